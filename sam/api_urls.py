@@ -1,0 +1,9 @@
+"""/api/v1/: one router per app, plus the OpenAPI schema."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("", include("tenants.api_urls")),
+]

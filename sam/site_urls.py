@@ -1,0 +1,3 @@
+"""Home page, accounts (login, password), profile, language: the site-wide screens."""
+
+urlpatterns = []

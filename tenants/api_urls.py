@@ -1,0 +1,3 @@
+"""REST endpoints of the tenants app (under /api/v1/)."""
+
+urlpatterns = []

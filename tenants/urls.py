@@ -1,0 +1,4 @@
+"""HTML screens of the tenants app."""
+
+app_name = "tenants"
+urlpatterns = []
