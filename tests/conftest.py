@@ -12,3 +12,20 @@ def _test_settings(settings, tmp_path):
     }
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+@pytest.fixture(scope="session")
+def vitamlite_server(tmp_path_factory):
+    """vitam-lite served over real HTTP on a loopback port for the whole session (fresh data dir)."""
+    from vitamlite.server import start_in_thread
+
+    server = start_in_thread(tmp_path_factory.mktemp("vitamlite"), host="127.0.0.1", port=0, tenants="0-99")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def vitam_url(vitamlite_server, settings):
+    """Points SAM's Vitam client at the vitam-lite HTTP server for this test."""
+    settings.VITAM = {**settings.VITAM, "URL": vitamlite_server.base_url, "INGEST_URL": vitamlite_server.base_url}
+    return vitamlite_server.base_url
