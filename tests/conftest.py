@@ -29,3 +29,15 @@ def vitam_url(vitamlite_server, settings):
     """Points SAM's Vitam client at the vitam-lite HTTP server for this test."""
     settings.VITAM = {**settings.VITAM, "URL": vitamlite_server.base_url, "INGEST_URL": vitamlite_server.base_url}
     return vitamlite_server.base_url
+
+
+REPO_ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def vitam_reference():
+    """Vitam's own test files (../shared/vitam-reference beside the repository): the conformance corpus."""
+    path = (REPO_ROOT / ".." / "shared" / "vitam-reference").resolve()
+    if not path.is_dir():
+        pytest.fail(f"conformance corpus not found at {path}: clone the repository beside shared/")
+    return path
