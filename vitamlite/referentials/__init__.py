@@ -1,0 +1,1 @@
+"""vitam-lite referentials: rules, agencies, contracts, profiles, security profiles, contexts."""
