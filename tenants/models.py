@@ -105,6 +105,8 @@ class User(AbstractUser):
 
     is_platform_admin = models.BooleanField(_("platform administrator"), default=False)
     anonymised_at = models.DateTimeField(_("anonymised on"), null=True, blank=True, editable=False)
+    # Empty = the language negotiated from the browser (LocaleMiddleware).
+    language = models.CharField(_("preferred language"), max_length=8, blank=True, choices=settings.LANGUAGES)
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"

@@ -1,0 +1,85 @@
+"""The organisation and tenant a user is working in, kept in the session.
+
+Re-validated against the user's permissions on every request: a stale or forged session value
+silently falls back to the first organisation/tenant the user may use.
+"""
+
+from tenants.models import Organisation, Tenant
+from tenants.permissions import checker_for, is_platform_admin, usable_organisations
+
+SESSION_ORGANISATION = "sam_organisation_id"
+SESSION_TENANT = "sam_tenant_id"
+
+
+def _cache(request):
+    cache = getattr(request, "_sam_context", None)
+    if cache is None or cache.get("user") is not request.user:
+        cache = {"user": request.user}
+        request._sam_context = cache
+    return cache
+
+
+def available_organisations(request) -> list[Organisation]:
+    """Organisations the user may switch to (permissions prefetched into the request's checker)."""
+    cache = _cache(request)
+    if "organisations" not in cache:
+        organisations = list(usable_organisations(request.user).order_by("name"))
+        checker_for(request).prefetch(organisations)
+        cache["organisations"] = organisations
+    return cache["organisations"]
+
+
+def current_organisation(request) -> Organisation | None:
+    cache = _cache(request)
+    if "organisation" not in cache:
+        organisations = available_organisations(request)
+        wanted = request.session.get(SESSION_ORGANISATION) if hasattr(request, "session") else None
+        chosen = next((o for o in organisations if o.pk == wanted), None)
+        cache["organisation"] = chosen or (organisations[0] if organisations else None)
+    return cache["organisation"]
+
+
+def available_tenants(request) -> list[Tenant]:
+    """Active tenants of the current organisation (every tenant of it for platform admins)."""
+    cache = _cache(request)
+    if "tenants" not in cache:
+        organisation = current_organisation(request)
+        if organisation is None:
+            cache["tenants"] = []
+        else:
+            tenants = Tenant.objects.filter(organisation=organisation)
+            if not is_platform_admin(request.user):
+                tenants = tenants.filter(is_active=True)
+            cache["tenants"] = list(tenants.order_by("vitam_id"))
+    return cache["tenants"]
+
+
+def current_tenant(request) -> Tenant | None:
+    cache = _cache(request)
+    if "tenant" not in cache:
+        tenants = available_tenants(request)
+        wanted = request.session.get(SESSION_TENANT) if hasattr(request, "session") else None
+        chosen = next((t for t in tenants if t.pk == wanted), None)
+        cache["tenant"] = chosen or (tenants[0] if tenants else None)
+    return cache["tenant"]
+
+
+def context_switch(request, *, organisation_id, tenant_id=None) -> bool:
+    """Stores the chosen organisation (and tenant) if the user may use them; False otherwise."""
+    try:
+        organisation_id = int(organisation_id)
+        tenant_id = int(tenant_id) if tenant_id not in (None, "") else None
+    except (TypeError, ValueError):
+        return False
+    organisation = next((o for o in available_organisations(request) if o.pk == organisation_id), None)
+    if organisation is None:
+        return False
+    request.session[SESSION_ORGANISATION] = organisation.pk
+    request.session.pop(SESSION_TENANT, None)
+    request._sam_context = None
+    if tenant_id is not None:
+        if not any(t.pk == tenant_id for t in available_tenants(request)):
+            return False
+        request.session[SESSION_TENANT] = tenant_id
+        request._sam_context = None
+    return True

@@ -1,0 +1,267 @@
+"""SAM's one permission policy. The only module that calls django-guardian.
+
+Rules:
+- permissions are object permissions on Organisation, granted only to the guardian group of a
+  (organisation, role) pair (RoleGroup) — never to users directly, never globally;
+- every guardian lookup passes ``accept_global_perms=False`` and ``with_superuser=False``:
+  a model-level permission held by accident must never open every commune;
+- platform administrators (``User.is_platform_admin``) are an explicit branch, not a role;
+- deactivated users see nothing; deactivated organisations are visible to platform admins only;
+- "missing" and "forbidden" look the same (Http404) to the caller.
+"""
+
+from functools import partial
+
+from django.http import Http404
+from guardian.core import ObjectPermissionChecker
+from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
+from rest_framework import filters as drf_filters
+from rest_framework import permissions as drf_permissions
+
+from tenants.models import Organisation, Role, RoleGroup, Tenant
+
+# Every codename guarded on Organisation (Organisation.Meta.permissions + the default ones we keep).
+ORGANISATION_PERMS = (
+    "view_organisation",
+    "change_organisation",
+    "manage_users",
+    "manage_referentials",
+    "deposit",
+    "search",
+    "eliminate",
+    "give_visa",
+    "consult_communicable",
+    "view_audit",
+)
+
+# What each role grants on its own organisation.
+ROLE_PERMS = {
+    Role.REFERENT: (
+        "view_organisation", "manage_users", "manage_referentials", "deposit", "search", "eliminate",
+        "view_audit",
+    ),
+    Role.ARCHIVIST: ("view_organisation", "manage_referentials", "deposit", "search", "eliminate"),
+    Role.CONTROLLER: ("view_organisation",),
+    Role.RESEARCHER: ("view_organisation", "consult_communicable"),
+}
+# What the controller group of departmental archives holds on each organisation they control.
+CONTROLLER_PERMS_ON_CONTROLLED = ("give_visa",)
+
+# Navigation flags of the context processor -> the permission behind each (on the current organisation).
+NAV_PERMS = {
+    "can_manage_users": "manage_users",
+    "can_view_audit": "view_audit",
+    "can_manage_referentials": "manage_referentials",
+    "can_deposit": "deposit",
+    "can_search": "search",
+    "can_eliminate": "eliminate",
+    "can_give_visa": "give_visa",
+    "can_consult": "consult_communicable",
+}
+
+_objects_for_user = partial(get_objects_for_user, accept_global_perms=False, with_superuser=False)
+
+
+def _codename(perm: str) -> str:
+    codename = perm.split(".", 1)[1] if "." in perm else perm
+    if codename not in ORGANISATION_PERMS:
+        raise ValueError(f"Unknown organisation permission: {perm!r}")
+    return codename
+
+
+def is_platform_admin(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active and user.is_platform_admin)
+
+
+def _is_usable(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+# --- checks -----------------------------------------------------------------------------------
+
+
+def can(user, perm: str, organisation: Organisation) -> bool:
+    """May ``user`` do ``perm`` on ``organisation``? One query per call: use a checker for lists."""
+    codename = _codename(perm)
+    if not _is_usable(user) or organisation is None:
+        return False
+    if user.is_platform_admin:
+        return True
+    if not organisation.is_active:
+        return False
+    return codename in ObjectPermissionChecker(user).get_group_perms(organisation)
+
+
+class PermissionChecker:
+    """Request-scoped checker: prefetches the user's permissions on many organisations at once.
+
+    Use it wherever a page checks permissions on several organisations (navigation, lists):
+    a constant number of queries whatever the number of organisations.
+    """
+
+    def __init__(self, user):
+        self.user = user
+        self._guardian = ObjectPermissionChecker(user) if _is_usable(user) else None
+
+    def prefetch(self, organisations):
+        organisations = list(organisations)
+        if self._guardian is not None and not is_platform_admin(self.user) and organisations:
+            self._guardian.prefetch_perms(organisations)
+        return organisations
+
+    def has_perm(self, perm: str, organisation: Organisation) -> bool:
+        codename = _codename(perm)
+        if self._guardian is None or organisation is None:
+            return False
+        if is_platform_admin(self.user):
+            return True
+        if not organisation.is_active:
+            return False
+        # Only group grants count: users never receive direct object permissions.
+        key = self._guardian.get_local_cache_key(organisation)
+        if key in self._guardian._obj_perms_cache:
+            return codename in self._guardian._obj_perms_cache[key]
+        return codename in self._guardian.get_group_perms(organisation)
+
+
+def checker_for(request) -> PermissionChecker:
+    """The request's one checker (created on first use)."""
+    checker = getattr(request, "_sam_permission_checker", None)
+    if checker is None or checker.user is not request.user:
+        checker = PermissionChecker(request.user)
+        request._sam_permission_checker = checker
+    return checker
+
+
+# --- scoped querysets -------------------------------------------------------------------------
+
+
+def organisations_for(user, perm: str):
+    """Organisations on which ``user`` holds ``perm`` (all of them for platform admins)."""
+    codename = _codename(perm)
+    if not _is_usable(user):
+        return Organisation.objects.none()
+    if user.is_platform_admin:
+        return Organisation.objects.all()
+    return _objects_for_user(user, f"tenants.{codename}", klass=Organisation.objects.filter(is_active=True))
+
+
+def usable_organisations(user):
+    """Organisations where ``user`` holds any permission at all: the context switcher's choices."""
+    if not _is_usable(user):
+        return Organisation.objects.none()
+    if user.is_platform_admin:
+        return Organisation.objects.filter(is_active=True)
+    return _objects_for_user(
+        user, [f"tenants.{c}" for c in ORGANISATION_PERMS], klass=Organisation.objects.filter(is_active=True),
+        any_perm=True,
+    )
+
+
+def tenants_for(user, perm: str):
+    """Tenants of the organisations on which ``user`` holds ``perm`` (active tenants unless admin)."""
+    if is_platform_admin(user):
+        return Tenant.objects.select_related("organisation")
+    organisations = organisations_for(user, perm)
+    return Tenant.objects.filter(organisation__in=organisations, is_active=True).select_related("organisation")
+
+
+def organisation_get_for_user(user, pk, perm: str) -> Organisation:
+    """The organisation ``pk`` if ``user`` holds ``perm`` on it; Http404 for missing and forbidden alike."""
+    try:
+        return organisations_for(user, perm).get(pk=int(pk))
+    except (Organisation.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such organisation") from None
+
+
+def tenant_get_for_user(user, pk, perm: str) -> Tenant:
+    try:
+        return tenants_for(user, perm).get(pk=int(pk))
+    except (Tenant.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such tenant") from None
+
+
+def require_platform_admin(user) -> None:
+    """Platform screens: strangers get the same 404 as for a missing page."""
+    if not is_platform_admin(user):
+        raise Http404("Platform administration")
+
+
+# --- grants (called by tenants.services only) ---------------------------------------------------
+
+
+def role_group_sync(role_group: RoleGroup) -> None:
+    """Gives the role's group exactly the role's permissions on its organisation."""
+    wanted = set(ROLE_PERMS[role_group.role])
+    held = set(ObjectPermissionChecker(role_group.group).get_group_perms(role_group.organisation))
+    if role_group.role == Role.CONTROLLER:
+        held -= set(CONTROLLER_PERMS_ON_CONTROLLED) - wanted
+    for codename in wanted - held:
+        assign_perm(f"tenants.{codename}", role_group.group, role_group.organisation)
+    for codename in held - wanted:
+        remove_perm(f"tenants.{codename}", role_group.group, role_group.organisation)
+
+
+def controller_grants_sync(controller_group: RoleGroup, controlled) -> None:
+    """The controllers of departmental archives hold give_visa on exactly the organisations they control."""
+    from tenants.models import OrganisationGroupObjectPermission
+
+    controlled_ids = {organisation.pk for organisation in controlled}
+    current = OrganisationGroupObjectPermission.objects.filter(
+        group=controller_group.group, permission__codename__in=CONTROLLER_PERMS_ON_CONTROLLED
+    ).exclude(content_object=controller_group.organisation)
+    current_ids = set(current.values_list("content_object_id", flat=True))
+    for organisation in Organisation.objects.filter(pk__in=controlled_ids - current_ids):
+        for codename in CONTROLLER_PERMS_ON_CONTROLLED:
+            assign_perm(f"tenants.{codename}", controller_group.group, organisation)
+    current.filter(content_object_id__in=current_ids - controlled_ids).delete()
+
+
+# --- REST framework: the same policy --------------------------------------------------------------
+
+
+class OrganisationPolicyPermission(drf_permissions.BasePermission):
+    """Object access for the API.
+
+    The view declares ``read_perm`` / ``write_perm`` (organisation codenames, or "platform_admin")
+    and ``get_permission_organisation(obj)``. Objects the caller cannot read answer 404.
+    """
+
+    def has_permission(self, request, view):
+        if not _is_usable(request.user):
+            return False
+        if request.method not in drf_permissions.SAFE_METHODS and getattr(view, "write_perm", None) == "platform_admin":
+            return is_platform_admin(request.user)
+        return True
+
+    def has_object_permission(self, request, view, obj):
+        organisation = view.get_permission_organisation(obj)
+        read_perm = getattr(view, "read_perm", "view_organisation")
+        if read_perm == "platform_admin":
+            readable = is_platform_admin(request.user)
+        else:
+            readable = organisation is None and is_platform_admin(request.user) or (
+                organisation is not None and can(request.user, read_perm, organisation)
+            )
+        if not readable:
+            raise Http404
+        if request.method in drf_permissions.SAFE_METHODS:
+            return True
+        write_perm = getattr(view, "write_perm", read_perm)
+        if write_perm == "platform_admin":
+            return is_platform_admin(request.user)
+        return organisation is not None and can(request.user, write_perm, organisation)
+
+
+class OrganisationScopeFilter(drf_filters.BaseFilterBackend):
+    """Lists only what the caller may read: ``view.organisation_lookup`` names the path to the organisation."""
+
+    def filter_queryset(self, request, queryset, view):
+        read_perm = getattr(view, "read_perm", "view_organisation")
+        if read_perm == "platform_admin":
+            return queryset if is_platform_admin(request.user) else queryset.none()
+        if is_platform_admin(request.user):
+            return queryset
+        lookup = view.organisation_lookup
+        key = f"{lookup}__in" if lookup else "pk__in"
+        return queryset.filter(**{key: organisations_for(request.user, read_perm)}).distinct()
