@@ -1,0 +1,349 @@
+"""The vitam-lite WSGI application and its threaded HTTP server.
+
+    app = create_app(data_dir, tenants="0-9", admin_tenant=1, context=None, faults="")
+    server = start_in_thread(data_dir, port=0)      # server.base_url, server.set_faults(...), server.stop()
+"""
+
+import importlib
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+
+from werkzeug import Request, Response
+from werkzeug.exceptions import NotFound
+from werkzeug.routing import Map, Rule
+from werkzeug.serving import WSGIRequestHandler, make_server
+
+from vitamlite import faults as faults_module
+from vitamlite.contracts_filter import restriction_from_contract
+from vitamlite.http import ENDPOINTS, Ctx, VitamHttpError, json_response, parse_json_body
+from vitamlite.ids import new_guid
+from vitamlite.store import Store
+
+logger = logging.getLogger(__name__)
+
+ENDPOINT_MODULES = [
+    "vitamlite.access",
+    "vitamlite.operations",
+    "vitamlite.ingest.endpoints",
+    "vitamlite.inheritance",
+    "vitamlite.register",
+    "vitamlite.referentials.endpoints",
+]
+
+TENANT_CHECK_FAILED = {"Error": "X-Tenant-Id check failed!"}
+
+
+def parse_tenants(spec) -> frozenset[int]:
+    """"0-9", "0,1,5-7" or an iterable of ints → set of tenant ids."""
+    if not isinstance(spec, str):
+        return frozenset(int(t) for t in spec)
+    tenants = set()
+    for part in spec.split(","):
+        part = part.strip()
+        if not part:
+            continue
+        low, sep, high = part.partition("-")
+        if sep:
+            tenants.update(range(int(low), int(high) + 1))
+        else:
+            tenants.add(int(part))
+    if not tenants:
+        raise ValueError(f"no tenant in {spec!r}")
+    return frozenset(tenants)
+
+
+def load_endpoint_modules() -> list[str]:
+    """Import every endpoint module; a module not written yet is skipped with a warning."""
+    loaded = []
+    for name in ENDPOINT_MODULES:
+        try:
+            importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name is not None and (name == exc.name or name.startswith(exc.name + ".")):
+                logger.warning("vitam-lite: endpoint module %s not available yet, skipped", name)
+                continue
+            raise
+        loaded.append(name)
+    return loaded
+
+
+@dataclass
+class Config:
+    data_dir: str
+    tenants: frozenset
+    admin_tenant: int
+    context: str | None = None
+    loaded_modules: list = field(default_factory=list)
+
+
+def _referentials_get(db, tenant, kind, identifier):
+    """Referential document via vitamlite.referentials.store (None while that module is absent)."""
+    try:
+        from vitamlite.referentials import store as referentials_store
+    except ModuleNotFoundError as exc:
+        if exc.name and exc.name.startswith("vitamlite.referentials"):
+            return None
+        raise
+    return referentials_store.get(db, tenant, kind, identifier)
+
+
+def _security_error(description: str) -> VitamHttpError:
+    return VitamHttpError(401, "000700", description, message="Internal Security Filter Unauthorized",
+                          context="Vitam", state="INTERNAL_SECURITY_UNAUTHORIZED")
+
+
+class VitamLiteApp:
+    """WSGI callable: faults → routing → tenant → context → admin-only → contract → DSL → handler."""
+
+    def __init__(self, data_dir, *, tenants="0-9", admin_tenant=1, context=None, faults=""):
+        self.config = Config(str(data_dir), parse_tenants(tenants), int(admin_tenant), context or None)
+        self.config.loaded_modules = load_endpoint_modules()
+        self.store = Store(data_dir)
+        self.faults = faults_module.parse(faults)
+        self._build_routes()
+
+    # ----- configuration at runtime
+    def set_faults(self, spec: str) -> None:
+        self.faults = faults_module.parse(spec)
+
+    def set_context(self, identifier: str | None) -> None:
+        self.config.context = identifier or None
+
+    def _build_routes(self) -> None:
+        self.handlers: dict[str, dict[str, object]] = {}
+        rules = []
+        for ep in ENDPOINTS:
+            methods = self.handlers.setdefault(ep.rule, {})
+            if ep.method in methods and methods[ep.method].handler is not ep.handler:
+                logger.warning("vitam-lite: %s %s registered twice; last one wins", ep.method, ep.rule)
+            methods[ep.method] = ep
+        for rule in self.handlers:
+            rules.append(Rule(rule, endpoint=rule))
+        self.url_map = Map(rules, strict_slashes=False, merge_slashes=False)
+
+    # ----- WSGI
+    def __call__(self, environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        for fault in self.faults:
+            if not fault.matches(path):
+                continue
+            if fault.mode == "slow":
+                time.sleep(fault.value)
+            elif fault.mode == "error":
+                error = VitamHttpError(fault.value, "000000", f"Injected fault on {path}",
+                                       message="Service Unavailable" if fault.value == 503 else None)
+                return error.response()(environ, start_response)
+            elif fault.mode == "drop":
+                faults_module.close_client_socket(environ)
+                raise faults_module.DroppedConnection("connection dropped by fault injection")
+            elif fault.mode == "truncate":
+                return self._truncated(environ, start_response)
+        return self._respond(environ)(environ, start_response)
+
+    def _truncated(self, environ, start_response):
+        response = self._respond(environ)
+        body = b"".join(response.iter_encoded())
+        start_response(response.status, [(k, v) for k, v in response.headers.items() if k.lower() != "content-length"]
+                       + [("Content-Length", str(len(body)))])
+
+        def half_then_close():
+            yield body[: len(body) // 2]
+            faults_module.close_client_socket(environ)
+
+        return half_then_close()
+
+    def _respond(self, environ) -> Response:
+        request = Request(environ)
+        request_id = new_guid()
+        override = request.headers.get("X-Http-Method-Override", "").upper()
+        method = request.method.upper()
+        if method == "POST" and override in ("GET", "DELETE"):
+            method = override
+        try:
+            response = self._dispatch(request, method, request_id)
+        except VitamHttpError as error:
+            response = error.response()
+        except faults_module.DroppedConnection:
+            raise
+        except Exception:
+            logger.exception("vitam-lite: unexpected error on %s %s", method, request.path)
+            response = VitamHttpError(500, "000000", "Internal error of vitam-lite", context="Vitam",
+                                      state="Internal Server Error").response()
+        finally:
+            self.store.close_thread_connection()
+        response.headers.setdefault("X-Request-Id", request_id)
+        if method == "HEAD" and not response.direct_passthrough:
+            response.set_data(b"")
+        return response
+
+    def _dispatch(self, request: Request, method: str, request_id: str) -> Response:
+        adapter = self.url_map.bind_to_environ(request.environ)
+        ep, url_args, by_method = None, {}, {}
+        try:
+            rule, url_args = adapter.match()
+            by_method = self.handlers[rule]
+            ep = by_method.get(method) or (by_method.get("GET") if method == "HEAD" else None)
+        except NotFound:
+            pass
+
+        # The tenant filter is a servlet filter in Vitam: it runs before routing (only /status is exempt).
+        tenant = None
+        if ep is None or ep.tenant:
+            raw = request.headers.get("X-Tenant-Id", "").strip()
+            try:
+                tenant = int(raw)
+            except ValueError:
+                return json_response(TENANT_CHECK_FAILED, status=412)
+            if tenant not in self.config.tenants:
+                return json_response(TENANT_CHECK_FAILED, status=401)
+        if ep is None and not by_method:
+            raise VitamHttpError(404, "000404", f"No resource at {request.path}", message="Not Found")
+        if ep is None:
+            raise VitamHttpError(405, "000405", f"Method {method} not allowed on {request.path}",
+                                 headers={"Allow": ", ".join(sorted(by_method))})
+
+        db = self.store.connect()
+        ctx = Ctx(tenant=tenant, db=db, store=self.store, config=self.config, request=request,
+                  request_id=request_id, application_id=request.headers.get("X-Application-Id"))
+        try:
+            if ep.tenant:
+                self._check_context(ctx, request)
+                if ep.admin_only and tenant != self.config.admin_tenant:
+                    raise _security_error("Tenant administration is required")
+            if ep.contract:
+                self._load_contract(ctx)
+            if ep.dsl:
+                self._validate_dsl(ctx, request, ep.dsl)
+            response = ep.handler(ctx, request, **url_args)
+            db.commit()
+        except BaseException:
+            db.rollback()
+            raise
+        for callback in ctx._on_commit:
+            callback()
+        response.headers.setdefault("X-Request-Id", request_id)
+        return response
+
+    def _check_context(self, ctx: Ctx, request: Request) -> None:
+        """InternalSecurityFilter with EnableControl: contract/tenant must be allowed by the server's context."""
+        if not self.config.context:
+            return
+        context = _referentials_get(ctx.db, self.config.admin_tenant, "contexts", self.config.context)
+        if context is None:
+            return
+        if context.get("Status", "ACTIVE") != "ACTIVE":
+            raise _security_error(f"Context {self.config.context} is not active")
+        if not context.get("EnableControl"):
+            return
+        permission = next((p for p in context.get("Permissions") or [] if p.get("tenant") == ctx.tenant), None)
+        path = request.path
+        if permission is None:
+            raise _security_error(f"Tenant {ctx.tenant} not found in the context")
+        if path.startswith("/access-external/"):
+            contract_id = ctx.access_contract_id()
+            if contract_id not in (permission.get("AccessContracts") or []):
+                raise _security_error(f"Access contract {contract_id} not found in the context for the tenant id :{ctx.tenant}")
+        elif path.startswith("/ingest-external/") and not permission.get("IngestContracts"):
+            raise _security_error(f"No ingest contract in the context for the tenant id :{ctx.tenant}")
+
+    def _load_contract(self, ctx: Ctx) -> None:
+        contract_id = ctx.access_contract_id()
+        if not contract_id:
+            raise VitamHttpError(401, "020106", "No contract chosen: X-Access-Contract-Id is missing",
+                                 message="Access contract not found")
+        contract = _referentials_get(ctx.db, ctx.tenant, "access_contracts", contract_id)
+        if contract is None:
+            raise VitamHttpError(401, "020106", f"Access contract {contract_id} not found for tenant {ctx.tenant}",
+                                 message="Access contract not found")
+        if contract.get("Status") != "ACTIVE":
+            raise VitamHttpError(401, "020106", f"Access contract {contract_id} is inactive",
+                                 message="Access contract not found")
+        ctx.contract = contract
+        ctx.restriction = restriction_from_contract(contract)
+
+    def _validate_dsl(self, ctx: Ctx, request: Request, kind: str) -> None:
+        from vitamlite import dsl
+
+        try:
+            body = parse_json_body(request)
+        except OverflowError:
+            raise VitamHttpError(413, "000413", "Request body exceeds the maximum JSON size")
+        except ValueError as exc:
+            raise VitamHttpError(400, "000601", f"Invalid JSON: {exc}", message="Dsl query is not valid.",
+                                 context="Vitam", state="Business")
+        if body is None:
+            body = {}
+        try:
+            dsl.validate(body, kind)
+        except dsl.DslInvalid as exc:
+            raise VitamHttpError(400, "000601", str(exc), message="Dsl query is not valid.", context="Vitam",
+                                 state="Business")
+        ctx.query = body
+        ctx._body_cache, ctx._body_read = body, True
+
+
+def create_app(data_dir, *, tenants="0-9", admin_tenant=1, context=None, faults="") -> VitamLiteApp:
+    """Build the WSGI application over a data directory (created if missing)."""
+    return VitamLiteApp(data_dir, tenants=tenants, admin_tenant=admin_tenant, context=context, faults=faults)
+
+
+class _QuietHandler(WSGIRequestHandler):
+    """Request lines go to the logger at DEBUG rather than to stderr."""
+
+    def log_request(self, code="-", size="-"):
+        logger.debug("%s %s %s", self.command, self.path, code)
+
+    def log_error(self, format, *args):
+        logger.debug(format, *args)
+
+    def log(self, type, message, *args):
+        logger.debug(message, *args)
+
+
+class RunningServer:
+    """A vitam-lite server serving in a daemon thread."""
+
+    def __init__(self, app: VitamLiteApp, host: str, port: int):
+        self.app = app
+        self._server = make_server(host, port, app, threaded=True, request_handler=_QuietHandler)
+        self._server.daemon_threads = True
+        self.host = host
+        self.port = self._server.server_port
+        self.base_url = f"http://{host}:{self.port}"
+        self._thread = threading.Thread(target=self._server.serve_forever, name="vitamlite-http", daemon=True)
+        self._thread.start()
+
+    def set_faults(self, spec: str) -> None:
+        self.app.set_faults(spec)
+
+    def set_context(self, identifier: str | None) -> None:
+        self.app.set_context(identifier)
+
+    def stop(self) -> None:
+        from vitamlite import processing
+
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=10)
+        processing.shutdown(self.app.store)
+
+
+def start_in_thread(data_dir, *, host="127.0.0.1", port=0, tenants="0-9", admin_tenant=1, context=None,
+                    faults="") -> RunningServer:
+    """Serve vitam-lite over HTTP in a background thread; port 0 picks a free port (see .base_url)."""
+    app = create_app(data_dir, tenants=tenants, admin_tenant=admin_tenant, context=context, faults=faults)
+    return RunningServer(app, host, port)
+
+
+from vitamlite.http import endpoint  # noqa: E402  (the /status endpoint lives with the server)
+
+
+@endpoint("GET", "/status", tenant=False)
+@endpoint("GET", "/access-external/v1/status", tenant=False)
+@endpoint("GET", "/admin-external/v1/status", tenant=False)
+@endpoint("GET", "/ingest-external/v1/status", tenant=False)
+def status(ctx, request):
+    """Vitam answers 204 on /status."""
+    return Response(status=204)
