@@ -7,3 +7,6 @@ urlpatterns = [
     path("", include("tenants.urls")),
     path("api/v1/", include("sam.api_urls")),
 ]
+
+handler404 = "sam.views.page_not_found"
+handler500 = "sam.views.server_error"
