@@ -35,10 +35,19 @@ def resolve(store, tenant: int, relative_path: str) -> Path:
     return target
 
 
+def object_path(object_id: str) -> str:
+    """Relative path of the binary of an object version, named after its `#id` (two-level fan-out)."""
+    if not object_id or "/" in object_id or object_id.startswith("."):
+        raise ValueError(f"invalid object id {object_id!r}")
+    return f"{object_id[-2:]}/{object_id}"
+
+
 def put(store, tenant: int, source, *, name: str | None = None) -> StoredBinary:
-    """Store a binary from a file object (read in chunks) or a path; returns its path, size and SHA-512."""
+    """Store a binary from a file object (read in chunks) or a path; returns its path, size and SHA-512.
+
+    Ingest passes name=<object version #id> so that access finds it with object_path(#id)."""
     name = name or new_guid(tenant)
-    relative = f"{name[-2:]}/{name}"
+    relative = object_path(name)
     target = resolve(store, tenant, relative)
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_name(target.name + ".part")
@@ -117,4 +126,4 @@ def download(store, tenant: int, relative_path: str, **kwargs):
 
 
 __all__ = ["CHUNK_SIZE", "StoredBinary", "put", "open_binary", "resolve", "delete", "sha512_of", "download",
-           "file_response", "copy_stream"]
+           "file_response", "copy_stream", "object_path"]

@@ -274,7 +274,8 @@ class VitamLiteApp:
             raise VitamHttpError(400, "000601", f"Invalid JSON: {exc}", message="Dsl query is not valid.",
                                  context="Vitam", state="Business")
         if body is None:
-            body = {}
+            # A GET by id without body (binary downloads, HEAD) means "no projection".
+            body = {"$projection": {}} if kind == "get_by_id" else {}
         try:
             dsl.validate(body, kind)
         except dsl.DslInvalid as exc:
