@@ -1,0 +1,43 @@
+"""Reads behind the home page: small summaries, always scoped by what the caller may see."""
+
+from django.db.models import Count, Q
+
+from tenants.models import Organisation, Tenant, User
+from tenants.selectors import audit_entries_for, organisation_users
+
+RECENT_AUDIT_ENTRIES = 5
+
+
+def platform_summary() -> dict:
+    """Figures and organisations for platform administrators (who see every organisation)."""
+    organisations = Organisation.objects.annotate(
+        tenant_count=Count("tenants", distinct=True),
+    ).order_by("name")
+    totals = Organisation.objects.aggregate(
+        active=Count("pk", filter=Q(is_active=True)), inactive=Count("pk", filter=Q(is_active=False))
+    )
+    return {
+        "organisations": organisations,
+        "active_organisations": totals["active"],
+        "inactive_organisations": totals["inactive"],
+        "tenants": Tenant.objects.filter(is_active=True).count(),
+        "users": User.objects.filter(is_active=True).count(),
+    }
+
+
+def organisation_users_summary(*, organisation: Organisation) -> dict:
+    """For a referent: how many people work for the organisation, and invitations not yet accepted."""
+    members = organisation_users(organisation=organisation)
+    return {
+        "active_users": members.filter(is_active=True).exclude(last_login=None).count(),
+        "pending_invitations": members.filter(is_active=True, last_login=None).count(),
+        "inactive_users": members.filter(is_active=False).count(),
+    }
+
+
+def recent_audit_entries(*, user, organisation: Organisation | None = None):
+    """The latest audit entries the user may read (of one organisation when given)."""
+    entries = audit_entries_for(user)
+    if organisation is not None:
+        entries = entries.filter(organisation=organisation)
+    return list(entries[:RECENT_AUDIT_ENTRIES])
