@@ -43,6 +43,7 @@ from sam.vitam.errors import (
     VitamNotFound,
     VitamServerError,
     VitamTimeout,
+    VitamTlsError,
     VitamUnauthorized,
     VitamUnavailable,
 )
@@ -51,7 +52,7 @@ from sam.vitam.types import CheckReport, OperationStatus, VitamResponse
 __all__ = [
     "CheckReport", "GetById", "OperationStatus", "Select", "SelectSingle", "VitamBadRequest",
     "VitamClient", "VitamConflict", "VitamContext", "VitamError", "VitamForbidden", "VitamNotFound",
-    "VitamResponse", "VitamServerError", "VitamTimeout", "VitamUnauthorized", "VitamUnavailable",
+    "VitamResponse", "VitamServerError", "VitamTimeout", "VitamTlsError", "VitamUnauthorized", "VitamUnavailable",
     "and_", "eq", "exists", "gt", "gte", "in_", "lt", "lte", "match", "match_all", "match_phrase",
     "match_phrase_prefix", "missing", "ne", "nin", "not_", "or_", "range_", "regex", "search", "wildcard",
 ]

@@ -153,6 +153,8 @@ class VitamClient:
 
     def _transport_error(self, exc, method, path) -> errors.VitamError:
         common = {"method": method, "path": path, "request_id": self.context.request_id}
+        if isinstance(exc, requests.exceptions.SSLError):
+            return errors.VitamTlsError(str(exc), **common)
         if isinstance(exc, (requests.ConnectTimeout, requests.ReadTimeout)):
             return errors.VitamTimeout(str(exc), **common)
         if isinstance(exc, requests.ConnectionError) and "timed out" in str(exc).lower():

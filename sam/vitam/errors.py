@@ -83,6 +83,16 @@ class VitamTimeout(VitamUnavailable):
         )
 
 
+class VitamTlsError(VitamUnavailable):
+    """The TLS handshake failed: certificate refused, unknown CA, expired certificate."""
+
+    def _next_step(self):
+        return gettext(
+            "The secure connection to the archive system failed. An administrator must check "
+            "SAM's Vitam certificates."
+        )
+
+
 class VitamServerError(VitamError):
     """Vitam answered 500 or another unexpected status."""
 

@@ -110,8 +110,9 @@ def _build_session(identity: TlsIdentity, retrying: bool) -> requests.Session:
     session.verify = identity.requests_verify()
     retries = int(settings.VITAM.get("RETRIES", 2)) if retrying else 0
     # A POST is never retried: Retry(0, ...) still refuses to replay it on any error.
-    max_retries = retry_policy(retries) if retrying else Retry(total=0, connect=0, read=0, status=0, other=0,
-                                                               allowed_methods=frozenset(), raise_on_status=False)
+    max_retries = retry_policy(retries) if retrying else Retry(
+        total=0, connect=0, read=0, status=0, other=0, allowed_methods=IDEMPOTENT_METHODS, raise_on_status=False,
+    )
     adapter = TimeoutHTTPAdapter(timeout=default_timeout(), max_retries=max_retries, pool_maxsize=4)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
