@@ -224,7 +224,7 @@ class OrganisationPolicyPermission(drf_permissions.BasePermission):
     """Object access for the API.
 
     The view declares ``read_perm`` / ``write_perm`` (organisation codenames, or "platform_admin")
-    and ``get_permission_organisation(obj)``. Objects the caller cannot read answer 404.
+    and ``get_permission_organisations(obj)``. Objects the caller cannot read answer 404.
     """
 
     def has_permission(self, request, view):
@@ -235,22 +235,18 @@ class OrganisationPolicyPermission(drf_permissions.BasePermission):
         return True
 
     def has_object_permission(self, request, view, obj):
-        organisation = view.get_permission_organisation(obj)
+        organisations = view.get_permission_organisations(obj)
         read_perm = getattr(view, "read_perm", "view_organisation")
-        if read_perm == "platform_admin":
-            readable = is_platform_admin(request.user)
-        else:
-            readable = organisation is None and is_platform_admin(request.user) or (
-                organisation is not None and can(request.user, read_perm, organisation)
-            )
-        if not readable:
+        if is_platform_admin(request.user):
+            return True
+        if read_perm == "platform_admin" or not any(can(request.user, read_perm, o) for o in organisations):
             raise Http404
         if request.method in drf_permissions.SAFE_METHODS:
             return True
         write_perm = getattr(view, "write_perm", read_perm)
         if write_perm == "platform_admin":
-            return is_platform_admin(request.user)
-        return organisation is not None and can(request.user, write_perm, organisation)
+            return False
+        return any(can(request.user, write_perm, o) for o in organisations)
 
 
 class OrganisationScopeFilter(drf_filters.BaseFilterBackend):

@@ -41,3 +41,14 @@ def vitam_reference():
     if not path.is_dir():
         pytest.fail(f"conformance corpus not found at {path}: clone the repository beside shared/")
     return path
+
+
+# --- tenants world (T1) ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def world(db):
+    """Two communes A and B, departmental archives controlling A, one user per role: tests/factories.py."""
+    from tests.factories import make_world
+
+    return make_world()
