@@ -5,8 +5,33 @@
   GET_BY_ID queries on the units store in SQL, under an access contract `Restriction`.
 - `search_documents(docs, query)` evaluates SELECT_SINGLE (or multiple) queries in Python over small
   collections (referentials, logbook operations) with the same semantics.
+- `search_unit_ids` returns every matching unit id (no result window) for workflows.
+- `TrackTotalHitsUnauthorized` (HTTP 401 in Vitam) when `$track_total_hits` is asked but not allowed.
 """
 
+from .evaluate import matches
+from .search import (
+    SearchResult,
+    TrackTotalHitsUnauthorized,
+    get_object_group,
+    get_unit,
+    search_documents,
+    search_object_groups,
+    search_unit_ids,
+    search_units,
+)
 from .validation import DslInvalid, validate
 
-__all__ = ["DslInvalid", "validate"]
+__all__ = [
+    "DslInvalid",
+    "SearchResult",
+    "TrackTotalHitsUnauthorized",
+    "get_object_group",
+    "get_unit",
+    "matches",
+    "search_documents",
+    "search_object_groups",
+    "search_unit_ids",
+    "search_units",
+    "validate",
+]

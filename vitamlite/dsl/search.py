@@ -1,0 +1,522 @@
+"""Searches with Vitam's DSL: units and object groups in SQL, small collections in Python.
+
+Shared semantics (vitam-api.md section 6):
+- `$query` of SELECT_MULTIPLE is a chain: each query selects among the descendants (`$depth` n > 0:
+  1..n levels below; 0: the roots themselves; < 0: ancestors) of the previous query's results, the
+  first one starting from `$roots` (or from the whole tenant when there are no roots);
+- `$filter`: `$offset` (default 0), `$limit` (default and maximum: the 10,000 result window, also the
+  cap on `$offset + $limit`), `$orderby` (`{"Field": 1|-1}`, insertion order otherwise);
+- `$hits.total` is capped at 10,000 unless `$track_total_hits` is allowed by the server configuration;
+- `$projection.$fields` keeps the listed fields (dotted paths allowed), `{}` keeps everything;
+- `$facets` are computed on every matching document (not only the returned page).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sqlite3
+from collections import Counter
+from collections.abc import Iterable
+
+from vitamlite.contracts_filter import Restriction
+from vitamlite.units_store import normalize_date
+
+from . import evaluate
+from .sql import Compiler, install_functions, order_expression
+from .validation import DslInvalid
+
+MAX_RESULT_WINDOW = 10_000
+TOTAL_HITS_CAP = 10_000
+
+
+class TrackTotalHitsUnauthorized(Exception):
+    """`$filter.$track_total_hits: true` while the server does not allow it (Vitam answers 401)."""
+
+    description = "$track_total_hits is not authorized!"
+
+
+@dataclasses.dataclass
+class SearchResult:
+    results: list
+    hits: dict
+    facets: list
+
+
+# -- shared pieces ----------------------------------------------------------------------------
+
+
+def paging(query: dict) -> tuple[int, int]:
+    """(offset, limit) of `$filter`, within Vitam's result window."""
+    query_filter = query.get("$filter") or {}
+    offset = query_filter.get("$offset", 0) or 0
+    if "$limit" in query_filter:
+        limit = query_filter["$limit"]
+        if offset + limit > MAX_RESULT_WINDOW:
+            raise DslInvalid(
+                f"$offset + $limit ({offset} + {limit}) dépasse la fenêtre de résultats de {MAX_RESULT_WINDOW}."
+            )
+    else:
+        limit = max(MAX_RESULT_WINDOW - offset, 0)
+    if offset > MAX_RESULT_WINDOW:
+        raise DslInvalid(f"$offset ({offset}) dépasse la fenêtre de résultats de {MAX_RESULT_WINDOW}.")
+    return offset, limit
+
+
+def track_total_hits(query: dict, allowed: bool) -> bool:
+    wanted = bool((query.get("$filter") or {}).get("$track_total_hits", False))
+    if wanted and not allowed:
+        raise TrackTotalHitsUnauthorized()
+    return wanted
+
+
+def projection_fields(projection) -> list[str]:
+    """Field paths of a `$projection` (or of a body holding one); [] means every field."""
+    if projection is None:
+        return []
+    if "$projection" in projection:
+        projection = projection["$projection"] or {}
+    return [field for field, flag in (projection.get("$fields") or {}).items() if flag == 1]
+
+
+def project(doc: dict, fields: list[str]) -> dict:
+    if not fields:
+        return doc
+    result: dict = {}
+    for field in fields:
+        if field in doc:
+            result[field] = doc[field]
+            continue
+        parts = field.split(".")
+        source = doc
+        for part in parts:
+            if not isinstance(source, dict) or part not in source:
+                source = None
+                break
+            source = source[part]
+        if source is None:
+            continue
+        target = result
+        for part in parts[:-1]:
+            target = target.setdefault(part, {})
+        target[parts[-1]] = source
+    return result
+
+
+def _bucket_order(buckets: Counter, size: int, order: str) -> list[dict]:
+    # Most frequent first (as Vitam's own response sample shows), ties by value in $order.
+    descending = order == "DESC"
+    keyed = sorted(buckets.items(), key=lambda item: str(item[0]), reverse=descending)
+    keyed.sort(key=lambda item: -item[1])
+    return [{"value": value, "count": count} for value, count in keyed[:size]]
+
+
+def date_range_key(bound: str | None) -> str:
+    return bound if bound is not None else "*"
+
+
+def _range_bounds(facet_range: dict) -> tuple[str | None, str | None]:
+    return normalize_date(facet_range.get("$from")), normalize_date(facet_range.get("$to"))
+
+
+def _date_range_buckets(spec: dict, values_of) -> list[dict]:
+    buckets = []
+    for facet_range in spec["$ranges"]:
+        low, high = _range_bounds(facet_range)
+        count = 0
+        for values in values_of():
+            for value in values:
+                date = normalize_date(value)
+                if date is None:
+                    continue
+                if (low is None or date >= low) and (high is None or date < high):
+                    count += 1
+                    break
+        key = f"{date_range_key(facet_range.get('$from'))}-{date_range_key(facet_range.get('$to'))}"
+        buckets.append({"value": key, "count": count})
+    return buckets
+
+
+# -- documents in Python ----------------------------------------------------------------------
+
+
+def _document_query(query: dict):
+    """The query objects to AND together: SELECT_SINGLE has one, SELECT_MULTIPLE a list."""
+    raw = query.get("$query", {})
+    return raw if isinstance(raw, list) else [raw]
+
+
+def search_documents(docs: Iterable[dict], query: dict, kind: str = "select_single", *,
+                     allow_track_total_hits: bool = False) -> SearchResult:
+    """Evaluate a DSL query on documents in memory (referentials, logbook operations)."""
+    conditions = _document_query(query)
+    for condition in conditions:
+        _check_fields(condition)
+    matched = [doc for doc in docs if all(evaluate.matches(doc, c) for c in conditions)]
+    offset, limit = paging(query)
+    exact = track_total_hits(query, allow_track_total_hits)
+    order = (query.get("$filter") or {}).get("$orderby") or {}
+    for field, direction in reversed(list(order.items())):
+        matched.sort(key=lambda doc: _sort_value(doc, field), reverse=direction == -1)
+    fields = projection_fields(query.get("$projection"))
+    page = [project(doc, fields) for doc in matched[offset : offset + limit]]
+    total = len(matched) if exact else min(len(matched), TOTAL_HITS_CAP)
+    facets = []
+    for facet in query.get("$facets") or []:
+        facets.append(_python_facet(facet, matched))
+    return SearchResult(page, {"total": total, "offset": offset, "limit": limit, "size": len(page)}, facets)
+
+
+def _sort_value(doc: dict, field: str):
+    values = evaluate.values_at(doc, field)
+    if not values:
+        return (0, "")  # missing values first in ascending order
+    value = values[0]
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        text = str(value)
+        return (1, normalize_date(text) or text.casefold())
+    return (1, f"{value:020.6f}" if value >= 0 else f"-{-value:020.6f}")
+
+
+def _python_facet(facet: dict, docs: list[dict]) -> dict:
+    name = facet["$name"]
+    if "$terms" in facet:
+        spec = facet["$terms"]
+        counts: Counter = Counter()
+        for doc in docs:
+            for value in dict.fromkeys(v for v in evaluate.values_at(doc, spec["$field"]) if not isinstance(v, (dict, list))):
+                counts[value] += 1
+        return {"name": name, "buckets": _bucket_order(counts, spec["$size"], spec["$order"])}
+    if "$date_range" in facet:
+        spec = facet["$date_range"]
+        return {"name": name, "buckets": _date_range_buckets(spec, lambda: (evaluate.values_at(d, spec["$field"]) for d in docs))}
+    spec = facet["$filters"]
+    buckets = []
+    for query_filter in spec["$query_filters"]:
+        count = sum(1 for doc in docs if evaluate.matches(doc, query_filter["$query"]))
+        buckets.append({"value": query_filter["$name"], "count": count})
+    return {"name": name, "buckets": buckets}
+
+
+def _check_fields(query: dict) -> None:
+    """Fields starting with `_` are forbidden (internal fields are addressed with `#`)."""
+    operator, arg = evaluate.operator_of(query)
+    if operator in ("$and", "$or", "$not"):
+        for sub in arg:
+            _check_fields(sub)
+        return
+    fields = [arg] if operator in ("$exists", "$missing") else list(arg) if isinstance(arg, dict) else []
+    for field in fields:
+        if isinstance(field, str) and field.startswith("_"):
+            raise DslInvalid(f"Le champ {field} n'est pas autorisé (les champs internes commencent par #).")
+    if operator == "$range":
+        for bounds in arg.values():
+            for key in bounds:
+                if key not in evaluate.COMPARISONS:
+                    raise DslInvalid(f"$range : borne {key} inconnue (attendu $gt, $gte, $lt ou $lte).")
+
+
+# -- units and object groups in SQL -----------------------------------------------------------
+
+
+def restriction_sql(tenant: int, restriction: Restriction | None, params: list) -> str:
+    """The access contract filter on the alias `u` (vitam-api.md section 9.3)."""
+    if restriction is None:
+        return "1"
+    parts = []
+    if restriction.root_units:
+        roots = sorted(restriction.root_units)
+        marks = ", ".join("?" * len(roots))
+        params.extend([*roots, tenant, *roots])
+        parts.append(
+            f"(u.id IN ({marks}) OR u.id IN (SELECT unit_id FROM unit_ancestors WHERE tenant = ? AND ancestor_id IN ({marks})))"
+        )
+    if restriction.excluded_root_units:
+        excluded = sorted(restriction.excluded_root_units)
+        marks = ", ".join("?" * len(excluded))
+        params.extend([*excluded, tenant, *excluded])
+        parts.append(
+            f"NOT (u.id IN ({marks}) OR u.id IN (SELECT unit_id FROM unit_ancestors WHERE tenant = ? AND ancestor_id IN ({marks})))"
+        )
+    if not restriction.every_originating_agency:
+        agencies = sorted(restriction.originating_agencies)
+        if agencies:
+            params.extend([tenant, *agencies])
+            parts.append(
+                "(u.unit_type = 'HOLDING_UNIT' OR u.id IN (SELECT unit_id FROM unit_agencies WHERE tenant = ? "
+                f"AND agency IN ({', '.join('?' * len(agencies))})))"
+            )
+        else:
+            parts.append("u.unit_type = 'HOLDING_UNIT'")
+    return " AND ".join(parts) if parts else "1"
+
+
+def _object_group_restriction_sql(restriction: Restriction | None, params: list) -> str:
+    if restriction is None or restriction.every_originating_agency:
+        return "1"
+    agencies = sorted(restriction.originating_agencies)
+    if not agencies:
+        return "0"
+    params.append(json.dumps({"$in": {"#originating_agencies": agencies}}))
+    return "dsl_match(u.doc, ?)"
+
+
+def _depth_of(root_query: dict) -> tuple[str, int] | None:
+    if "$exactdepth" in root_query:
+        return "exact", int(root_query["$exactdepth"])
+    if "$depth" in root_query:
+        return "depth", int(root_query["$depth"])
+    return None
+
+
+def _graph_sql(tenant: int, roots_sql: str, roots_params: list, depth: tuple[str, int], params: list) -> str:
+    """Units reachable from the roots (a SQL set of ids) at the requested depth."""
+    mode, value = depth
+    if mode == "depth" and value == 0:
+        params.extend(roots_params)
+        return f"u.id IN ({roots_sql})"
+    if mode == "depth" and value < 0:
+        params.extend([tenant, -value, *roots_params])
+        return (
+            "u.id IN (SELECT ancestor_id FROM unit_ancestors WHERE tenant = ? AND depth <= ? "
+            f"AND unit_id IN ({roots_sql}))"
+        )
+    condition = "depth = ?" if mode == "exact" else "depth <= ?"
+    params.extend([tenant, value, *roots_params])
+    return f"u.id IN (SELECT unit_id FROM unit_ancestors WHERE tenant = ? AND {condition} AND ancestor_id IN ({roots_sql}))"
+
+
+def _units_where(tenant: int, query: dict, restriction: Restriction | None) -> tuple[str, list]:
+    """WHERE clause (alias u) selecting the units of a SELECT_MULTIPLE query."""
+    queries = query.get("$query", [])
+    if isinstance(queries, dict):
+        queries = [queries]
+    roots = list(query.get("$roots") or [])
+    compiler = Compiler(tenant, units=True)
+    restriction_params: list = []
+    restricted = restriction_sql(tenant, restriction, restriction_params)
+
+    roots_sql, roots_params = None, []
+    if roots:
+        roots_sql, roots_params = ", ".join("?" * len(roots)), list(roots)
+    if not queries:
+        params = [tenant]
+        clauses = ["u.tenant = ?"]
+        if roots_sql is not None:
+            clauses.append(f"u.id IN ({roots_sql})")
+            params.extend(roots_params)
+        clauses.append(restricted)
+        params.extend(restriction_params)
+        return " AND ".join(clauses), params
+
+    for position, root_query in enumerate(queries):
+        _check_fields(root_query)
+        params = [tenant]
+        clauses = ["u.tenant = ?"]
+        depth = _depth_of(root_query)
+        if roots_sql is not None:
+            clauses.append(_graph_sql(tenant, roots_sql, roots_params, depth or ("depth", 1), params))
+        clauses.append(compiler.compile(root_query, params))
+        clauses.append(restricted)
+        params.extend(restriction_params)
+        where = " AND ".join(clauses)
+        if position == len(queries) - 1:
+            return where, params
+        roots_sql, roots_params = f"SELECT u.id FROM units u WHERE {where}", params
+    raise AssertionError("unreachable")
+
+
+def _order_by(query: dict, *, units: bool) -> str:
+    order = (query.get("$filter") or {}).get("$orderby") or {}
+    parts = [f"{order_expression(field, units=units)} {'DESC' if direction == -1 else 'ASC'}" for field, direction in order.items()]
+    parts.append("u.rid")
+    return ", ".join(parts)
+
+
+def _count(db: sqlite3.Connection, table: str, where: str, params: list, exact: bool) -> int:
+    if exact:
+        return db.execute(f"SELECT COUNT(*) FROM {table} u WHERE {where}", params).fetchone()[0]
+    return db.execute(
+        f"SELECT COUNT(*) FROM (SELECT 1 FROM {table} u WHERE {where} LIMIT {TOTAL_HITS_CAP})", params
+    ).fetchone()[0]
+
+
+def _sql_facets(db, table: str, tenant: int, query: dict, where: str, params: list, *, units: bool) -> list[dict]:
+    facets = []
+    for facet in query.get("$facets") or []:
+        name = facet["$name"]
+        if "$terms" in facet:
+            spec = facet["$terms"]
+            field = spec["$field"]
+            counts: Counter = Counter()
+            column = _facet_column(field, units=units)
+            if column:
+                rows = db.execute(
+                    f"SELECT {column}, COUNT(*) FROM {table} u WHERE {where} AND {column} IS NOT NULL GROUP BY {column}",
+                    params,
+                )
+            elif units and field == "#originating_agencies":
+                rows = db.execute(
+                    "SELECT a.agency, COUNT(*) FROM unit_agencies a JOIN units u ON u.tenant = a.tenant AND u.id = a.unit_id "
+                    f"WHERE a.tenant = ? AND {where} GROUP BY a.agency",
+                    [tenant, *params],
+                )
+            else:
+                rows = db.execute(
+                    f"SELECT j.value, COUNT(*) FROM {table} u, json_each(dsl_values(u.doc, ?)) j WHERE {where} GROUP BY j.value",
+                    [field, *params],
+                )
+            for value, count in rows:
+                counts[value] += count
+            facets.append({"name": name, "buckets": _bucket_order(counts, spec["$size"], spec["$order"])})
+        elif "$date_range" in facet:
+            spec = facet["$date_range"]
+            column = _facet_column(spec["$field"], units=units)
+            buckets = []
+            for facet_range in spec["$ranges"]:
+                low, high = _range_bounds(facet_range)
+                conditions, range_params = [], []
+                if column:
+                    expression = column
+                else:
+                    expression = "j.value"
+                if low is not None:
+                    conditions.append(f"{expression} >= ?")
+                    range_params.append(low)
+                if high is not None:
+                    conditions.append(f"{expression} < ?")
+                    range_params.append(high)
+                condition = " AND ".join(conditions) or "1"
+                if column:
+                    count = db.execute(
+                        f"SELECT COUNT(*) FROM {table} u WHERE {where} AND {column} IS NOT NULL AND {condition}",
+                        [*params, *range_params],
+                    ).fetchone()[0]
+                else:
+                    # Values of other date fields are normalised in Python before comparing.
+                    count = _python_range_count(db, table, where, params, spec["$field"], low, high)
+                key = f"{date_range_key(facet_range.get('$from'))}-{date_range_key(facet_range.get('$to'))}"
+                buckets.append({"value": key, "count": count})
+            facets.append({"name": name, "buckets": buckets})
+        else:
+            spec = facet["$filters"]
+            compiler = Compiler(tenant, units=units)
+            buckets = []
+            for query_filter in spec["$query_filters"]:
+                extra_params: list = []
+                condition = compiler.compile(query_filter["$query"], extra_params)
+                count = db.execute(
+                    f"SELECT COUNT(*) FROM {table} u WHERE {where} AND {condition}", [*params, *extra_params]
+                ).fetchone()[0]
+                buckets.append({"value": query_filter["$name"], "count": count})
+            facets.append({"name": name, "buckets": buckets})
+    return facets
+
+
+def _python_range_count(db, table, where, params, field, low, high) -> int:
+    count = 0
+    for (values_json,) in db.execute(f"SELECT dsl_values(u.doc, ?) FROM {table} u WHERE {where}", [field, *params]):
+        for value in json.loads(values_json):
+            date = normalize_date(value)
+            if date is not None and (low is None or date >= low) and (high is None or date < high):
+                count += 1
+                break
+    return count
+
+
+def _facet_column(field: str, *, units: bool) -> str | None:
+    if units:
+        return {"DescriptionLevel": "u.description_level", "#originating_agency": "u.originating_agency",
+                "#unitType": "u.unit_type", "#opi": "u.opi", "StartDate": "u.start_date",
+                "EndDate": "u.end_date"}.get(field)
+    return {"#opi": "u.opi", "#originating_agency": "u.originating_agency"}.get(field)
+
+
+def _run(db, table: str, tenant: int, query: dict, where: str, params: list, *, units: bool,
+         allow_track_total_hits: bool) -> SearchResult:
+    offset, limit = paging(query)
+    exact = track_total_hits(query, allow_track_total_hits)
+    fields = projection_fields(query.get("$projection"))
+    rows = db.execute(
+        f"SELECT u.doc FROM {table} u WHERE {where} ORDER BY {_order_by(query, units=units)} LIMIT ? OFFSET ?",
+        [*params, limit, offset],
+    ).fetchall()
+    results = [project(json.loads(row[0]), fields) for row in rows]
+    total = _count(db, table, where, params, exact)
+    facets = _sql_facets(db, table, tenant, query, where, params, units=units)
+    return SearchResult(results, {"total": total, "offset": offset, "limit": limit, "size": len(results)}, facets)
+
+
+def search_units(db: sqlite3.Connection, tenant: int, query: dict, restriction: Restriction | None = None, *,
+                 allow_track_total_hits: bool = False) -> SearchResult:
+    """Run a SELECT_MULTIPLE query on the tenant's units, filtered by the access contract."""
+    install_functions(db)
+    where, params = _units_where(tenant, query, restriction)
+    return _run(db, "units", tenant, query, where, params, units=True, allow_track_total_hits=allow_track_total_hits)
+
+
+def search_unit_ids(db: sqlite3.Connection, tenant: int, query: dict, restriction: Restriction | None = None,
+                    *, limit: int | None = None) -> list[str]:
+    """Ids of every unit matching a SELECT_MULTIPLE or BATCH_PROCESSING query (no result window),
+    in insertion order; for workflows (elimination, mass updates) that process whole selections."""
+    install_functions(db)
+    where, params = _units_where(tenant, query, restriction)
+    sql = f"SELECT u.id FROM units u WHERE {where} ORDER BY u.rid"
+    if limit is not None:
+        sql += " LIMIT ?"
+        params = [*params, limit]
+    return [row[0] for row in db.execute(sql, params)]
+
+
+def get_unit(db: sqlite3.Connection, tenant: int, unit_id: str, restriction: Restriction | None = None,
+             projection=None) -> dict | None:
+    """One unit if it exists in the tenant and the contract lets it be seen (else None → 404)."""
+    install_functions(db)
+    params: list = [tenant, unit_id]
+    restricted = restriction_sql(tenant, restriction, params)
+    row = db.execute(f"SELECT u.doc FROM units u WHERE u.tenant = ? AND u.id = ? AND {restricted}", params).fetchone()
+    if row is None:
+        return None
+    return project(json.loads(row[0]), projection_fields(projection))
+
+
+def _object_groups_where(tenant: int, query: dict, restriction: Restriction | None) -> tuple[str, list]:
+    queries = query.get("$query", [])
+    if isinstance(queries, dict):
+        queries = [queries]
+    compiler = Compiler(tenant, units=False)
+    params: list = [tenant]
+    clauses = ["u.tenant = ?"]
+    roots = list(query.get("$roots") or [])
+    if roots:
+        # Roots of an object search are units: keep the groups attached to them.
+        params.append(json.dumps({"$in": {"#unitups": roots}}))
+        clauses.append("dsl_match(u.doc, ?)")
+    for root_query in queries:
+        _check_fields(root_query)
+        clauses.append(compiler.compile(root_query, params))
+    clauses.append(_object_group_restriction_sql(restriction, params))
+    return " AND ".join(clauses), params
+
+
+def search_object_groups(db: sqlite3.Connection, tenant: int, query: dict, restriction: Restriction | None = None,
+                         *, allow_track_total_hits: bool = False) -> SearchResult:
+    """Run a SELECT_MULTIPLE query on the tenant's object groups (queries are ANDed, `$subobject` allowed)."""
+    install_functions(db)
+    where, params = _object_groups_where(tenant, query, restriction)
+    return _run(db, "object_groups", tenant, query, where, params, units=False,
+                allow_track_total_hits=allow_track_total_hits)
+
+
+def get_object_group(db: sqlite3.Connection, tenant: int, group_id: str, restriction: Restriction | None = None,
+                     projection=None) -> dict | None:
+    """One object group if it exists in the tenant and the contract lets it be seen."""
+    install_functions(db)
+    params: list = [tenant, group_id]
+    restricted = _object_group_restriction_sql(restriction, params)
+    row = db.execute(
+        f"SELECT u.doc FROM object_groups u WHERE u.tenant = ? AND u.id = ? AND {restricted}", params
+    ).fetchone()
+    if row is None:
+        return None
+    return project(json.loads(row[0]), projection_fields(projection))
