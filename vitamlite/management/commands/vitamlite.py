@@ -1,0 +1,57 @@
+"""`python manage.py vitamlite --port 8444`: serve vitam-lite over HTTP until Ctrl-C.
+
+It never touches the portal's database (no system checks, no migrations check).
+"""
+
+import signal
+import threading
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from vitamlite.faults import FaultSpecError
+from vitamlite.server import parse_tenants, start_in_thread
+
+
+class Command(BaseCommand):
+    help = "Serve vitam-lite (Vitam-compatible external API) over HTTP until interrupted."
+    requires_system_checks = []
+    requires_migrations_checks = False
+
+    def add_arguments(self, parser):
+        lite = getattr(settings, "VITAMLITE", {}) or {}
+        parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+        parser.add_argument("--port", type=int, default=8444, help="port (0 = any free port; default 8444)")
+        parser.add_argument("--data-dir", default=lite.get("DATA_DIR"), help="data directory (default VITAMLITE DATA_DIR)")
+        parser.add_argument("--tenants", default=lite.get("TENANTS", "0-9"), help='tenant list, e.g. "0-9" or "0,1,5-7"')
+        parser.add_argument("--admin-tenant", type=int, default=(getattr(settings, "VITAM", {}) or {}).get("ADMIN_TENANT", 1))
+        parser.add_argument("--context", default=lite.get("CONTEXT"), help="security context identifier to enforce")
+        parser.add_argument("--faults", default=lite.get("FAULTS", ""), help='fault spec, e.g. "slow:/access-external=2"')
+
+    def handle(self, *args, host, port, data_dir, tenants, admin_tenant, context, faults, **options):
+        if not data_dir:
+            raise CommandError("--data-dir is required (or settings.VITAMLITE['DATA_DIR'])")
+        try:
+            tenant_set = parse_tenants(tenants)
+        except ValueError as exc:
+            raise CommandError(f"--tenants {tenants!r}: {exc}")
+        if admin_tenant not in tenant_set:
+            raise CommandError(f"--admin-tenant {admin_tenant} is not in --tenants {tenants}")
+        try:
+            running = start_in_thread(data_dir, host=host, port=port, tenants=tenants, admin_tenant=admin_tenant,
+                                      context=context, faults=faults)
+        except FaultSpecError as exc:
+            raise CommandError(f"--faults: {exc}")
+        except OSError as exc:
+            raise CommandError(f"cannot listen on {host}:{port}: {exc}")
+        self.stdout.write(running.base_url)
+        self.stdout.flush()
+        stop = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        try:
+            while not stop.wait(1):
+                pass
+        except KeyboardInterrupt:
+            pass
+        finally:
+            running.stop()
