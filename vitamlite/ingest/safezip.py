@@ -1,0 +1,120 @@
+"""Safe extraction of a SIP archive (zip) into an operation's work directory.
+
+SIPs come from users and are hostile until proven otherwise: absolute names, ``..`` components,
+symbolic links, too many entries, too much uncompressed data and zip-bomb compression ratios are
+refused before anything is written; entries are then streamed to disk in chunks, counting the bytes
+actually inflated (the sizes in the zip directory may lie).
+"""
+
+import shutil
+import stat
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+CHUNK = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ZipLimits:
+    max_entries: int = 100_000
+    max_total_bytes: int = 20 * 1024**3
+    max_ratio: int = 200  # uncompressed / compressed above this (for entries over 1 MiB) = zip bomb
+    ratio_threshold_bytes: int = 1024 * 1024
+
+
+DEFAULT_LIMITS = ZipLimits()
+
+
+class UnsafeArchive(Exception):
+    """The archive is refused; ``outcome`` is the logbook sub-status, ``message`` is French."""
+
+    def __init__(self, outcome, message):
+        super().__init__(message)
+        self.outcome = outcome
+        self.message = message
+
+
+def is_zip(path) -> bool:
+    return zipfile.is_zipfile(path)
+
+
+def _safe_relative(name: str) -> PurePosixPath:
+    if "\\" in name or "\x00" in name:
+        raise UnsafeArchive("CONTAINER_FORMAT.FILE", f"Nom d'entrée interdit dans l'archive : {name!r}")
+    path = PurePosixPath(name)
+    if path.is_absolute() or name.startswith("/") or (path.parts and ":" in path.parts[0]):
+        raise UnsafeArchive("CONTAINER_FORMAT.FILE", f"Chemin absolu interdit dans l'archive : {name!r}")
+    if any(part == ".." for part in path.parts):
+        raise UnsafeArchive("CONTAINER_FORMAT.FILE", f"Chemin remontant (..) interdit dans l'archive : {name!r}")
+    return path
+
+
+def _is_symlink(info: zipfile.ZipInfo) -> bool:
+    mode = info.external_attr >> 16
+    return stat.S_ISLNK(mode)
+
+
+def extract(archive_path, target_dir, limits: ZipLimits = DEFAULT_LIMITS) -> list[str]:
+    """Extract every file of the zip under target_dir; returns the relative file names (POSIX form)."""
+    target_dir = Path(target_dir)
+    try:
+        archive = zipfile.ZipFile(archive_path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise UnsafeArchive("CONTAINER_FORMAT.FILE", f"Le SIP n'est pas une archive zip lisible : {exc}")
+    with archive:
+        infos = archive.infolist()
+        if len(infos) > limits.max_entries:
+            raise UnsafeArchive(
+                "CONTAINER_FORMAT.FILE", f"L'archive contient trop d'entrées ({len(infos)} > {limits.max_entries})"
+            )
+        declared_total = 0
+        for info in infos:
+            _safe_relative(info.filename)
+            if _is_symlink(info):
+                raise UnsafeArchive("CONTAINER_FORMAT.FILE", f"Lien symbolique interdit dans l'archive : {info.filename}")
+            if info.flag_bits & 0x1:
+                raise UnsafeArchive("CONTAINER_FORMAT.FILE", f"Entrée chiffrée non prise en charge : {info.filename}")
+            declared_total += info.file_size
+            if (
+                info.file_size > limits.ratio_threshold_bytes
+                and info.file_size > limits.max_ratio * max(info.compress_size, 1)
+            ):
+                raise UnsafeArchive(
+                    "CONTAINER_FORMAT.FILE", f"Taux de compression suspect (bombe zip) : {info.filename}"
+                )
+        if declared_total > limits.max_total_bytes:
+            raise UnsafeArchive("CONTAINER_FORMAT.FILE", "L'archive décompressée dépasse la taille autorisée")
+
+        names = []
+        written_total = 0
+        root = target_dir.resolve()
+        for info in infos:
+            relative = _safe_relative(info.filename)
+            destination = (target_dir / relative).resolve()
+            if root != destination and root not in destination.parents:
+                raise UnsafeArchive("CONTAINER_FORMAT.FILE", f"Chemin hors du répertoire de travail : {info.filename}")
+            if info.is_dir():
+                destination.mkdir(parents=True, exist_ok=True)
+                continue
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            written_entry = 0
+            with archive.open(info) as source, open(destination, "wb") as sink:
+                while True:
+                    chunk = source.read(CHUNK)
+                    if not chunk:
+                        break
+                    written_entry += len(chunk)
+                    written_total += len(chunk)
+                    # The directory sizes may lie: enforce the limits on what is really inflated.
+                    if written_total > limits.max_total_bytes or written_entry > max(info.file_size, 0) + CHUNK:
+                        raise UnsafeArchive(
+                            "CONTAINER_FORMAT.FILE", "L'archive décompressée dépasse la taille autorisée"
+                        )
+                    sink.write(chunk)
+            names.append(relative.as_posix())
+        return names
+
+
+def remove_tree(path) -> None:
+    shutil.rmtree(path, ignore_errors=True)

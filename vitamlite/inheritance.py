@@ -1,0 +1,117 @@
+"""Inherited management rules, computed like Vitam's ComputeInheritedRuleService (vitam-api.md §8).
+
+Per category, a unit gets its own rules and properties (path [self]) plus those of its parents, each
+path prefixed with the unit's id, except: everything when the category has PreventInheritance, rule
+ids in PreventRulesId or redeclared locally, properties redeclared locally. The same origin reached
+through several parents is merged (paths concatenated). A non-holding unit without a FinalAction of its
+own originating agency gets an implicit ``FinalAction: Keep``, which hides inherited FinalActions of
+other agencies. NeedAuthorization is a global property inherited the same way.
+
+Also serves GET /access-external/v1/unitsWithInheritedRules.
+"""
+
+from vitamlite.ingest.manifest import RULE_CATEGORIES
+
+PROPERTY_NAMES = (
+    "FinalAction", "ClassificationLevel", "ClassificationOwner", "ClassificationAudience",
+    "ClassificationReassessingDate", "NeedReassessingAuthorization",
+)
+RULE_FIELDS_FIRST = ("UnitId", "OriginatingAgency", "Paths", "Rule")
+FIELDS_NEEDED = ("#id", "#unitups", "#allunitups", "#management", "#originating_agency")
+
+
+def _local_rules(unit_id, agency, category):
+    rules = []
+    for rule in category.get("Rules", []) if category else []:
+        attributes = {key: value for key, value in rule.items() if key != "Rule"}
+        rules.append({"UnitId": unit_id, "OriginatingAgency": agency, "Paths": [[unit_id]], "Rule": rule["Rule"], **attributes})
+    return rules
+
+
+def _local_properties(unit_id, agency, values: dict):
+    return [
+        {"UnitId": unit_id, "OriginatingAgency": agency, "Paths": [[unit_id]], "PropertyName": name, "PropertyValue": value}
+        for name, value in values.items()
+    ]
+
+
+def _inherit(unit_id, parents_items, excluded, key):
+    """Parents' items not excluded, paths prefixed with unit_id, merged per (origin unit, key)."""
+    merged = {}
+    for items in parents_items:
+        for item in items:
+            if item[key] in excluded:
+                continue
+            copy = dict(item)
+            copy["Paths"] = [[unit_id, *path] for path in item["Paths"]]
+            identity = (item["UnitId"], item[key])
+            if identity in merged:
+                merged[identity]["Paths"] = merged[identity]["Paths"] + copy["Paths"]
+            else:
+                merged[identity] = copy
+    return list(merged.values())
+
+
+def _compute_one(unit, parents):
+    unit_id = unit["#id"]
+    agency = unit.get("#originating_agency") or None
+    management = unit.get("#management") or {}
+    result = {}
+    for category_name in RULE_CATEGORIES:
+        category = management.get(category_name)
+        prevent = bool(category and (category.get("Inheritance") or {}).get("PreventInheritance"))
+        local_rules = _local_rules(unit_id, agency, category)
+        local_props = _local_properties(
+            unit_id, agency, {name: category[name] for name in PROPERTY_NAMES if category and name in category}
+        )
+        if prevent:
+            inherited_rules, inherited_props = [], []
+        else:
+            excluded_rules = {rule["Rule"] for rule in (category or {}).get("Rules", [])}
+            excluded_rules |= set(((category or {}).get("Inheritance") or {}).get("PreventRulesId") or [])
+            inherited_rules = _inherit(
+                unit_id, [parent[category_name]["Rules"] for parent in parents], excluded_rules, "Rule"
+            )
+            excluded_props = {prop["PropertyName"] for prop in local_props}
+            inherited_props = _inherit(
+                unit_id, [parent[category_name]["Properties"] for parent in parents], excluded_props, "PropertyName"
+            )
+        properties = local_props + inherited_props
+        if agency is not None and category_name == "AppraisalRule":
+            own_names = {p["PropertyName"] for p in properties if p["OriginatingAgency"] == agency}
+            if "FinalAction" not in own_names:
+                implicit = _local_properties(unit_id, agency, {"FinalAction": "Keep"})
+                properties = implicit + [p for p in properties if p["PropertyName"] != "FinalAction"]
+        result[category_name] = {"Rules": local_rules + inherited_rules, "Properties": properties}
+    need_authorization = management.get("NeedAuthorization")
+    local_globals = _local_properties(unit_id, agency, {"NeedAuthorization": need_authorization}) if need_authorization is not None else []
+    excluded = {"NeedAuthorization"} if need_authorization is not None else set()
+    result["GlobalProperties"] = local_globals + _inherit(
+        unit_id, [parent["GlobalProperties"] for parent in parents], excluded, "PropertyName"
+    )
+    return result
+
+
+def compute_inherited_rules(units_by_id: dict) -> dict:
+    """{unit id: unit doc with #id, #unitups, #originating_agency, #management} → {unit id: InheritedRules}.
+
+    Every parent of every unit must be in units_by_id (a unit whose parent is missing is computed as
+    if that parent did not exist).
+    """
+    computed = {}
+
+    def compute(unit_id, visiting):
+        if unit_id in computed:
+            return computed[unit_id]
+        if unit_id in visiting:
+            raise ValueError(f"cycle in the unit graph at {unit_id}")
+        visiting.add(unit_id)
+        unit = units_by_id[unit_id]
+        parents = [compute(parent, visiting) for parent in unit.get("#unitups") or [] if parent in units_by_id]
+        visiting.discard(unit_id)
+        computed[unit_id] = _compute_one(unit, parents)
+        return computed[unit_id]
+
+    for unit_id in units_by_id:
+        compute(unit_id, set())
+    return computed
