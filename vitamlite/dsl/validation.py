@@ -53,6 +53,49 @@ def validate(query, kind: str) -> None:
         raise DslInvalid("\n".join(errors) + "\n")
     if kind == "select_multiple":
         _validate_graph(query)
+    _validate_semantics(query, kind)
+
+
+RESULT_WINDOW = 10_000
+COMPARISON_KEYS = ("$lt", "$lte", "$gt", "$gte")
+
+
+def _validate_semantics(query, kind: str) -> None:
+    """Checks Vitam makes when parsing a valid-looking request (its parser answers 400 too)."""
+    if kind in ("select_multiple", "select_single"):
+        query_filter = query.get("$filter") or {}
+        offset, limit = query_filter.get("$offset", 0), query_filter.get("$limit")
+        if limit is not None and offset + limit > RESULT_WINDOW:
+            raise DslInvalid(f"$offset + $limit ({offset} + {limit}) exceeds the result window of {RESULT_WINDOW}")
+        if offset > RESULT_WINDOW:
+            raise DslInvalid(f"$offset ({offset}) exceeds the result window of {RESULT_WINDOW}")
+    raw = query.get("$query") if isinstance(query, dict) else None
+    roots = raw if isinstance(raw, list) else [raw] if isinstance(raw, dict) else []
+    for root_query in roots:
+        _check_query(root_query)
+
+
+def _check_query(query: dict) -> None:
+    for operator, arg in query.items():
+        if operator in ("$depth", "$exactdepth"):
+            continue
+        if operator in ("$and", "$or", "$not"):
+            for sub in arg:
+                _check_query(sub)
+            continue
+        if operator == "$subobject":
+            for sub in arg.values():
+                _check_query(sub)
+            continue
+        fields = [arg] if isinstance(arg, str) else list(arg) if isinstance(arg, dict) else []
+        for field in fields:
+            if field.startswith("_"):
+                raise DslInvalid(f"Invalid field {field}: fields starting with _ are forbidden (use #)")
+        if operator == "$range":
+            for bounds in arg.values():
+                for key in bounds:
+                    if key not in COMPARISON_KEYS:
+                        raise DslInvalid(f"Invalid $range bound {key}: expected $gt, $gte, $lt or $lte")
 
 
 def _validate_graph(query: dict) -> None:
