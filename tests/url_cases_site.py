@@ -1,0 +1,25 @@
+"""URL cases of the site-wide screens (sam/site_urls.py) and of the API schema."""
+
+from tests.url_cases import AUTHENTICATED, PUBLIC, UrlCase, register
+
+
+def _reset_kwargs(world):
+    return {"uidb64": "MQ", "token": "set-password"}
+
+
+register(
+    UrlCase("home", AUTHENTICATED),
+    UrlCase("profile", AUTHENTICATED),
+    UrlCase("password_change", AUTHENTICATED),
+    UrlCase("password_change_done", AUTHENTICATED),
+    UrlCase("login", PUBLIC),
+    UrlCase("logout", PUBLIC, methods=("post",)),
+    UrlCase("password_reset", PUBLIC),
+    UrlCase("password_reset_done", PUBLIC),
+    UrlCase("password_reset_confirm", PUBLIC, kwargs=_reset_kwargs),
+    UrlCase("password_reset_complete", PUBLIC),
+    UrlCase("set_language", PUBLIC, methods=("post",), data=lambda w: {"language": "en", "next": "/"}),
+    UrlCase("api-schema", PUBLIC, note="the OpenAPI description of the API holds no data"),
+    UrlCase("api-token", PUBLIC, methods=("post",), api=True,
+            data=lambda w: {"username": w.referent_b.username, "password": "wrong"}),
+)
