@@ -39,16 +39,30 @@ LABELS: dict[str, str] = {
     "EXPORT_DIP": "processus d'export du DIP",
     "ARCHIVE_TRANSFER": "processus de transfert",
     "TRANSFER_REPLY": "processus de prise en compte de l'accusé de réception du transfert",
+    # Ingest steps (wording of logbook/expected-logbook-ingest-4_UNITS_2_GOTS.json).
+    "STP_SANITY_CHECK_SIP": "processus des contrôles préalables à l'entrée",
+    "STP_UPLOAD_SIP": "processus de réception du SIP",
+    "STP_INGEST_CONTROL_SIP": "processus du contrôle du SIP",
+    "STP_OG_CHECK_AND_TRANSFORME": "processus de vérification et de traitement des objets et des groupes d'objets",
+    "STP_UNIT_CHECK_AND_PROCESS": "processus de contrôle et traitements des unités archivistiques",
+    "STP_STORAGE_AVAILABILITY_CHECK": "processus de vérification préalable à la prise en charge",
+    "STP_OBJ_STORING": "processus d'écriture et d'indexation des objets sur les offres de stockage",
+    "STP_UNIT_METADATA": "processus d'indexation des métadonnées des unités archivistiques",
+    "STP_OG_STORING": "processus d'écriture des métadonnées des groupes d'objets sur les offres de stockage",
+    "STP_UNIT_STORING": "processus d'écriture des unités archivistiques sur les offres de stockage",
+    "STP_UPDATE_OBJECT_GROUP": "processus de mise à jour du groupe d'objets",
+    "STP_ACCESSION_REGISTRATION": "processus d'alimentation du Registre des Fonds",
+    "STP_INGEST_FINALISATION": "processus de finalisation de l'entrée",
 }
 
 # Exact messages keyed by outDetail, for events whose Vitam wording is not "<Succès|Échec...> du <label>".
 MESSAGES: dict[str, str] = {}
 
 _OUTCOME_PREFIX = {
-    "OK": "Succès du",
-    "WARNING": "Avertissement lors du",
-    "KO": "Échec du",
-    "FATAL": "Erreur technique lors du",
+    "OK": "Succès",
+    "WARNING": "Avertissement lors",
+    "KO": "Échec",
+    "FATAL": "Erreur technique lors",
 }
 
 
@@ -64,25 +78,24 @@ def now_iso() -> str:
 
 
 def french_message(ev_type: str, outcome: str, detail: str | None = None) -> str:
-    """outMessg for an event: exact message for the outDetail if known, else a generic French sentence."""
-    if detail and detail in MESSAGES:
-        return MESSAGES[detail]
-    key = f"{ev_type}.{outcome}"
-    if key in MESSAGES:
-        return MESSAGES[key]
-    base_type = ev_type[: -len(".STARTED")] if ev_type.endswith(".STARTED") else ev_type
-    label = LABELS.get(base_type, f"l'étape {base_type}")
-    if ev_type.endswith(".STARTED"):
-        label = f"début du {label}" if base_type in LABELS else f"début de {label}"
+    """outMessg for an event: exact message for the outDetail if known, else a generic French sentence
+    built like Vitam's ("Succès du processus d'entrée du SIP", "Échec du début de l'étape CHECK_SEDA")."""
+    for key in (detail, f"{ev_type}.{outcome}"):
+        if key and key in MESSAGES:
+            return MESSAGES[key]
+    is_step_start = ev_type.endswith(".STARTED")
+    base_type = ev_type[: -len(".STARTED")] if is_step_start else ev_type
+    subject = LABELS.get(base_type) or f"l'étape {base_type}"
+    if is_step_start:
+        subject = f"début {_of(subject)}"
     if outcome == "STARTED":
-        return f"Début du {label}" if base_type in LABELS else f"Début de {label}"
-    prefix = _OUTCOME_PREFIX.get(outcome, "Statut inconnu du")
-    if label.startswith("l'"):
-        prefix = prefix[: -len("du")] + "de"
-        return f"{prefix} {label}"
-    if label.startswith("début de"):
-        return f"{prefix} {label}"
-    return f"{prefix} {label}"
+        return f"Début {_of(subject)}"
+    return f"{_OUTCOME_PREFIX.get(outcome, 'Statut inconnu lors')} {_of(subject)}"
+
+
+def _of(subject: str) -> str:
+    # French contraction: "du processus", "du début", but "de l'étape".
+    return f"de {subject}" if subject.startswith("l'") else f"du {subject}"
 
 
 def _json_text(value) -> str | None:

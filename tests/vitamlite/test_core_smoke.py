@@ -86,3 +86,18 @@ def test_logbook_lifecycle_and_tenant_isolation(tmp_path):
         logbook.finish(db, op, "STARTED")
     with pytest.raises(sqlite3.IntegrityError):
         logbook.start(db, tenant=2, ev_type="X", ev_type_proc="Y", operation_id=op)
+
+
+def test_generic_messages_match_vitam_wording_of_the_reference_ingest(vitam_reference):
+    """Steps of the reference ingest logbook: our generic French messages equal Vitam's for step lines."""
+    import json
+
+    expected = json.loads((vitam_reference / "logbook" / "expected-logbook-ingest-4_UNITS_2_GOTS.json").read_text())
+    checked = 0
+    for event in expected["events"]:
+        if event["evType"].startswith("STP_") and event["outcome"] == "OK":
+            assert logbook.french_message(event["evType"], "OK") == event["outMessg"], event["evType"]
+            checked += 1
+    assert checked >= 20
+    assert logbook.french_message("PROCESS_SIP_UNITARY", "STARTED") + " : OP" == expected["outMessg"].replace(
+        "OPERATION_ID_REPLACE", "OP")
