@@ -213,30 +213,32 @@ class Compiler:
             return raw
 
         try:
+            # "col IS NOT NULL AND ..." keeps predicates two-valued (a missing field is simply false,
+            # so $not works as in Python) while leaving the column index usable.
             if operator == "$eq":
                 params.append(convert(value))
-                return f"{column} = ?"
+                return f"({column} IS NOT NULL AND {column} = ?)"
             if operator == "$ne":
                 params.append(convert(value))
                 return f"({column} IS NULL OR {column} <> ?)"
             if operator in COMPARISONS:
                 params.append(convert(value))
                 symbol = {"$lt": "<", "$lte": "<=", "$gt": ">", "$gte": ">="}[operator]
-                return f"{column} {symbol} ?"
+                return f"({column} IS NOT NULL AND {column} {symbol} ?)"
             if operator == "$range":
                 parts = []
                 for bound_operator, bound in value.items():
                     params.append(convert(bound))
                     symbol = {"$lt": "<", "$lte": "<=", "$gt": ">", "$gte": ">="}[bound_operator]
                     parts.append(f"{column} {symbol} ?")
-                return "(" + " AND ".join(parts) + ")"
+                return f"({column} IS NOT NULL AND " + " AND ".join(parts) + ")"
             if operator in ("$in", "$nin"):
                 converted = [convert(item) for item in value]
                 if not converted:
                     return "0" if operator == "$in" else "1"
                 params.extend(converted)
                 if operator == "$in":
-                    return f"{column} IN ({_marks(len(converted))})"
+                    return f"({column} IS NOT NULL AND {column} IN ({_marks(len(converted))}))"
                 return f"({column} IS NULL OR {column} NOT IN ({_marks(len(converted))}))"
         except _NotIndexable:
             return self._generic(query, params)
