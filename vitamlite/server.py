@@ -174,8 +174,10 @@ class VitamLiteApp:
         finally:
             self.store.close_thread_connection()
         response.headers.setdefault("X-Request-Id", request_id)
-        if method == "HEAD" and not response.direct_passthrough:
-            response.set_data(b"")
+        if method == "HEAD":
+            # Headers only (Content-Length kept); a streamed file is closed unread.
+            response.close()
+            response.response = []
         return response
 
     def _dispatch(self, request: Request, method: str, request_id: str) -> Response:

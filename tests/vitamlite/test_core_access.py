@@ -197,3 +197,20 @@ def test_binaries_put_streams_and_refuses_traversal(lite):
         binaries.open_binary(lite.app.store, 7, "../0/" + stored.path)
     with pytest.raises(ValueError):
         binaries.put(lite.app.store, 7, io.BytesIO(b"x"), name="../evil")
+
+
+def test_head_on_binary_download_sends_headers_only(lite, archive):
+    import socket
+
+    sock = socket.create_connection(("127.0.0.1", lite.port), timeout=5)
+    sock.sendall((f"HEAD {ACCESS}/objects/{archive['group']} HTTP/1.1\r\nHost: x\r\nX-Tenant-Id: 0\r\n"
+                  "X-Access-Contract-Id: AC-ALL\r\nAccept: application/octet-stream\r\nX-Qualifier: BinaryMaster\r\n"
+                  "X-Version: 1\r\n\r\n").encode())
+    received = b""
+    while chunk := sock.recv(65536):
+        received += chunk
+    sock.close()
+    head, _, body = received.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200")
+    assert f"Content-Length: {len(MASTER)}".encode() in head
+    assert body == b""
