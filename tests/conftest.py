@@ -1,6 +1,17 @@
 """Suite-wide test set-up. Subdirectories keep their own fixtures in their own conftest.py."""
 
+import subprocess
+from pathlib import Path
+
 import pytest
+
+
+def pytest_configure(config):
+    """Compile the French catalogue when it is missing or older than its .po (tests assert French text)."""
+    po = Path(__file__).resolve().parents[1] / "locale" / "fr" / "LC_MESSAGES" / "django.po"
+    mo = po.with_suffix(".mo")
+    if po.exists() and (not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime):
+        subprocess.run(["msgfmt", "--check-format", "-o", str(mo), str(po)], check=True)
 
 
 @pytest.fixture(autouse=True)
