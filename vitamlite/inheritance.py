@@ -10,6 +10,7 @@ other agencies. NeedAuthorization is a global property inherited the same way.
 Also serves GET /access-external/v1/unitsWithInheritedRules.
 """
 
+from vitamlite.http import endpoint, json_ok
 from vitamlite.ingest.manifest import RULE_CATEGORIES
 
 PROPERTY_NAMES = (
@@ -115,3 +116,46 @@ def compute_inherited_rules(units_by_id: dict) -> dict:
     for unit_id in units_by_id:
         compute(unit_id, set())
     return computed
+
+
+def inherited_rules_for(db, tenant: int, units: list[dict]) -> dict:
+    """InheritedRules of the given units (each with #id, #unitups, #allunitups...), ancestors read from the store.
+
+    Ancestors count whatever the access contract lets the caller see, as in Vitam."""
+    from vitamlite import units_store
+
+    known = {unit["#id"]: unit for unit in units}
+    missing = {ancestor for unit in units for ancestor in unit.get("#allunitups") or []} - known.keys()
+    if missing:
+        known.update(units_store.get_unit_docs(db, tenant, missing))
+    computed = compute_inherited_rules(known)
+    return {unit["#id"]: computed[unit["#id"]] for unit in units}
+
+
+def _with_needed_fields(query: dict) -> tuple[dict, set]:
+    """The query with the fields the computation needs added to $fields; returns the added names."""
+    projection = query.get("$projection") or {}
+    fields = projection.get("$fields") or {}
+    if not fields or not any(value in (1, True) for value in fields.values()):
+        return query, set()
+    added = {name for name in FIELDS_NEEDED if name not in fields}
+    widened = dict(query)
+    widened["$projection"] = {**projection, "$fields": {**fields, **{name: 1 for name in added}}}
+    return widened, added
+
+
+
+@endpoint("GET", "/access-external/v1/unitsWithInheritedRules", contract=True, dsl="select_multiple")
+def units_with_inherited_rules(ctx, request):
+    """Units selected by the DSL (filtered by the access contract), each with its InheritedRules."""
+    from vitamlite import dsl
+
+    query, added = _with_needed_fields(ctx.query or {})
+    result = dsl.search_units(ctx.db, ctx.tenant, query, ctx.restriction)
+    inherited = inherited_rules_for(ctx.db, ctx.tenant, result.results)
+    units = []
+    for unit in result.results:
+        shown = {key: value for key, value in unit.items() if key not in added}
+        shown["InheritedRules"] = inherited[unit["#id"]]
+        units.append(shown)
+    return json_ok(units, hits=result.hits, facets=result.facets, context=ctx.query)

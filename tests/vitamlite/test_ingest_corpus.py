@@ -1,0 +1,414 @@
+"""vitam-lite ingest against Vitam's conformance corpus, over HTTP (shared/vitam-reference/sip)."""
+
+import csv
+import io
+import json
+import time
+import zipfile
+
+import pytest
+from lxml import etree
+
+from vitamlite.referentials import store as referentials
+
+INGESTS = "/ingest-external/v1/ingests"
+SEDA = "{fr:gouv:culture:archivesdefrance:seda:v2.1}"
+MANIFEST_4_UNITS_SHA512 = (
+    "3112e4f4f66c70f0565b95ea270c7488f074ace3ab28f74feaa975751b424619ff429490416f1c4b630361ab16f0bb5f16d92f5a867e6f94c8"
+    "86464e95f82ca5"
+)
+
+
+# ----- helpers shared with test_ingest_security.py
+
+def load_baseline_referentials(server, reference, tenant=0):
+    """The referentials Vitam's DataLoader loads before the SIP tests (reference README), in tenant `tenant`."""
+    fixtures = reference / "referentials" / "fixtures"
+    db = server.app.store.new_connection()
+    try:
+        with open(fixtures / "rules_fixture_57_rules.csv", newline="", encoding="utf-8") as handle:
+            rules = [dict(row, RuleMeasurement=(row["RuleMeasurement"] or "").upper()) for row in csv.DictReader(handle)]
+        referentials.put_many(db, tenant, "rules", rules)
+        with open(fixtures / "agencies_fixture.csv", newline="", encoding="utf-8") as handle:
+            referentials.put_many(db, tenant, "agencies", list(csv.DictReader(handle)))
+        for kind, name in (("ingest_contracts", "referential_contracts_ok.json"), ("access_contracts", "access_contracts.json")):
+            docs = json.loads((fixtures / name).read_text(encoding="utf-8"))
+            referentials.put_many(db, tenant, kind, [{k: v for k, v in d.items() if not k.startswith("_")} for d in docs])
+        referentials.put_many(db, server.app.config.admin_tenant, "contexts",
+                              json.loads((fixtures / "contexts.json").read_text(encoding="utf-8")))
+        db.commit()
+    finally:
+        db.close()
+
+
+def wait_completed(http, operation_id, *, tenant=0, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        response = http.head(f"/admin-external/v1/operations/{operation_id}", tenant=tenant, contract=None)
+        if response.headers.get("X-Global-Execution-State") == "COMPLETED":
+            return response.headers["X-Global-Execution-Status"]
+        time.sleep(0.05)
+    raise AssertionError(f"operation {operation_id} not completed after {timeout} s")
+
+
+def ingest(http, body, *, workflow="DEFAULT_WORKFLOW", tenant=0, headers=None):
+    """POST the SIP (bytes or path), wait for the end; returns (operation id, final status, logbook operation)."""
+    data = body.read_bytes() if hasattr(body, "read_bytes") else body
+    response = http.post(INGESTS, data=data, tenant=tenant, contract=None, headers={
+        "X-Context-Id": workflow, "X-Action": "RESUME", "Content-Type": "application/octet-stream", **(headers or {})})
+    assert response.status_code == 202, response.text
+    assert response.content == b""
+    operation_id = response.headers["X-Request-Id"]
+    status = wait_completed(http, operation_id, tenant=tenant)
+    operation = logbook_operation(http, operation_id, tenant=tenant)
+    return operation_id, status, operation
+
+
+def logbook_operation(http, operation_id, tenant=0):
+    response = http.get(f"/access-external/v1/logbookoperations/{operation_id}", tenant=tenant, contract="contract")
+    assert response.status_code == 200, response.text
+    return response.json()["$results"][0]
+
+
+def failing_details(operation):
+    return [event["outDetail"] for event in operation["events"] if event["outcome"] in ("KO", "FATAL", "WARNING")]
+
+
+def make_sip(manifest: str | bytes, files: dict | None = None, manifest_name="manifest.xml") -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(manifest_name, manifest)
+        for name, content in (files or {}).items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+def unit_manifest(units_xml: str, *, agency="RATP", contract="ArchivalAgreement0", objects_xml="") -> str:
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<ArchiveTransfer xmlns="fr:gouv:culture:archivesdefrance:seda:v2.1">
+  <Date>2024-01-01T00:00:00</Date>
+  <MessageIdentifier>test-sip</MessageIdentifier>
+  <ArchivalAgreement>{contract}</ArchivalAgreement>
+  <CodeListVersions><ReplyCodeListVersion>r</ReplyCodeListVersion></CodeListVersions>
+  <DataObjectPackage>{objects_xml}
+    <DescriptiveMetadata>{units_xml}</DescriptiveMetadata>
+    <ManagementMetadata><OriginatingAgencyIdentifier>{agency}</OriginatingAgencyIdentifier></ManagementMetadata>
+  </DataObjectPackage>
+  <ArchivalAgency><Identifier>AA</Identifier></ArchivalAgency>
+  <TransferringAgency><Identifier>TA</Identifier></TransferringAgency>
+</ArchiveTransfer>"""
+
+
+def search_units(http, query, *, tenant=0, contract="contract"):
+    response = http.get("/access-external/v1/units", json=query, tenant=tenant, contract=contract)
+    assert response.status_code == 200, response.text
+    return response.json()["$results"]
+
+
+def units_of(http, operation_id, tenant=0):
+    return search_units(http, {"$roots": [], "$query": [{"$eq": {"#opi": operation_id}}],
+                               "$filter": {"$limit": 1000}, "$projection": {}}, tenant=tenant)
+
+
+def atr_of(http, operation_id, tenant=0):
+    response = http.get(f"{INGESTS}/{operation_id}/archivetransferreply", tenant=tenant, contract=None)
+    assert response.status_code == 200, response.text
+    assert response.headers["Content-Type"] == "application/octet-stream"
+    return etree.fromstring(response.content)
+
+
+@pytest.fixture(scope="module")
+def baseline(lite, vitam_reference):
+    load_baseline_referentials(lite, vitam_reference)
+    return vitam_reference
+
+
+# ----- the corpus: every SIP ends as the reference README says
+
+CORPUS = [
+    ("valid/3062_arbre_holding-scheme.zip", "HOLDING_SCHEME", "OK", None),
+    ("valid/4_UNITS_2_GOTS.zip", "DEFAULT_WORKFLOW", "OK", None),
+    ("valid/OK_RULES_COMPLEXE_COMPLETE_V2.zip", "DEFAULT_WORKFLOW", "OK", None),
+    ("valid/RATP-base_filing-scheme.zip", "FILING_SCHEME", "OK", None),
+    ("valid/SIP_TREE_holding-scheme.zip", "HOLDING_SCHEME", "OK", None),
+    ("valid/TEST_ELIMINATION_V2_seda2.3.zip", "DEFAULT_WORKFLOW", "KO", "CHECK_SEDA.UNSUPPORTED_SEDA_VERSION.KO"),
+    ("warning/KO_SIP_INCORRECT_OBJECT_SIZE.zip", "DEFAULT_WORKFLOW", "WARNING", "CHECK_OBJECT_SIZE.WARNING"),
+    ("warning/SIP_OK_HoldRules.zip", "DEFAULT_WORKFLOW", "WARNING", "OBJECTS_LIST_EMPTY.WARNING"),
+    ("invalid/KO_Reference_Unexisting.zip", "DEFAULT_WORKFLOW", "KO", "CHECK_SEDA.NOT_XSD_VALID.KO"),
+    ("invalid/KO_manifest-name-with-dollar.zip", "DEFAULT_WORKFLOW", "KO", "MANIFEST_FILE_NAME_CHECK.KO"),
+    ("invalid/SIP_Conformity_KO.zip", "DEFAULT_WORKFLOW", "KO", "CHECK_DIGEST.KO"),
+    ("invalid/SIP_INGEST_CONTRACT_UNKNOW.zip", "DEFAULT_WORKFLOW", "KO",
+     "CHECK_HEADER.CHECK_CONTRACT_INGEST.CONTRACT_UNKNOWN.KO"),
+    ("invalid/SIP_INGEST_WRONG_DATE.zip", "DEFAULT_WORKFLOW", "KO", "UNITS_RULES_COMPUTE.KO"),
+    ("invalid/SIP_KO_HoldRules_HoldEndDateBeforeStartDate.zip", "DEFAULT_WORKFLOW", "KO",
+     "UNITS_RULES_COMPUTE.CONSISTENCY.KO"),
+    ("invalid/SIP_no_manifest.zip", "DEFAULT_WORKFLOW", "KO", "MANIFEST_FILE_NAME_CHECK.KO"),
+]
+
+
+@pytest.mark.parametrize("sip, workflow, expected_status, expected_event", CORPUS, ids=[c[0] for c in CORPUS])
+def test_corpus_sip_ends_as_vitam_says(http, baseline, sip, workflow, expected_status, expected_event):
+    operation_id, status, operation = ingest(http, baseline / "sip" / sip, workflow=workflow)
+
+    assert status == expected_status
+    assert operation["events"][-1]["outcome"] == expected_status
+    if expected_event:
+        assert expected_event in failing_details(operation)
+    if expected_status == "OK":
+        assert failing_details(operation) == []
+    reply = atr_of(http, operation_id)
+    assert reply.findtext(f"{SEDA}ReplyCode") == expected_status
+    assert reply.findtext(f"{SEDA}MessageIdentifier") == operation_id
+    created = units_of(http, operation_id)
+    if expected_status == "KO":
+        assert created == []  # nothing half-written
+        assert reply.find(f"{SEDA}Operation") is not None
+    else:
+        system_ids = {e.text for e in reply.iter(f"{SEDA}SystemId")}
+        assert system_ids == {unit["#id"] for unit in created}
+
+
+def test_contract_not_in_context_is_refused_when_the_context_controls(http, lite, baseline):
+    lite.set_context("Context_IT")
+    try:
+        response = http.post(INGESTS, data=(baseline / "sip/invalid/SIP_INGEST_CONTRACT_NOT_IN_CONTEXT.zip").read_bytes(),
+                             contract=None, headers={"X-Context-Id": "DEFAULT_WORKFLOW", "X-Action": "RESUME"})
+        assert response.status_code == 202
+        operation_id = response.headers["X-Request-Id"]
+        status = wait_completed(http, operation_id)
+    finally:
+        lite.set_context(None)
+    assert status == "KO"
+    assert "CHECK_HEADER.CHECK_CONTRACT_INGEST.CONTRACT_NOT_IN_CONTEXT.KO" in failing_details(
+        logbook_operation(http, operation_id))
+
+
+def test_logbook_of_4_units_2_gots_matches_vitam_step_by_step(http, baseline):
+    operation_id, status, operation = ingest(http, baseline / "sip/valid/4_UNITS_2_GOTS.zip")
+    expected = json.loads((baseline / "logbook/expected-logbook-ingest-4_UNITS_2_GOTS.json").read_text())
+
+    assert status == "OK"
+    assert (operation["evType"], operation["evTypeProc"]) == ("PROCESS_SIP_UNITARY", "INGEST")
+    assert operation["obIdIn"] == expected["obIdIn"]
+    assert json.loads(operation["agIdExt"]) == json.loads(expected["agIdExt"])
+    assert json.loads(operation["rightsStatementIdentifier"]) == {"ArchivalAgreement": "ArchivalAgreement0"}
+    assert [(e["evType"], e["outcome"], e["outDetail"]) for e in operation["events"]] == [
+        (e["evType"], e["outcome"], e["outDetail"]) for e in expected["events"]]
+    messages = {e["evType"]: e["outMessg"] for e in operation["events"]}
+    assert messages["CHECK_SEDA"] == "Succès de la vérification globale du SIP Detail=  OK:1"
+    assert messages["STP_SANITY_CHECK_SIP.STARTED"] == "Succès du début du processus des contrôles préalables à l'entrée"
+
+
+def test_4_units_2_gots_creates_units_object_groups_binaries_and_register(http, baseline):
+    operation_id, status, _ = ingest(http, baseline / "sip/valid/4_UNITS_2_GOTS.zip")
+    units = {unit["Title"]: unit for unit in units_of(http, operation_id)}
+
+    assert sorted(units) == ["UnitA", "UnitB", "UnitC", "UnitD"]
+    unit_a, unit_b, unit_c, unit_d = (units[t] for t in ("UnitA", "UnitB", "UnitC", "UnitD"))
+    assert unit_a["#unitups"] == [] and unit_b["#unitups"] == [unit_a["#id"]]
+    assert unit_d["#unitups"] == [unit_c["#id"]]
+    assert set(unit_d["#allunitups"]) == {unit_a["#id"], unit_c["#id"]}
+    assert unit_b["#unitType"] == "INGEST" and unit_b["#originating_agency"] == "FRAN_NP_009913"
+    assert unit_b["#opi"] == operation_id and unit_b["#sedaVersion"] == "2.1"
+    assert unit_a["DescriptionLevel"] == "RecordGrp" and unit_a["StartDate"] == "2016-06-03T15:28:00"
+    assert "#object" not in unit_a and "#object" not in unit_d
+
+    group = http.get(f"/access-external/v1/units/{unit_b['#id']}/objects", json={"$projection": {}},
+                     contract="contract").json()["$results"][0]
+    version = group["#qualifiers"][0]["versions"][0]
+    assert group["#id"] == unit_b["#object"] and group["#unitups"] == [unit_b["#id"]]
+    assert (version["DataObjectVersion"], version["Size"], version["Algorithm"]) == ("BinaryMaster_1", 6, "SHA-512")
+    assert version["FileInfo"]["Filename"] == "Montparnasse.txt"
+    binary = http.get(f"/access-external/v1/units/{unit_b['#id']}/objects", contract="contract",
+                      headers={"Accept": "application/octet-stream", "X-Qualifier": "BinaryMaster", "X-Version": "1"})
+    assert binary.status_code == 200 and len(binary.content) == 6
+
+    details = http.get(f"/admin-external/v1/accessionregisters/FRAN_NP_009913/accessionregisterdetails",
+                       json={"$query": {"$eq": {"Opi": operation_id}}, "$filter": {}, "$projection": {}},
+                       contract="contract").json()["$results"]
+    assert len(details) == 1
+    detail = details[0]
+    assert (detail["OriginatingAgency"], detail["SubmissionAgency"], detail["ArchivalAgreement"]) == (
+        "FRAN_NP_009913", "FRAN_NP_009913", "ArchivalAgreement0")
+    assert detail["TotalUnits"] == {"ingested": 4, "deleted": 0, "remained": 4}
+    assert detail["TotalObjectGroups"]["ingested"] == 2 and detail["TotalObjects"]["ingested"] == 2
+    assert detail["ObjectSize"] == {"ingested": 12, "deleted": 0, "remained": 12}
+    assert detail["Status"] == "STORED_AND_COMPLETED" and detail["Events"][0]["OpType"] == "INGEST"
+
+
+def test_register_summary_adds_up_ingests_and_needs_a_contract(http, baseline):
+    before = http.get("/admin-external/v1/accessionregisters", json={"$query": {"$eq": {"OriginatingAgency": "FRAN_NP_009913"}},
+                      "$filter": {}, "$projection": {}}, contract="contract").json()["$results"]
+    ingest(http, baseline / "sip/valid/4_UNITS_2_GOTS.zip")
+    after = http.get("/admin-external/v1/accessionregisters", json={"$query": {"$eq": {"OriginatingAgency": "FRAN_NP_009913"}},
+                     "$filter": {}, "$projection": {}}, contract="contract").json()["$results"]
+    units_before = before[0]["TotalUnits"]["ingested"] if before else 0
+
+    assert after[0]["TotalUnits"]["ingested"] == units_before + 4
+    assert after[0]["ObjectSize"]["remained"] == (before[0]["ObjectSize"]["remained"] if before else 0) + 12
+    refused = http.get("/admin-external/v1/accessionregisters", contract=None,
+                       json={"$query": {}, "$filter": {}, "$projection": {}})
+    assert refused.status_code == 401 and refused.json()["description"] == "No contract chosen"
+
+
+def test_register_is_filtered_by_the_contract_agencies(http, lite, baseline):
+    db = lite.app.store.new_connection()
+    referentials.put(db, 0, "access_contracts", {"Identifier": "only-other", "Name": "only-other", "Status": "ACTIVE",
+                                                 "EveryOriginatingAgency": False, "OriginatingAgencies": ["Vitam"]})
+    db.commit()
+    db.close()
+    ingest(http, baseline / "sip/valid/4_UNITS_2_GOTS.zip")
+    visible = http.get("/admin-external/v1/accessionregisterdetails", contract="only-other",
+                       json={"$query": {}, "$filter": {}, "$projection": {}}).json()["$results"]
+    assert visible == [] or {d["OriginatingAgency"] for d in visible} == {"Vitam"}
+
+
+def test_manifest_digest_header_is_checked(http, baseline):
+    sip = baseline / "sip/valid/4_UNITS_2_GOTS.zip"
+    _, good, operation = ingest(http, sip, headers={"X-Manifest-Digest-Value": MANIFEST_4_UNITS_SHA512,
+                                                  "X-Manifest-Digest-Algo": "SHA-512"})
+    _, bad, bad_operation = ingest(http, sip, headers={"X-Manifest-Digest-Value": "BAD_DIGEST",
+                                                     "X-Manifest-Digest-Algo": "SHA-512"})
+    assert good == "OK" and "MANIFEST_DIGEST_CHECK" in [e["evType"] for e in operation["events"]]
+    assert bad == "KO" and "MANIFEST_DIGEST_CHECK.KO" in failing_details(bad_operation)
+
+
+def test_manifest_is_downloadable_and_tenant_isolated(http, lite, baseline):
+    db = lite.app.store.new_connection()
+    referentials.put(db, 2, "access_contracts", {"Identifier": "contract", "Name": "contract", "Status": "ACTIVE",
+                                                 "EveryOriginatingAgency": True})
+    db.commit()
+    db.close()
+    sip = baseline / "sip/valid/4_UNITS_2_GOTS.zip"
+    operation_id, _, _ = ingest(http, sip)
+    manifest = http.get(f"{INGESTS}/{operation_id}/manifests", contract=None)
+    with zipfile.ZipFile(sip) as archive:
+        assert manifest.status_code == 200 and manifest.content == archive.read("manifest.xml")
+    assert http.get(f"{INGESTS}/{operation_id}/manifests", tenant=2, contract=None).status_code == 404
+    assert http.get(f"{INGESTS}/{operation_id}/archivetransferreply", tenant=2, contract=None).status_code == 404
+    assert units_of(http, operation_id, tenant=2) == []
+
+
+def test_hold_rules_units_get_vitam_management(http, baseline):
+    operation_id, status, _ = ingest(http, baseline / "sip/warning/SIP_OK_HoldRules.zip")
+    expected = json.loads((baseline / "sip/warning/SIP_OK_HoldRules.expected-management.json").read_text())
+
+    got = sorted(({"Title": u["Title"], "#management": u["#management"]} for u in units_of(http, operation_id)),
+                 key=lambda u: u["Title"])
+    assert status == "WARNING"
+    assert got == sorted(expected, key=lambda u: u["Title"])
+
+
+def test_rules_of_the_complex_sip_get_end_dates_and_global_rules(http, baseline):
+    operation_id, status, _ = ingest(http, baseline / "sip/valid/OK_RULES_COMPLEXE_COMPLETE_V2.zip")
+    created = units_of(http, operation_id)
+    units = {unit["Title"]: unit for unit in created}
+
+    # 53 ArchiveUnit elements, 25 of which are ArchiveUnitRefId references: 28 units.
+    assert status == "OK" and len(created) == 28
+    pleyel = units["Carrefour Pleyel"]["#management"]
+    assert pleyel["StorageRule"] == {"Rules": [{"Rule": "STO-00001", "StartDate": "2000-01-01", "EndDate": "2001-01-01"}],
+                                     "FinalAction": "Copy"}
+    # Root units receive ManagementMetadata's ACC-00002 unless they redeclare it (3_Gallieni keeps its own).
+    assert units["1_Saint Denis Université"]["#management"]["AccessRule"]["Rules"] == [
+        {"Rule": "ACC-00002", "StartDate": "2000-01-01", "EndDate": "2025-01-01"}]
+    assert units["3_Gallieni"]["#management"]["AccessRule"]["Rules"] == [
+        {"Rule": "ACC-00002", "StartDate": "2002-01-01", "EndDate": "2027-01-01"}]
+    assert units["Saint-Lazare"]["#management"]["StorageRule"]["Inheritance"] == {"PreventRulesId": ["STO-00001"]}
+
+
+def test_units_with_inherited_rules_endpoint(http, baseline):
+    operation_id, _, _ = ingest(http, baseline / "sip/valid/OK_RULES_COMPLEXE_COMPLETE_V2.zip")
+    response = http.get("/access-external/v1/unitsWithInheritedRules", contract="contract", json={
+        "$roots": [], "$query": [{"$and": [{"$eq": {"#opi": operation_id}}, {"$eq": {"Title": "Marx Dormoy"}}]}],
+        "$filter": {}, "$projection": {"$fields": {"Title": 1}}})
+    assert response.status_code == 200, response.text
+    [unit] = response.json()["$results"]
+    access = unit["InheritedRules"]["AccessRule"]["Rules"]
+
+    assert set(unit) == {"Title", "InheritedRules"}
+    # Inherits ACC-00002 (2002) from Porte de la Chapelle, refuses ACC-00003 (RefNonRuleId).
+    assert [(r["Rule"], r["StartDate"]) for r in access] == [("ACC-00002", "2002-01-01")]
+    assert len(access[0]["Paths"][0]) == 2
+    assert unit["InheritedRules"]["DisseminationRule"]["Rules"][0]["Rule"] == "DIS-00002"
+    [final_action] = unit["InheritedRules"]["AppraisalRule"]["Properties"]
+    assert (final_action["PropertyName"], final_action["PropertyValue"]) == ("FinalAction", "Keep")
+    no_contract = http.get("/access-external/v1/unitsWithInheritedRules", contract=None,
+                           json={"$roots": [], "$query": [], "$filter": {}, "$projection": {}})
+    assert no_contract.status_code == 401
+
+
+def test_holding_and_filing_schemes_and_their_attachment_rules(http, baseline):
+    holding_op, holding_status, holding = ingest(http, baseline / "sip/valid/SIP_TREE_holding-scheme.zip",
+                                                 workflow="HOLDING_SCHEME")
+    filing_op, filing_status, filing = ingest(http, baseline / "sip/valid/RATP-base_filing-scheme.zip",
+                                              workflow="FILING_SCHEME")
+    holding_units = units_of(http, holding_op)
+    filing_units = {u["Title"]: u for u in units_of(http, filing_op)}
+
+    assert (holding["evType"], holding["evTypeProc"], holding_status) == ("HOLDINGSCHEME", "MASTERDATA", "OK")
+    assert len(holding_units) == 8 and {u["#unitType"] for u in holding_units} == {"HOLDING_UNIT"}
+    assert all("#originating_agency" not in u for u in holding_units)
+    assert (filing["evType"], filing["evTypeProc"], filing_status) == ("FILINGSCHEME", "INGEST", "OK")
+    assert sorted(filing_units) == ["RATP 1", "RATP 2", "RATP 3"]
+    assert {u["#unitType"] for u in filing_units.values()} == {"FILING_UNIT"}
+
+    # A holding tree may not go under filing units.
+    under_filing = unit_manifest(f"""
+      <ArchiveUnit id="parent">
+        <Management><UpdateOperation><SystemId>{filing_units['RATP 3']['#id']}</SystemId></UpdateOperation></Management>
+        <Content><DescriptionLevel>Series</DescriptionLevel><Title>Rattachement</Title></Content>
+        <ArchiveUnit id="ref"><ArchiveUnitRefId>u1</ArchiveUnitRefId></ArchiveUnit>
+      </ArchiveUnit>
+      <ArchiveUnit id="u1"><Content><DescriptionLevel>Series</DescriptionLevel><Title>Sous-arbre</Title></Content></ArchiveUnit>""")
+    _, refused_status, refused = ingest(http, make_sip(under_filing), workflow="HOLDING_SCHEME")
+    assert refused_status == "KO"
+    assert "CHECK_DATAOBJECTPACKAGE.CHECK_MANIFEST.UNAUTHORIZED_ATTACHMENT.KO" in failing_details(refused)
+
+    # An ordinary SIP may go under a holding unit: its root gets the holding unit as parent.
+    holding_root = next(u for u in holding_units if u["Title"] == "Unit 1")
+    attached = unit_manifest(f"""
+      <ArchiveUnit id="parent">
+        <Management><UpdateOperation><SystemId>{holding_root['#id']}</SystemId></UpdateOperation></Management>
+        <Content><DescriptionLevel>Series</DescriptionLevel><Title>Rattachement</Title></Content>
+        <ArchiveUnit id="ref"><ArchiveUnitRefId>u1</ArchiveUnitRefId></ArchiveUnit>
+      </ArchiveUnit>
+      <ArchiveUnit id="u1"><Content><DescriptionLevel>File</DescriptionLevel><Title>Dossier rattaché</Title></Content></ArchiveUnit>""")
+    attached_op, attached_status, _ = ingest(http, make_sip(attached))
+    [unit] = units_of(http, attached_op)
+    assert attached_status == "WARNING"  # no object at all: OBJECTS_LIST_EMPTY, as in Vitam
+    assert unit["#unitups"] == [holding_root["#id"]] and holding_root["#id"] in unit["#allunitups"]
+
+    unknown = attached.replace(holding_root["#id"], "aeaqaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")
+    _, unknown_status, unknown_op = ingest(http, make_sip(unknown))
+    assert unknown_status == "KO" and "CHECK_DATAOBJECTPACKAGE.CHECK_MANIFEST.KO" in failing_details(unknown_op)
+
+
+def test_blank_test_runs_the_checks_and_stores_nothing(http, baseline):
+    operation_id, status, operation = ingest(http, baseline / "sip/valid/4_UNITS_2_GOTS.zip", workflow="BLANK_TEST")
+    assert (status, operation["evTypeProc"]) == ("OK", "INGEST_TEST")
+    assert "STP_OBJ_STORING" not in [e["evType"] for e in operation["events"]]
+    assert units_of(http, operation_id) == []
+
+
+def test_unknown_agency_is_reported_in_the_atr(http, baseline):
+    manifest = unit_manifest('<ArchiveUnit id="u1"><Content><DescriptionLevel>Item</DescriptionLevel>'
+                             '<Title>t</Title></Content></ArchiveUnit>', agency="NOT_AN_AGENCY")
+    operation_id, status, operation = ingest(http, make_sip(manifest))
+    reply = atr_of(http, operation_id)
+    details = [e.text for e in reply.iter(f"{SEDA}OutcomeDetail")]
+
+    assert status == "KO"
+    assert ["CHECK_HEADER.UNKNOWN.KO", "CHECK_HEADER.CHECK_AGENT.UNKNOWN.KO"] == [
+        d for d in details if d.startswith("CHECK_HEADER")]
+    assert reply.findtext(f"{SEDA}MessageRequestIdentifier") == "test-sip"
+
+
+def test_unknown_workflow_answers_503_with_a_ko_atr(http, baseline):
+    response = http.post(INGESTS, data=b"PK", contract=None,
+                         headers={"X-Context-Id": "NOT_A_WORKFLOW", "X-Action": "RESUME"})
+    assert response.status_code == 503
+    assert response.headers["Content-Type"] == "application/octet-stream"
+    assert (response.headers["X-Global-Execution-State"], response.headers["X-Global-Execution-Status"]) == (
+        "COMPLETED", "FATAL")
+    assert etree.fromstring(response.content).findtext(f"{SEDA}ReplyCode") == "KO"
