@@ -176,3 +176,60 @@ def get_operation(ctx, request, operation_id):
         raise VitamHttpError(404, "020105", "Operation not found", message="Logbook operation not found")
     return json_ok([operation], context=ctx.query)
 
+
+
+def _lifecycle(ctx, doc: dict) -> dict:
+    """Lifecycle of a unit or object group: one event per operation that touched it (#operations).
+
+    vitam-lite keeps no per-object lifecycle store; the lines are derived from the logbook operations so
+    that "what happened to this unit, when, with which outcome" is answered in Vitam's lifecycle shape."""
+    object_id = doc["#id"]
+    operation_ids = list(dict.fromkeys(doc.get("#operations") or ([doc["#opi"]] if doc.get("#opi") else [])))
+    lines = []
+    for operation_id in operation_ids:
+        row = logbook.operation_row(ctx.db, ctx.tenant, operation_id)
+        if row is None:
+            continue
+        outcome = row["status"] if row["state"] == "COMPLETED" else "STARTED"
+        ev_type = f"LFC.{row['ev_type']}"
+        lines.append({
+            "evId": operation_id,
+            "evParentId": None,
+            "evType": ev_type,
+            "evDateTime": row["updated"] if row["state"] == "COMPLETED" else row["created"],
+            "evIdProc": operation_id,
+            "evTypeProc": row["ev_type_proc"],
+            "outcome": outcome,
+            "outDetail": f"{ev_type}.{outcome}",
+            "outMessg": logbook.french_message(row["ev_type"], outcome),
+            "agId": None,
+            "obId": object_id,
+            "evDetData": None,
+        })
+    root = dict(lines[0]) if lines else {
+        "evId": object_id, "evParentId": None, "evType": "LFC.UNKNOWN", "evDateTime": None, "evIdProc": None,
+        "evTypeProc": None, "outcome": "OK", "outDetail": None, "outMessg": None, "agId": None, "obId": object_id,
+        "evDetData": None}
+    root.update({"events": lines[1:], "#id": object_id, "#tenant": ctx.tenant, "#version": len(lines),
+                 "#lastPersistedDate": lines[-1]["evDateTime"] if lines else None})
+    return root
+
+
+@endpoint("GET", ACCESS + "/logbookunitlifecycles/<unit_id>", contract=True, dsl="get_by_id")
+def unit_lifecycle(ctx, request, unit_id):
+    from vitamlite import dsl
+
+    unit = dsl.get_unit(ctx.db, ctx.tenant, unit_id, ctx.restriction)
+    if unit is None:
+        raise VitamHttpError(404, "020105", "Unit lifecycle not found", message="Lifecycle not found")
+    return json_ok([_lifecycle(ctx, unit)], context=ctx.query)
+
+
+@endpoint("GET", ACCESS + "/logbookobjectslifecycles/<group_id>", contract=True, dsl="get_by_id")
+def object_group_lifecycle(ctx, request, group_id):
+    from vitamlite import dsl
+
+    group = dsl.get_object_group(ctx.db, ctx.tenant, group_id, ctx.restriction)
+    if group is None:
+        raise VitamHttpError(404, "020105", "Object group lifecycle not found", message="Lifecycle not found")
+    return json_ok([_lifecycle(ctx, group)], context=ctx.query)

@@ -181,3 +181,25 @@ def test_reports_roundtrip_and_refuse_traversal(lite):
 
 def test_http_helper_reuses_server(lite):
     assert Http(lite.base_url).get("/status", tenant=None).status_code == 204
+
+
+def test_unit_lifecycle_lists_the_operations_that_touched_it(http, db, contracts):
+    from vitamlite import units_store
+    from vitamlite.ids import new_guid
+
+    ingest = logbook.start(db, tenant=0, ev_type="PROCESS_SIP_UNITARY", ev_type_proc="INGEST")
+    logbook.finish(db, ingest, "OK")
+    update = logbook.start(db, tenant=0, ev_type="MASS_UPDATE_UNIT_RULE", ev_type_proc="MASS_UPDATE")
+    unit_id = new_guid()
+    units_store.insert_units(db, 0, [{"#id": unit_id, "Title": "Délibérations", "DescriptionLevel": "File",
+                                      "#unitType": "INGEST", "#opi": ingest, "#operations": [ingest, update],
+                                      "#management": {}, "#unitups": []}])
+    db.commit()
+    response = http.with_(contract="AC-ALL").get(f"{ACCESS}/logbookunitlifecycles/{unit_id}", json={"$projection": {}})
+    assert response.status_code == 200, response.text
+    lifecycle = response.json()["$results"][0]
+    assert lifecycle["#id"] == unit_id and lifecycle["obId"] == unit_id
+    assert (lifecycle["evType"], lifecycle["outcome"], lifecycle["evIdProc"]) == ("LFC.PROCESS_SIP_UNITARY", "OK", ingest)
+    assert [(e["evType"], e["outcome"]) for e in lifecycle["events"]] == [("LFC.MASS_UPDATE_UNIT_RULE", "STARTED")]
+    other_tenant = http.with_(tenant=2, contract="AC-ALL").get(f"{ACCESS}/logbookunitlifecycles/{unit_id}")
+    assert other_tenant.status_code == 404
