@@ -6,13 +6,20 @@ from django.utils.translation import gettext_lazy as _
 from tenants.models import Organisation, Role, Tenant, User
 
 
-class OrganisationForm(forms.ModelForm):
+class ServiceCheckedUniqueness:
+    """Uniqueness is checked by the service, whose message names the conflicting organisation."""
+
+    def validate_unique(self):
+        pass
+
+
+class OrganisationForm(ServiceCheckedUniqueness, forms.ModelForm):
     class Meta:
         model = Organisation
         fields = ["name", "kind", "code", "vitam_certificate", "vitam_key"]
 
 
-class TenantForm(forms.ModelForm):
+class TenantForm(ServiceCheckedUniqueness, forms.ModelForm):
     class Meta:
         model = Tenant
         fields = ["vitam_id", "label", "purpose", "ingest_contract", "access_contract", "researcher_access_contract"]

@@ -1,6 +1,8 @@
 """REST representations of the tenants app. Writes go through tenants.services."""
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from tenants import permissions
@@ -9,6 +11,7 @@ from tenants.models import AuditEntry, Organisation, Role, Tenant, User
 Membership = User.groups.through
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class ScopedOrganisationField(serializers.PrimaryKeyRelatedField):
     """An organisation id from the body, looked up among those the caller holds ``perm`` on.
 
