@@ -1,0 +1,110 @@
+"""Hostile SIPs: XML entity tricks, path traversal, symlinks, zip bombs, non-zip bodies. Each must end KO
+at the right step, write nothing outside the operation's work directory and never expand an entity."""
+
+import io
+import stat
+import zipfile
+
+import pytest
+
+from tests.vitamlite.test_ingest_corpus import (
+    failing_details,
+    ingest,
+    load_baseline_referentials,
+    make_sip,
+    unit_manifest,
+    units_of,
+)
+from vitamlite.ingest import safezip
+
+ONE_UNIT = '<ArchiveUnit id="u1"><Content><DescriptionLevel>Item</DescriptionLevel><Title>&lol9;</Title></Content></ArchiveUnit>'
+
+
+@pytest.fixture(scope="module")
+def baseline(lite, vitam_reference):
+    load_baseline_referentials(lite, vitam_reference)
+    return vitam_reference
+
+
+def test_billion_laughs_is_refused_without_expansion(http, baseline):
+    entities = '<!ENTITY lol "lol">' + "".join(
+        f'<!ENTITY lol{i} "{("&lol%s;" % ("" if i == 1 else i - 1)) * 10}">' for i in range(1, 10))
+    manifest = unit_manifest(ONE_UNIT).replace("<ArchiveTransfer", f"<!DOCTYPE ArchiveTransfer [{entities}]>\n<ArchiveTransfer", 1)
+    operation_id, status, operation = ingest(http, make_sip(manifest))
+
+    assert status == "KO"
+    assert "CHECK_SEDA.NOT_XML_FILE.KO" in failing_details(operation)
+    assert units_of(http, operation_id) == []
+
+
+def test_external_entity_is_never_read(http, baseline, tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET")
+    manifest = unit_manifest(ONE_UNIT.replace("&lol9;", "&xxe;")).replace(
+        "<ArchiveTransfer", f'<!DOCTYPE ArchiveTransfer [<!ENTITY xxe SYSTEM "file://{secret}">]>\n<ArchiveTransfer', 1)
+    operation_id, status, operation = ingest(http, make_sip(manifest))
+
+    assert status == "KO"
+    assert "CHECK_SEDA.NOT_XML_FILE.KO" in failing_details(operation)
+    assert "TOP-SECRET" not in str(operation)
+
+
+def _zip_with(name, content=b"x", *, symlink=False):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("manifest.xml", unit_manifest(ONE_UNIT.replace("&lol9;", "t")))
+        info = zipfile.ZipInfo(name)
+        if symlink:
+            info.external_attr = (stat.S_IFLNK | 0o777) << 16
+        archive.writestr(info, content)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("name, symlink", [("../evil.txt", False), ("/tmp/evil.txt", False),
+                                           ("content/../../evil.txt", False), ("content/link", True)])
+def test_dangerous_entries_fail_the_container_check(http, baseline, lite, name, symlink):
+    operation_id, status, operation = ingest(http, _zip_with(name, b"/etc/passwd" if symlink else b"x", symlink=symlink))
+
+    assert status == "KO"
+    assert "CHECK_CONTAINER.KO" in failing_details(operation)
+    assert not (lite.app.store.work_dir.parent / "evil.txt").exists()
+    assert not (lite.app.store.work_dir / "evil.txt").exists()
+
+
+def test_zip_bomb_fails_the_container_check(http, baseline):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("manifest.xml", unit_manifest(ONE_UNIT.replace("&lol9;", "t")))
+        archive.writestr("content/zeros.bin", b"\0" * (64 * 1024 * 1024))
+    assert len(buffer.getvalue()) < 200_000
+    _, status, operation = ingest(http, buffer.getvalue())
+
+    assert status == "KO" and "CHECK_CONTAINER.KO" in failing_details(operation)
+
+
+def test_body_that_is_not_a_zip_fails_the_container_check(http, baseline):
+    _, status, operation = ingest(http, b"this is not an archive at all")
+    assert status == "KO" and "CHECK_CONTAINER.KO" in failing_details(operation)
+
+
+def test_object_uri_escaping_the_sip_is_refused(http, baseline):
+    objects = """
+      <BinaryDataObject id="o1"><DataObjectGroupId>g1</DataObjectGroupId><DataObjectVersion>BinaryMaster</DataObjectVersion>
+        <Uri>../../etc/passwd</Uri><MessageDigest algorithm="SHA-512">00</MessageDigest><Size>1</Size></BinaryDataObject>"""
+    units = ('<ArchiveUnit id="u1"><Content><DescriptionLevel>Item</DescriptionLevel><Title>t</Title></Content>'
+             '<DataObjectReference><DataObjectGroupReferenceId>g1</DataObjectGroupReferenceId></DataObjectReference></ArchiveUnit>')
+    _, status, operation = ingest(http, make_sip(unit_manifest(units, objects_xml=objects)))
+    assert status == "KO"
+    assert "CHECK_DATAOBJECTPACKAGE.CHECK_MANIFEST_OBJECTNUMBER.KO" in failing_details(operation)
+
+
+def test_safezip_limits_entry_count_and_total_size(tmp_path):
+    archive_path = tmp_path / "many.zip"
+    with zipfile.ZipFile(archive_path, "w") as archive:
+        for index in range(5):
+            archive.writestr(f"f{index}.txt", b"12345")
+    with pytest.raises(safezip.UnsafeArchive, match="trop d'entrées"):
+        safezip.extract(archive_path, tmp_path / "out1", safezip.ZipLimits(max_entries=4))
+    with pytest.raises(safezip.UnsafeArchive, match="taille autorisée"):
+        safezip.extract(archive_path, tmp_path / "out2", safezip.ZipLimits(max_total_bytes=20))
+    assert sorted(safezip.extract(archive_path, tmp_path / "out3")) == [f"f{i}.txt" for i in range(5)]
