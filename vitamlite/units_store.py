@@ -143,6 +143,35 @@ def normalize_date(value) -> str | None:
     return None
 
 
+_TOKEN = re.compile(r"[^\W_]+")
+
+
+def analyze(text, *, stem: bool = True) -> list[str]:
+    """Full-text analysis shared by the FTS index and the Python evaluator: accents and case removed,
+    split on anything but letters and digits (like unicode61), and a light French plural stemming
+    (trailing s/x dropped on words longer than 3) so "délibérations" finds "délibération"."""
+    if not isinstance(text, str):
+        return []
+    decomposed = unicodedata.normalize("NFKD", text)
+    words = _TOKEN.findall("".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold())
+    if stem:
+        words = [w[:-1] if len(w) > 3 and w[-1] in "sx" and not w[-2].isdigit() else w for w in words]
+    return words
+
+
+def fts_text(values: list[str]) -> str:
+    """Indexed form of text values: their analysed words (the query side is analysed the same way)."""
+    return " ".join(word for value in values for word in analyze(value))
+
+
+def _plain_text(value) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [item for item in value if isinstance(item, str)]
+    return []
+
+
 def sort_key(text) -> str | None:
     """Case- and accent-insensitive sort key for titles."""
     if not isinstance(text, str):
@@ -327,7 +356,7 @@ def insert_units(db: sqlite3.Connection, tenant: int, units: list[dict]) -> list
         stored_docs.append(doc)
         columns = _unit_columns(doc)
         unit_rows.append((tenant, unit_id, *columns.values(), json.dumps(doc, ensure_ascii=False)))
-        fts_rows.append((" ".join(_language_values(doc, "Title")), " ".join(_language_values(doc, "Description"))))
+        fts_rows.append((fts_text(_plain_text(doc.get("Title"))), fts_text(_plain_text(doc.get("Description")))))
         parent_rows.extend((tenant, unit_id, parent_id) for parent_id in parents)
         ancestor_rows.extend((tenant, unit_id, ancestor, depth) for ancestor, depth in node.ancestors.items())
         agency_rows.extend((tenant, agency, unit_id) for agency in node.agencies)
@@ -405,7 +434,11 @@ def update_unit(db: sqlite3.Connection, tenant: int, unit_id: str, doc: dict) ->
     doc = dict(doc)
     doc["#id"] = unit_id
     parents = list(dict.fromkeys(doc.get("#unitups") or []))
-    graph_changed = parents != list(old_doc.get("#unitups") or []) or _own_agencies(doc) != _own_agencies(old_doc)
+    graph_changed = parents != list(old_doc.get("#unitups") or []) or doc.get("#originating_agency") != old_doc.get(
+        "#originating_agency"
+    )
+    # Stored #originating_agencies include the parents': recompute them from the unit's own agency.
+    doc["#originating_agencies"] = [doc["#originating_agency"]] if doc.get("#originating_agency") else []
     known = _stored_nodes(db, tenant, parents)
     missing = set(parents) - known.keys()
     if missing:
@@ -428,7 +461,7 @@ def _rewrite_unit(db, tenant, rid, unit_id, doc, parents, node) -> None:
     db.execute("DELETE FROM units_fts WHERE rowid = ?", (rid,))
     db.execute(
         "INSERT INTO units_fts (rowid, title, description) VALUES (?, ?, ?)",
-        (rid, " ".join(_language_values(doc, "Title")), " ".join(_language_values(doc, "Description"))),
+        (rid, fts_text(_plain_text(doc.get("Title"))), fts_text(_plain_text(doc.get("Description")))),
     )
     for table in ("unit_parents", "unit_ancestors", "unit_agencies", "unit_rules"):
         db.execute(f"DELETE FROM {table} WHERE tenant = ? AND unit_id = ?", (tenant, unit_id))

@@ -17,24 +17,16 @@ from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 
-from vitamlite.units_store import normalize_date
+from vitamlite.units_store import analyze, normalize_date
 
 FULL_TEXT_OPERATORS = ("$match", "$match_all", "$match_phrase", "$match_phrase_prefix", "$search")
 COMPARISONS = ("$lt", "$lte", "$gt", "$gte")
 GRAPH_KEYS = ("$depth", "$exactdepth")
 
-_TOKEN = re.compile(r"[^\W_]+")
-
-
-def tokens(text) -> list[str]:
-    """Analyse text like SQLite's unicode61 tokenizer with remove_diacritics 2."""
-    if not isinstance(text, str):
-        return []
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return _TOKEN.findall(stripped.casefold())
+def tokens(text, *, stem: bool = True) -> list[str]:
+    """Analyse text exactly as the FTS index content is analysed (units_store.analyze)."""
+    return analyze(text, stem=stem)
 
 
 def split_path(field: str) -> list[str]:
@@ -204,7 +196,7 @@ def parse_search(text: str):
             return ("phrase", words) if words else None
         word = re.sub(r"~\d*$", "", item)
         prefix = word.endswith("*")
-        words = tokens(word.rstrip("*"))
+        words = tokens(word.rstrip("*"), stem=not prefix)
         if not words:
             return None
         if len(words) > 1:
