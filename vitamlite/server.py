@@ -6,6 +6,7 @@
 
 import importlib
 import logging
+import sqlite3
 import threading
 import time
 from dataclasses import dataclass, field
@@ -167,6 +168,16 @@ class VitamLiteApp:
             response = error.response()
         except faults_module.DroppedConnection:
             raise
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                logger.exception("vitam-lite: database error on %s %s", method, request.path)
+                raise_as = VitamHttpError(500, "000000", "Internal error of vitam-lite", context="Vitam",
+                                          state="Internal Server Error")
+            else:
+                # Another writer held the database longer than the busy timeout: retryable, like Vitam's 503.
+                raise_as = VitamHttpError(503, "000000", "vitam-lite is busy, retry later", context="Vitam",
+                                          state="Service Unavailable", headers={"Retry-After": "1"})
+            response = raise_as.response()
         except Exception:
             logger.exception("vitam-lite: unexpected error on %s %s", method, request.path)
             response = VitamHttpError(500, "000000", "Internal error of vitam-lite", context="Vitam",
