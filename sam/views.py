@@ -103,8 +103,8 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        # An invited person has never logged in: the page welcomes them instead of "resetting".
-        context["is_invitation"] = self.user is not None and self.user.last_login is None
+        # An invited person has no password yet: the page welcomes them instead of "resetting".
+        context["is_invitation"] = self.user is not None and not self.user.has_usable_password()
         return context
 
 

@@ -1,0 +1,118 @@
+"""Home page: one section per role, the main menu driven by permissions, nothing of another commune."""
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+pytestmark = pytest.mark.django_db
+
+
+def _home(client, user):
+    client.force_login(user)
+    response = client.get(reverse("home"))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_anonymous_visitors_are_sent_to_the_login_page(client):
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_platform_admin_sees_every_organisation_and_the_shortcuts(client, world):
+    page = _home(client, world.admin)
+    for organisation in (world.org_a, world.org_b, world.archives):
+        assert reverse("tenants:organisation_detail", args=[organisation.pk]) in page
+    assert reverse("tenants:organisation_create") in page
+    assert f'href="{reverse("tenants:organisation_list")}"' in page
+    assert f'href="{reverse("tenants:audit_list")}"' in page
+
+
+def test_referent_sees_their_commune_users_and_audit_but_not_platform_screens(client, world):
+    page = _home(client, world.referent_a)
+    assert reverse("tenants:user_create", args=[world.org_a.pk]) in page
+    assert reverse("tenants:user_list", args=[world.org_a.pk]) in page
+    assert f'href="{reverse("tenants:audit_list")}"' in page
+    assert reverse("tenants:organisation_list") not in page
+    assert "Commune B" not in page and world.referent_b.username not in page
+    assert 'id="platform-title"' not in page
+
+
+def test_referent_sees_only_their_commune_in_the_latest_actions(client, world):
+    # The world's set-up wrote audit entries for both communes (role grants).
+    page = _home(client, world.referent_a)
+    assert 'id="audit-title"' in page
+    assert world.archivist_a.username in page
+    assert world.archivist_b.username not in page
+
+
+def test_archivist_sees_archive_shortcuts_without_user_management(client, world):
+    page = _home(client, world.archivist_a)
+    assert 'id="archives-title"' in page
+    assert 'id="users-title"' not in page
+    assert reverse("tenants:user_list", args=[world.org_a.pk]) not in page
+    assert f'href="{reverse("tenants:audit_list")}"' not in page
+
+
+def test_controller_sees_the_visa_section_as_an_empty_state(client, world):
+    page = _home(client, world.controller)
+    assert 'id="visa-title"' in page
+    assert "empty-state" in page
+    assert 'id="archives-title"' not in page
+
+
+def test_researcher_sees_the_research_entry_only(client, world):
+    page = _home(client, world.researcher_a)
+    assert 'id="research-title"' in page
+    for section in ("platform-title", "users-title", "archives-title", "visa-title"):
+        assert f'id="{section}"' not in page
+
+
+def test_user_without_any_role_is_told_whom_to_ask(client, world):
+    from tests.factories import make_user
+
+    with translation.override("fr"):
+        page = _home(client, make_user("nobody"))
+    assert "Aucun rôle" in page
+    assert "référent" in page
+
+
+def test_home_page_is_french_by_default(client, world):
+    page = _home(client, world.referent_a)
+    assert '<html lang="fr">' in page
+    assert "Aller au contenu" in page
+    assert "Se déconnecter" in page
+
+
+def test_several_organisations_get_a_switcher_posting_to_tenants_switch(client, world):
+    from tenants.models import Role
+    from tenants import services
+
+    services.role_grant(actor=None, organisation=world.org_b, user=world.archivist_a, role=Role.ARCHIVIST)
+    page = _home(client, world.archivist_a)
+    assert f'action="{reverse("tenants:switch")}"' in page
+    assert 'name="organisation"' in page
+    assert f'<option value="{world.org_b.pk}"' in page
+
+
+def test_single_organisation_users_see_their_context_without_a_switcher(client, world):
+    page = _home(client, world.archivist_a)
+    assert world.org_a.name in page
+    assert 'id="switch-organisation"' not in page
+
+
+def test_home_page_query_count_does_not_grow_with_organisations(client, world, django_assert_max_num_queries):
+    from tests.factories import make_organisation
+
+    client.force_login(world.admin)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("home"))
+    for number in range(15):
+        make_organisation(f"Commune {number:02d}")
+    with CaptureQueriesContext(connection) as many:
+        client.get(reverse("home"))
+    assert len(many) == len(few)
