@@ -8,7 +8,7 @@
         return json_ok([unit], context=ctx.query)
 
 The server (vitamlite.server) applies, in Vitam's order: tenant filter (412/401), context permissions,
-admin-only check, access contract check (401), DSL validation (400 000601), then calls the handler with a
+admin-only check, DSL validation (400 000601), access contract check (401), then calls the handler with a
 Ctx whose `db` it commits on success and rolls back on exception.
 """
 

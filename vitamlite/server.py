@@ -96,7 +96,7 @@ def _security_error(description: str) -> VitamHttpError:
 
 
 class VitamLiteApp:
-    """WSGI callable: faults → routing → tenant → context → admin-only → contract → DSL → handler."""
+    """WSGI callable: faults → routing → tenant → context → admin-only → DSL → contract → handler."""
 
     def __init__(self, data_dir, *, tenants="0-9", admin_tenant=1, context=None, faults=""):
         self.config = Config(str(data_dir), parse_tenants(tenants), int(admin_tenant), context or None)
@@ -225,10 +225,11 @@ class VitamLiteApp:
                 self._check_context(ctx, request)
                 if ep.admin_only and tenant != self.config.admin_tenant:
                     raise _security_error("Tenant administration is required")
-            if ep.contract:
-                self._load_contract(ctx)
+            # Vitam validates the DSL in access-external (400) before access-internal checks the contract (401).
             if ep.dsl:
                 self._validate_dsl(ctx, request, ep.dsl)
+            if ep.contract:
+                self._load_contract(ctx)
             response = ep.handler(ctx, request, **url_args)
             db.commit()
         except BaseException:

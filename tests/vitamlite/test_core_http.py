@@ -233,3 +233,14 @@ def test_store_connections_are_per_thread(server):
     assert len({id(c) for c in connections}) == 4
     for connection in connections:
         connection.close()
+
+
+def test_invalid_dsl_is_reported_before_a_missing_contract(lite):
+    # As in Vitam: access-external validates the DSL (400) before access-internal checks the contract (401).
+    response = requests.get(lite.base_url + "/access-external/v1/units", headers={"X-Tenant-Id": "0"},
+                            json={"$query": "nope"}, timeout=10)
+    assert response.status_code == 400 and response.json()["code"] == "000601"
+    query = {"$roots": [], "$query": [{"$exists": "Title"}], "$filter": {}, "$projection": {}}
+    response = requests.get(lite.base_url + "/access-external/v1/units", headers={"X-Tenant-Id": "0"},
+                            json=query, timeout=10)
+    assert response.status_code == 401
