@@ -437,6 +437,13 @@ def _run(db, table: str, tenant: int, query: dict, where: str, params: list, *, 
     offset, limit = paging(query)
     exact = track_total_hits(query, allow_track_total_hits)
     fields = projection_fields(query.get("$projection"))
+    if query.get("$facets"):
+        # Facets read the whole matching set several times: evaluate the query once into a
+        # per-connection temporary table of row ids and let every later statement read it.
+        db.execute("CREATE TEMP TABLE IF NOT EXISTS dsl_matched (rid INTEGER PRIMARY KEY)")
+        db.execute("DELETE FROM temp.dsl_matched")
+        db.execute(f"INSERT INTO temp.dsl_matched SELECT u.rid FROM {table} u WHERE {where}", params)
+        where, params = "u.rid IN (SELECT rid FROM temp.dsl_matched)", []
     rows = db.execute(
         f"SELECT u.doc FROM {table} u WHERE {where} ORDER BY {_order_by(query, units=units)} LIMIT ? OFFSET ?",
         [*params, limit, offset],
