@@ -364,9 +364,11 @@ class VitamClient:
     def search_units(self, query) -> VitamResponse:
         return self._select(f"{ACCESS}/units", query)
 
-    def get_unit(self, unit_id: str, projection=None) -> dict:
-        """One unit; projection = list of fields or a $projection dict. 404 → VitamNotFound."""
-        return self._one(f"{ACCESS}/units/{unit_id}", _projection_body(projection), not_found="Unit not found")
+    def get_unit(self, unit_id: str, projection=None, *, query=None) -> dict:
+        """One unit; projection = list of fields or a $projection dict (or query = a whole
+        GET_BY_ID body, sent as is). 404 → VitamNotFound."""
+        body = _query_body(query) if query is not None else _projection_body(projection)
+        return self._one(f"{ACCESS}/units/{unit_id}", body, not_found="Unit not found")
 
     def search_units_with_inherited_rules(self, query) -> VitamResponse:
         return self._select(f"{ACCESS}/unitsWithInheritedRules", query)
@@ -478,15 +480,17 @@ class VitamClient:
         response = self._request("POST", path, json_body=documents)
         return response.headers.get("X-Request-Id", "")
 
-    def _update(self, path, set_fields: dict | None, unset_fields=()) -> str:
-        response = self._request("PUT", path, json_body=update_by_id(set_fields, unset_fields))
+    def _update(self, path, set_fields: dict | None, unset_fields=(), query=None) -> str:
+        body = _query_body(query) if query is not None else update_by_id(set_fields, unset_fields)
+        response = self._request("PUT", path, json_body=body)
         return response.headers.get("X-Request-Id", "")
 
     def import_access_contracts(self, contracts: list) -> str:
         return self._import_json(f"{ADMIN}/accesscontracts", contracts)
 
-    def update_access_contract(self, identifier: str, set_fields: dict | None = None, unset_fields=()) -> str:
-        return self._update(f"{ADMIN}/accesscontracts/{identifier}", set_fields, unset_fields)
+    def update_access_contract(self, identifier: str, set_fields: dict | None = None, unset_fields=(), *, query=None) -> str:
+        """PUT with an UPDATE_BY_ID body built from set_fields/unset_fields (or query, sent as is)."""
+        return self._update(f"{ADMIN}/accesscontracts/{identifier}", set_fields, unset_fields, query)
 
     def search_access_contracts(self, query) -> VitamResponse:
         return self._select(f"{ADMIN}/accesscontracts", query)
@@ -497,8 +501,8 @@ class VitamClient:
     def import_ingest_contracts(self, contracts: list) -> str:
         return self._import_json(f"{ADMIN}/ingestcontracts", contracts)
 
-    def update_ingest_contract(self, identifier: str, set_fields: dict | None = None, unset_fields=()) -> str:
-        return self._update(f"{ADMIN}/ingestcontracts/{identifier}", set_fields, unset_fields)
+    def update_ingest_contract(self, identifier: str, set_fields: dict | None = None, unset_fields=(), *, query=None) -> str:
+        return self._update(f"{ADMIN}/ingestcontracts/{identifier}", set_fields, unset_fields, query)
 
     def search_ingest_contracts(self, query) -> VitamResponse:
         return self._select(f"{ADMIN}/ingestcontracts", query)
@@ -536,8 +540,8 @@ class VitamClient:
         """Admin tenant only (use VitamContext.admin())."""
         return self._import_json(f"{ADMIN}/contexts", contexts)
 
-    def update_context(self, identifier: str, set_fields: dict | None = None, unset_fields=()) -> str:
-        return self._update(f"{ADMIN}/contexts/{identifier}", set_fields, unset_fields)
+    def update_context(self, identifier: str, set_fields: dict | None = None, unset_fields=(), *, query=None) -> str:
+        return self._update(f"{ADMIN}/contexts/{identifier}", set_fields, unset_fields, query)
 
     def search_contexts(self, query) -> VitamResponse:
         return self._select(f"{ADMIN}/contexts", query)
