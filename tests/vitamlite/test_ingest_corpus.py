@@ -402,6 +402,8 @@ def test_unknown_agency_is_reported_in_the_atr(http, baseline):
     assert ["CHECK_HEADER.UNKNOWN.KO", "CHECK_HEADER.CHECK_AGENT.UNKNOWN.KO"] == [
         d for d in details if d.startswith("CHECK_HEADER")]
     assert reply.findtext(f"{SEDA}MessageRequestIdentifier") == "test-sip"
+    event_types = [e.text for e in reply.iter(f"{SEDA}EventType")]
+    assert "Vérification générale du bordereau de transfert" in event_types
 
 
 def test_unknown_workflow_answers_503_with_a_ko_atr(http, baseline):
@@ -412,3 +414,63 @@ def test_unknown_workflow_answers_503_with_a_ko_atr(http, baseline):
     assert (response.headers["X-Global-Execution-State"], response.headers["X-Global-Execution-Status"]) == (
         "COMPLETED", "FATAL")
     assert etree.fromstring(response.content).findtext(f"{SEDA}ReplyCode") == "KO"
+
+
+def _put_contract(lite, tenant, doc, kind="ingest_contracts"):
+    db = lite.app.store.new_connection()
+    referentials.put(db, tenant, kind, {"Name": doc["Identifier"], "Status": "ACTIVE", **doc})
+    db.commit()
+    db.close()
+
+
+def _holding_root(http, reference):
+    operation_id, _, _ = ingest(http, reference / "sip/valid/SIP_TREE_holding-scheme.zip", workflow="HOLDING_SCHEME")
+    return next(u for u in units_of(http, operation_id) if u["Title"] == "Unit 1")
+
+ONE_ITEM = '<ArchiveUnit id="u1"><Content><DescriptionLevel>File</DescriptionLevel><Title>Dossier</Title></Content></ArchiveUnit>'
+
+
+def test_contract_link_parent_attaches_the_sip_roots(http, lite, baseline):
+    holding_root = _holding_root(http, baseline)
+    _put_contract(lite, 0, {"Identifier": "IC-LINK", "LinkParentId": holding_root["#id"]})
+    _put_contract(lite, 0, {"Identifier": "IC-REQUIRED", "CheckParentLink": "REQUIRED"})
+
+    operation_id, status, _ = ingest(http, make_sip(unit_manifest(ONE_ITEM, contract="IC-LINK")))
+    [unit] = units_of(http, operation_id)
+    _, required_status, required = ingest(http, make_sip(unit_manifest(ONE_ITEM, contract="IC-REQUIRED")))
+
+    assert status == "WARNING" and unit["#unitups"] == [holding_root["#id"]]
+    assert required_status == "KO"
+    assert "CHECK_DATAOBJECTPACKAGE.CHECK_MANIFEST.UNAUTHORIZED_ATTACHMENT.KO" in failing_details(required)
+
+
+def test_attachment_to_a_unit_of_another_tenant_is_refused(http, lite, baseline, vitam_reference):
+    holding_root = _holding_root(http, baseline)
+    load_baseline_referentials(lite, vitam_reference, tenant=3)
+    manifest = unit_manifest(f"""
+      <ArchiveUnit id="parent">
+        <Management><UpdateOperation><SystemId>{holding_root['#id']}</SystemId></UpdateOperation></Management>
+        <Content><DescriptionLevel>Series</DescriptionLevel><Title>Rattachement</Title></Content>
+        <ArchiveUnit id="ref"><ArchiveUnitRefId>u1</ArchiveUnitRefId></ArchiveUnit>
+      </ArchiveUnit>{ONE_ITEM}""")
+    operation_id, status, operation = ingest(http, make_sip(manifest), tenant=3)
+
+    assert status == "KO" and "CHECK_DATAOBJECTPACKAGE.CHECK_MANIFEST.KO" in failing_details(operation)
+
+
+def test_contract_usage_and_format_restrictions(http, lite, baseline):
+    _put_contract(lite, 0, {"Identifier": "IC-DISSEMINATION-ONLY", "EveryDataObjectVersion": False,
+                            "DataObjectVersion": ["Dissemination"]})
+    _put_contract(lite, 0, {"Identifier": "IC-PDF-ONLY", "EveryFormatType": False, "FormatType": ["fmt/18"]})
+    sip = (baseline / "sip/valid/4_UNITS_2_GOTS.zip").read_bytes()
+    with zipfile.ZipFile(io.BytesIO(sip)) as archive:
+        files = {name: archive.read(name) for name in archive.namelist() if not name.endswith("/")}
+    manifest = files.pop("manifest.xml").decode()
+
+    _, usage_status, usage = ingest(http, make_sip(
+        manifest.replace("ArchivalAgreement0", "IC-DISSEMINATION-ONLY"), files))
+    _, format_status, formats = ingest(http, make_sip(manifest.replace("ArchivalAgreement0", "IC-PDF-ONLY"), files))
+
+    assert usage_status == "KO"
+    assert "CHECK_DATAOBJECTPACKAGE.CHECK_MANIFEST_DATAOBJECT_VERSION.KO" in failing_details(usage)
+    assert format_status == "KO" and "OG_OBJECTS_FORMAT_CHECK.KO" in failing_details(formats)

@@ -115,3 +115,15 @@ def message(ev_type: str, outcome: str, detail: str | None = None, count: int | 
     if count is not None:
         text = f"{text} Detail=  {outcome}:{count}"
     return text
+
+
+def event_label(ev_type: str) -> str:
+    """The event's French name for the ATR's EventType ("Vérification générale du bordereau de transfert")."""
+    label = LABELS.get(ev_type)
+    if label is None:
+        return ev_type
+    for article in ("du ", "de la ", "de l'", "des "):
+        if label.startswith(article):
+            label = label[len(article):]
+            break
+    return label[:1].upper() + label[1:]

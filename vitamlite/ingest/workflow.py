@@ -24,7 +24,7 @@ from vitamlite import binaries, logbook, register, units_store
 from vitamlite.ids import new_guid
 from vitamlite.ingest import atr, rules, safezip, seda
 from vitamlite.ingest.manifest import read_manifest
-from vitamlite.ingest.messages import message
+from vitamlite.ingest.messages import event_label, message
 
 logger = logging.getLogger(__name__)
 
@@ -153,7 +153,6 @@ class IngestWorkflow:
             self._remove_stored_binaries()
             self.defer_commit = False
             self.status = "FATAL"
-            self._log(self.ev_type, "FATAL", message(self.ev_type, "FATAL"))
             self.db.commit()
         finally:
             self.finalise()
@@ -333,6 +332,10 @@ class IngestWorkflow:
                      {"error": "Objets interdits dans ce processus"})
             sub.append(("CHECK_DATAOBJECTPACKAGE.CHECK_NO_OBJECT", "OK", None, 1))
         bad_versions = [o.id for o in manifest.objects.values() if not self._version_ok(o)]
+        allowed_usages = self._contract_usages()
+        if allowed_usages is not None:
+            bad_versions += [o.id for o in manifest.objects.values()
+                             if o.version.split("_")[0] not in allowed_usages and o.id not in bad_versions]
         if bad_versions:
             fail("CHECK_DATAOBJECTPACKAGE.CHECK_MANIFEST_DATAOBJECT_VERSION",
                  "CHECK_DATAOBJECTPACKAGE.CHECK_MANIFEST_DATAOBJECT_VERSION.KO",
@@ -354,6 +357,13 @@ class IngestWorkflow:
                  {"error": problem})
         sub.append(("CHECK_DATAOBJECTPACKAGE.CHECK_CONSISTENCY", "OK", None, len(manifest.groups) or None))
         step.action("CHECK_DATAOBJECTPACKAGE", sub=sub)
+
+    def _contract_usages(self):
+        """Usages the ingest contract accepts (None = every usage)."""
+        contract = self.contract or {}
+        if contract.get("EveryDataObjectVersion", True) or not contract.get("DataObjectVersion"):
+            return None
+        return set(contract["DataObjectVersion"])
 
     @staticmethod
     def _version_ok(data_object):
@@ -506,6 +516,14 @@ class IngestWorkflow:
                         data={"error": f"Taille déclarée différente de la taille réelle : {', '.join(size_mismatch)}"})
         else:
             step.action("CHECK_OBJECT_SIZE", count=len(groups), data={})
+        contract = self.contract or {}
+        if not contract.get("EveryFormatType", True) and contract.get("FormatType") is not None:
+            allowed_formats = set(contract["FormatType"])
+            refused = [o.id for o in binaries_
+                       if (o.metadata.get("FormatIdentification") or {}).get("FormatId") not in allowed_formats]
+            if refused:
+                step.action("OG_OBJECTS_FORMAT_CHECK", "KO", count=len(refused),
+                            data={"error": f"Formats non autorisés par le contrat d'entrée : {', '.join(refused)}"})
         step.action("OG_OBJECTS_FORMAT_CHECK", count=len(groups), data={})
         step.action("CHECK_OBJECT_GROUP_SCHEMA", count=len(groups), data={})
 
@@ -679,7 +697,7 @@ class IngestWorkflow:
         reply_code = "OK" if self.status == "OK" else ("WARNING" if self.status == "WARNING" else "KO")
         created = self.status in ("OK", "WARNING") and self.workflow != "BLANK_TEST"
         try:
-            events = [dict(e, evTypeLabel=e["evType"]) for e in self.written_events]
+            events = [dict(e, evTypeLabel=event_label(e["evType"])) for e in self.written_events]
             content = atr.build_atr(
                 operation_id=self.operation_id, reply_code=reply_code, manifest=self.manifest,
                 unit_ids=self.unit_guids if created else {}, object_ids=self.object_guids if created else {},
