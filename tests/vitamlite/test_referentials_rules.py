@@ -225,6 +225,13 @@ def test_changing_the_duration_of_a_used_rule_is_a_warning(http, db, vitam_refer
     assert report["usedFileRulesToUpdate"] == ["ACC-00001"]
     rule = http.get(f"{ADMIN}/rules/ACC-00001", tenant=8, contract=None).json()["$results"][0]
     assert rule["RuleDuration"] == str(int(changed[1]) + 1) and rule["#version"] == 1
+    # Vitam's UPDATE_RULES_ARCHIVE_UNITS: the unit's end date follows the new duration.
+    db.rollback()
+    unit = units_store.get_unit_doc(db, 8, "aeaqaaaaaaunitusingacc00001aaaaaaaaa")
+    assert changed[2] == "YEAR"
+    assert unit["#management"]["AccessRule"]["Rules"][0]["EndDate"] == f"{2000 + int(changed[1]) + 1}-01-01"
+    recompute = [op for op in logbook.list_operations(db, 8) if op["evType"] == "UPDATE_RULES_ARCHIVE_UNITS"]
+    assert len(recompute) == 1 and recompute[0]["events"][-1]["outDetail"] == "UPDATE_RULES_ARCHIVE_UNITS.OK"
 
 
 def test_concurrent_import_is_forbidden(http, lite, db, vitam_reference):

@@ -75,7 +75,11 @@ OPERATION_MESSAGES = {
 }
 
 logbook.register_messages(
-    labels={EV_TYPE: "processus d'import du référentiel des règles de gestion"},
+    labels={
+        EV_TYPE: "processus d'import du référentiel des règles de gestion",
+        "UPDATE_RULES_ARCHIVE_UNITS": "processus de mise à jour des règles de gestion des unités archivistiques",
+        "UPDATE_UNIT_RULES": "recalcul des dates de fin des règles de gestion des unités archivistiques",
+    },
     messages={
         **{f"{EV_TYPE}.{outcome}": message for outcome, message in OPERATION_MESSAGES.items()},
         "CHECK_RULES.OK": "Succès du contrôle de la conformité du fichier des règles de gestion",
@@ -118,6 +122,8 @@ class RulesCheck:
 
     status: str  # OK, WARNING or KO
     report: dict
+    # Used rules whose duration changed: their units' end dates must be recomputed.
+    recompute: list = field(default_factory=list)
     check_detail: str | None = None  # outDetail of the failed CHECK_RULES event
     to_insert: list = field(default_factory=list)
     to_update: list = field(default_factory=list)
@@ -314,7 +320,8 @@ def check(db, tenant: int, content: bytes, *, operation_id: str | None = None) -
         )
     used_to_update = [rule["RuleId"] for rule in to_update if rule["RuleId"] in used]
     # Only a changed duration of a used rule changes units' end dates: that is Vitam's WARNING.
-    status = "WARNING" if any(rule_id in used for rule_id in duration_changed) else "OK"
+    recompute = [rule_id for rule_id in duration_changed if rule_id in used]
+    status = "WARNING" if recompute else "OK"
     report = _report(
         status,
         operation_id,
@@ -323,7 +330,8 @@ def check(db, tenant: int, content: bytes, *, operation_id: str | None = None) -
         deleted=to_delete,
         used_to_update=used_to_update,
     )
-    return RulesCheck(status, report, to_insert=to_insert, to_update=to_update, to_delete=to_delete)
+    return RulesCheck(status, report, recompute=recompute, to_insert=to_insert, to_update=to_update,
+                      to_delete=to_delete)
 
 
 def import_file(db, store, tenant: int, content: bytes, *, filename: str | None, operation_id: str,
@@ -355,6 +363,8 @@ def import_file(db, store, tenant: int, content: bytes, *, filename: str | None,
             logbook.event(db, operation_id, "STP_IMPORT_RULES_BACKUP_CSV", "OK")
             logbook.event(db, operation_id, "STP_IMPORT_RULES_BACKUP", "OK")
             logbook.finish(db, operation_id, result.status, data=file_data)
+            if result.recompute:
+                recompute_units(db, tenant, result.recompute, application_id=application_id)
             return result
     except common.ImportInProgress:
         # The lock is taken before any write, so the refused operation is logged after the running one.
@@ -363,6 +373,36 @@ def import_file(db, store, tenant: int, content: bytes, *, filename: str | None,
         logbook.event(db, operation_id, "CHECK_RULES", "KO", detail="CHECK_RULES.IMPORT_IN_PROCESS.KO")
         logbook.finish(db, operation_id, "KO", data=file_data)
         raise
+
+
+def recompute_units(db, tenant: int, rule_ids: list[str], *, application_id: str | None = None) -> str:
+    """Vitam's UPDATE_RULES_ARCHIVE_UNITS: new end dates for the units using rules whose duration changed.
+
+    Runs as its own logbook operation (returned) in the caller's transaction.
+    """
+    from vitamlite import dsl, units_store
+    from vitamlite.ingest.rules import RulesError, compute_end_dates
+
+    operation_id = logbook.start(db, tenant=tenant, ev_type="UPDATE_RULES_ARCHIVE_UNITS", ev_type_proc="UPDATE",
+                                 application_id=application_id, data={"rules": sorted(rule_ids)})
+    rules_by_id = all_rules(db, tenant)
+    query = {"$roots": [], "$query": [{"$or": [
+        {"$in": {f"#management.{category}.Rules.Rule": sorted(rule_ids)}} for category in RULE_TYPES
+    ]}]}
+    updated, failed = 0, {}
+    for unit_id in dsl.search_unit_ids(db, tenant, query, None):
+        unit = units_store.get_unit_doc(db, tenant, unit_id)
+        try:
+            unit["#management"] = compute_end_dates(unit.get("#management") or {}, rules_by_id)
+        except RulesError as exc:
+            failed[unit_id] = exc.message
+            continue
+        units_store.update_unit(db, tenant, unit_id, unit)
+        updated += 1
+    outcome = "WARNING" if failed else "OK"
+    logbook.event(db, operation_id, "UPDATE_UNIT_RULES", outcome, data={"updated": updated, "errors": failed or None})
+    logbook.finish(db, operation_id, outcome)
+    return operation_id
 
 
 def _check_data(result: RulesCheck) -> dict | None:
