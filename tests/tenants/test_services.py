@@ -4,10 +4,19 @@ import pytest
 from django.contrib.auth.tokens import default_token_generator
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.db import DatabaseError, connection, transaction
+from django.utils import translation
 
 from tenants import permissions, services
 from tenants.models import AuditEntry, Organisation, Role, Tenant, User
 from tests.factories import make_organisation, make_tenant, make_user
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Service messages are compared with their msgids here; the screens' tests check the French text."""
+    with translation.override("en"):
+        yield
 
 
 def last_audit():
@@ -227,3 +236,13 @@ def test_multi_organisation_member_keeps_roles_per_organisation(world):
     assert permissions.can(user, "deposit", world.org_a) and not permissions.can(user, "deposit", other)
     assert permissions.can(user, "consult_communicable", other)
     assert set(permissions.usable_organisations(user)) == {world.org_a, other}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the append-only trigger exists on PostgreSQL only")
+def test_postgresql_refuses_update_and_delete_of_audit_rows(world):
+    entry = last_audit()
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        AuditEntry.objects.filter(pk=entry.pk).update(action="forged")
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        AuditEntry.objects.filter(pk=entry.pk).delete()
+    assert AuditEntry.objects.get(pk=entry.pk).action == entry.action

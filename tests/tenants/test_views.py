@@ -125,6 +125,7 @@ def test_removing_the_last_referent_shows_a_clear_message(world, client):
         "%(user)s is the last active referent of %(organisation)s: appoint another referent first.",
         user="referent.b", organisation="Commune B")
     assert message in page_text(response)
+    assert "referent.b est le dernier référent actif de Commune B" in page_text(response)
     assert world.referent_b.groups.filter(role_group__role="referent").exists()
 
 
