@@ -17,6 +17,9 @@ from datetime import datetime, timezone
 
 from vitamlite.ids import new_guid
 
+# The agent (server) that wrote the line, as Vitam's agId JSON string.
+AG_ID = json.dumps({"Name": "vitam-lite", "Role": "vitam-lite", "ServerId": 1, "SiteId": 1})
+
 OUTCOMES = ("STARTED", "OK", "WARNING", "KO", "FATAL")
 FINAL_OUTCOMES = ("OK", "WARNING", "KO", "FATAL")
 
@@ -142,7 +145,7 @@ def start(
         "outcome": "STARTED",
         "outDetail": f"{ev_type}.STARTED",
         "outMessg": message or f"{french_message(ev_type, 'STARTED')} : {operation_id}",
-        "agId": json.dumps({"Name": "vitam-lite", "Role": "vitam-lite", "ServerId": 1, "SiteId": 1}),
+        "agId": AG_ID,
         "agIdApp": context_id,
         "agIdPers": None,
         "evIdAppSession": application_id,
@@ -200,7 +203,7 @@ def event(
         "outcome": outcome,
         "outDetail": out_detail,
         "outMessg": message or french_message(ev_type, outcome, out_detail),
-        "agId": json.loads(row["doc"])["agId"],
+        "agId": AG_ID,
         "agIdPers": None,
         "evIdReq": operation_id,
         "obId": ob_id,
@@ -286,11 +289,36 @@ def get(db, tenant: int, operation_id: str) -> dict | None:
 
 
 def list_operations(db, tenant: int, *, last_events: int | None = None) -> list[dict]:
-    """Every operation of the tenant (oldest first); last_events keeps only the last N events (search slice)."""
+    """Every operation of the tenant (oldest first); last_events keeps only the last N events (search slice).
+
+    Two queries whatever the number of operations (events are grouped in Python)."""
     rows = db.execute(
         "SELECT * FROM logbook_operations WHERE tenant = ? ORDER BY created, rowid", (int(tenant),)
     ).fetchall()
-    return [_assemble(db, row, last_events=last_events) for row in rows]
+    if last_events is None:
+        event_rows = db.execute(
+            "SELECT operation_id, doc FROM logbook_events WHERE tenant = ? ORDER BY operation_id, seq", (int(tenant),)
+        )
+    else:
+        event_rows = db.execute(
+            "SELECT operation_id, doc FROM (SELECT operation_id, seq, doc, ROW_NUMBER() OVER"
+            " (PARTITION BY operation_id ORDER BY seq DESC) AS from_last FROM logbook_events WHERE tenant = ?)"
+            " WHERE from_last <= ? ORDER BY operation_id, seq",
+            (int(tenant), int(last_events)),
+        )
+    events: dict[str, list[dict]] = {}
+    for operation_id, doc in event_rows:
+        events.setdefault(operation_id, []).append(json.loads(doc))
+    operations = []
+    for row in rows:
+        doc = json.loads(row["doc"])
+        doc["events"] = events.get(row["id"], [])
+        doc["#id"] = row["id"]
+        doc["#tenant"] = row["tenant"]
+        doc["#version"] = row["version"]
+        doc["#lastPersistedDate"] = row["updated"]
+        operations.append(doc)
+    return operations
 
 
 def state(db, tenant: int, operation_id: str) -> tuple[str, str, str] | None:

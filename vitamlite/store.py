@@ -41,6 +41,8 @@ register_schema(
         PRIMARY KEY (tenant, id)
     );
     CREATE INDEX IF NOT EXISTS logbook_operations_by_date ON logbook_operations (tenant, created);
+    -- logbook.event()/finish() find an operation by its (globally unique) id alone.
+    CREATE UNIQUE INDEX IF NOT EXISTS logbook_operations_by_id ON logbook_operations (id);
     CREATE TABLE IF NOT EXISTS logbook_events (
         tenant INTEGER NOT NULL,
         operation_id TEXT NOT NULL,
