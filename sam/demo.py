@@ -1,0 +1,204 @@
+"""Demo content on the Vitam side, loaded through the Vitam client (never into vitam-lite's tables).
+
+For each tenant of the demo organisations: services (agencies), the common nomenclature of
+management rules, the contracts SAM's tenants name, and for each commune its holding tree
+(arbre de positionnement), its filing plan (plan de classement) and a few deposits. Every step
+checks first whether Vitam already has it, so `seed_demo` can run again without duplicating.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import tempfile
+from datetime import date
+from pathlib import Path
+
+from referentials.filing_tree import parse_tree_csv, tree_to_sip_units
+from referentials.rules_csv import parse_rules, to_vitam_csv
+from sam.archives.sip import SipObject, SipPackage, SipRule, SipUnit, write_sip
+from sam.vitam import Select, SelectSingle, VitamClient, VitamContext, VitamNotFound, eq
+
+DATA = Path(__file__).resolve().parent / "demo_data"
+ARCHIVAL_AGENCY = "FRAD095"
+SERVICES = (
+    ("DG", "Direction générale des services"),
+    ("EC", "Service de l'état civil"),
+    ("URBA", "Service de l'urbanisme"),
+    ("FIN", "Direction des finances"),
+    ("RH", "Direction des ressources humaines"),
+    ("ARCH", "Service des archives"),
+)
+
+
+def agency_prefix(organisation) -> str:
+    return organisation.code if organisation.kind != "commune" else {
+        "95127": "CERGY", "95500": "PONTOISE", "95476": "OSNY",
+    }.get(organisation.code, organisation.code)
+
+
+def contract_ids(tenant) -> tuple[str, str, str]:
+    return (
+        tenant.ingest_contract or f"IC-SAM-{tenant.vitam_id}",
+        tenant.access_contract or f"AC-SAM-{tenant.vitam_id}",
+        tenant.researcher_access_contract or f"AC-SAM-{tenant.vitam_id}-PUBLIC",
+    )
+
+
+def _agencies_csv(organisation) -> bytes:
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["Identifier", "Name", "Description"])
+    writer.writerow([ARCHIVAL_AGENCY, "Archives départementales du Val-d'Oise", "Service d'archives compétent"])
+    prefix = agency_prefix(organisation)
+    for code, name in SERVICES:
+        writer.writerow([f"{prefix}-{code}", f"{name} — {organisation.name}", ""])
+    return buffer.getvalue().encode("utf-8")
+
+
+def _ensure_referentials(client: VitamClient, organisation, say) -> dict[str, str]:
+    if not client.search_agencies(SelectSingle().build()).results:
+        client.import_agencies(io.BytesIO(_agencies_csv(organisation)), filename="services.csv")
+        say("  services producteurs et versants importés")
+    existing = client.search_rules(SelectSingle().limit(1000).build()).results
+    if not existing:
+        parsed = parse_rules((DATA / "regles_de_gestion.csv").read_bytes())
+        client.import_rules(io.BytesIO(to_vitam_csv(parsed.rules)), filename="regles_de_gestion.csv")
+        existing = client.search_rules(SelectSingle().limit(1000).build()).results
+        say(f"  {len(existing)} règles de gestion importées")
+    return {rule["RuleId"]: rule["RuleType"] for rule in existing}
+
+
+def _ensure_contracts(client: VitamClient, tenant, say):
+    ingest_id, access_id, researcher_id = contract_ids(tenant)
+    name = tenant.organisation.name
+    try:
+        client.get_ingest_contract(ingest_id)
+    except VitamNotFound:
+        client.import_ingest_contracts([{
+            "Identifier": ingest_id, "Name": f"Contrat d'entrée — {name}", "Status": "ACTIVE",
+            "Description": "Versements des services de la collectivité",
+            "CheckParentLink": "AUTHORIZED", "EveryDataObjectVersion": True,
+            "FormatUnidentifiedAuthorized": True, "EveryFormatType": True,
+        }])
+        say(f"  contrat d'entrée {ingest_id} créé")
+    for identifier, label, extra in (
+        (access_id, "Contrat d'accès des archivistes", {
+            "EveryDataObjectVersion": True, "WritingPermission": True}),
+        (researcher_id, "Contrat d'accès des chercheurs (archives communicables)", {
+            "EveryDataObjectVersion": False, "DataObjectVersion": ["BinaryMaster", "Dissemination"],
+            "WritingPermission": False, "RuleCategoryToFilter": ["AccessRule"]}),
+    ):
+        try:
+            client.get_access_contract(identifier)
+        except VitamNotFound:
+            client.import_access_contracts([{
+                "Identifier": identifier, "Name": f"{label} — {name}", "Status": "ACTIVE",
+                "EveryOriginatingAgency": True, **extra,
+            }])
+            say(f"  contrat d'accès {identifier} créé")
+    if not (tenant.ingest_contract and tenant.access_contract and tenant.researcher_access_contract):
+        tenant.ingest_contract, tenant.access_contract, tenant.researcher_access_contract = ingest_id, access_id, researcher_id
+        tenant.save(update_fields=["ingest_contract", "access_contract", "researcher_access_contract"])
+
+
+def _find_unit(client: VitamClient, field: str, value: str) -> dict | None:
+    results = client.search_units(Select().where(eq(field, value)).limit(1).fields("#id", "Title").build()).results
+    return results[0] if results else None
+
+
+def _ingest(client: VitamClient, package: SipPackage, context_id: str, say):
+    with tempfile.TemporaryDirectory(prefix="sam-demo-") as folder:
+        built = write_sip(package, Path(folder) / "sip.zip")
+        with open(built.path, "rb") as sip:
+            operation = client.ingest(sip, context_id=context_id)
+        status = client.wait_for_operation(operation, timeout=300)
+    say(f"  {package.comment} : {status.status} ({built.unit_count} unités)")
+    if status.status not in ("OK", "WARNING"):
+        raise RuntimeError(f"demo ingest {package.message_identifier} ended {status.status}")
+
+
+def _package(organisation, tenant, identifier, comment, units, service="ARCH"):
+    prefix = agency_prefix(organisation)
+    return SipPackage(
+        message_identifier=identifier, comment=comment, units=units,
+        archival_agreement=contract_ids(tenant)[0], archival_agency=ARCHIVAL_AGENCY,
+        transferring_agency=f"{prefix}-ARCH", originating_agency=f"{prefix}-{service}",
+    )
+
+
+def _document(folder: Path, name: str, text: str) -> SipObject:
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return SipObject(path=path, mime_type="text/plain")
+
+
+def _ensure_trees_and_deposits(client: VitamClient, tenant, rule_types, say):
+    organisation = tenant.organisation
+    town = organisation.name
+    holding_title = f"Archives communales de {town}"
+    if not _find_unit(client, "Title", holding_title):
+        units = [SipUnit(title=holding_title, description_level="Fonds", children=[
+            SipUnit(title="Archives anciennes (avant 1790)", description_level="Subfonds"),
+            SipUnit(title="Archives modernes (1790-1982)", description_level="Subfonds"),
+            SipUnit(title="Archives contemporaines (depuis 1983)", description_level="Subfonds"),
+        ])]
+        _ingest(client, _package(organisation, tenant, f"ARBRE-{tenant.vitam_id}", "Arbre de positionnement", units),
+                "HOLDING_SCHEME", say)
+    if not _find_unit(client, "ArchivalAgencyArchiveUnitIdentifier", "D1"):
+        tree = parse_tree_csv((DATA / "plan_de_classement.csv").read_bytes(), rule_types)
+        _ingest(client, _package(organisation, tenant, f"PLAN-{tenant.vitam_id}", "Plan de classement",
+                                 tree_to_sip_units(tree, rule_types)), "FILING_SCHEME", say)
+
+    deposits = [
+        ("D1", "DG", "Délibérations du conseil municipal — 2019", date(2019, 1, 1), date(2019, 12, 31),
+         [SipRule("AppraisalRule", "APP-DELIB", date(2020, 1, 1), final_action="Keep"),
+          SipRule("AccessRule", "ACC-00001", date(2019, 12, 31))],
+         ["Séance du 14 mars 2019", "Séance du 27 juin 2019", "Séance du 12 décembre 2019"]),
+        ("T1", "URBA", "Permis de construire — 2008", date(2008, 1, 1), date(2008, 12, 31),
+         [SipRule("AppraisalRule", "APP-PC", date(2008, 12, 31), final_action="Destroy"),
+          SipRule("AccessRule", "ACC-00001", date(2008, 12, 31))],
+         ["PC 095 08 0012 — maison individuelle", "PC 095 08 0047 — extension d'un garage"]),
+        ("M1", "FIN", "Marchés publics attribués — 2012", date(2012, 1, 1), date(2012, 12, 31),
+         [SipRule("AppraisalRule", "APP-MARCHES", date(2012, 12, 31), final_action="Destroy"),
+          SipRule("AccessRule", "ACC-00025", date(2012, 12, 31))],
+         ["Marché 2012-03 — entretien des espaces verts", "Marché 2012-07 — restauration scolaire"]),
+        ("K2", "RH", "Dossiers individuels des agents partis en 2001", date(1975, 1, 1), date(2001, 12, 31),
+         [SipRule("AppraisalRule", "APP-PERSO", date(1950, 1, 1), final_action="Destroy"),
+          SipRule("AccessRule", "ACC-00050", date(2001, 12, 31))],
+         ["Dossier d'agent — service technique", "Dossier d'agent — école maternelle"]),
+        ("E1", "EC", "Registre des naissances — 1920", date(1920, 1, 1), date(1920, 12, 31),
+         [SipRule("AppraisalRule", "APP-ETATCIVIL", date(1920, 12, 31), final_action="Keep"),
+          SipRule("AccessRule", "ACC-00075", date(1920, 12, 31))],
+         ["Registre des naissances, janvier à juin 1920", "Registre des naissances, juillet à décembre 1920"]),
+    ]
+    for node_id, service, title, start, end, rules, items in deposits:
+        if _find_unit(client, "Title", title):
+            continue
+        node = _find_unit(client, "ArchivalAgencyArchiveUnitIdentifier", node_id)
+        with tempfile.TemporaryDirectory(prefix="sam-demo-doc-") as folder:
+            children = [
+                SipUnit(title=item, description_level="Item", start_date=start, end_date=end,
+                        objects=[_document(Path(folder), f"{index}.txt",
+                                           f"{town} — {title}\n{item}\n\nDocument de démonstration de SAM.\n")])
+                for index, item in enumerate(items, start=1)
+            ]
+            parent = SipUnit(title=title, description_level="File", start_date=start, end_date=end,
+                             rules=rules, children=children)
+            units = [SipUnit(title=f"Rattachement {node_id}", description_level="Series",
+                             attach_to=node["#id"], children=[parent])] if node else [parent]
+            _ingest(client, _package(organisation, tenant, f"DEMO-{tenant.vitam_id}-{node_id}", title, units,
+                                     service), "DEFAULT_WORKFLOW", say)
+
+
+def seed_vitam_demo(tenants, *, say=print):
+    """Load the Vitam side of the demo for the given tenants (idempotent)."""
+    for tenant in tenants:
+        say(f"Vitam, tenant {tenant.vitam_id} ({tenant.organisation.name}) :")
+        client = VitamClient(VitamContext(tenant=tenant.vitam_id), organisation=tenant.organisation)
+        rule_types = _ensure_referentials(client, tenant.organisation, say)
+        _ensure_contracts(client, tenant, say)
+        if tenant.organisation.kind == "commune":
+            access = VitamClient(VitamContext(tenant=tenant.vitam_id, access_contract=contract_ids(tenant)[1]),
+                                 organisation=tenant.organisation)
+            _ensure_trees_and_deposits(access, tenant, rule_types, say)
