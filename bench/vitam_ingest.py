@@ -17,7 +17,6 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from vitamlite.referentials import store as referentials  # noqa: E402
 from vitamlite.server import start_in_thread  # noqa: E402
 
 UNITS = 1000
@@ -68,17 +67,29 @@ def build_sip(count: int) -> bytes:
     return buffer.getvalue()
 
 
+def load_referentials(base_url: str) -> None:
+    """Agency, rule and ingest contract of the benchmark SIP, through the admin-external imports."""
+    admin = f"{base_url}/admin-external/v1"
+    csv_headers = {"X-Tenant-Id": "0", "Content-Type": "application/octet-stream"}
+    imports = [
+        requests.post(f"{admin}/agencies", data="Identifier,Name,Description\nBENCH,Commune du banc d'essai,\n".encode(),
+                      headers={**csv_headers, "X-Filename": "agencies.csv"}, timeout=30),
+        requests.post(f"{admin}/rules", data=("RuleId,RuleType,RuleValue,RuleDescription,RuleDuration,RuleMeasurement\n"
+                                              "APP-00001,AppraisalRule,DUA,,10,YEAR\n").encode(),
+                      headers={**csv_headers, "X-Filename": "rules.csv"}, timeout=30),
+        requests.post(f"{admin}/ingestcontracts", json=[{"Identifier": "IC-BENCH", "Name": "bench", "Status": "ACTIVE"}],
+                      headers={"X-Tenant-Id": "0"}, timeout=30),
+    ]
+    for response in imports:
+        if response.status_code != 201:
+            raise SystemExit(f"referential import failed: {response.status_code} {response.text}")
+
+
 def main() -> int:
     with tempfile.TemporaryDirectory() as data_dir:
         server = start_in_thread(data_dir, tenants="0-9")
         try:
-            db = server.app.store.new_connection()
-            referentials.put(db, 0, "agencies", {"Identifier": "BENCH", "Name": "Commune du banc d'essai"})
-            referentials.put(db, 0, "ingest_contracts", {"Identifier": "IC-BENCH", "Name": "bench", "Status": "ACTIVE"})
-            referentials.put(db, 0, "rules", {"RuleId": "APP-00001", "RuleType": "AppraisalRule", "RuleValue": "DUA",
-                                              "RuleDuration": "10", "RuleMeasurement": "YEAR"})
-            db.commit()
-            db.close()
+            load_referentials(server.base_url)
             sip = build_sip(UNITS)
             started = time.perf_counter()
             response = requests.post(f"{server.base_url}/ingest-external/v1/ingests", data=sip, timeout=120, headers={

@@ -1,15 +1,14 @@
 """vitam-lite ingest against Vitam's conformance corpus, over HTTP (shared/vitam-reference/sip)."""
 
-import csv
 import io
 import json
 import time
 import zipfile
 
 import pytest
+import requests
 from lxml import etree
 
-from vitamlite.referentials import store as referentials
 
 INGESTS = "/ingest-external/v1/ingests"
 SEDA = "{fr:gouv:culture:archivesdefrance:seda:v2.1}"
@@ -22,23 +21,34 @@ MANIFEST_4_UNITS_SHA512 = (
 # ----- helpers shared with test_ingest_security.py
 
 def load_baseline_referentials(server, reference, tenant=0):
-    """The referentials Vitam's DataLoader loads before the SIP tests (reference README), in tenant `tenant`."""
+    """The referentials Vitam's DataLoader loads before the SIP tests (reference README), imported into
+    `tenant` through vitam-lite's admin-external endpoints, in DataLoader's order."""
     fixtures = reference / "referentials" / "fixtures"
-    db = server.app.store.new_connection()
-    try:
-        with open(fixtures / "rules_fixture_57_rules.csv", newline="", encoding="utf-8") as handle:
-            rules = [dict(row, RuleMeasurement=(row["RuleMeasurement"] or "").upper()) for row in csv.DictReader(handle)]
-        referentials.put_many(db, tenant, "rules", rules)
-        with open(fixtures / "agencies_fixture.csv", newline="", encoding="utf-8") as handle:
-            referentials.put_many(db, tenant, "agencies", list(csv.DictReader(handle)))
-        for kind, name in (("ingest_contracts", "referential_contracts_ok.json"), ("access_contracts", "access_contracts.json")):
-            docs = json.loads((fixtures / name).read_text(encoding="utf-8"))
-            referentials.put_many(db, tenant, kind, [{k: v for k, v in d.items() if not k.startswith("_")} for d in docs])
-        referentials.put_many(db, server.app.config.admin_tenant, "contexts",
-                              json.loads((fixtures / "contexts.json").read_text(encoding="utf-8")))
-        db.commit()
-    finally:
-        db.close()
+    admin = server.app.config.admin_tenant
+
+    def post(path, body, *, on_tenant=tenant, csv_name=None, allowed=(201,)):
+        headers = {"X-Tenant-Id": str(on_tenant)}
+        if csv_name:
+            headers.update({"Content-Type": "application/octet-stream", "X-Filename": csv_name})
+            response = requests.post(server.base_url + path, data=body, headers=headers, timeout=30)
+        else:
+            response = requests.post(server.base_url + path, json=body, headers=headers, timeout=30)
+        assert response.status_code in allowed, (path, response.status_code, response.text)
+        return response
+
+    def fixture_json(name):
+        return json.loads((fixtures / name).read_text(encoding="utf-8"))
+
+    post("/admin-external/v1/agencies", (fixtures / "agencies_fixture.csv").read_bytes(), csv_name="agencies.csv")
+    post("/admin-external/v1/rules", (fixtures / "rules_fixture_57_rules.csv").read_bytes(), csv_name="rules.csv")
+    # AC-000001 of this fixture carries access-contract fields that the strict import refuses.
+    post("/admin-external/v1/ingestcontracts",
+         [c for c in fixture_json("referential_contracts_ok.json") if c["Identifier"] != "AC-000001"])
+    post("/admin-external/v1/accesscontracts", fixture_json("access_contracts.json"))
+    # Platform-wide documents: imported once on the admin tenant (400 = already there).
+    post("/admin-external/v1/securityprofiles", fixture_json("security_profile_ok.json"), on_tenant=admin,
+         allowed=(201, 400))
+    post("/admin-external/v1/contexts", fixture_json("contexts.json"), on_tenant=admin, allowed=(201, 400))
 
 
 def wait_completed(http, operation_id, *, tenant=0, timeout=60):
@@ -251,16 +261,21 @@ def test_register_summary_adds_up_ingests_and_needs_a_contract(http, baseline):
     assert refused.status_code == 401 and refused.json()["description"] == "No contract chosen"
 
 
-def test_register_is_filtered_by_the_contract_agencies(http, lite, baseline):
-    db = lite.app.store.new_connection()
-    referentials.put(db, 0, "access_contracts", {"Identifier": "only-other", "Name": "only-other", "Status": "ACTIVE",
-                                                 "EveryOriginatingAgency": False, "OriginatingAgencies": ["Vitam"]})
-    db.commit()
-    db.close()
-    ingest(http, baseline / "sip/valid/4_UNITS_2_GOTS.zip")
-    visible = http.get("/admin-external/v1/accessionregisterdetails", contract="only-other",
-                       json={"$query": {}, "$filter": {}, "$projection": {}}).json()["$results"]
-    assert visible == [] or {d["OriginatingAgency"] for d in visible} == {"Vitam"}
+def test_register_is_filtered_by_the_contract_agencies(http, baseline):
+    _put_contract(http, 0, {"Identifier": "only-vitam", "EveryOriginatingAgency": False,
+                            "OriginatingAgencies": ["Vitam"]}, kind="accesscontracts")
+    ingest(http, baseline / "sip/valid/4_UNITS_2_GOTS.zip")  # FRAN_NP_009913
+    ingest(http, baseline / "sip/warning/SIP_OK_HoldRules.zip")  # Vitam
+    every = {"$query": {}, "$filter": {}, "$projection": {}}
+
+    details = http.get("/admin-external/v1/accessionregisterdetails", contract="only-vitam", json=every).json()
+    summaries = http.get("/admin-external/v1/accessionregisters", contract="only-vitam", json=every).json()
+    other = http.get("/admin-external/v1/accessionregisters/FRAN_NP_009913/accessionregisterdetails",
+                     contract="only-vitam", json=every).json()
+
+    assert details["$results"] and {d["OriginatingAgency"] for d in details["$results"]} == {"Vitam"}
+    assert [s["OriginatingAgency"] for s in summaries["$results"]] == ["Vitam"]
+    assert other["$results"] == []
 
 
 def test_manifest_digest_header_is_checked(http, baseline):
@@ -273,12 +288,8 @@ def test_manifest_digest_header_is_checked(http, baseline):
     assert bad == "KO" and "MANIFEST_DIGEST_CHECK.KO" in failing_details(bad_operation)
 
 
-def test_manifest_is_downloadable_and_tenant_isolated(http, lite, baseline):
-    db = lite.app.store.new_connection()
-    referentials.put(db, 2, "access_contracts", {"Identifier": "contract", "Name": "contract", "Status": "ACTIVE",
-                                                 "EveryOriginatingAgency": True})
-    db.commit()
-    db.close()
+def test_manifest_is_downloadable_and_tenant_isolated(http, baseline):
+    _put_contract(http, 2, {"Identifier": "contract", "EveryOriginatingAgency": True}, kind="accesscontracts")
     sip = baseline / "sip/valid/4_UNITS_2_GOTS.zip"
     operation_id, _, _ = ingest(http, sip)
     manifest = http.get(f"{INGESTS}/{operation_id}/manifests", contract=None)
@@ -416,11 +427,10 @@ def test_unknown_workflow_answers_503_with_a_ko_atr(http, baseline):
     assert etree.fromstring(response.content).findtext(f"{SEDA}ReplyCode") == "KO"
 
 
-def _put_contract(lite, tenant, doc, kind="ingest_contracts"):
-    db = lite.app.store.new_connection()
-    referentials.put(db, tenant, kind, {"Name": doc["Identifier"], "Status": "ACTIVE", **doc})
-    db.commit()
-    db.close()
+def _put_contract(http, tenant, doc, kind="ingestcontracts"):
+    response = http.post(f"/admin-external/v1/{kind}", tenant=tenant, contract=None,
+                         json=[{"Name": doc["Identifier"], "Status": "ACTIVE", **doc}])
+    assert response.status_code == 201, response.text
 
 
 def _holding_root(http, reference):
@@ -432,8 +442,8 @@ ONE_ITEM = '<ArchiveUnit id="u1"><Content><DescriptionLevel>File</DescriptionLev
 
 def test_contract_link_parent_attaches_the_sip_roots(http, lite, baseline):
     holding_root = _holding_root(http, baseline)
-    _put_contract(lite, 0, {"Identifier": "IC-LINK", "LinkParentId": holding_root["#id"]})
-    _put_contract(lite, 0, {"Identifier": "IC-REQUIRED", "CheckParentLink": "REQUIRED"})
+    _put_contract(http, 0, {"Identifier": "IC-LINK", "LinkParentId": holding_root["#id"]})
+    _put_contract(http, 0, {"Identifier": "IC-REQUIRED", "CheckParentLink": "REQUIRED"})
 
     operation_id, status, _ = ingest(http, make_sip(unit_manifest(ONE_ITEM, contract="IC-LINK")))
     [unit] = units_of(http, operation_id)
@@ -459,9 +469,9 @@ def test_attachment_to_a_unit_of_another_tenant_is_refused(http, lite, baseline,
 
 
 def test_contract_usage_and_format_restrictions(http, lite, baseline):
-    _put_contract(lite, 0, {"Identifier": "IC-DISSEMINATION-ONLY", "EveryDataObjectVersion": False,
+    _put_contract(http, 0, {"Identifier": "IC-DISSEMINATION-ONLY", "EveryDataObjectVersion": False,
                             "DataObjectVersion": ["Dissemination"]})
-    _put_contract(lite, 0, {"Identifier": "IC-PDF-ONLY", "EveryFormatType": False, "FormatType": ["fmt/18"]})
+    _put_contract(http, 0, {"Identifier": "IC-PDF-ONLY", "EveryFormatType": False, "FormatType": ["fmt/18"]})
     sip = (baseline / "sip/valid/4_UNITS_2_GOTS.zip").read_bytes()
     with zipfile.ZipFile(io.BytesIO(sip)) as archive:
         files = {name: archive.read(name) for name in archive.namelist() if not name.endswith("/")}
