@@ -20,6 +20,8 @@ from typing import Any
 
 # Vitam's maximum result window: $offset + $limit must stay within it.
 MAX_RESULT_WINDOW = 10_000
+# A condition every unit and object group meets, to carry a $depth without other criteria.
+MATCH_ALL = {"$exists": "#id"}
 # $depth used when roots are given without an explicit depth: "anywhere below the roots".
 DEFAULT_DEPTH_UNDER_ROOTS = 100
 
@@ -269,9 +271,11 @@ class Select(_Common):
         queries = []
         for index, (condition, depth) in enumerate(self._queries):
             if condition is None:
-                if index == 0 and len(self._queries) == 1:
+                if index == 0 and len(self._queries) == 1 and depth is None:
                     continue  # no condition at all: "$query": [] (every unit, or the roots)
-                raise ValueError("each narrowing query needs a condition")
+                if index > 0:
+                    raise ValueError("each narrowing query needs a condition")
+                condition = MATCH_ALL  # a depth alone: every unit at that depth under the roots
             query = dict(condition)
             if depth is None and self._roots:
                 depth = DEFAULT_DEPTH_UNDER_ROOTS
