@@ -182,3 +182,18 @@ def test_contracts_are_isolated_per_tenant(http):
     found = http.get(ADMIN + "/accesscontracts", json={"$query": {"$eq": {"Identifier": "AC-7"}}, "$projection": {}},
                      tenant=8, contract=None).json()
     assert found["$results"] == [] and found["$hits"]["total"] == 0
+
+
+def test_management_contracts_import_and_ingest_contracts_may_name_them(http, db):
+    created = http.post(ADMIN + "/managementcontracts", json=[{"Name": "Stockage", "Status": "ACTIVE",
+                                                               "Storage": {"UnitStrategy": "default"}}],
+                        tenant=9, contract=None)
+    assert created.status_code == 201, created.text
+    identifier = created.json()["$results"][0]["Identifier"]
+    assert identifier == "MC-000001"
+    assert last_event(db, 9, created)["outDetail"] == "STP_IMPORT_MANAGEMENT_CONTRACT.OK"
+    ingest = http.post(ADMIN + "/ingestcontracts", json=[{"Name": "Avec gestion", "ManagementContractId": identifier}],
+                       tenant=9, contract=None)
+    assert ingest.status_code == 201
+    assert http.get(ADMIN + f"/managementcontracts/{identifier}", tenant=9, contract=None).json()["$results"][0][
+        "Storage"] == {"UnitStrategy": "default"}

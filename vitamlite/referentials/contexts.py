@@ -1,8 +1,8 @@
 """Security profiles and application contexts: platform-wide, stored under the admin tenant.
 
 A context names a security profile and, per tenant, the access and ingest contracts its application may
-use (vitam-api.md §3). vitam-lite's server consults the context given at start-up (`context=` option)
-through `context_for_server`.
+use (vitam-api.md §3). vitam-lite's server reads the context given at start-up (`context=` option) from the
+admin tenant (vitamlite.server) and ingest checks a SIP's contract against it.
 """
 
 from __future__ import annotations
