@@ -102,9 +102,11 @@ def record_ingest(db, *, tenant: int, operation_id: str, originating_agency: str
     for name, event_name in COUNTERS:
         detail[name] = _counter(amounts[event_name])
     for key, value in (("AcquisitionInformation", acquisition_information), ("LegalStatus", legal_status),
-                       ("ArchivalProfile", archival_profile), ("Comment", comment)):
+                       ("ArchivalProfile", archival_profile)):
         if value:
             detail[key] = value
+    if comment:
+        detail["Comment"] = [comment]
     db.execute(
         "INSERT INTO accession_register_details (tenant, id, opi, originating_agency, doc) VALUES (?, ?, ?, ?, ?)",
         (tenant, detail["#id"], operation_id, originating_agency, json.dumps(detail, ensure_ascii=False)),

@@ -5,6 +5,7 @@ import json
 import time
 import zipfile
 
+import jsonschema
 import pytest
 import requests
 from lxml import etree
@@ -244,6 +245,13 @@ def test_4_units_2_gots_creates_units_object_groups_binaries_and_register(http, 
     assert detail["TotalObjectGroups"]["ingested"] == 2 and detail["TotalObjects"]["ingested"] == 2
     assert detail["ObjectSize"] == {"ingested": 12, "deleted": 0, "remained": 12}
     assert detail["Status"] == "STORED_AND_COMPLETED" and detail["Events"][0]["OpType"] == "INGEST"
+    summary = http.get("/admin-external/v1/accessionregisters", contract="contract", json={
+        "$query": {"$eq": {"OriginatingAgency": "FRAN_NP_009913"}}, "$filter": {}, "$projection": {}}).json()["$results"][0]
+    schemas = baseline / "referentials" / "json-schema"
+    for document, schema in ((detail, "accession-register-detail-schema.json"),
+                             (summary, "accession-register-summary-schema.json")):
+        stored_form = {{"#id": "_id", "#tenant": "_tenant", "#version": "_v"}.get(k, k): v for k, v in document.items()}
+        jsonschema.validate(stored_form, json.loads((schemas / schema).read_text()))
 
 
 def test_register_summary_adds_up_ingests_and_needs_a_contract(http, baseline):
