@@ -36,3 +36,37 @@ class RequestIdLogFilter(logging.Filter):
     def filter(self, record):
         record.request_id = _current_request_id.get()
         return True
+
+
+class VitamErrorMiddleware:
+    """Safety net: a Vitam failure a view did not handle becomes a clear page, never a 500.
+
+    Views handle the errors they expect (a unit not found is a 404, a rejected import is a
+    form error); what escapes is either an outage (503 with what to do next) or an unexpected
+    refusal (502 with Vitam's message and the request id).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.http import Http404, JsonResponse
+
+        from sam.vitam.errors import VitamError, VitamNotFound, VitamUnavailable
+        from sam.views import vitam_unavailable_response
+
+        if not isinstance(exception, VitamError):
+            return None
+        if isinstance(exception, VitamNotFound):
+            raise Http404(str(exception)) from exception
+        status = 503 if isinstance(exception, VitamUnavailable) else 502
+        logging.getLogger("sam.vitam").warning("Vitam error escaped a view (%s): %s", status, exception)
+        if request.path.startswith("/api/"):
+            return JsonResponse(
+                {"detail": exception.user_message(), "request_id": getattr(exception, "request_id", "")},
+                status=status,
+            )
+        return vitam_unavailable_response(request, exception, status=status)

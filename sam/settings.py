@@ -75,6 +75,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
+    "sam.middleware.VitamErrorMiddleware",
 ]
 
 ROOT_URLCONF = "sam.urls"

@@ -1,0 +1,42 @@
+"""A Vitam failure that escapes a view becomes a clear page (503/502/404), never a 500."""
+
+import pytest
+from django.utils import translation
+
+
+@pytest.fixture
+def logged_in(client, django_user_model, settings):
+    settings.ROOT_URLCONF = "tests.sam.vitam_error_urls"
+    user = django_user_model.objects.create_user("agent", password="x" * 16)
+    client.force_login(user)
+    return client
+
+
+@pytest.mark.django_db
+def test_outage_gives_503_page_with_request_id_and_next_step(logged_in):
+    with translation.override("en"):
+        response = logged_in.get("/test/unavailable/", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 503
+    assert response["Retry-After"]
+    body = response.content.decode()
+    assert "req-unavailable-1" in body
+    assert "unavailable at the moment" in body or "not answering" in body
+
+
+@pytest.mark.django_db
+def test_unexpected_refusal_gives_502_page(logged_in):
+    response = logged_in.get("/test/refused/")
+    assert response.status_code == 502
+    assert "req-refused-1" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_not_found_in_vitam_is_a_404(logged_in):
+    assert logged_in.get("/test/missing/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_api_gets_json(logged_in):
+    response = logged_in.get("/api/test/unavailable/")
+    assert response.status_code == 503
+    assert response.json()["request_id"] == "req-unavailable-1"
