@@ -305,7 +305,13 @@ def create_app(data_dir, *, tenants="0-9", admin_tenant=1, context=None, faults=
 
 
 class _QuietHandler(WSGIRequestHandler):
-    """Request lines go to the logger at DEBUG rather than to stderr."""
+    """Request lines go to the logger at DEBUG rather than to stderr.
+
+    A connection silent for IDLE_TIMEOUT seconds (stalled upload, idle client) is closed so that it cannot
+    hold a server thread forever; a slow but progressing upload is not affected (the timeout is per read)."""
+
+    IDLE_TIMEOUT = 300
+    timeout = IDLE_TIMEOUT
 
     def log_request(self, code="-", size="-"):
         logger.debug("%s %s %s", self.command, self.path, code)
