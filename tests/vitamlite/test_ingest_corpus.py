@@ -492,3 +492,32 @@ def test_contract_usage_and_format_restrictions(http, lite, baseline):
     assert usage_status == "KO"
     assert "CHECK_DATAOBJECTPACKAGE.CHECK_MANIFEST_DATAOBJECT_VERSION.KO" in failing_details(usage)
     assert format_status == "KO" and "OG_OBJECTS_FORMAT_CHECK.KO" in failing_details(formats)
+
+
+def test_storage_failure_is_fatal_and_leaves_nothing_behind(http, lite, baseline, vitam_reference):
+    load_baseline_referentials(lite, vitam_reference, tenant=4)
+    blocker = lite.app.store.tenant_objects_dir(4)
+    blocker.parent.mkdir(parents=True, exist_ok=True)
+    blocker.write_text("a file where the tenant's binaries directory should be")
+    try:
+        operation_id, status, operation = ingest(http, baseline / "sip/valid/4_UNITS_2_GOTS.zip", tenant=4)
+    finally:
+        blocker.unlink()
+
+    assert status == "FATAL" and operation["events"][-1]["outcome"] == "FATAL"
+    assert units_of(http, operation_id, tenant=4) == []
+    registers = http.get("/admin-external/v1/accessionregisterdetails", tenant=4, contract="contract",
+                         json={"$query": {}, "$filter": {}, "$projection": {}}).json()["$results"]
+    assert registers == []
+    assert atr_of(http, operation_id, tenant=4).findtext(f"{SEDA}ReplyCode") == "KO"
+
+
+def test_parallel_ingests_all_complete(http, baseline):
+    import concurrent.futures
+
+    sip = (baseline / "sip/valid/4_UNITS_2_GOTS.zip").read_bytes()
+    with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda _: ingest(http, sip), range(4)))
+
+    assert [status for _, status, _ in results] == ["OK"] * 4
+    assert all(len(units_of(http, operation_id)) == 4 for operation_id, _, _ in results)
