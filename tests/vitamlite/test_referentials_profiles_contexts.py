@@ -159,3 +159,19 @@ def test_context_given_at_start_controls_access_once_imported(lite, http, vitam_
         assert refused.status_code == 401 and refused.json()["code"] == "000700"
     finally:
         lite.set_context(None)
+
+
+def test_profile_metadata_update_with_json_and_bad_bodies(http, db):
+    http.post(ADMIN + "/profiles", json=[{"Identifier": "PR-META", "Name": "Méta", "Format": "RNG"}], tenant=4,
+              contract=None)
+    updated = http.put(ADMIN + "/profiles/PR-META", json={"$action": [{"$set": {"Status": "ACTIVE", "Description": "d"}}]},
+                       tenant=4, contract=None)
+    assert updated.status_code == 200
+    profile = updated.json()["$results"][0]
+    assert (profile["Status"], profile["Description"], profile["#version"]) == ("ACTIVE", "d", 1)
+    assert last_event(db, 4, updated)["outDetail"] == "STP_UPDATE_PROFILE_JSON.OK"
+    not_a_list = http.post(ADMIN + "/profiles", json={"Name": "x", "Format": "XSD"}, tenant=4, contract=None)
+    assert not_a_list.status_code == 400 and "liste JSON" in not_a_list.json()["description"]
+    broken = http.post(ADMIN + "/profiles", data=b"[{", headers={"Content-Type": "application/json"}, tenant=4,
+                       contract=None)
+    assert broken.status_code == 412

@@ -187,7 +187,8 @@ def prepare_import(db, spec: Spec, tenant: int, documents, warnings: list | None
     Non-blocking findings are appended to `warnings` (French sentences)."""
     warnings = [] if warnings is None else warnings
     if not isinstance(documents, list) or not documents:
-        raise Rejected("VALIDATION_ERROR", f"Le corps de la requête doit être une liste JSON non vide de {spec.label}s.")
+        raise Rejected("VALIDATION_ERROR", f"Le corps de la requête doit être une liste JSON non vide ({spec.label} : "
+                       "un objet par élément).")
     seen: set[str] = set()
     prepared = []
     for position, raw in enumerate(documents, start=1):
