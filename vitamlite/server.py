@@ -95,6 +95,11 @@ def _security_error(description: str) -> VitamHttpError:
                           context="Vitam", state="INTERNAL_SECURITY_UNAUTHORIZED")
 
 
+def _internal_error() -> VitamHttpError:
+    # The description never carries the exception text (it may hold paths or data); the log has it.
+    return VitamHttpError(500, "000000", "Internal error of vitam-lite", context="Vitam", state="Internal Server Error")
+
+
 class VitamLiteApp:
     """WSGI callable: faults → routing → tenant → context → admin-only → DSL → contract → handler."""
 
@@ -171,17 +176,14 @@ class VitamLiteApp:
         except sqlite3.OperationalError as exc:
             if "locked" not in str(exc) and "busy" not in str(exc):
                 logger.exception("vitam-lite: database error on %s %s", method, request.path)
-                raise_as = VitamHttpError(500, "000000", "Internal error of vitam-lite", context="Vitam",
-                                          state="Internal Server Error")
+                response = _internal_error().response()
             else:
                 # Another writer held the database longer than the busy timeout: retryable, like Vitam's 503.
-                raise_as = VitamHttpError(503, "000000", "vitam-lite is busy, retry later", context="Vitam",
-                                          state="Service Unavailable", headers={"Retry-After": "1"})
-            response = raise_as.response()
+                response = VitamHttpError(503, "000000", "vitam-lite is busy, retry later", context="Vitam",
+                                          state="Service Unavailable", headers={"Retry-After": "1"}).response()
         except Exception:
             logger.exception("vitam-lite: unexpected error on %s %s", method, request.path)
-            response = VitamHttpError(500, "000000", "Internal error of vitam-lite", context="Vitam",
-                                      state="Internal Server Error").response()
+            response = _internal_error().response()
         finally:
             self.store.close_thread_connection()
         response.headers.setdefault("X-Request-Id", request_id)

@@ -57,7 +57,8 @@ register_schema(
 class Store:
     """The data directory of one vitam-lite instance."""
 
-    def __init__(self, data_dir):
+    def __init__(self, data_dir, *, busy_timeout: float = BUSY_TIMEOUT_SECONDS):
+        self.busy_timeout = busy_timeout  # seconds a writer waits for another one before "database is locked"
         self.data_dir = Path(data_dir)
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.db_path = self.data_dir / DB_FILENAME
@@ -75,9 +76,9 @@ class Store:
         connection.close()
 
     def _open(self) -> sqlite3.Connection:
-        connection = sqlite3.connect(self.db_path, timeout=BUSY_TIMEOUT_SECONDS, check_same_thread=False)
+        connection = sqlite3.connect(self.db_path, timeout=self.busy_timeout, check_same_thread=False)
         connection.row_factory = sqlite3.Row
-        connection.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_SECONDS * 1000}")
+        connection.execute(f"PRAGMA busy_timeout={int(self.busy_timeout * 1000)}")
         connection.execute("PRAGMA foreign_keys=ON")
         connection.execute("PRAGMA synchronous=NORMAL")
         return connection

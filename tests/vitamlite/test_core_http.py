@@ -244,3 +244,19 @@ def test_invalid_dsl_is_reported_before_a_missing_contract(lite):
     response = requests.get(lite.base_url + "/access-external/v1/units", headers={"X-Tenant-Id": "0"},
                             json=query, timeout=10)
     assert response.status_code == 401
+
+
+def test_database_busy_beyond_the_timeout_is_a_retryable_503(server, client):
+    store = server.app.store
+    store.busy_timeout = 0.2
+    blocker = store.new_connection()
+    try:
+        blocker.execute("BEGIN IMMEDIATE")  # another writer holds the database
+        response = client.post(PREFIX + "/workflow")
+        assert response.status_code == 503
+        assert response.headers["Retry-After"] == "1" and response.json()["httpCode"] == 503
+    finally:
+        blocker.rollback()
+        blocker.close()
+        store.busy_timeout = 30
+    assert client.post(PREFIX + "/workflow").status_code == 202
