@@ -44,7 +44,7 @@ def pytest_terminal_summary(terminalreporter):
     if xfailed:
         line += f" ({xfailed} known vitam-lite deviation{'s' if xfailed > 1 else ''})"
     if skipped:
-        line += f" ({skipped} skipped: later issue)"
+        line += f" ({skipped} skipped with a stated reason)"
     terminalreporter.write_sep("=", line)
     for deviation in sorted(set(deviations)):
         terminalreporter.write_line(f"conformance deviation: {deviation}")
