@@ -95,6 +95,7 @@ CONTEXT = Spec(
 
 documents.register_spec_messages(
     SECURITY_PROFILE,
+    noun="du profil de sécurité",
     import_messages={
         "OK": "Succès du processus d'import du profil de sécurité",
         "KO": "Échec du processus d'import du profil de sécurité",
@@ -114,6 +115,7 @@ documents.register_spec_messages(
 )
 documents.register_spec_messages(
     CONTEXT,
+    noun="du contexte",
     import_messages={
         "OK": "Succès du processus d'import du contexte",
         "KO": "Échec du processus d'import du contexte",

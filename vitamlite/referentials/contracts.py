@@ -182,6 +182,7 @@ for _spec, _noun, _label in (
 ):
     documents.register_spec_messages(
         _spec,
+        noun=f"du {_noun}",
         import_messages={
             "OK": f"Succès du processus d'import du {_noun}",
             "KO": f"Échec du processus d'import du {_noun}",

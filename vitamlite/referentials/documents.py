@@ -63,8 +63,14 @@ class Spec:
     not_found_reason: str = "CONTRACT_NOT_FOUND"
 
 
-def register_spec_messages(spec: Spec, *, import_messages: dict, update_messages: dict) -> None:
-    """French outMessg of the spec's events: {"OK": ..., "KO": ..., "<REASON>": ...} for import and update."""
+def register_spec_messages(spec: Spec, *, noun: str, import_messages: dict, update_messages: dict) -> None:
+    """French outMessg of the spec's events: {"OK": ..., "KO": ..., "<REASON>": ...} for import and update.
+
+    `noun` with its article ("du contrat d'accès") names the process in STARTED lines."""
+    logbook.register_messages(labels={
+        spec.import_event: f"processus d'import {noun}",
+        spec.update_event: f"processus de mise à jour {noun}",
+    })
     messages = {}
     for event, table in ((spec.import_event, import_messages), (spec.update_event, update_messages)):
         for key, text in table.items():

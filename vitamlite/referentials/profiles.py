@@ -43,6 +43,7 @@ PROFILE = Spec(
 
 documents.register_spec_messages(
     PROFILE,
+    noun="du profil d'archivage",
     import_messages={
         "OK": "Succès du processus d'import du profil d'archivage",
         "KO": "Échec du processus d'import du profil d'archivage",
@@ -65,10 +66,6 @@ documents.register_spec_messages(
         "VALIDATION_ERROR": "Échec du processus de mise à jour du profil d'archivage : fichier invalide",
     },
 )
-logbook.register_messages(labels={
-    PROFILE.import_event: "processus d'import du profil d'archivage",
-    PROFILE.update_event: "processus de mise à jour du profil d'archivage",
-})
 
 SPECS = {"profiles": PROFILE}
 
