@@ -237,7 +237,7 @@ def parse(content: bytes) -> tuple[dict[str, dict], dict[str, list]]:
     errors: dict[str, list] = {}
     for line, raw in read_records(decode(content)):
         # Jackson reads an empty cell as "", Vitam turns empty duration/measurement into "absent".
-        record = {column: (value if value is not None else None) for column, value in raw.items()}
+        record = dict(raw)
         for column in ("RuleDuration", "RuleMeasurement"):
             if record[column] == "":
                 record[column] = None
