@@ -156,3 +156,16 @@ def test_digest_of_streamed_upload_matches_file(recorder, tmp_path):
     client().ingest(sip)
     (call,) = recorder.calls("POST", "/ingest-external/v1/ingests")
     assert hashlib.sha256(call.body).digest() == hashlib.sha256(sip.read_bytes()).digest()
+
+
+def test_every_call_is_logged_with_method_path_tenant_status_duration_and_request_id(recorder, caplog):
+    recorder.on("GET", "/admin-external/v1/rules/R9", Reply(404, {"X-Request-Id": "vitam-404"}, {"httpCode": 404}))
+    with caplog.at_level("INFO", logger="sam.vitam"):
+        client().search_rules({"$query": {}, "$projection": {}})
+        with pytest.raises(Exception):
+            client().get_rule("R9")
+    messages = [r.getMessage() for r in caplog.records if r.name == "sam.vitam"]
+    assert len(messages) == 2
+    assert messages[0].startswith("vitam GET /admin-external/v1/rules tenant=7 status=200 duration_ms=")
+    assert messages[0].endswith("request_id=vitam-req-1")
+    assert "GET /admin-external/v1/rules/R9 tenant=7 status=404" in messages[1] and "request_id=vitam-404" in messages[1]
