@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 
 from tenants import permissions, selectors, services
 from tenants.filters import AuditEntryFilter
-from tenants.models import AuditEntry, Organisation, Tenant, User
+from tenants.models import Organisation, Tenant, User
 from tenants.serializers import (
     AuditEntrySerializer,
     Membership,

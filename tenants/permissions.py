@@ -10,6 +10,7 @@ Rules:
 - "missing" and "forbidden" look the same (Http404) to the caller.
 """
 
+import copy
 from functools import partial
 
 from django.http import Http404
@@ -18,7 +19,7 @@ from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
 from rest_framework import filters as drf_filters
 from rest_framework import permissions as drf_permissions
 
-from tenants.models import Organisation, Role, RoleGroup, Tenant
+from tenants.models import Organisation, OrganisationGroupObjectPermission, Role, RoleGroup, Tenant
 
 # Every codename guarded on Organisation (Organisation.Meta.permissions + the default ones we keep).
 ORGANISATION_PERMS = (
@@ -101,7 +102,12 @@ class PermissionChecker:
 
     def __init__(self, user):
         self.user = user
-        self._guardian = ObjectPermissionChecker(user) if _is_usable(user) else None
+        self._guardian = None
+        if _is_usable(user):
+            # Guardian grants superusers everything; SAM ignores that flag (platform admins are explicit).
+            identity = copy.copy(user)
+            identity.is_superuser = False
+            self._guardian = ObjectPermissionChecker(identity)
 
     def prefetch(self, organisations):
         organisations = list(organisations)
@@ -117,11 +123,7 @@ class PermissionChecker:
             return True
         if not organisation.is_active:
             return False
-        # Only group grants count: users never receive direct object permissions.
-        key = self._guardian.get_local_cache_key(organisation)
-        if key in self._guardian._obj_perms_cache:
-            return codename in self._guardian._obj_perms_cache[key]
-        return codename in self._guardian.get_group_perms(organisation)
+        return self._guardian.has_perm(codename, organisation)
 
 
 def checker_for(request) -> PermissionChecker:
@@ -194,8 +196,6 @@ def role_group_sync(role_group: RoleGroup) -> None:
     """Gives the role's group exactly the role's permissions on its organisation."""
     wanted = set(ROLE_PERMS[role_group.role])
     held = set(ObjectPermissionChecker(role_group.group).get_group_perms(role_group.organisation))
-    if role_group.role == Role.CONTROLLER:
-        held -= set(CONTROLLER_PERMS_ON_CONTROLLED) - wanted
     for codename in wanted - held:
         assign_perm(f"tenants.{codename}", role_group.group, role_group.organisation)
     for codename in held - wanted:
@@ -204,8 +204,6 @@ def role_group_sync(role_group: RoleGroup) -> None:
 
 def controller_grants_sync(controller_group: RoleGroup, controlled) -> None:
     """The controllers of departmental archives hold give_visa on exactly the organisations they control."""
-    from tenants.models import OrganisationGroupObjectPermission
-
     controlled_ids = {organisation.pk for organisation in controlled}
     current = OrganisationGroupObjectPermission.objects.filter(
         group=controller_group.group, permission__codename__in=CONTROLLER_PERMS_ON_CONTROLLED

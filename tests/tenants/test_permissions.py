@@ -137,3 +137,11 @@ def test_context_processor_query_count_is_independent_of_organisation_count(worl
     many, count_many = queries()
     assert (count_few, count_many) == (1, 21)
     assert few == many
+
+
+def test_request_checker_ignores_the_superuser_flag(world):
+    world.archivist_a.is_superuser = True
+    checker = permissions.PermissionChecker(world.archivist_a)
+    checker.prefetch([world.org_a, world.org_b])
+    assert checker.has_perm("deposit", world.org_a) and not checker.has_perm("deposit", world.org_b)
+    assert not checker.has_perm("manage_users", world.org_a)
