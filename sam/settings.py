@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "sam",
+    "sam.jobs",
     "tenants",
     "referentials",
     "vitamlite",

@@ -5,6 +5,7 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("sam.site_urls")),
     path("", include("tenants.urls")),
+    path("", include("sam.jobs.urls")),
     path("api/v1/", include("sam.api_urls")),
 ]
 

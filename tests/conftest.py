@@ -30,6 +30,10 @@ def _test_settings(settings, tmp_path):
     }
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # Background tasks run at once, inside the test (tests/jobs proves the database queue and worker).
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default", "vitam"]}
+    }
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,75 @@
+"""Start background work and report its progress.
+
+    job = job_enqueue(actor=user, organisation=org, tenant=tenant, kind="rules_import",
+                      label=_("Import of rules"), task=import_rules_task, upload_id=42)
+
+    @task(queue_name="default")
+    def import_rules_task(job_id, upload_id):
+        with job_running(job_id) as job:
+            for done, item in enumerate(items, 1):
+                ...
+                job_progress(job, done, len(items), _("Rule %(n)s checked") % {"n": done})
+            job.result = {...}
+
+The task runs in `manage.py db_worker` (make run starts it); tests use django-tasks' immediate
+backend. A failure is kept on the job with a French message instead of vanishing with the worker.
+"""
+
+import contextlib
+import logging
+import time
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sam.jobs.models import Job
+
+logger = logging.getLogger(__name__)
+PROGRESS_INTERVAL = 0.5  # seconds between two progress writes
+
+
+def job_enqueue(*, actor, organisation, tenant=None, kind, label, task, result_url="", **task_kwargs) -> Job:
+    """Record the job, then queue its task (same transaction: the worker sees both or neither)."""
+    job = Job.objects.create(
+        kind=kind, label=str(label), organisation=organisation, tenant=tenant,
+        created_by=actor if getattr(actor, "pk", None) else None, result_url=result_url,
+    )
+    task.enqueue(job_id=job.pk, **task_kwargs)
+    return Job.objects.get(pk=job.pk)  # the immediate backend (tests) may already have run it
+
+
+@contextlib.contextmanager
+def job_running(job_id):
+    """Mark the job running, yield it, then mark it finished or failed (the error is kept)."""
+    job = Job.objects.get(pk=job_id)
+    job.state = Job.State.RUNNING
+    job.started_at = timezone.now()
+    job.save(update_fields=["state", "started_at"])
+    job._last_report = 0.0
+    try:
+        yield job
+    except Exception as exc:  # noqa: BLE001 — the job must record any failure, then the worker goes on
+        logger.exception("job %s (%s) failed", job.pk, job.kind)
+        job.state = Job.State.FAILED
+        message = exc.user_message() if hasattr(exc, "user_message") else str(exc)
+        job.error = message or _("An unexpected error stopped the work.")
+        job.message = _("Failed")
+        job.finished_at = timezone.now()
+        job.save(update_fields=["state", "error", "message", "finished_at", "progress_done", "progress_total"])
+        return
+    job.state = Job.State.SUCCEEDED
+    job.finished_at = timezone.now()
+    if job.progress_total:
+        job.progress_done = job.progress_total
+    job.save(update_fields=["state", "finished_at", "progress_done", "progress_total", "message", "result", "result_url"])
+
+
+def job_progress(job: Job, done: int, total: int, message: str = "", *, force: bool = False) -> None:
+    """Record progress, at most every PROGRESS_INTERVAL seconds (the last call always lands)."""
+    job.progress_done, job.progress_total = done, total
+    if message:
+        job.message = str(message)[:500]
+    now = time.monotonic()
+    if force or done >= total or now - getattr(job, "_last_report", 0.0) >= PROGRESS_INTERVAL:
+        job._last_report = now
+        Job.objects.filter(pk=job.pk).update(progress_done=done, progress_total=total, message=job.message)
