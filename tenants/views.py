@@ -4,6 +4,7 @@ Each view: load through tenants.permissions (uniform 404), call one service, ren
 """
 
 import csv
+import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -478,13 +479,17 @@ CSV_HEADER = ("date", "actor", "organisation", "tenant", "action", "target_type"
               "before", "after", "ip_address", "request_id")
 
 
-def _csv_rows(entries):
-    import json
+def _cell(value):
+    """Spreadsheets run cells starting with = + - @ as formulas: quote them (OWASP CSV injection)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
+
+def _csv_rows(entries):
     writer = csv.writer(_Echo(), lineterminator="\r\n")  # RFC 4180
     yield "\ufeff" + writer.writerow(CSV_HEADER)
     for entry in entries.iterator(chunk_size=500):
-        yield writer.writerow((
+        yield writer.writerow(tuple(_cell(value) for value in (
             timezone.localtime(entry.created_at).isoformat(),
             entry.actor.username if entry.actor else "",
             entry.organisation.name if entry.organisation else "",
@@ -493,7 +498,7 @@ def _csv_rows(entries):
             "" if entry.before is None else json.dumps(entry.before, ensure_ascii=False, sort_keys=True),
             "" if entry.after is None else json.dumps(entry.after, ensure_ascii=False, sort_keys=True),
             entry.ip_address or "", entry.request_id,
-        ))
+        )))
 
 
 @login_required

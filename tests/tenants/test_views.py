@@ -218,3 +218,14 @@ def test_switch_refuses_a_forged_organisation(world, client):
     response = client.post(reverse("tenants:switch"), {"organisation": world.org_b.pk, "next": "https://evil.example"})
     assert response["Location"] == "/"
     assert client.session["sam_organisation_id"] == world.org_a.pk
+
+
+def test_audit_export_quotes_awkward_cells_and_defuses_formulas(world, client):
+    AuditEntry.objects.create(actor=world.referent_a, organisation=world.org_a, action="test.csv",
+                              target_repr='=HYPERLINK("http://evil")', after={"note": 'a, "b"\nc'})
+    client.force_login(world.referent_a)
+    response = client.get(reverse("tenants:audit_export"), {"action": "test.csv"})
+    content = b"".join(response.streaming_content).decode("utf-8").lstrip("\ufeff")
+    [row] = list(csv.DictReader(io.StringIO(content, newline="")))
+    assert row["target"] == "'=HYPERLINK(\"http://evil\")"
+    assert row["after"] == '{"note": "a, \\"b\\"\\nc"}'
