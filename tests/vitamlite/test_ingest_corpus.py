@@ -521,3 +521,38 @@ def test_parallel_ingests_all_complete(http, baseline):
 
     assert [status for _, status, _ in results] == ["OK"] * 4
     assert all(len(units_of(http, operation_id)) == 4 for operation_id, _, _ in results)
+
+
+ANY_TRANSFER_RNG = b"""<grammar xmlns="http://relaxng.org/ns/structure/1.0" ns="fr:gouv:culture:archivesdefrance:seda:v2.1">
+  <start><element name="ArchiveTransfer"><ref name="any"/></element></start>
+  <define name="any"><zeroOrMore><choice><attribute><anyName/></attribute><text/>
+    <element><anyName/><ref name="any"/></element></choice></zeroOrMore></define>
+</grammar>"""
+OTHER_ROOT_RNG = ANY_TRANSFER_RNG.replace(b'name="ArchiveTransfer"', b'name="ArchiveDeliveryRequest"')
+
+
+def test_archival_profile_of_the_sip_is_checked(http, baseline):
+    profiles = [{"Identifier": "PR-ANY", "Name": "Tout transfert", "Format": "RNG", "Status": "ACTIVE"},
+                {"Identifier": "PR-STRICT", "Name": "Autre racine", "Format": "RNG", "Status": "ACTIVE"},
+                {"Identifier": "PR-OFF", "Name": "Inactif", "Format": "RNG", "Status": "INACTIVE"}]
+    assert http.post("/admin-external/v1/profiles", json=profiles, contract=None).status_code == 201
+    for identifier, grammar in (("PR-ANY", ANY_TRANSFER_RNG), ("PR-STRICT", OTHER_ROOT_RNG), ("PR-OFF", ANY_TRANSFER_RNG)):
+        uploaded = http.put(f"/admin-external/v1/profiles/{identifier}", data=grammar, contract=None,
+                            headers={"Content-Type": "application/octet-stream"})
+        assert uploaded.status_code == 200, uploaded.text
+    _put_contract(http, 0, {"Identifier": "IC-PROFILES", "ArchiveProfiles": ["PR-ANY", "PR-STRICT", "PR-OFF"]})
+
+    def with_profile(profile):
+        manifest = unit_manifest(ONE_ITEM, contract="IC-PROFILES").replace(
+            "<ManagementMetadata>", f"<ManagementMetadata><ArchivalProfile>{profile}</ArchivalProfile>")
+        return ingest(http, make_sip(manifest))
+
+    _, conform, conform_op = with_profile("PR-ANY")
+    _, strict, strict_op = with_profile("PR-STRICT")
+    _, inactive, inactive_op = with_profile("PR-OFF")
+    _, other, other_op = with_profile("PR-NOT-IN-CONTRACT")
+
+    assert conform == "WARNING" and "CHECK_HEADER.CHECK_ARCHIVEPROFILE" in [e["evType"] for e in conform_op["events"]]
+    assert strict == "KO" and "CHECK_HEADER.CHECK_ARCHIVEPROFILE.KO" in failing_details(strict_op)
+    assert inactive == "KO" and "CHECK_HEADER.CHECK_IC_AP_RELATION.INACTIVE.KO" in failing_details(inactive_op)
+    assert other == "KO" and "CHECK_HEADER.CHECK_IC_AP_RELATION.DIFF.KO" in failing_details(other_op)

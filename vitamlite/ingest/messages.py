@@ -21,6 +21,7 @@ LABELS = {
     "CHECK_HEADER.CHECK_AGENT": "de la vérification de la présence et du contrôle des services agents",
     "CHECK_HEADER.CHECK_CONTRACT_INGEST": "de la vérification de la présence et du contrôle du contrat d'entrée",
     "CHECK_HEADER.CHECK_IC_AP_RELATION": "de la vérification de la relation entre le contrat d'entrée et le profil d'archivage",
+    "CHECK_HEADER.CHECK_ARCHIVEPROFILE": "de la vérification de la conformité au profil d'archivage",
     "PREPARE_STORAGE_INFO": "de la préparation des informations de stockage",
     "CHECK_DATAOBJECTPACKAGE": "de la vérification des objets et groupes d'objets",
     "CHECK_DATAOBJECTPACKAGE.CHECK_MANIFEST_DATAOBJECT_VERSION": "de la vérification des usages des objets",
@@ -85,6 +86,9 @@ DETAILS = {
         "le contrat d'entrée n'est pas autorisé par le contexte applicatif"
     ),
     "CHECK_HEADER.CHECK_IC_AP_RELATION.DIFF.KO": "le profil d'archivage n'est pas autorisé par le contrat d'entrée",
+    "CHECK_HEADER.CHECK_IC_AP_RELATION.UNKNOWN.KO": "profil d'archivage inconnu",
+    "CHECK_HEADER.CHECK_IC_AP_RELATION.INACTIVE.KO": "profil d'archivage inactif",
+    "CHECK_HEADER.CHECK_ARCHIVEPROFILE.KO": "le bordereau n'est pas conforme au profil d'archivage",
     "CHECK_DATAOBJECTPACKAGE.CHECK_MANIFEST.UNAUTHORIZED_ATTACHMENT.KO": "rattachement non autorisé",
     "CHECK_DATAOBJECTPACKAGE.CHECK_MANIFEST_OBJECTNUMBER.KO": (
         "le nombre d'objets reçus n'est pas conforme au nombre d'objets déclarés dans le bordereau"

@@ -275,11 +275,11 @@ class IngestWorkflow:
             sub.append(("CHECK_HEADER.CHECK_CONTRACT_INGEST", "KO" if contract else "OK", contract, 1))
             if contract:
                 step.action("CHECK_HEADER", "KO", detail=f"CHECK_HEADER.{code}.KO", data=data, sub=sub)
-            profile = self._check_profile()
-            if profile is not None:
-                sub.append(("CHECK_HEADER.CHECK_IC_AP_RELATION", "KO" if profile else "OK", profile or None, 1))
-                if profile:
-                    step.action("CHECK_HEADER", "KO", detail="CHECK_HEADER.DIFF.KO", data=data, sub=sub)
+            for sub_type, detail in self._check_profile():
+                sub.append((sub_type, "KO" if detail else "OK", detail, 1))
+                if detail:
+                    code = detail.split(".")[-2] if detail.count(".") > 2 else sub_type.split(".")[-1]
+                    step.action("CHECK_HEADER", "KO", detail=f"CHECK_HEADER.{code}.KO", data=data, sub=sub)
         step.action("CHECK_HEADER", count=max(len(sub), 1), data=data, sub=sub)
 
     def _check_agents(self):
@@ -309,13 +309,44 @@ class IngestWorkflow:
         return None
 
     def _check_profile(self):
-        """None when the contract restricts no profile; "" when allowed; else the KO outDetail."""
+        """(sub-task, KO outDetail or None) for the archival profile checks; none when no profile is involved."""
+        declared = self.manifest.archive_profile
         allowed = (self.contract or {}).get("ArchiveProfiles") or []
-        if not allowed:
-            return None
-        if self.manifest.archive_profile in allowed:
-            return ""
-        return "CHECK_HEADER.CHECK_IC_AP_RELATION.DIFF.KO"
+        if not declared and not allowed:
+            return []
+        relation = "CHECK_HEADER.CHECK_IC_AP_RELATION"
+        if allowed and declared not in allowed:
+            return [(relation, f"{relation}.DIFF.KO")]
+        profile = self._referential("profiles", declared)
+        if profile is None:
+            return [(relation, f"{relation}.UNKNOWN.KO")]
+        if profile.get("Status") != "ACTIVE":
+            return [(relation, f"{relation}.INACTIVE.KO")]
+        conformity = "CHECK_HEADER.CHECK_ARCHIVEPROFILE"
+        return [(relation, None), (conformity, None if self._conforms_to(profile) else f"{conformity}.KO")]
+
+    def _conforms_to(self, profile) -> bool:
+        """Validate the manifest against the profile's XSD (xmlschema) or RNG (lxml), both without network."""
+        from vitamlite.referentials import profiles
+
+        path = profiles.file_path(self.store, self.tenant, profile)
+        if path is None:
+            return False
+        try:
+            tree = seda.parse_manifest(self.manifest_path)
+            if profile.get("Format") == "RNG":
+                from lxml import etree
+
+                grammar = etree.RelaxNG(seda.parse_manifest(path))
+                return grammar.validate(tree)
+            import xmlschema
+
+            schema = xmlschema.XMLSchema10(str(path), locations=seda.W3C_LOCATIONS, allow="sandbox",
+                                           defuse="always", validation="lax")
+            return not any(True for _ in schema.iter_errors(tree))
+        except Exception:  # an unusable profile file cannot vouch for the SIP
+            logger.warning("archival profile %s could not be applied", profile.get("Identifier"), exc_info=True)
+            return False
 
     def check_data_object_package(self, step):
         manifest = self.manifest
