@@ -108,3 +108,44 @@ def test_safezip_limits_entry_count_and_total_size(tmp_path):
     with pytest.raises(safezip.UnsafeArchive, match="taille autorisée"):
         safezip.extract(archive_path, tmp_path / "out2", safezip.ZipLimits(max_total_bytes=20))
     assert sorted(safezip.extract(archive_path, tmp_path / "out3")) == [f"f{i}.txt" for i in range(5)]
+
+
+def _tar(members, mode="w:gz"):
+    import tarfile
+
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode=mode) as archive:
+        for info, content in members:
+            archive.addfile(info, io.BytesIO(content) if content is not None else None)
+    return buffer.getvalue()
+
+
+def _file(name, content):
+    import tarfile
+
+    info = tarfile.TarInfo(name)
+    info.size = len(content)
+    return info, content
+
+
+def test_tar_gz_sip_is_accepted(http, baseline):
+    manifest = unit_manifest(ONE_UNIT.replace("&lol9;", "Versement en tar.gz")).encode()
+    operation_id, status, _ = ingest(http, _tar([_file("manifest.xml", manifest)]))
+    assert status == "WARNING"  # no object: OBJECTS_LIST_EMPTY
+    assert [u["Title"] for u in units_of(http, operation_id)] == ["Versement en tar.gz"]
+
+
+@pytest.mark.parametrize("kind", ["traversal", "symlink", "hardlink"])
+def test_dangerous_tar_members_fail_the_container_check(http, baseline, kind):
+    import tarfile
+
+    manifest = _file("manifest.xml", unit_manifest(ONE_UNIT.replace("&lol9;", "t")).encode())
+    if kind == "traversal":
+        member = _file("../../evil.txt", b"x")
+    else:
+        info = tarfile.TarInfo("content/link")
+        info.type = tarfile.SYMTYPE if kind == "symlink" else tarfile.LNKTYPE
+        info.linkname = "/etc/passwd"
+        member = (info, None)
+    _, status, operation = ingest(http, _tar([manifest, member], mode="w"))
+    assert status == "KO" and "CHECK_CONTAINER.KO" in failing_details(operation)

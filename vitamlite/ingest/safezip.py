@@ -1,4 +1,4 @@
-"""Safe extraction of a SIP archive (zip) into an operation's work directory.
+"""Safe extraction of a SIP archive (zip, tar, tar.gz, tar.bz2) into an operation's work directory.
 
 SIPs come from users and are hostile until proven otherwise: absolute names, ``..`` components,
 symbolic links, too many entries, too much uncompressed data and zip-bomb compression ratios are
@@ -8,6 +8,7 @@ actually inflated (the sizes in the zip directory may lie).
 
 import shutil
 import stat
+import tarfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -37,6 +38,64 @@ class UnsafeArchive(Exception):
 
 def is_zip(path) -> bool:
     return zipfile.is_zipfile(path)
+
+
+def is_supported_archive(path) -> bool:
+    """Zip or (possibly gzip/bzip2-compressed) tar: the containers Vitam's CHECK_CONTAINER accepts."""
+    if zipfile.is_zipfile(path):
+        return True
+    try:
+        return tarfile.is_tarfile(path)
+    except OSError:
+        return False
+
+
+def extract_archive(archive_path, target_dir, limits: ZipLimits = DEFAULT_LIMITS) -> list[str]:
+    """Extract a zip or tar SIP safely (see module docstring); returns the relative file names."""
+    if zipfile.is_zipfile(archive_path):
+        return extract(archive_path, target_dir, limits)
+    return extract_tar(archive_path, target_dir, limits)
+
+
+def extract_tar(archive_path, target_dir, limits: ZipLimits = DEFAULT_LIMITS) -> list[str]:
+    """Tar counterpart of `extract`: only regular files and directories, streamed, within the limits."""
+    target_dir = Path(target_dir)
+    root = target_dir.resolve()
+    names, written_total, entries = [], 0, 0
+    try:
+        archive = tarfile.open(archive_path, mode="r:*")
+    except (tarfile.TarError, OSError) as exc:
+        raise UnsafeArchive("CONTAINER_FORMAT.FILE", f"Le SIP n'est pas une archive tar lisible : {exc}")
+    with archive:
+        try:
+            for member in archive:
+                entries += 1
+                if entries > limits.max_entries:
+                    raise UnsafeArchive("CONTAINER_FORMAT.FILE",
+                                        f"L'archive contient trop d'entrées (> {limits.max_entries})")
+                relative = _safe_relative(member.name)
+                if not (member.isfile() or member.isdir()):
+                    raise UnsafeArchive("CONTAINER_FORMAT.FILE",
+                                        f"Lien ou fichier spécial interdit dans l'archive : {member.name}")
+                destination = (target_dir / relative).resolve()
+                if root != destination and root not in destination.parents:
+                    raise UnsafeArchive("CONTAINER_FORMAT.FILE", f"Chemin hors du répertoire de travail : {member.name}")
+                if member.isdir():
+                    destination.mkdir(parents=True, exist_ok=True)
+                    continue
+                destination.parent.mkdir(parents=True, exist_ok=True)
+                source = archive.extractfile(member)
+                with source, open(destination, "wb") as sink:
+                    while chunk := source.read(CHUNK):
+                        written_total += len(chunk)
+                        if written_total > limits.max_total_bytes:
+                            raise UnsafeArchive("CONTAINER_FORMAT.FILE",
+                                                "L'archive décompressée dépasse la taille autorisée")
+                        sink.write(chunk)
+                names.append(relative.as_posix())
+        except (tarfile.TarError, EOFError, OSError) as exc:
+            raise UnsafeArchive("CONTAINER_FORMAT.FILE", f"Archive tar illisible : {exc}")
+    return names
 
 
 def _safe_relative(name: str) -> PurePosixPath:

@@ -194,10 +194,11 @@ class IngestWorkflow:
         if not self.sip_path.exists() or self.sip_path.stat().st_size == 0:
             step.action("SANITY_CHECK_SIP", "KO", data={"error": "SIP vide"})
         step.action("SANITY_CHECK_SIP")
-        if not safezip.is_zip(self.sip_path):
-            step.action("CHECK_CONTAINER", "KO", data={"error": "Format de conteneur non pris en charge (zip attendu)"})
+        if not safezip.is_supported_archive(self.sip_path):
+            step.action("CHECK_CONTAINER", "KO",
+                        data={"error": "Format de conteneur non pris en charge (zip, tar, tar.gz ou tar.bz2 attendu)"})
         try:
-            self.files = safezip.extract(self.sip_path, self.content_dir)
+            self.files = safezip.extract_archive(self.sip_path, self.content_dir)
         except safezip.UnsafeArchive as exc:
             step.action("CHECK_CONTAINER", "KO", data={"error": exc.message})
         step.action("CHECK_CONTAINER")
