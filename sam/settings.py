@@ -60,6 +60,11 @@ INSTALLED_APPS = [
     "sam.jobs",
     "tenants",
     "referentials",
+    "referentials.contracts",
+    "referentials.trees",
+    "sam.deposits",
+    "sam.consultation",
+    "sam.elimination",
     "vitamlite",
 ]
 

@@ -6,6 +6,12 @@ urlpatterns = [
     path("", include("sam.site_urls")),
     path("", include("tenants.urls")),
     path("", include("sam.jobs.urls")),
+    path("", include("referentials.urls")),
+    path("", include("referentials.contracts.urls")),
+    path("", include("referentials.trees.urls")),
+    path("", include("sam.deposits.urls")),
+    path("", include("sam.consultation.urls")),
+    path("", include("sam.elimination.urls")),
     path("api/v1/", include("sam.api_urls")),
 ]
 

@@ -41,7 +41,9 @@ def vitamlite_server(tmp_path_factory):
     """vitam-lite served over real HTTP on a loopback port for the whole session (fresh data dir)."""
     from vitamlite.server import start_in_thread
 
-    server = start_in_thread(tmp_path_factory.mktemp("vitamlite"), host="127.0.0.1", port=0, tenants="0-99")
+    # 0-99 for the client tests; 1000 and above for the portal tests, whose tests.factories.make_tenant
+    # numbers every tenant uniquely in the session (500 stays unknown on purpose).
+    server = start_in_thread(tmp_path_factory.mktemp("vitamlite"), host="127.0.0.1", port=0, tenants="0-99,1000-99999")
     yield server
     server.stop()
 

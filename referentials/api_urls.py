@@ -1,0 +1,3 @@
+"""REST endpoints of the referentials (under /api/v1/)."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""REST endpoints of Contracts and archival profiles (under /api/v1/)."""
+
+urlpatterns = []

@@ -1,0 +1,4 @@
+"""HTML screens of Contracts and archival profiles."""
+
+app_name = "contracts"
+urlpatterns = []

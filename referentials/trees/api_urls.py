@@ -1,0 +1,3 @@
+"""REST endpoints of Filing trees (under /api/v1/)."""
+
+urlpatterns = []

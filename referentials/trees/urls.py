@@ -1,0 +1,4 @@
+"""HTML screens of Filing trees."""
+
+app_name = "trees"
+urlpatterns = []

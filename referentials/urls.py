@@ -1,0 +1,4 @@
+"""HTML screens of the referentials (rules, agencies, common nomenclature)."""
+
+app_name = "referentials"
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""REST endpoints of Search and consultation (under /api/v1/)."""
+
+urlpatterns = []

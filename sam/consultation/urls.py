@@ -1,0 +1,4 @@
+"""HTML screens of Search and consultation."""
+
+app_name = "consultation"
+urlpatterns = []

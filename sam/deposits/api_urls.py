@@ -1,0 +1,3 @@
+"""REST endpoints of Deposits (under /api/v1/)."""
+
+urlpatterns = []

@@ -1,0 +1,4 @@
+"""HTML screens of Deposits."""
+
+app_name = "deposits"
+urlpatterns = []

@@ -1,0 +1,4 @@
+"""HTML screens of Elimination and mass updates."""
+
+app_name = "elimination"
+urlpatterns = []

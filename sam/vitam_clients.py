@@ -1,0 +1,26 @@
+"""The Vitam client of a SAM tenant, with the access contract that fits the caller.
+
+Archivists work with the tenant's access contract; researchers only ever with the researchers'
+contract (communicable archives); referential administration needs no access contract.
+"""
+
+from sam.vitam import VitamClient, VitamContext
+
+ACCESS = "access"
+RESEARCHER = "researcher"
+ADMIN = "admin"
+
+
+class MissingContract(Exception):
+    """The tenant has no contract of that kind: the platform administrator must set one."""
+
+
+def vitam_client(tenant, *, contract: str = ACCESS) -> VitamClient:
+    if contract == ADMIN:
+        access_contract = None
+    else:
+        access_contract = tenant.researcher_access_contract if contract == RESEARCHER else tenant.access_contract
+        if not access_contract:
+            raise MissingContract(f"tenant {tenant.vitam_id} has no {contract} contract")
+    return VitamClient(VitamContext(tenant=tenant.vitam_id, access_contract=access_contract),
+                       organisation=tenant.organisation)
