@@ -56,7 +56,8 @@ def _agencies_csv(organisation) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
-def _ensure_referentials(client: VitamClient, organisation, say) -> dict[str, str]:
+def ensure_referentials(client: VitamClient, organisation, say=print) -> dict[str, str]:
+    """Services and the common rules nomenclature on the client's tenant; returns {RuleId: RuleType}."""
     if not client.search_agencies(SelectSingle().build()).results:
         client.import_agencies(io.BytesIO(_agencies_csv(organisation)), filename="services.csv")
         say("  services producteurs et versants importés")
@@ -69,7 +70,8 @@ def _ensure_referentials(client: VitamClient, organisation, say) -> dict[str, st
     return {rule["RuleId"]: rule["RuleType"] for rule in existing}
 
 
-def _ensure_contracts(client: VitamClient, tenant, say):
+def ensure_contracts(client: VitamClient, tenant, say=print):
+    """The tenant's ingest, access and researchers' contracts (identifiers taken from the Tenant row)."""
     ingest_id, access_id, researcher_id = contract_ids(tenant)
     name = tenant.organisation.name
     try:
@@ -133,7 +135,8 @@ def _document(folder: Path, name: str, text: str) -> SipObject:
     return SipObject(path=path, mime_type="text/plain")
 
 
-def _ensure_trees_and_deposits(client: VitamClient, tenant, rule_types, say):
+def ensure_trees_and_deposits(client: VitamClient, tenant, rule_types, say=print):
+    """A commune's holding tree, filing plan and demo deposits (client with an access contract)."""
     organisation = tenant.organisation
     town = organisation.name
     holding_title = f"Archives communales de {town}"
@@ -196,9 +199,9 @@ def seed_vitam_demo(tenants, *, say=print):
     for tenant in tenants:
         say(f"Vitam, tenant {tenant.vitam_id} ({tenant.organisation.name}) :")
         client = VitamClient(VitamContext(tenant=tenant.vitam_id), organisation=tenant.organisation)
-        rule_types = _ensure_referentials(client, tenant.organisation, say)
-        _ensure_contracts(client, tenant, say)
+        rule_types = ensure_referentials(client, tenant.organisation, say)
+        ensure_contracts(client, tenant, say)
         if tenant.organisation.kind == "commune":
             access = VitamClient(VitamContext(tenant=tenant.vitam_id, access_contract=contract_ids(tenant)[1]),
                                  organisation=tenant.organisation)
-            _ensure_trees_and_deposits(access, tenant, rule_types, say)
+            ensure_trees_and_deposits(access, tenant, rule_types, say)

@@ -76,3 +76,18 @@ def world(db):
     from tests.factories import make_world
 
     return make_world()
+
+
+@pytest.fixture
+def vitam_world(world, vitam_url):
+    """The world, with both communes' tenants set up in vitam-lite like the demo: services (agencies),
+    the common rules nomenclature (sam/demo_data), ingest/access/researcher contracts.
+    Adds world.extra["rule_types"] = {RuleId: RuleType}."""
+    from sam.demo import ensure_contracts, ensure_referentials
+    from sam.vitam_clients import ADMIN, vitam_client
+
+    for tenant in (world.tenant_a, world.tenant_b):
+        client = vitam_client(tenant, contract=ADMIN)
+        world.extra["rule_types"] = ensure_referentials(client, tenant.organisation, say=lambda *_: None)
+        ensure_contracts(client, tenant, say=lambda *_: None)
+    return world
