@@ -5,6 +5,7 @@ refused above MAX_SIP_BYTES. The operation id is the request id (X-Request-Id), 
 """
 
 import os
+import shutil
 
 from werkzeug import Response
 
@@ -62,7 +63,7 @@ def upload_sip(ctx, request):
     try:
         _stream_to_file(request, sip_path)
     except BaseException:
-        binaries_cleanup(work_dir)
+        shutil.rmtree(work_dir, ignore_errors=True)
         raise
     ev_type, ev_type_proc = WORKFLOWS[workflow]
     logbook.start(ctx.db, tenant=ctx.tenant, ev_type=ev_type, ev_type_proc=ev_type_proc, operation_id=operation_id,
@@ -72,12 +73,6 @@ def upload_sip(ctx, request):
                                             str(sip_path), digest))
     return Response(status=202, headers={"X-Request-Id": operation_id, "X-Global-Execution-State": "PAUSE",
                                          "X-Global-Execution-Status": "UNKNOWN", "X-Context-Id": workflow})
-
-
-def binaries_cleanup(work_dir):
-    import shutil
-
-    shutil.rmtree(work_dir, ignore_errors=True)
 
 
 def _report(ctx, operation_id, kind, not_ready_code):

@@ -17,7 +17,7 @@ ARRAY_FIELDS = {
     "TransferringAgencyArchiveUnitIdentifier", "FilePlanPosition", "SystemId", "OriginatingSystemId",
     "DataObjectSystemId", "Keyword", "Tag", "Writer", "Addressee", "Recipient", "Transmitter", "Sender",
     "AuthorizedAgent", "Event", "Signature", "Language", "Spatial", "Temporal", "Juridictional",
-    "Agent", "Activity", "Function", "Role", "Position", "Nationality", "Identifier", "Mandate",
+    "Agent", "Activity", "Function", "Role", "Position", "Nationality", "Mandate",
 }
 BOOLEAN_FIELDS = {"PreventRearrangement", "NeedReassessingAuthorization", "PreventInheritance", "NeedAuthorization"}
 RULE_CATEGORIES = (

@@ -160,6 +160,7 @@ class IngestWorkflow:
     def store_everything(self):
         """Storage steps: binaries first, then every metadata write in one transaction."""
         self.defer_commit = True
+        logged_before = len(self.written_events)
         try:
             if self.workflow == "DEFAULT_WORKFLOW":
                 self._run_step("STP_STORAGE_AVAILABILITY_CHECK", self.storage_availability)
@@ -175,6 +176,7 @@ class IngestWorkflow:
                 self._run_step("STP_ACCESSION_REGISTRATION", self.accession_registration)
         except BaseException:
             self.db.rollback()
+            del self.written_events[logged_before:]  # rolled back with the data
             self._remove_stored_binaries()
             raise
         finally:
