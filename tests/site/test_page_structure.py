@@ -103,7 +103,6 @@ def test_permission_denied_gets_the_french_403_page(client, world, settings):
 
 
 def _app_pages(world):
-
     org, user = world.org_a, world.archivist_a
     return [
         reverse("tenants:organisation_list"), reverse("tenants:organisation_create"),
