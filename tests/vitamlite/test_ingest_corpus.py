@@ -10,6 +10,8 @@ import pytest
 import requests
 from lxml import etree
 
+from vitamlite.ingest import seda
+
 
 INGESTS = "/ingest-external/v1/ingests"
 SEDA = "{fr:gouv:culture:archivesdefrance:seda:v2.1}"
@@ -170,6 +172,7 @@ def test_corpus_sip_ends_as_vitam_says(http, baseline, sip, workflow, expected_s
     reply = atr_of(http, operation_id)
     assert reply.findtext(f"{SEDA}ReplyCode") == expected_status
     assert reply.findtext(f"{SEDA}MessageIdentifier") == operation_id
+    assert seda.validation_errors(etree.ElementTree(reply)) == []  # a valid SEDA 2.1 ArchiveTransferReply
     created = units_of(http, operation_id)
     if expected_status == "KO":
         assert created == []  # nothing half-written
