@@ -435,7 +435,9 @@ def test_unknown_workflow_answers_503_with_a_ko_atr(http, baseline):
     assert response.headers["Content-Type"] == "application/octet-stream"
     assert (response.headers["X-Global-Execution-State"], response.headers["X-Global-Execution-Status"]) == (
         "COMPLETED", "FATAL")
-    assert etree.fromstring(response.content).findtext(f"{SEDA}ReplyCode") == "KO"
+    reply = etree.fromstring(response.content)
+    assert reply.findtext(f"{SEDA}ReplyCode") == "KO"
+    assert seda.validation_errors(etree.ElementTree(reply)) == []
 
 
 def _put_contract(http, tenant, doc, kind="ingestcontracts"):

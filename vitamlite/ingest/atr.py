@@ -42,7 +42,7 @@ def build_atr(*, operation_id: str, reply_code: str, manifest=None, unit_ids: di
         _sub(root, "ArchivalAgreement", manifest.archival_agreement)
     code_lists = _sub(root, "CodeListVersions")
     for name in ("ReplyCodeListVersion", "MessageDigestAlgorithmCodeListVersion", "FileFormatCodeListVersion"):
-        _sub(code_lists, name, name + "0" if manifest is not None else "")
+        _sub(code_lists, name, name + "0")
     package = _sub(root, "DataObjectPackage")
     unit_ids, object_ids, group_ids, versions = unit_ids or {}, object_ids or {}, group_ids or {}, versions or {}
     if manifest is not None and object_ids:
@@ -77,10 +77,11 @@ def build_atr(*, operation_id: str, reply_code: str, manifest=None, unit_ids: di
             _sub(event_element, "OutcomeDetailMessage", event.get("outMessg") or "")
             if event.get("evDetData"):
                 _sub(event_element, "EventDetailData", event["evDetData"])
-    _sub(root, "MessageRequestIdentifier", manifest.message_identifier if manifest is not None else "")
+    # Without a readable manifest there is no request identifier; the schema wants a non-empty token.
+    _sub(root, "MessageRequestIdentifier", (manifest.message_identifier if manifest is not None else "") or "Unknown")
     _sub(root, "GrantDate", _now())
-    if manifest is not None and manifest.archival_agency:
-        _sub(_sub(root, "ArchivalAgency"), "Identifier", manifest.archival_agency)
-    if manifest is not None and manifest.transferring_agency:
-        _sub(_sub(root, "TransferringAgency"), "Identifier", manifest.transferring_agency)
+    # Both agencies are mandatory in the schema; "Unknown" when the manifest could not be read.
+    _sub(_sub(root, "ArchivalAgency"), "Identifier", (manifest.archival_agency if manifest else None) or "Unknown")
+    _sub(_sub(root, "TransferringAgency"), "Identifier",
+         (manifest.transferring_agency if manifest else None) or "Unknown")
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
