@@ -1,5 +1,6 @@
 """vitam-lite ingest against Vitam's conformance corpus, over HTTP (shared/vitam-reference/sip)."""
 
+import datetime
 import io
 import json
 import time
@@ -561,3 +562,32 @@ def test_archival_profile_of_the_sip_is_checked(http, baseline):
     assert strict == "KO" and "CHECK_HEADER.CHECK_ARCHIVEPROFILE.KO" in failing_details(strict_op)
     assert inactive == "KO" and "CHECK_HEADER.CHECK_IC_AP_RELATION.INACTIVE.KO" in failing_details(inactive_op)
     assert other == "KO" and "CHECK_HEADER.CHECK_IC_AP_RELATION.DIFF.KO" in failing_details(other_op)
+
+
+def test_sip_built_by_sam_is_ingested_under_a_holding_unit(http, baseline, tmp_path):
+    from sam.archives.sip import SipObject, SipPackage, SipRule, SipUnit, write_sip
+
+    holding_root = _holding_root(http, baseline)
+    pdf = tmp_path / "deliberation.pdf"
+    pdf.write_bytes(b"%PDF-1.4 deliberation du conseil municipal\n" * 50)
+    package = SipPackage(
+        message_identifier="VERSEMENT-TEST", archival_agreement="ArchivalAgreement0", archival_agency="Identifier4",
+        transferring_agency="Identifier5", originating_agency="FRAN_NP_009913", comment="Délibérations",
+        units=[SipUnit(title="Rattachement", description_level="Series", attach_to=holding_root["#id"], children=[
+            SipUnit(title="Délibérations 2015", description_level="RecordGrp",
+                    rules=[SipRule("AppraisalRule", "APP-00002", datetime.date(2016, 1, 1), final_action="Destroy")],
+                    children=[SipUnit(title="Séance du 12 mars 2015", description_level="Item",
+                                      objects=[SipObject(pdf, mime_type="application/pdf")])])])],
+    )
+    built = write_sip(package, tmp_path / "sip.zip")
+
+    operation_id, status, _ = ingest(http, built.path, headers={
+        "X-Manifest-Digest-Value": built.manifest_sha512, "X-Manifest-Digest-Algo": "SHA-512"})
+    units = {unit["Title"]: unit for unit in units_of(http, operation_id)}
+
+    assert status == "OK"
+    assert sorted(units) == ["Délibérations 2015", "Séance du 12 mars 2015"]
+    series = units["Délibérations 2015"]
+    assert series["#unitups"] == [holding_root["#id"]]
+    assert series["#management"]["AppraisalRule"]["Rules"][0]["EndDate"] == "2021-01-01"
+    assert "#object" in units["Séance du 12 mars 2015"]
