@@ -576,9 +576,10 @@ class IngestWorkflow:
                 self.managements[unit.id] = rules.parse_management(unit.management)
             return
         step.action("CHECK_ARCHIVE_UNIT_PROFILE", count=count, data={})
-        unclassified = [u.id for u in new_units if u.management is not None
-                        and "ClassificationRule" in rules.parse_management(u.management)
-                        and not rules.parse_management(u.management)["ClassificationRule"].get("ClassificationLevel")]
+        declared = {unit.id: rules.parse_management(unit.management) for unit in new_units}
+        unclassified = [unit_id for unit_id, management in declared.items()
+                        if "ClassificationRule" in management
+                        and not management["ClassificationRule"].get("ClassificationLevel")]
         if unclassified:
             step.action("CHECK_CLASSIFICATION_LEVEL", "KO", count=len(unclassified),
                         data={"error": f"Niveau de classification absent : {', '.join(unclassified)}"})
@@ -589,7 +590,7 @@ class IngestWorkflow:
         global_management = rules.parse_management(manifest.global_management)
         roots = set(manifest.root_unit_ids())
         for unit in new_units:
-            management = rules.parse_management(unit.management)
+            management = declared[unit.id]
             if unit.id in roots and global_management:
                 management = rules.apply_global_rules(management, global_management)
             try:
