@@ -12,13 +12,16 @@ def pytest_configure(config):
     mo = po.with_suffix(".mo")
     if po.exists() and (not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime):
         subprocess.run(["msgfmt", "--check-format", "-o", str(mo), str(po)], check=True)
-        # Django may already have loaded the stale catalogue while setting up: forget it.
+        # Django (and gettext's own cache) may already hold the stale catalogue: forget it.
+        import gettext
+
         from asgiref.local import Local
         from django.utils.translation import trans_real
 
         trans_real._translations = {}
         trans_real._default = None
         trans_real._active = Local()
+        gettext._translations.clear()
 
 
 @pytest.fixture(autouse=True)
