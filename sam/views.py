@@ -109,17 +109,18 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
 
 def vitam_unavailable_response(request, error=None, *, status=503):
-    """The 503 page shown when Vitam cannot answer: what happened, the request id, what to do next.
+    """The page shown when Vitam fails: what happened, the request id, what to do next.
 
     ``error`` is a ``sam.vitam.errors.VitamError`` (its user_message() and request id are shown) or None.
+    ``status`` 503 (default) means Vitam could not be reached; 502 that it refused unexpectedly.
     """
     request_id = getattr(error, "request_id", "") or getattr(request, "request_id", "") or current_request_id()
-    logger.warning("Vitam unavailable (request %s): %s", request_id, error)
+    logger.warning("Vitam failure (HTTP %s to the user, request %s): %s", status, request_id, error)
     detail = error.user_message() if hasattr(error, "user_message") else ""
-    response = render(
-        request, "errors/vitam_unavailable.html", {"request_id": request_id, "detail": detail}, status=status
-    )
-    response["Retry-After"] = str(VITAM_RETRY_AFTER)
+    context = {"request_id": request_id, "detail": detail, "unreachable": status == 503}
+    response = render(request, "errors/vitam_unavailable.html", context, status=status)
+    if status == 503:
+        response["Retry-After"] = str(VITAM_RETRY_AFTER)
     return response
 
 

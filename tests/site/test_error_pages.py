@@ -74,3 +74,30 @@ def test_vitam_unavailable_page_falls_back_to_the_portal_request_id(world):
     response = views.vitam_unavailable_response(request, VitamTimeout("read timeout"))
     assert "sam-request-43" in response.content.decode()
     assert response.status_code == 503
+
+
+def test_unexpected_vitam_refusals_get_a_502_page_without_retry_advice(world):
+    from sam.vitam.errors import VitamBadRequest
+
+    request = RequestFactory().post("/referentials/rules/import/")
+    request.user = world.archivist_a
+    request.session = {}
+    request.request_id = "sam-request-44"
+    error = VitamBadRequest("Invalid DSL", status=400, request_id="vitam-req-88")
+    response = views.vitam_unavailable_response(request, error, status=502)
+    page = response.content.decode()
+    assert response.status_code == 502
+    assert "Retry-After" not in response
+    assert "Le système d’archivage a refusé la demande" in page
+    assert "Invalid DSL" in page and "vitam-req-88" in page
+    assert "Réessayer" not in page
+
+
+def test_vitam_errors_escaping_a_view_render_the_page_through_the_middleware(client, world, settings):
+    """A real VitamUnavailable raised in a view reaches the user as the French 503 page."""
+    settings.ROOT_URLCONF = "tests.sam.vitam_error_urls"
+    client.force_login(world.archivist_a)
+    response = client.get("/test/unavailable/")
+    assert response.status_code == 503
+    page = response.content.decode()
+    assert "Le système d’archivage ne répond pas" in page and "req-unavailable-1" in page
