@@ -467,6 +467,19 @@ def test_contract_link_parent_attaches_the_sip_roots(http, lite, baseline):
     assert required_status == "KO"
     assert "CHECK_DATAOBJECTPACKAGE.CHECK_MANIFEST.UNAUTHORIZED_ATTACHMENT.KO" in failing_details(required)
 
+    # CheckParentId: attachments only under the listed units or their descendants.
+    other_root = _holding_root(http, baseline)
+    _put_contract(http, 0, {"Identifier": "IC-UNDER-ROOT", "CheckParentId": [holding_root["#id"]]})
+    for target, expected in ((holding_root["#id"], "WARNING"), (other_root["#id"], "KO")):
+        manifest = unit_manifest(f"""
+          <ArchiveUnit id="parent">
+            <Management><UpdateOperation><SystemId>{target}</SystemId></UpdateOperation></Management>
+            <Content><DescriptionLevel>Series</DescriptionLevel><Title>Rattachement</Title></Content>
+            <ArchiveUnit id="ref"><ArchiveUnitRefId>u1</ArchiveUnitRefId></ArchiveUnit>
+          </ArchiveUnit>{ONE_ITEM}""", contract="IC-UNDER-ROOT")
+        _, checked_status, checked = ingest(http, make_sip(manifest))
+        assert checked_status == expected, failing_details(checked)
+
 
 def test_attachment_to_a_unit_of_another_tenant_is_refused(http, lite, baseline, vitam_reference):
     holding_root = _holding_root(http, baseline)

@@ -497,6 +497,15 @@ class IngestWorkflow:
         ):
             return ("CHECK_DATAOBJECTPACKAGE.CHECK_MANIFEST.UNAUTHORIZED_ATTACHMENT.KO",
                     "Le contrat d'entrée exige un rattachement à une unité existante")
+        allowed_roots = set((self.contract or {}).get("CheckParentId") or [])
+        if allowed_roots:
+            targets = list(self.attached.values()) + ([link_parent] if link_target is not None else [])
+            docs = {**existing, **units_store.get_unit_docs(self.db, self.tenant, set(targets) - existing.keys())}
+            for target_id in targets:
+                lineage = {target_id, *(docs.get(target_id, {}).get("#allunitups") or [])}
+                if not lineage & allowed_roots:
+                    return ("CHECK_DATAOBJECTPACKAGE.CHECK_MANIFEST.UNAUTHORIZED_ATTACHMENT.KO",
+                            f"Rattachement sous {target_id} hors des unités autorisées par le contrat d'entrée")
         if _has_cycle(manifest):
             return generic, "L'arborescence des unités archivistiques contient un cycle"
         return None, None
