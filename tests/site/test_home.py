@@ -116,3 +116,49 @@ def test_home_page_query_count_does_not_grow_with_organisations(client, world, d
     with CaptureQueriesContext(connection) as many:
         client.get(reverse("home"))
     assert len(many) == len(few)
+
+
+def _urls_with_feature_landing_pages():
+    from django.http import HttpResponse
+    from django.urls import include, path
+
+    def landing(request):
+        return HttpResponse("landing")
+
+    class Urls:
+        urlpatterns = [
+            path("", include("sam.site_urls")),
+            path("", include("tenants.urls")),
+            *[path(f"{app}/", include(([path("", landing, name="index")], app))) for app in
+              ("deposits", "consultation", "referentials", "elimination")],
+        ]
+
+    return Urls
+
+
+def test_feature_landing_pages_join_the_menu_and_the_home_page_once_they_exist(client, world, settings):
+    settings.ROOT_URLCONF = _urls_with_feature_landing_pages()
+    page = _home(client, world.archivist_a)
+    menu = page[page.index('class="main-nav"'):page.index("</nav>", page.index('class="main-nav"'))]
+    for url in ("/deposits/", "/consultation/", "/referentials/", "/elimination/"):
+        assert f'href="{url}"' in menu
+        assert f'<a href="{url}">' in page  # the home card became a link
+    assert "Bientôt disponible" not in page
+
+
+def test_feature_menu_entries_follow_the_permissions(client, world, settings):
+    settings.ROOT_URLCONF = _urls_with_feature_landing_pages()
+    page = _home(client, world.researcher_a)
+    menu = page[page.index('class="main-nav"'):page.index("</nav>", page.index('class="main-nav"'))]
+    assert 'href="/consultation/"' in menu
+    for url in ("/deposits/", "/referentials/", "/elimination/"):
+        assert f'href="{url}"' not in page
+    page = _home(client, world.controller)
+    assert 'href="/elimination/"' in page and 'href="/deposits/"' not in page
+
+
+def test_upcoming_features_are_announced_without_dead_links(client, world):
+    page = _home(client, world.archivist_a)
+    assert page.count("Bientôt disponible") == 4
+    for app in ("deposits", "consultation", "referentials", "elimination"):
+        assert f'href="/{app}/"' not in page
