@@ -604,3 +604,29 @@ def test_sip_built_by_sam_is_ingested_under_a_holding_unit(http, baseline, tmp_p
     assert series["#unitups"] == [holding_root["#id"]]
     assert series["#management"]["AppraisalRule"]["Rules"][0]["EndDate"] == "2021-01-01"
     assert "#object" in units["Séance du 12 mars 2015"]
+
+
+def test_attachment_by_identifier_key(http, baseline):
+    tree = unit_manifest('<ArchiveUnit id="h1"><Content><DescriptionLevel>Series</DescriptionLevel><Title>Voirie</Title>'
+                         '<OriginatingAgencyArchiveUnitIdentifier>KEY-VOIRIE-77</OriginatingAgencyArchiveUnitIdentifier>'
+                         '</Content></ArchiveUnit>')
+    tree_op, tree_status, _ = ingest(http, make_sip(tree), workflow="HOLDING_SCHEME")
+    [holding] = units_of(http, tree_op)
+
+    def attached_by(value):
+        return ingest(http, make_sip(unit_manifest(f"""
+          <ArchiveUnit id="parent">
+            <Management><UpdateOperation><ArchiveUnitIdentifierKey>
+              <MetadataName>OriginatingAgencyArchiveUnitIdentifier</MetadataName><MetadataValue>{value}</MetadataValue>
+            </ArchiveUnitIdentifierKey></UpdateOperation></Management>
+            <Content><DescriptionLevel>Series</DescriptionLevel><Title>Rattachement</Title></Content>
+            <ArchiveUnit id="ref"><ArchiveUnitRefId>u1</ArchiveUnitRefId></ArchiveUnit>
+          </ArchiveUnit>{ONE_ITEM}""")))
+
+    found_op, found_status, _ = attached_by("KEY-VOIRIE-77")
+    _, missing_status, missing = attached_by("KEY-NOWHERE")
+    [unit] = units_of(http, found_op)
+
+    assert tree_status == "OK" and found_status == "WARNING"
+    assert unit["#unitups"] == [holding["#id"]]
+    assert missing_status == "KO" and "CHECK_DATAOBJECTPACKAGE.CHECK_MANIFEST.KO" in failing_details(missing)
