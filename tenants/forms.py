@@ -1,6 +1,7 @@
 """Forms of the tenants screens. They validate shapes; the services enforce the rules."""
 
 from django import forms
+from django.db.models import BLANK_CHOICE_DASH
 from django.utils.translation import gettext_lazy as _
 
 from tenants.models import Organisation, Role, Tenant, User
@@ -64,8 +65,8 @@ class ControlledOrganisationsForm(forms.Form):
 
 
 def role_choices(organisation):
-    """Controllers exist only in departmental archives."""
-    return [
+    """Controllers exist only in departmental archives. No preselected role: granting one is deliberate."""
+    return BLANK_CHOICE_DASH + [
         (value, label) for value, label in Role.choices
         if value != Role.CONTROLLER or organisation.kind == Organisation.Kind.DEPARTMENTAL_ARCHIVES
     ]
