@@ -3,7 +3,16 @@
 Holding units (#unitType HOLDING_UNIT) are always visible. Other units are visible when the contract has
 EveryOriginatingAgency or when their #originating_agencies intersect the contract's OriginatingAgencies.
 RootUnits keeps only those units and their descendants (#id or #allunitups); ExcludedRootUnits removes them.
+
+RuleCategoryToFilter (e.g. ["AccessRule"], the researchers' contract) hides the units whose rules of those
+categories still run. Vitam filters on the computed inherited rules (MaxEndDate after today). vitam-lite's
+documented approximation: a unit is hidden when itself or any of its ancestors carries a rule of a filtered
+category whose EndDate is after today or cannot be computed (no EndDate); PreventInheritance and
+RefNonRuleId are not taken into account, so the approximation may hide more than Vitam, never less.
+Object groups follow their units: one is visible when at least one of its units is.
 """
+
+from datetime import date
 
 from dataclasses import dataclass, field
 
@@ -16,6 +25,11 @@ class Restriction:
     excluded_root_units: frozenset = field(default_factory=frozenset)
     every_data_object_version: bool = True
     data_object_versions: frozenset = field(default_factory=frozenset)
+    rule_categories_to_filter: frozenset = field(default_factory=frozenset)
+
+    def today(self) -> str:
+        """The date rules are compared with (ISO, as stored in unit_rules.end_date)."""
+        return date.today().isoformat()
 
     def unit_visible(self, unit: dict) -> bool:
         """Same rule as the SQL filter, for documents already in memory."""
@@ -48,6 +62,7 @@ def restriction_from_contract(contract_doc: dict) -> Restriction:
         excluded_root_units=frozenset(contract_doc.get("ExcludedRootUnits") or ()),
         every_data_object_version=bool(contract_doc.get("EveryDataObjectVersion", False)),
         data_object_versions=frozenset(contract_doc.get("DataObjectVersion") or ()),
+        rule_categories_to_filter=frozenset(contract_doc.get("RuleCategoryToFilter") or ()),
     )
 
 

@@ -248,17 +248,42 @@ def restriction_sql(tenant: int, restriction: Restriction | None, params: list) 
             )
         else:
             parts.append("u.unit_type = 'HOLDING_UNIT'")
+    if restriction.rule_categories_to_filter:
+        parts.append(_rules_still_running_sql(restriction, "u", params, negate=True))
     return " AND ".join(parts) if parts else "1"
 
 
+def _rules_still_running_sql(restriction: Restriction, alias: str, params: list, *, negate: bool = False) -> str:
+    """RuleCategoryToFilter: the unit `alias` (or an ancestor) carries a filtered rule ending after today
+    or with no computable end (see vitamlite/contracts_filter.py for the approximation)."""
+    categories = sorted(restriction.rule_categories_to_filter)
+    today = restriction.today()
+    params.extend([*categories, today])
+    sql = (
+        f"EXISTS (SELECT 1 FROM unit_rules r WHERE r.tenant = {alias}.tenant "
+        f"AND r.category IN ({', '.join('?' * len(categories))}) "
+        "AND (r.end_date IS NULL OR r.end_date = '' OR r.end_date > ?) "
+        f"AND (r.unit_id = {alias}.id OR r.unit_id IN (SELECT a.ancestor_id FROM unit_ancestors a "
+        f"WHERE a.tenant = {alias}.tenant AND a.unit_id = {alias}.id)))"
+    )
+    return f"NOT {sql}" if negate else sql
+
+
 def _object_group_restriction_sql(restriction: Restriction | None, params: list) -> str:
-    if restriction is None or restriction.every_originating_agency:
+    if restriction is None:
         return "1"
-    agencies = sorted(restriction.originating_agencies)
-    if not agencies:
-        return "0"
-    params.append(json.dumps({"$in": {"#originating_agencies": agencies}}))
-    return "dsl_match(u.doc, ?)"
+    parts = []
+    if not restriction.every_originating_agency:
+        agencies = sorted(restriction.originating_agencies)
+        if not agencies:
+            return "0"
+        params.append(json.dumps({"$in": {"#originating_agencies": agencies}}))
+        parts.append("dsl_match(u.doc, ?)")
+    if restriction.rule_categories_to_filter:
+        # An object group is readable when one of its units is communicable under the contract.
+        running = _rules_still_running_sql(restriction, "v", params, negate=True)
+        parts.append(f"EXISTS (SELECT 1 FROM units v WHERE v.tenant = u.tenant AND v.object_id = u.id AND {running})")
+    return " AND ".join(parts) if parts else "1"
 
 
 def _depth_of(root_query: dict) -> tuple[str, int] | None:
