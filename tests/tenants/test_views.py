@@ -229,3 +229,13 @@ def test_audit_export_quotes_awkward_cells_and_defuses_formulas(world, client):
     [row] = list(csv.DictReader(io.StringIO(content, newline="")))
     assert row["target"] == "'=HYPERLINK(\"http://evil\")"
     assert row["after"] == '{"note": "a, \\"b\\"\\nc"}'
+
+
+def test_audit_rows_carry_the_request_id_and_ip(world, client):
+    client.force_login(world.referent_a)
+    client.post(reverse("tenants:role_grant", args=[world.org_a.pk, world.archivist_a.pk]), {"role": "researcher"},
+                HTTP_X_REQUEST_ID="req-0123456789", REMOTE_ADDR="192.0.2.7")
+    entry = AuditEntry.objects.order_by("-id").first()
+    assert (entry.action, entry.actor, entry.organisation) == ("role.grant", world.referent_a, world.org_a)
+    assert (entry.request_id, entry.ip_address) == ("req-0123456789", "192.0.2.7")
+    assert (entry.target_type, entry.target_id) == ("tenants.user", str(world.archivist_a.pk))
