@@ -20,7 +20,7 @@ from sam.forms import ProfileForm
 from sam.middleware import current_request_id
 from tenants.audit import audit_record
 from tenants.context import current_organisation
-from tenants.permissions import checker_for, is_platform_admin
+from tenants.permissions import checker_for, is_platform_admin, organisations_for
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +42,9 @@ def home(request):
         context["recent_audit"] = selectors.recent_audit_entries(user=request.user, organisation=organisation)
     elif is_platform_admin(request.user):
         context["recent_audit"] = selectors.recent_audit_entries(user=request.user)
+    else:
+        # Controllers give visas on the communes their departmental archives control.
+        context["controlled"] = list(organisations_for(request.user, "give_visa").order_by("name"))
     return render(request, "home/home.html", context)
 
 

@@ -59,6 +59,8 @@ def test_controller_sees_the_visa_section_as_an_empty_state(client, world):
     page = _home(client, world.controller)
     assert 'id="visa-title"' in page
     assert "empty-state" in page
+    assert f"<strong>{world.org_a.name}</strong>" in page  # the commune it controls
+    assert world.org_b.name not in page
     assert 'id="archives-title"' not in page
 
 
