@@ -137,3 +137,22 @@ def test_openapi_schema_generates_without_warnings(tmp_path):
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(target))
     text = target.read_text()
     assert "/api/v1/memberships/" in text and "/api/v1/audit-entries/" in text
+
+
+def test_platform_admin_creates_organisations_and_tenants_through_the_api(world, api):
+    api.force_authenticate(world.admin)
+    response = api.post("/api/v1/organisations/", {"name": "Osny", "kind": "commune", "code": "95476"},
+                        format="json")
+    assert response.status_code == 201, response.content
+    organisation_id = response.json()["id"]
+    response = api.post("/api/v1/tenants/", {"vitam_id": 44, "label": "Osny", "organisation": organisation_id},
+                        format="json")
+    assert response.status_code == 201, response.content
+    actions = list(AuditEntry.objects.filter(organisation_id=organisation_id).values_list("action", flat=True))
+    assert sorted(actions) == ["organisation.create", "tenant.create"]
+    response = api.post("/api/v1/organisations/", {"name": "Osny bis", "kind": "commune", "code": "95476"},
+                        format="json")
+    assert response.status_code == 400 and list(response.json()) == ["code"]
+    api.force_authenticate(world.referent_a)
+    assert api.post("/api/v1/organisations/", {"name": "X", "kind": "commune", "code": "95001"},
+                    format="json").status_code == 403
