@@ -145,3 +145,27 @@ def test_python_format_placeholders_match():
             if set(re.findall(r"%\((\w+)\)", text)) != wanted:
                 problems.append(entry["msgid"])
     assert not problems, problems
+
+
+# docs/glossaire.md: one French label per archival term, used everywhere.
+GLOSSARY = {
+    "tenant": r"coffre",
+    "filing plan": r"plans? de classement",
+    "holding tree": r"arbres? de positionnement",
+    "final action": r"sort final",
+    "ingest contract": r"contrats? d'entrée",
+    "access contract": r"contrats? d'accès|contrats d'entrée et d'accès",
+    "producing service": r"services? producteurs?",
+    "management rule": r"règles? de gestion",
+    "audit trail": r"journal d'audit",
+    "archive unit": r"unités? archivistiques?",
+}
+
+
+@pytest.mark.parametrize(("english", "french"), GLOSSARY.items())
+def test_archival_terms_keep_their_glossary_label(english, french):
+    drifted = [
+        (entry["msgid"], text) for entry in parse_po(CATALOGUE) if english in entry["msgid"].lower()
+        for text in entry["msgstr"] if not re.search(french, text.lower().replace("’", "'"))
+    ]
+    assert not drifted, f"“{english}” must be translated /{french}/ (docs/glossaire.md): {drifted}"
