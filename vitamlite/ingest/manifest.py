@@ -6,6 +6,7 @@ objects, ``xml:lang`` variants go to ``<Name>_`` maps (``Title_: {"fr": ...}``).
 """
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from lxml import etree
 
@@ -69,8 +70,9 @@ class Manifest:
     units: dict = field(default_factory=dict)  # id -> ArchiveUnit, in manifest order
     problems: list = field(default_factory=list)  # (sub_status, French message)
 
-    @property
+    @cached_property
     def groups(self) -> dict:
+        """Manifest group id → its data objects (computed once: read after the manifest is complete)."""
         groups = {}
         for data_object in self.objects.values():
             groups.setdefault(data_object.group_id, []).append(data_object)
