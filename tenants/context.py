@@ -4,6 +4,8 @@ Re-validated against the user's permissions on every request: a stale or forged 
 silently falls back to the first organisation/tenant the user may use.
 """
 
+from django.http import Http404
+
 from tenants.models import Organisation, Tenant
 from tenants.permissions import checker_for, is_platform_admin, usable_organisations
 
@@ -83,3 +85,17 @@ def context_switch(request, *, organisation_id, tenant_id=None) -> bool:
         request.session[SESSION_TENANT] = tenant_id
         request._sam_context = None
     return True
+
+
+def current_context_for(request, perm: str, *, tenant_required: bool = True) -> tuple[Organisation, Tenant | None]:
+    """The current organisation and tenant, if the user holds ``perm`` on that organisation; Http404 otherwise.
+
+    The one-line guard for screens that work "in the current context" (deposit, search...).
+    """
+    organisation = current_organisation(request)
+    if organisation is None or not checker_for(request).has_perm(perm, organisation):
+        raise Http404("Not allowed in the current organisation")
+    tenant = current_tenant(request)
+    if tenant_required and tenant is None:
+        raise Http404("No active tenant in the current organisation")
+    return organisation, tenant

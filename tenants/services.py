@@ -337,7 +337,7 @@ def user_invite(*, actor: User, organisation: Organisation, username: str, email
     _validate(user, exclude=["password"])
     user.save()
     audit_record(actor=actor, action="user.invite", organisation=organisation, target=user,
-                 after={"username": user.username, "email": user.email, "role": role}, request=request)
+                 after={"role": role}, request=request)  # personal data stays out of the append-only trail
     role_grant(actor=actor, organisation=organisation, user=user, role=role, request=request)
     transaction.on_commit(lambda: _invitation_send(user=user, organisation=organisation, request=request))
     return user

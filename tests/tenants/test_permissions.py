@@ -145,3 +145,15 @@ def test_request_checker_ignores_the_superuser_flag(world):
     checker.prefetch([world.org_a, world.org_b])
     assert checker.has_perm("deposit", world.org_a) and not checker.has_perm("deposit", world.org_b)
     assert not checker.has_perm("manage_users", world.org_a)
+
+
+def test_current_context_for_guards_the_current_organisation(world):
+    from tenants.context import current_context_for
+
+    assert current_context_for(_request(world.archivist_a), "deposit") == (world.org_a, world.tenant_a)
+    with pytest.raises(Http404):
+        current_context_for(_request(world.researcher_a), "deposit")
+    with pytest.raises(Http404):  # the departmental archives have no tenant
+        current_context_for(_request(world.controller), "view_organisation")
+    assert current_context_for(_request(world.controller), "view_organisation", tenant_required=False) == (
+        world.archives, None)
