@@ -451,6 +451,14 @@ def update_unit(db: sqlite3.Connection, tenant: int, unit_id: str, doc: dict) ->
     return stored
 
 
+def replace_unit_documents(db: sqlite3.Connection, tenant: int, docs: Iterable[dict]) -> None:
+    """Rewrite stored documents whose change touches no indexed column, link, agency, rule or text
+    (e.g. the `#elimination` entries of an elimination analysis): one UPDATE per unit, no reindexing."""
+    db.executemany(
+        "UPDATE units SET doc = ? WHERE tenant = ? AND id = ?",
+        [(json.dumps(doc, ensure_ascii=False), tenant, doc["#id"]) for doc in docs],
+    )
+
 def _rewrite_unit(db, tenant, rid, unit_id, doc, parents, node) -> None:
     columns = _unit_columns(doc)
     assignments = ", ".join(f"{name} = ?" for name in columns)
