@@ -1,0 +1,423 @@
+"""Deposits: receive a SIP, check it, send it to Vitam, follow the operation, keep the ATR.
+
+Life of a deposit (models.Deposit.State):
+
+    received → checking → rejected                     SAM's own check failed (nothing sent)
+                        → ready → sending → sent → processing → completed (OK / WARNING / KO)
+    sending / following, Vitam unreachable → waiting_retry → (automatic or manual retry)
+    ready / waiting_retry (before Vitam has it) → cancelled
+
+Every step runs in a background task (tasks.py): a request never waits for Vitam. The SIP stays
+on disk until Vitam has completed the operation; a deposit is never lost.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import shutil
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from lxml import etree
+
+from sam.archives import seda_check
+from sam.deposits.models import Deposit
+from sam.vitam import VitamError, VitamUnavailable
+from sam.vitam.dsl import SelectSingle, in_
+from sam.vitam_clients import ACCESS, ADMIN, MissingContract, vitam_client
+from tenants.audit import audit_record
+
+logger = logging.getLogger(__name__)
+CHUNK = 1024 * 1024
+FOLLOW_WINDOW_SECONDS = 120  # one follow-up task polls this long, then hands over to the next
+RETRY_DELAYS = (30, 60, 120, 300, 600, 1800, 3600)  # seconds; then every hour
+
+
+# --- files -------------------------------------------------------------------------------------
+
+
+def deposits_dir() -> Path:
+    path = Path(getattr(settings, "DEPOSITS_DIR", None) or Path(settings.DATA_DIR) / "deposits")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _new_sip_path(tenant) -> Path:
+    folder = deposits_dir() / str(tenant.vitam_id)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"{uuid.uuid4().hex}.zip"
+
+
+def sha512_of(path) -> str:
+    digest = hashlib.sha512()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _take_file(source, destination: Path) -> tuple[int, str]:
+    """Move (or stream-copy) the uploaded SIP into SAM's keeping; returns (size, sha512)."""
+    sha512 = getattr(source, "sha512", None)
+    temporary = getattr(source, "temporary_file_path", None)
+    if temporary is not None:
+        shutil.move(temporary(), destination)
+    elif isinstance(source, (str, os.PathLike)):
+        shutil.move(os.fspath(source), destination)
+    else:
+        with open(destination, "wb") as out:
+            if hasattr(source, "chunks"):
+                for chunk in source.chunks(CHUNK):
+                    out.write(chunk)
+            else:
+                while chunk := source.read(CHUNK):
+                    out.write(chunk)
+    return destination.stat().st_size, sha512 or sha512_of(destination)
+
+
+def remove_sip_file(deposit: Deposit) -> None:
+    if deposit.file_path:
+        Path(deposit.file_path).unlink(missing_ok=True)
+        deposit.file_removed_at = timezone.now()
+
+
+# --- receiving ---------------------------------------------------------------------------------
+
+
+def deposit_receive(*, actor, tenant, upload, file_name: str, kind=Deposit.Kind.SIP, title: str = "",
+                    request=None, start_check: bool = True) -> Deposit:
+    """Record an uploaded SIP (already streamed to disk) and start SAM's check in the background."""
+    if kind not in Deposit.Kind.values:
+        raise ValidationError(_("Unknown kind of deposit."))
+    destination = _new_sip_path(tenant)
+    try:
+        size, sha512 = _take_file(upload, destination)
+        if size == 0:
+            raise ValidationError(_("The file is empty."))
+        with transaction.atomic():
+            deposit = Deposit.objects.create(
+                tenant=tenant, organisation=tenant.organisation, created_by=actor if getattr(actor, "pk", None) else None,
+                kind=kind, title=title[:500], file_path=str(destination), file_name=Path(file_name or "sip.zip").name[:300],
+                size=size, sha512=sha512,
+            )
+            audit_record(actor=actor, action="deposits.upload", tenant=tenant, target=deposit,
+                         after={"file": deposit.file_name, "size": size, "sha512": sha512, "kind": kind},
+                         request=request)
+    except BaseException:
+        destination.unlink(missing_ok=True)
+        raise
+    if start_check:
+        deposit_check_start(actor=actor, deposit=deposit)
+        deposit.refresh_from_db()
+    return deposit
+
+
+def deposit_check_start(*, actor, deposit: Deposit):
+    from sam.deposits.tasks import deposit_check_task
+    from sam.jobs.services import job_enqueue
+
+    deposit.state = Deposit.State.CHECKING
+    deposit.save(update_fields=["state", "updated_at"])
+    job = job_enqueue(actor=actor, organisation=deposit.organisation, tenant=deposit.tenant, kind="deposit_check",
+                      label=_("Check of the deposit %(name)s") % {"name": deposit},
+                      task=deposit_check_task, result_url=_detail_url(deposit), deposit_id=deposit.pk)
+    Deposit.objects.filter(pk=deposit.pk).update(job=job)
+    return job
+
+
+def _detail_url(deposit: Deposit) -> str:
+    from django.urls import reverse
+
+    return reverse("deposits:deposit_detail", kwargs={"tenant_pk": deposit.tenant_id, "pk": deposit.pk})
+
+
+# --- SAM's check ------------------------------------------------------------------------------
+
+
+def tenant_references(tenant, summary: seda_check.Summary) -> tuple[dict[str, str], set[str]]:
+    """The tenant's ingest contracts {Identifier: Status} and the agencies the manifest names that exist."""
+    client = vitam_client(tenant, contract=ADMIN)
+    contracts = {
+        document["Identifier"]: document.get("Status", "")
+        for document in client.search_ingest_contracts(SelectSingle().limit(1000).build()).results
+    }
+    wanted = sorted({a for a in (summary.originating_agency, summary.submission_agency) if a})
+    agencies = set()
+    if wanted:
+        query = SelectSingle().where(in_("Identifier", wanted)).limit(len(wanted)).build()
+        agencies = {document["Identifier"] for document in client.search_agencies(query).results}
+    return contracts, agencies
+
+
+def deposit_check(*, deposit: Deposit, progress=None) -> Deposit:
+    """SAM's check (safe zip, schema, objects, contract and services); then send, or reject."""
+    result = seda_check.check_sip(deposit.file_path, progress=progress)
+    summary = result.summary
+    if result.ok and summary is not None:
+        try:
+            contracts, agencies = tenant_references(deposit.tenant, summary)
+        except VitamUnavailable as error:
+            # The referentials cannot be read: keep the deposit and check again later.
+            _wait_for_retry(deposit, Deposit.Phase.SEND, error, recheck=True)
+            return deposit
+        result.problems.extend(seda_check.check_references(summary, contracts=contracts, agencies=agencies))
+    with transaction.atomic():
+        deposit = Deposit.objects.select_for_update().get(pk=deposit.pk)
+        if summary is not None:
+            _copy_summary(deposit, summary)
+        deposit.problems = [problem.as_dict() for problem in result.problems]
+        deposit.checked_at = timezone.now()
+        if result.ok:
+            deposit.state = Deposit.State.READY
+        else:
+            deposit.state = Deposit.State.REJECTED
+            deposit.explanation = _("SAM's check found %(count)s problem(s): the SIP was not sent to Vitam.") % {
+                "count": len(result.errors)}
+            remove_sip_file(deposit)
+        deposit.save()
+        audit_record(actor=None, action="deposits.check", tenant=deposit.tenant, target=deposit,
+                     after={"state": deposit.state, "errors": len(result.errors), "warnings": len(result.warnings)})
+    return deposit
+
+
+def _copy_summary(deposit: Deposit, summary: seda_check.Summary) -> None:
+    deposit.manifest_sha512 = summary.manifest_sha512
+    deposit.message_identifier = summary.message_identifier[:500]
+    deposit.archival_agreement = summary.archival_agreement[:200]
+    deposit.archival_agency = summary.archival_agency[:200]
+    deposit.transferring_agency = summary.transferring_agency[:200]
+    deposit.originating_agency = summary.originating_agency[:200]
+    deposit.submission_agency = summary.submission_agency[:200]
+    deposit.unit_count = summary.unit_count
+    deposit.object_count = summary.object_count
+    deposit.objects_size = summary.total_size
+    deposit.start_date = summary.start_date[:10]
+    deposit.end_date = summary.end_date[:10]
+    deposit.summary = {"top_units": summary.top_units, "comment": summary.comment,
+                       "manifest_name": summary.manifest_name}
+    if not deposit.title:
+        first = summary.top_units[0]["title"] if summary.top_units else ""
+        deposit.title = (summary.comment or first or summary.message_identifier)[:500]
+
+
+# --- sending and following ----------------------------------------------------------------------
+
+
+def deposit_send_start(*, actor, deposit: Deposit, request=None) -> Deposit:
+    """The user confirms (simple deposit) or SAM's check passed (SIP): send in the background."""
+    from sam.deposits.tasks import deposit_send_task
+
+    with transaction.atomic():
+        deposit = Deposit.objects.select_for_update().get(pk=deposit.pk)
+        if deposit.state != Deposit.State.READY:
+            raise ValidationError(_("This deposit cannot be sent in its current state."))
+        deposit.state = Deposit.State.SENDING
+        deposit.save(update_fields=["state", "updated_at"])
+        audit_record(actor=actor, action="deposits.send", tenant=deposit.tenant, target=deposit,
+                     after={"workflow": deposit.workflow}, request=request)
+    deposit_send_task.enqueue(deposit_id=deposit.pk)
+    deposit.refresh_from_db()
+    return deposit
+
+
+def deposit_send(*, deposit: Deposit) -> Deposit:
+    """Stream the SIP to Vitam (POST /ingests). Unreachable Vitam → waiting_retry, file kept."""
+    deposit.state = Deposit.State.SENDING
+    deposit.attempts += 1
+    deposit.save(update_fields=["state", "attempts", "updated_at"])
+    client = vitam_client(deposit.tenant, contract=ADMIN)
+    try:
+        operation_id = client.ingest(deposit.file_path, context_id=deposit.workflow,
+                                     manifest_digest=deposit.manifest_sha512 or None)
+    except VitamUnavailable as error:
+        _wait_for_retry(deposit, Deposit.Phase.SEND, error)
+        return deposit
+    except VitamError as error:
+        deposit.state = Deposit.State.COMPLETED
+        deposit.operation_status = "KO"
+        deposit.completed_at = timezone.now()
+        deposit.explanation = error.user_message()
+        deposit.save()
+        return deposit
+    deposit.operation_id = operation_id
+    deposit.state = Deposit.State.SENT
+    deposit.sent_at = timezone.now()
+    deposit.retry_phase, deposit.next_attempt_at, deposit.last_error = "", None, ""
+    deposit.save()
+    return deposit
+
+
+def deposit_follow(*, deposit: Deposit, window: float = FOLLOW_WINDOW_SECONDS, poll_interval: float = 0.3) -> bool:
+    """Poll HEAD /operations until COMPLETED (at most `window` seconds); True when finished."""
+    import time
+
+    client = vitam_client(deposit.tenant, contract=ADMIN)
+    deadline = time.monotonic() + window
+    interval = poll_interval
+    while True:
+        try:
+            status = client.operation_status(deposit.operation_id)
+        except VitamUnavailable as error:
+            _wait_for_retry(deposit, Deposit.Phase.FOLLOW, error)
+            return False
+        if status.is_completed or (status.state == "PAUSE" and status.is_failed):
+            try:
+                _complete(deposit, client, status.status)
+            except VitamUnavailable as error:
+                _wait_for_retry(deposit, Deposit.Phase.FOLLOW, error)
+                return False
+            return True
+        if deposit.state != Deposit.State.PROCESSING:
+            deposit.state = Deposit.State.PROCESSING
+            deposit.save(update_fields=["state", "updated_at"])
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(interval)
+        interval = min(interval * 1.5, 10.0)
+
+
+def _complete(deposit: Deposit, client, status: str) -> None:
+    """Store the ATR and the failing step, then let go of the SIP."""
+    atr_path = Path(deposit.file_path or _new_sip_path(deposit.tenant)).with_suffix(".atr.xml")
+    client.download_atr(deposit.operation_id, atr_path)
+    failing_event, explanation = _failure_from_logbook(deposit) if status not in ("OK",) else ("", "")
+    if not failing_event and status not in ("OK",):
+        failing_event, explanation = _failure_from_atr(atr_path)
+    with transaction.atomic():
+        deposit.state = Deposit.State.COMPLETED
+        deposit.operation_status = status
+        deposit.atr_path = str(atr_path)
+        deposit.failing_event = failing_event[:300]
+        deposit.explanation = explanation
+        deposit.completed_at = timezone.now()
+        deposit.retry_phase, deposit.next_attempt_at, deposit.last_error = "", None, ""
+        if not getattr(settings, "DEPOSIT_KEEP_SIP", False):
+            remove_sip_file(deposit)
+        deposit.save()
+        audit_record(actor=None, action="deposits.complete", tenant=deposit.tenant, target=deposit,
+                     after={"operation": deposit.operation_id, "status": status})
+
+
+def _failure_from_logbook(deposit: Deposit) -> tuple[str, str]:
+    """The first KO/FATAL step of the operation, with Vitam's own (French) message."""
+    try:
+        operation = vitam_client(deposit.tenant, contract=ACCESS).get_operation(deposit.operation_id)
+    except (VitamError, MissingContract):
+        return "", ""
+    events = operation.get("events") or []
+    worst = None
+    for event in events:
+        if event.get("outcome") in ("KO", "FATAL") and event.get("evType") not in _PROCESS_EVENTS:
+            detail = event.get("outDetail") or event.get("evType") or ""
+            # Keep the most precise failing event (the deepest detail, not the step summaries).
+            if worst is None or detail.count(".") > (worst.get("outDetail") or "").count("."):
+                worst = event
+    if worst is None and operation.get("outcome") in ("KO", "FATAL"):
+        worst = operation
+    if worst is None:
+        return "", ""
+    text = worst.get("outMessg") or ""
+    data = worst.get("evDetData") or ""
+    if data and len(str(data)) < 500:
+        text = f"{text} — {data}" if text else str(data)
+    return worst.get("outDetail") or worst.get("evType") or "", text
+
+
+_PROCESS_EVENTS = ("PROCESS_SIP_UNITARY", "INGEST_TEST", "STP_INGEST_FINALISATION")
+
+
+def _failure_from_atr(path: Path) -> tuple[str, str]:
+    try:
+        tree = etree.parse(str(path), seda_check.safe_parser())
+    except (etree.XMLSyntaxError, OSError):
+        return "", ""
+    for event in tree.getroot().iter("{*}Event"):
+        outcome = event.findtext("{*}Outcome") or ""
+        if outcome in ("KO", "FATAL"):
+            return (event.findtext("{*}OutcomeDetail") or event.findtext("{*}EventTypeCode") or "",
+                    event.findtext("{*}OutcomeDetailMessage") or "")
+    return "", ""
+
+
+def _wait_for_retry(deposit: Deposit, phase: str, error: Exception, *, recheck: bool = False) -> None:
+    """Vitam cannot be reached: keep everything, schedule a retry with back-off."""
+    delay = RETRY_DELAYS[min(deposit.attempts, len(RETRY_DELAYS) - 1)]
+    deposit.state = Deposit.State.WAITING_RETRY
+    deposit.retry_phase = Deposit.Phase.FOLLOW if phase == Deposit.Phase.FOLLOW else Deposit.Phase.SEND
+    if recheck:
+        deposit.retry_phase = ""  # the check itself must run again
+    deposit.next_attempt_at = timezone.now() + timedelta(seconds=delay)
+    deposit.last_error = error.user_message() if hasattr(error, "user_message") else str(error)
+    deposit.save()
+    logger.warning("deposit %s waits for a retry (%s): %s", deposit.pk, phase, error)
+    from sam.deposits.tasks import schedule_retry
+
+    schedule_retry(deposit)
+
+
+def deposit_retry(*, actor, deposit: Deposit, request=None) -> Deposit:
+    """Retry by hand (or from the scheduled task): start again where Vitam was unreachable."""
+    from sam.deposits.tasks import deposit_follow_task, deposit_send_task
+
+    with transaction.atomic():
+        deposit = Deposit.objects.select_for_update().get(pk=deposit.pk)
+        if deposit.state != Deposit.State.WAITING_RETRY:
+            raise ValidationError(_("This deposit is not waiting for a retry."))
+        phase = deposit.retry_phase
+        deposit.next_attempt_at = None
+        if phase == Deposit.Phase.FOLLOW:
+            deposit.state = Deposit.State.SENT
+        elif phase == Deposit.Phase.SEND:
+            deposit.state = Deposit.State.READY
+        else:
+            deposit.state = Deposit.State.CHECKING
+        deposit.save()
+        audit_record(actor=actor, action="deposits.retry", tenant=deposit.tenant, target=deposit,
+                     after={"phase": phase or "check", "attempts": deposit.attempts}, request=request)
+    if phase == Deposit.Phase.FOLLOW:
+        deposit_follow_task.enqueue(deposit_id=deposit.pk)
+    elif phase == Deposit.Phase.SEND:
+        Deposit.objects.filter(pk=deposit.pk).update(state=Deposit.State.SENDING)
+        deposit_send_task.enqueue(deposit_id=deposit.pk)
+    else:
+        deposit_check_start(actor=actor, deposit=deposit)
+    deposit.refresh_from_db()
+    return deposit
+
+
+def deposit_cancel(*, actor, deposit: Deposit, request=None) -> Deposit:
+    """Give up a deposit Vitam does not have yet; its SIP is removed."""
+    with transaction.atomic():
+        deposit = Deposit.objects.select_for_update().get(pk=deposit.pk)
+        if not deposit.can_cancel:
+            raise ValidationError(_("Only a deposit not yet received by Vitam can be cancelled."))
+        before = deposit.state
+        deposit.state = Deposit.State.CANCELLED
+        deposit.next_attempt_at = None
+        remove_sip_file(deposit)
+        deposit.save()
+        audit_record(actor=actor, action="deposits.cancel", tenant=deposit.tenant, target=deposit,
+                     before={"state": before}, after={"state": deposit.state}, request=request)
+    return deposit
+
+
+def deposits_retry_due(now=None) -> int:
+    """Start every retry whose time has come (run by the retry task and by `manage.py deposits_retry`)."""
+    now = now or timezone.now()
+    due = Deposit.objects.filter(state=Deposit.State.WAITING_RETRY, next_attempt_at__lte=now)
+    count = 0
+    for deposit in due:
+        try:
+            deposit_retry(actor=None, deposit=deposit)
+            count += 1
+        except ValidationError:
+            continue  # another worker got it first
+    return count

@@ -1,0 +1,99 @@
+"""Background tasks of deposits (django-tasks, run by `manage.py db_worker`; at once in tests).
+
+A request never waits for Vitam: checking, sending and following an operation happen here.
+"""
+
+from datetime import timedelta
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_tasks import task
+
+from sam.deposits.models import Deposit
+from sam.jobs.services import job_progress, job_running
+
+FOLLOW_HANDOVER_SECONDS = 5  # pause between two follow-up windows of a long operation
+
+
+def _supports_defer(a_task) -> bool:
+    return getattr(a_task.get_backend(), "supports_defer", False)
+
+
+@task(queue_name="vitam")
+def deposit_check_task(job_id, deposit_id):
+    from sam.deposits import services
+
+    with job_running(job_id) as job:
+        deposit = Deposit.objects.select_related("tenant", "organisation").get(pk=deposit_id)
+        if deposit.state != Deposit.State.CHECKING:
+            job.message = _("Nothing to do: the deposit is %(state)s.") % {"state": deposit.get_state_display()}
+            return
+
+        def progress(done, total, message):
+            job_progress(job, done, total, message)
+
+        deposit = services.deposit_check(deposit=deposit, progress=progress)
+        job.message = deposit.get_state_display()
+        job.result = {"deposit": deposit.pk, "state": deposit.state}
+    deposit = Deposit.objects.get(pk=deposit_id)
+    # A SIP (or a test deposit) goes to Vitam as soon as SAM's check passes; a simple deposit waits
+    # for the user's confirmation of its summary.
+    if deposit.state == Deposit.State.READY and deposit.kind in (Deposit.Kind.SIP, Deposit.Kind.TEST):
+        services.deposit_send_start(actor=None, deposit=deposit)
+
+
+@task(queue_name="vitam")
+def deposit_send_task(deposit_id):
+    from sam.deposits import services
+
+    deposit = Deposit.objects.select_related("tenant", "organisation").get(pk=deposit_id)
+    if deposit.state not in (Deposit.State.SENDING, Deposit.State.READY):
+        return
+    deposit = services.deposit_send(deposit=deposit)
+    if deposit.state == Deposit.State.SENT:
+        deposit_follow_task.enqueue(deposit_id=deposit.pk)
+
+
+@task(queue_name="vitam")
+def deposit_follow_task(deposit_id):
+    from sam.deposits import services
+
+    deposit = Deposit.objects.select_related("tenant", "organisation").get(pk=deposit_id)
+    if deposit.state not in Deposit.FOLLOWED_STATES:
+        return
+    finished = services.deposit_follow(deposit=deposit)
+    deposit.refresh_from_db()
+    if not finished and deposit.state in Deposit.FOLLOWED_STATES:
+        # A long operation: hand over to a fresh task rather than hold a worker for hours.
+        if _supports_defer(deposit_follow_task):
+            deposit_follow_task.using(
+                run_after=timezone.now() + timedelta(seconds=FOLLOW_HANDOVER_SECONDS)
+            ).enqueue(deposit_id=deposit.pk)
+        # Without deferral (tests' immediate backend), `manage.py deposits_retry` resumes it.
+
+
+@task(queue_name="vitam")
+def deposit_retry_task(deposit_id):
+    """Scheduled retry of a deposit Vitam could not take or report on."""
+    from django.core.exceptions import ValidationError
+
+    from sam.deposits import services
+
+    deposit = Deposit.objects.get(pk=deposit_id)
+    if deposit.state != Deposit.State.WAITING_RETRY:
+        return
+    if deposit.next_attempt_at and deposit.next_attempt_at > timezone.now() + timedelta(seconds=1):
+        return  # a manual retry rescheduled it meanwhile
+    try:
+        services.deposit_retry(actor=None, deposit=deposit)
+    except ValidationError:
+        pass
+
+
+def schedule_retry(deposit) -> None:
+    """Automatic retry with back-off, where the task backend can defer (the database worker can).
+
+    Without deferral (tests' immediate backend) the deposit simply waits for a manual retry or for
+    `manage.py deposits_retry`."""
+    if _supports_defer(deposit_retry_task) and deposit.next_attempt_at:
+        deposit_retry_task.using(run_after=deposit.next_attempt_at).enqueue(deposit_id=deposit.pk)
