@@ -152,13 +152,13 @@ GLOSSARY = {
     "tenant": r"coffre",
     "filing plan": r"plans? de classement",
     "holding tree": r"arbres? de positionnement",
-    "final action": r"sort final",
+    "final action": r"sorts? fina(?:l|ux)",
     "ingest contract": r"contrats? d'entrée",
     "access contract": r"contrats? d'accès|contrats d'entrée et d'accès",
     "producing service": r"services? producteurs?",
     "management rule": r"règles? de gestion",
     "audit trail": r"journal d'audit",
-    "archive unit": r"unités? archivistiques?",
+    "archive unit": r"unité(?:s|\(s\))? archivistique(?:s|\(s\))?",
 }
 
 
