@@ -52,8 +52,12 @@ class TenantSerializer(serializers.ModelSerializer):
 
 
 class TenantUpdateSerializer(TenantSerializer):
+    """A tenant never moves to another organisation; it may be reactivated."""
+
+    organisation = serializers.PrimaryKeyRelatedField(read_only=True)
+
     class Meta(TenantSerializer.Meta):
-        read_only_fields = ["organisation"]
+        read_only_fields = []
 
 
 class UserSerializer(serializers.ModelSerializer):

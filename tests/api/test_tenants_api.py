@@ -156,3 +156,12 @@ def test_platform_admin_creates_organisations_and_tenants_through_the_api(world,
     api.force_authenticate(world.referent_a)
     assert api.post("/api/v1/organisations/", {"name": "X", "kind": "commune", "code": "95001"},
                     format="json").status_code == 403
+
+
+def test_a_tenant_never_moves_to_another_organisation(world, api):
+    api.force_authenticate(world.admin)
+    response = api.patch(f"/api/v1/tenants/{world.tenant_b.pk}/", {"organisation": world.org_a.pk,
+                                                                   "is_active": False}, format="json")
+    assert response.status_code == 200, response.content
+    world.tenant_b.refresh_from_db()
+    assert (world.tenant_b.organisation, world.tenant_b.is_active) == (world.org_b, False)
