@@ -31,6 +31,8 @@ ENDPOINT_MODULES = [
     "vitamlite.inheritance",
     "vitamlite.register",
     "vitamlite.referentials.endpoints",
+    "vitamlite.elimination",
+    "vitamlite.mass_update",
 ]
 
 TENANT_CHECK_FAILED = {"Error": "X-Tenant-Id check failed!"}
