@@ -114,3 +114,20 @@ def test_state_changing_account_screens_require_csrf(world):
     response = client.post(reverse("logout"))
     assert response.status_code == 403
     assert "Le formulaire a expiré" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_an_idle_session_expires_and_activity_renews_it(client, world, settings):
+    from datetime import timedelta
+
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    client.force_login(world.referent_a)
+    assert client.get(reverse("home")).status_code == 200
+    session = Session.objects.get(session_key=client.session.session_key)
+    # Each request pushes the expiry SESSION_COOKIE_AGE ahead (SESSION_SAVE_EVERY_REQUEST).
+    assert session.expire_date > timezone.now() + timedelta(seconds=settings.SESSION_COOKIE_AGE - 60)
+    Session.objects.filter(pk=session.pk).update(expire_date=timezone.now() - timedelta(seconds=1))
+    response = client.get(reverse("home"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
