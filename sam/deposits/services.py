@@ -421,3 +421,82 @@ def deposits_retry_due(now=None) -> int:
         except ValidationError:
             continue  # another worker got it first
     return count
+
+
+# --- simple deposit ------------------------------------------------------------------------------
+
+
+def simple_deposit_create(*, actor, tenant, files, form, request=None) -> Deposit:
+    """Keep the uploaded files, then build the SIP and check it in the background.
+
+    `form` is a simple.SimpleDepositForm; the deposit waits in `ready` for the user to confirm
+    its summary (deposit_send_start)."""
+    from dataclasses import asdict
+
+    from sam.deposits.simple import stage_upload
+
+    if not form.archival_agreement:
+        form.archival_agreement = tenant.ingest_contract
+    staging = deposits_dir() / str(tenant.vitam_id) / f"staging-{uuid.uuid4().hex}"
+    try:
+        stage_upload(files, staging / "raw")
+        with transaction.atomic():
+            deposit = Deposit.objects.create(
+                tenant=tenant, organisation=tenant.organisation,
+                created_by=actor if getattr(actor, "pk", None) else None,
+                kind=Deposit.Kind.SIMPLE, title=form.title[:500], file_name=_("simple deposit"),
+                originating_agency=form.originating_agency[:200],
+                summary={"build": {"staging": str(staging), "form": asdict(form)}},
+            )
+            audit_record(actor=actor, action="deposits.upload", tenant=tenant, target=deposit,
+                         after={"kind": "simple", "title": form.title, "files": len(list((staging / "raw").rglob("*")))},
+                         request=request)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    deposit_check_start(actor=actor, deposit=deposit)
+    deposit.refresh_from_db()
+    return deposit
+
+
+def simple_deposit_build(*, deposit: Deposit) -> None:
+    """Unpack the staged files, build the SEDA 2.1 SIP, and keep it as the deposit's file."""
+    from sam.archives.sip import write_sip
+    from sam.deposits.simple import SimpleDepositForm, _unzip, build_package
+
+    build = deposit.summary.get("build") or {}
+    staging = Path(build["staging"])
+    raw, tree = staging / "raw", staging / "tree"
+    try:
+        if tree.exists():
+            shutil.rmtree(tree)
+        entries = [p for p in raw.iterdir()]
+        if len(entries) == 1 and entries[0].suffix.lower() == ".zip" and entries[0].is_file():
+            _unzip(str(entries[0]), tree)
+        else:
+            shutil.copytree(raw, tree)
+        form = SimpleDepositForm(**{**build["form"], "rules": [tuple(r) for r in build["form"].get("rules", [])]})
+        package = build_package(form, tree)
+        destination = _new_sip_path(deposit.tenant)
+        write_sip(package, destination)
+    except ValidationError as error:
+        deposit.state = Deposit.State.REJECTED
+        deposit.problems = [{"message": message, "line": None, "path": "", "severity": "error"}
+                            for message in error.messages]
+        deposit.explanation = _("The SIP could not be built from the files.")
+        deposit.save()
+        shutil.rmtree(staging, ignore_errors=True)
+        return
+    deposit.file_path = str(destination)
+    deposit.file_name = f"{slugify_name(deposit.title)}.zip"
+    deposit.size = destination.stat().st_size
+    deposit.sha512 = sha512_of(destination)
+    deposit.summary = {}
+    deposit.save()
+    shutil.rmtree(staging, ignore_errors=True)
+
+
+def slugify_name(text: str) -> str:
+    from django.utils.text import slugify
+
+    return slugify(text)[:80] or "versement"

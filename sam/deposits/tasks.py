@@ -32,6 +32,13 @@ def deposit_check_task(job_id, deposit_id):
         def progress(done, total, message):
             job_progress(job, done, total, message)
 
+        if deposit.kind == Deposit.Kind.SIMPLE and not deposit.file_path:
+            job_progress(job, 0, 1, _("Building the SIP"), force=True)
+            services.simple_deposit_build(deposit=deposit)
+            if deposit.state == Deposit.State.REJECTED:
+                job.message = deposit.get_state_display()
+                return
+
         deposit = services.deposit_check(deposit=deposit, progress=progress)
         job.message = deposit.get_state_display()
         job.result = {"deposit": deposit.pk, "state": deposit.state}

@@ -1,0 +1,119 @@
+"""REST API of deposits: a business application or a Pastell connector posts a SIP and follows it.
+
+    POST /api/v1/tenants/<tenant_pk>/deposits/          multipart (file "sip") or a raw application/zip body
+    GET  /api/v1/tenants/<tenant_pk>/deposits/          list (paged)
+    GET  /api/v1/tenants/<tenant_pk>/deposits/<pk>/     status
+    GET  /api/v1/tenants/<tenant_pk>/deposits/<pk>/atr/ the ATR once Vitam has completed the operation
+
+Same permission as the screens (`deposit` on the tenant's organisation); token or session auth.
+The body is streamed to disk under settings.UPLOAD_MAX_BYTES, never read whole in memory.
+"""
+
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.utils.translation import gettext as _
+from rest_framework import serializers, status
+from rest_framework.parsers import BaseParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from sam.deposits import selectors, services
+from sam.deposits.models import Deposit
+from sam.deposits.uploads import TooLarge, stream_body_to_file, upload_limit, use_limited_handler
+
+
+class DepositSerializer(serializers.ModelSerializer):
+    state_label = serializers.CharField(source="get_state_display", read_only=True)
+    problems = serializers.JSONField(read_only=True)
+    atr_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Deposit
+        fields = ["id", "kind", "state", "state_label", "title", "file_name", "size", "sha512", "manifest_sha512",
+                  "message_identifier", "archival_agreement", "originating_agency", "transferring_agency",
+                  "submission_agency", "unit_count", "object_count", "objects_size", "start_date", "end_date",
+                  "operation_id", "operation_status", "failing_event", "explanation", "problems", "attempts",
+                  "next_attempt_at", "last_error", "created_at", "sent_at", "completed_at", "atr_url"]
+        read_only_fields = fields
+
+    def get_atr_url(self, deposit):
+        if not deposit.atr_path:
+            return None
+        from django.urls import reverse
+
+        return reverse("api-deposit-atr", kwargs={"tenant_pk": deposit.tenant_id, "pk": deposit.pk})
+
+
+class RawZipParser(BaseParser):
+    """application/zip (or octet-stream) body streamed to a temporary file."""
+
+    media_type = "application/zip"
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        if stream is None:
+            return {}
+        request = parser_context["request"]
+        name = request.headers.get("X-Filename") or "sip.zip"
+        try:
+            return {"sip": stream_body_to_file(stream, name=Path(name).name)}
+        except TooLarge:
+            return {"too_large": True}
+
+
+class OctetZipParser(RawZipParser):
+    media_type = "application/octet-stream"
+
+
+class DepositListCreate(APIView):
+    parser_classes = [MultiPartParser, RawZipParser, OctetZipParser]
+
+    def initialize_request(self, request, *args, **kwargs):
+        use_limited_handler(request)  # before anything reads the multipart body
+        return super().initialize_request(request, *args, **kwargs)
+
+    def get(self, request, tenant_pk):
+        tenant = selectors.deposit_tenant_for_user(request.user, tenant_pk)
+        deposits = selectors.deposit_list(user=request.user, tenant=tenant, state=request.query_params.get("state", ""),
+                                          mine=request.query_params.get("scope") == "mine")
+        from rest_framework.pagination import PageNumberPagination
+
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset(deposits, request, view=self)
+        return paginator.get_paginated_response(DepositSerializer(page, many=True).data)
+
+    def post(self, request, tenant_pk):
+        tenant = selectors.deposit_tenant_for_user(request.user, tenant_pk)
+        data = request.data
+        too_large = data.get("too_large") or getattr(request._request, "upload_too_large", False)
+        if too_large:
+            return Response({"detail": _("The file exceeds the size limit of %(limit)s bytes.")
+                             % {"limit": upload_limit()}}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+        upload = request.FILES.get("sip") if hasattr(request, "FILES") and request.FILES else data.get("sip")
+        if upload is None:
+            return Response({"detail": _("Send the SIP as a multipart file named 'sip' or as an application/zip body.")},
+                            status=status.HTTP_400_BAD_REQUEST)
+        test = str(request.query_params.get("test", data.get("test", ""))).lower() in ("1", "true", "yes")
+        try:
+            deposit = services.deposit_receive(
+                actor=request.user, tenant=tenant, upload=upload, file_name=getattr(upload, "name", "sip.zip"),
+                kind=Deposit.Kind.TEST if test else Deposit.Kind.SIP, request=request._request)
+        except ValidationError as error:
+            return Response({"detail": " ".join(error.messages)}, status=status.HTTP_400_BAD_REQUEST)
+        return Response(DepositSerializer(deposit).data, status=status.HTTP_202_ACCEPTED)
+
+
+class DepositDetail(APIView):
+    def get(self, request, tenant_pk, pk):
+        deposit = selectors.deposit_get_for_user(request.user, tenant_pk, pk)
+        return Response(DepositSerializer(deposit).data)
+
+
+class DepositAtr(APIView):
+    def get(self, request, tenant_pk, pk):
+        deposit = selectors.deposit_get_for_user(request.user, tenant_pk, pk)
+        if not deposit.atr_path or not Path(deposit.atr_path).is_file():
+            raise Http404("No ATR yet")
+        return FileResponse(open(deposit.atr_path, "rb"), as_attachment=True, content_type="application/xml",
+                            filename=f"ATR-{deposit.operation_id or deposit.pk}.xml")
