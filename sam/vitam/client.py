@@ -520,6 +520,10 @@ class VitamClient:
             response = self._request("PUT", path, data=body, long=True)
         return response.headers.get("X-Request-Id", "")
 
+    def update_profile(self, identifier: str, set_fields: dict | None = None, unset_fields=(), *, query=None) -> str:
+        """PUT /profiles/{id} with a JSON UPDATE_BY_ID body: the profile's description (not its file)."""
+        return self._update(f"{ADMIN}/profiles/{identifier}", set_fields, unset_fields, query)
+
     def download_profile_file(self, identifier: str, dest) -> DownloadResult:
         return self._download(f"{ADMIN}/profiles/{identifier}", dest)
 
