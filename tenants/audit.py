@@ -1,5 +1,8 @@
 """The audit trail: one call per privileged action, inside the action's own transaction."""
 
+import ipaddress
+
+from django.conf import settings
 from django.db import models
 
 from sam.middleware import current_request_id
@@ -7,10 +10,21 @@ from tenants.models import AuditEntry
 
 
 def _client_ip(request):
-    # REMOTE_ADDR only: X-Forwarded-For is forgeable unless a trusted proxy rewrites it.
+    """REMOTE_ADDR; behind SAM's reverse proxy (SAM_BEHIND_PROXY), the address that proxy appended.
+
+    Only the right-most X-Forwarded-For entry is trusted: the ones before it come from the client.
+    """
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    address = request.META.get("REMOTE_ADDR") or None
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None) and forwarded:
+        candidate = forwarded.split(",")[-1].strip()
+        try:
+            address = str(ipaddress.ip_address(candidate))
+        except ValueError:
+            pass
+    return address
 
 
 def audit_record(*, actor, action, organisation=None, tenant=None, target=None, before=None, after=None,

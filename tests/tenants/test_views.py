@@ -239,3 +239,11 @@ def test_audit_rows_carry_the_request_id_and_ip(world, client):
     assert (entry.action, entry.actor, entry.organisation) == ("role.grant", world.referent_a, world.org_a)
     assert (entry.request_id, entry.ip_address) == ("req-0123456789", "192.0.2.7")
     assert (entry.target_type, entry.target_id) == ("tenants.user", str(world.archivist_a.pk))
+
+
+def test_audit_ip_behind_the_reverse_proxy_is_the_one_it_appended(world, client, settings):
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    client.force_login(world.referent_a)
+    client.post(reverse("tenants:role_grant", args=[world.org_a.pk, world.archivist_a.pk]), {"role": "researcher"},
+                REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.9")
+    assert AuditEntry.objects.order_by("-id").first().ip_address == "203.0.113.9"
