@@ -1,0 +1,149 @@
+"""Publishing drafts against vitam-lite, and reading the published trees back (browser, API)."""
+
+import pytest
+from django.urls import reverse
+
+from referentials.trees import selectors, services
+from referentials.trees.models import TreeDraft, TreePublication
+from tenants.models import AuditEntry
+
+PLAN = (
+    "Identifiant;Identifiant parent;Intitulé;Niveau de description;Description;Règles;Sort final\n"
+    "P;;Plan de test {suffix};Série;;;\n"
+    "P1;P;Délibérations {suffix};Sous-série;Registres;APP-DELIB ACC-00001;Conserver\n"
+    "P2;P;Marchés {suffix};Sous-série;;APP-MARCHES;Détruire\n"
+    "P21;P2;Marchés attribués {suffix};Dossier;;;\n"
+)
+
+
+def import_plan(world, suffix="A", kind="filing"):
+    known = selectors.tenant_rule_types(world.tenant_a)
+    return services.draft_import(actor=world.referent_a, tenant=world.tenant_a, kind=kind, title=f"Plan {suffix}",
+                                 data=PLAN.format(suffix=suffix).encode("cp1252"), fmt="csv", filename="plan.csv",
+                                 known_rules=known)
+
+
+def agency(world):
+    return selectors.tenant_agencies(world.tenant_a)[0]["Identifier"]
+
+
+@pytest.mark.django_db
+def test_publishing_a_filing_plan_completes_and_the_browser_shows_it(vitam_world, client):
+    world = vitam_world
+    draft = import_plan(world, "Orion")
+    client.force_login(world.referent_a)
+    response = client.post(reverse("trees:draft_publish", kwargs={"tenant_pk": world.tenant_a.pk, "pk": draft.pk}),
+                           {"version": draft.version, "originating_agency": agency(world),
+                            "archival_agency": agency(world)})
+    assert response.status_code == 302
+    publication = TreePublication.objects.get(draft=draft)
+    assert (publication.state, publication.status) == ("done", "OK"), publication.error
+    draft.refresh_from_db()
+    assert draft.state == TreeDraft.State.PUBLISHED and draft.published_operation_id == publication.operation_id
+    assert publication.job.state == "succeeded"
+    assert b"ArchiveTransferReply" in bytes(publication.atr)
+    atr = client.get(reverse("trees:publication_atr", kwargs={"tenant_pk": world.tenant_a.pk, "pk": publication.pk}))
+    assert atr.status_code == 200 and b"<ReplyCode>OK</ReplyCode>" in atr.content
+    page = client.get(response["Location"])
+    assert "Plan de test Orion" not in page.content.decode() or page.status_code == 200
+
+    browser = client.get(reverse("trees:tree_browser", kwargs={"tenant_pk": world.tenant_a.pk}), {"kind": "filing"})
+    html = browser.content.decode()
+    assert "Plan de test Orion" in html and "Délibérations Orion" in html  # two levels without JavaScript
+    assert "Marchés attribués Orion" not in html  # the third level loads on demand
+    roots = selectors.tree_roots(world.tenant_a, "filing")
+    root = next(node for node in roots if node.title == "Plan de test Orion")
+    assert root.has_children and root.identifier == "P"
+    children, total = selectors.tree_children(world.tenant_a, root.id)
+    markets = next(node for node in children if node.identifier == "P2")
+    fragment = client.get(reverse("trees:tree_children", kwargs={"tenant_pk": world.tenant_a.pk,
+                                                                  "unit_id": markets.id}))
+    assert "Marchés attribués Orion" in fragment.content.decode()
+    detail = client.get(reverse("trees:tree_node", kwargs={"tenant_pk": world.tenant_a.pk, "unit_id": markets.id}))
+    text = detail.content.decode()
+    assert "APP-MARCHES" in text and "Destroy" in text and "Plan de test Orion" in text  # rules, path
+    search = client.get(reverse("trees:tree_browser", kwargs={"tenant_pk": world.tenant_a.pk}),
+                        {"q": "Délibérations Orion"})
+    assert "Délibérations Orion" in search.content.decode()
+    assert AuditEntry.objects.filter(action="trees.publish", tenant=world.tenant_a).exists()
+    assert AuditEntry.objects.filter(action="trees.publish_result", after__status="OK").exists()
+    # Commune B's browser does not see commune A's plan.
+    assert all(node.title != "Plan de test Orion" for node in selectors.tree_roots(world.tenant_b, "filing"))
+
+
+@pytest.mark.django_db
+def test_a_ko_publication_keeps_the_draft_and_names_the_failing_step(vitam_world, client):
+    world = vitam_world
+    draft = import_plan(world, "Ko")
+    # An attachment to a unit that does not exist: Vitam refuses the SIP.
+    services.draft_update(actor=world.referent_a, draft=draft, version=draft.version, title=draft.title,
+                          attach_to="aeaqaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")
+    draft.refresh_from_db()
+    nodes_before = draft.nodes.count()
+    client.force_login(world.archivist_a)
+    client.post(reverse("trees:draft_publish", kwargs={"tenant_pk": world.tenant_a.pk, "pk": draft.pk}),
+                {"version": draft.version, "originating_agency": agency(world), "archival_agency": agency(world)})
+    publication = TreePublication.objects.get(draft=draft)
+    assert publication.status == "KO"
+    assert publication.failing_event
+    draft.refresh_from_db()
+    assert draft.state == TreeDraft.State.DRAFT and draft.nodes.count() == nodes_before
+    page = client.get(reverse("trees:publication_detail", kwargs={"tenant_pk": world.tenant_a.pk,
+                                                                   "pk": publication.pk}))
+    text = page.content.decode()
+    assert publication.failing_event.split(" ")[0] in text
+    # The draft can still be changed and published again.
+    services.draft_update(actor=world.referent_a, draft=draft, version=draft.version, title=draft.title, attach_to="")
+    draft.refresh_from_db()
+    publication = services.publish_start(actor=world.referent_a, draft=draft, version=draft.version,
+                                         originating_agency=agency(world), archival_agency=agency(world))
+    assert publication.status == "OK"
+
+
+@pytest.mark.django_db
+def test_vitam_down_during_publication_keeps_the_draft(world, settings, client):
+    settings.VITAM = {**settings.VITAM, "URL": "http://127.0.0.1:9", "INGEST_URL": "http://127.0.0.1:9",
+                      "CONNECT_TIMEOUT": 0.5}
+    draft = services.draft_create(actor=world.referent_a, tenant=world.tenant_a, kind="filing", title="Hors ligne")
+    client.force_login(world.referent_a)
+    response = client.get(reverse("trees:draft_publish", kwargs={"tenant_pk": world.tenant_a.pk, "pk": draft.pk}))
+    assert response.status_code == 302  # back to the draft with the French message
+    draft.refresh_from_db()
+    assert draft.state == TreeDraft.State.DRAFT
+
+
+@pytest.mark.django_db
+def test_a_holding_tree_attached_plan_and_draft_from_published(vitam_world, client):
+    world = vitam_world
+    holding = services.draft_import(
+        actor=world.referent_a, tenant=world.tenant_a, kind="holding", title="Arbre",
+        data="Identifiant;Identifiant parent;Intitulé;Niveau de description\nH;;Fonds Véga;Fonds\nH1;H;Sous-fonds Véga;Sous-fonds\n".encode(),
+        fmt="csv")
+    publication = services.publish_start(actor=world.referent_a, draft=holding, version=holding.version,
+                                         originating_agency=agency(world), archival_agency=agency(world))
+    assert publication.status == "OK", publication.error
+    holding_root = next(n for n in selectors.tree_roots(world.tenant_a, "holding") if n.title == "Fonds Véga")
+    sub_fonds = selectors.tree_children(world.tenant_a, holding_root.id, "holding")[0][0]
+    plan = import_plan(world, "Véga")
+    services.draft_update(actor=world.referent_a, draft=plan, version=plan.version, title=plan.title,
+                          attach_to=sub_fonds.id, attach_to_title=sub_fonds.title)
+    plan.refresh_from_db()
+    publication = services.publish_start(actor=world.referent_a, draft=plan, version=plan.version,
+                                         originating_agency=agency(world), archival_agency=agency(world))
+    assert publication.status == "OK", (publication.error, publication.failing_event)
+    # The plan hangs from the holding tree, and is a root of the filing-plan view.
+    filing_roots = selectors.tree_roots(world.tenant_a, "filing")
+    plan_root = next(n for n in filing_roots if n.title == "Plan de test Véga")
+    under = selectors.tree_children(world.tenant_a, sub_fonds.id)[0]
+    assert [n.id for n in under] == [plan_root.id]
+    # A draft copied from the published plan, for changes.
+    client.force_login(world.referent_a)
+    response = client.post(reverse("trees:draft_from_published", kwargs={"tenant_pk": world.tenant_a.pk,
+                                                                         "unit_id": plan_root.id}), {"title": "V2"})
+    assert response.status_code == 302
+    copy = TreeDraft.objects.get(title="V2")
+    assert copy.source == "published" and copy.attach_to == sub_fonds.id
+    tree = selectors.draft_tree(copy)
+    assert tree.is_valid and sorted(tree.nodes) == ["P", "P1", "P2", "P21"]
+    assert tree.nodes["P1"].rules == ["APP-DELIB", "ACC-00001"] or sorted(tree.nodes["P1"].rules) == ["ACC-00001", "APP-DELIB"]
+    assert tree.nodes["P1"].final_action == "Keep"
