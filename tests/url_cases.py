@@ -20,6 +20,12 @@ The test then checks, for each method:
 - AUTHENTICATED cases (pages every user may open, e.g. the home page): any non-error answer, still
   without a marker of commune B and without a database change;
 - platform administrators: reach ORGANISATION and PLATFORM cases (no 403/404/5xx).
+
+Screens that work in the *current* organisation/tenant (no id in the URL, e.g. a search page) are
+AUTHENTICATED cases: give ``query``/``data`` that name commune B's objects (a forged id) and ``markers``
+listing strings of commune B's data that must never come back. API endpoints set ``api=True``.
+Objects a kwargs builder creates belong to commune B (``world.org_b``, ``world.tenant_b``,
+``world.referent_b``, ``world.archivist_b``); helpers are in tests/factories.py.
 """
 
 import importlib
