@@ -169,6 +169,10 @@ def check_rule_actions(actions: dict, rules_by_id: dict) -> list[str]:
                     value = rule.get(field)
                     if isinstance(value, str) and value[:4].isdigit() and int(value[:4]) > MAX_YEAR:
                         problems.append(f"Date {field} postérieure à l'an {MAX_YEAR} pour la règle {rule.get('Rule')}")
+            for rule_id in [*(spec.get("PreventRulesId") or []), *(spec.get("PreventRulesIdToAdd") or [])]:
+                referential = rules_by_id.get(rule_id)
+                if referential is None or referential.get("RuleType") != category:
+                    problems.append(f"La règle {rule_id} exclue de l'héritage n'existe pas dans la catégorie {category}")
             final_action = spec.get("FinalAction")
             if final_action is not None and final_action not in FINAL_ACTIONS.get(category, ()):
                 problems.append(f"FinalAction {final_action} non autorisée pour {category}")
