@@ -86,7 +86,7 @@ def body(response) -> str:
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
-def test_url_isolation(name, world, client):
+def test_url_isolation(name, world, client, vitam_url):
     case = CASES[name]
     url = reverse(name, kwargs=case.kwargs(world))
     markers = commune_b_markers(world) + (case.markers(world) if case.markers else [])
