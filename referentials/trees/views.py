@@ -395,7 +395,7 @@ def node_delete(request, tenant_pk, pk, node_pk):
     back = _draft_url(draft, node.parent) if node.parent_id else _draft_url(draft)
     if request.method == "POST":
         try:
-            count = services.node_delete(actor=request.user, draft=draft, version=request.POST.get("version"),
+            count = services.node_delete(actor=request.user, draft=draft, version=request.POST.get("version") or 0,
                                          node=node, request=request)
         except services.DraftConflict as conflict:
             messages.error(request, conflict.user_message())
