@@ -2,6 +2,7 @@
 final status, the failing or warning events, the ATR ReplyCode, and the case-specific checks of
 shared/vitam-reference/README.md."""
 
+import io
 import json
 import zipfile
 
@@ -9,7 +10,7 @@ import pytest
 from lxml import etree
 
 from sam.archives.sip import SipPackage, SipUnit, write_sip
-from sam.vitam import Select, eq, in_
+from sam.vitam import Select, SelectSingle, eq, in_
 from tests.conformance.conftest import CorpusServer, load_baseline
 
 SEDA = "{fr:gouv:culture:archivesdefrance:seda:v2.1}"
@@ -202,10 +203,63 @@ def test_seda_2_3_sip_is_refused_or_ingested_like_vitam(corpus_server, vitam_ref
         assert result.status.status == "OK" and len(result.units("#id")) == 8
 
 
+def _batch_report(client, operation_id):
+    buffer = io.BytesIO()
+    client.batch_report(operation_id, buffer)
+    return [json.loads(line) for line in buffer.getvalue().splitlines() if line.strip()]
+
+
 @pytest.mark.corpus
-@pytest.mark.skip(reason="elimination analysis/action: later issue (SIP_TREE and TEST_ELIMINATION_V2 cases)")
-def test_elimination_cases():
-    pass
+def test_elimination_of_a_holding_unit_with_children(corpus_server, vitam_reference):
+    """SIP_TREE (EndToEndEliminationAndTransferReplyIT): "Unit 4" is DESTROY at analysis, but the action
+    cannot delete it (it has child units): WARNING, NON_DESTROYABLE_HAS_CHILD_UNITS, register untouched."""
+    tree = Ingested(corpus_server, vitam_reference / "sip/valid/SIP_TREE_holding-scheme.zip", "HOLDING_SCHEME")
+    client = tree.client
+    registers_before = client.accession_register_details(SelectSingle()).results
+    query = Select().where(eq("Title", "Unit 4"), eq("#opi", tree.operation_id))
+    analysis = client.elimination_analysis(query, "2018-01-01")
+    assert client.wait_for_operation(analysis, timeout=60, poll_interval=0.05).status == "OK"
+    [unit] = client.search_units(Select().where(eq("#elimination.OperationId", analysis))
+                                 .fields("#id", "#elimination")).results
+    assert unit["#elimination"][-1]["GlobalStatus"] == "DESTROY"
+
+    action = client.elimination_action(query, "2018-01-01")
+    assert client.wait_for_operation(action, timeout=60, poll_interval=0.05).status == "WARNING"
+    assert _batch_report(client, action)[1]["params"]["status"] == "NON_DESTROYABLE_HAS_CHILD_UNITS"
+    assert len(tree.units("#id")) == 8
+    assert client.accession_register_details(SelectSingle()).results == registers_before
+
+
+@pytest.mark.corpus
+def test_elimination_action_on_test_elimination_v2(corpus_server, vitam_reference, tmp_path):
+    """TEST_ELIMINATION_V2 (SEDA 2.3, re-packed in the 2.1 namespace that vitam-lite supports): the action at
+    2018-01-01 ends WARNING, 5 units and 2 object groups remain, the register matches Vitam's."""
+    source = zipfile.ZipFile(vitam_reference / "sip/valid/TEST_ELIMINATION_V2_seda2.3.zip")
+    sip = tmp_path / "TEST_ELIMINATION_V2_seda2.1.zip"
+    with zipfile.ZipFile(sip, "w") as target:
+        for name in source.namelist():
+            data = source.read(name)
+            if name.endswith("manifest.xml"):
+                data = data.replace(b"seda:v2.3", b"seda:v2.1").replace(b"seda-2.3-main.xsd", b"seda-2.1-main.xsd")
+            target.writestr(name, data)
+    ingested = Ingested(corpus_server, sip)
+    assert ingested.status.status == "OK"
+    client = ingested.client
+    action = client.elimination_action(Select().where(eq("#opi", ingested.operation_id)), "2018-01-01")
+    assert client.wait_for_operation(action, timeout=60, poll_interval=0.05).status == "WARNING"
+    assert len(ingested.units("#id")) == 5
+    groups = client.search_object_groups(Select().where(eq("#opi", ingested.operation_id)).fields("#id")).results
+    assert len(groups) == 2
+
+    expected = json.loads((vitam_reference / "elimination/action/TEST_ELIMINATION_V2_accession_register_detail_after"
+                           ".json").read_text())[0]
+    [detail] = client.accession_register_details(SelectSingle().where(eq("Opi", ingested.operation_id))).results
+    for counter in ("TotalUnits", "TotalObjectGroups", "TotalObjects", "ObjectSize"):
+        assert detail[counter] == expected[counter]
+    assert [e["OpType"] for e in detail["Events"]] == ["INGEST", "ELIMINATION"]
+    statuses = [line["params"]["status"] for line in _batch_report(client, action)[1:]]
+    assert statuses.count("DELETED") == 4  # 3 units and 1 object group
+    assert "PARTIAL_DETACHMENT" in statuses
 
 
 @pytest.mark.corpus
