@@ -1,0 +1,150 @@
+"""Search and journal forms. They only validate input; queries are built in selectors.py."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from sam.consultation.seda_labels import DESCRIPTION_LEVELS, FINAL_ACTIONS, OPERATION_TYPES, OUTCOMES, RULE_CATEGORIES
+from sam.vitam.dsl import MAX_RESULT_WINDOW
+
+SORTS = (
+    ("", _("Relevance")),
+    ("title", _("Title (A to Z)")),
+    ("-title", _("Title (Z to A)")),
+    ("start", _("Oldest first")),
+    ("-start", _("Most recent first")),
+)
+PER_PAGE = (("25", "25"), ("50", "50"), ("100", "100"))
+# Form fields that define a search (what a saved search keeps and the CSV export replays).
+SEARCH_FIELDS = ("q", "title", "description", "date_from", "date_to", "agency", "node", "level", "rule_type",
+                 "rule_end_before", "rule_end_after", "final_action", "opi", "sort", "per_page")
+UNIT_ID_HELP = _("Identifier of an archive unit (for example a node of the holding tree or of the filing plan).")
+
+
+def _choices(mapping, empty_label):
+    return [("", empty_label)] + [(key, label) for key, label in mapping.items()]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=500,
+                        help_text=_("Words of the title or the description."))
+    title = forms.CharField(label=_("Title contains"), required=False, max_length=500)
+    description = forms.CharField(label=_("Description contains"), required=False, max_length=500)
+    date_from = forms.DateField(label=_("Dates from"), required=False, widget=DateInput())
+    date_to = forms.DateField(label=_("Dates to"), required=False, widget=DateInput())
+    agency = forms.ChoiceField(label=_("Producing service"), required=False)
+    node = forms.RegexField(label=_("Under the unit"), required=False, regex=r"^[A-Za-z0-9_.:-]{1,100}$",
+                            help_text=UNIT_ID_HELP,
+                            error_messages={"invalid": _("Enter the identifier of an archive unit.")})
+    level = forms.ChoiceField(label=_("Description level"), required=False,
+                              choices=_choices(DESCRIPTION_LEVELS, _("Any level")))
+    rule_type = forms.ChoiceField(label=_("Management rule"), required=False,
+                                  choices=_choices(RULE_CATEGORIES, _("Any rule")))
+    rule_end_before = forms.DateField(label=_("Rule ending before"), required=False, widget=DateInput(),
+                                      help_text=_("For example the appraisal rule (DUA) ending before a date."))
+    rule_end_after = forms.DateField(label=_("Rule ending after"), required=False, widget=DateInput())
+    final_action = forms.ChoiceField(label=_("Final action"), required=False,
+                                     choices=_choices(FINAL_ACTIONS, _("Any final action")))
+    opi = forms.RegexField(label=_("Operation (deposit)"), required=False, regex=r"^[A-Za-z0-9_.:-]{1,100}$",
+                           help_text=_("Identifier of the operation that deposited the units."),
+                           error_messages={"invalid": _("Enter the identifier of an operation.")})
+    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORTS)
+    per_page = forms.TypedChoiceField(label=_("Results per page"), required=False, choices=PER_PAGE, coerce=int,
+                                      empty_value=25)
+    page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+    def __init__(self, *args, agencies=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].choices = [("", _("Any service"))] + [
+            (identifier, f"{name} ({identifier})" if name else identifier) for identifier, name in agencies
+        ]
+        self._known_agencies = bool(agencies)
+
+    def clean_agency(self):
+        return self.cleaned_data.get("agency", "")
+
+    def full_clean(self):
+        # A service missing from the referential list (list unavailable) is still searched as typed.
+        if self.is_bound and not self._known_agencies:
+            value = self.data.get("agency", "")
+            if value:
+                self.fields["agency"].choices = [*self.fields["agency"].choices, (value, value)]
+        super().full_clean()
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", _("The end of the period must come after its start."))
+        if (data.get("rule_end_before") or data.get("rule_end_after")) and not data.get("rule_type"):
+            self.add_error("rule_type", _("Choose which management rule the end date applies to."))
+        before, after = data.get("rule_end_before"), data.get("rule_end_after")
+        if before and after and after > before:
+            self.add_error("rule_end_before", _("“Ending before” must come after “ending after”."))
+        page = data.get("page") or 1
+        per_page = data.get("per_page") or 25
+        if page * per_page > MAX_RESULT_WINDOW:
+            raise ValidationError(
+                _("The archive system shows at most the first %(max)s results. Narrow your search (dates, "
+                  "producing service, level) to reach the following ones."), params={"max": f"{MAX_RESULT_WINDOW:,}"},
+            )
+        return data
+
+    def criteria(self) -> dict:
+        """The cleaned search criteria (empty values left out)."""
+        return {name: value for name, value in self.cleaned_data.items()
+                if name in SEARCH_FIELDS and value not in (None, "", [])}
+
+    def has_criteria(self) -> bool:
+        return self.is_bound and any(self.data.get(name) for name in SEARCH_FIELDS if name not in ("sort", "per_page"))
+
+
+class ResearcherSearchForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=500,
+                        help_text=_("Words of the title or the description."))
+    tenant = forms.TypedChoiceField(label=_("Archives of"), required=False, coerce=int, empty_value=None)
+    date_from = forms.DateField(label=_("Dates from"), required=False, widget=DateInput())
+    date_to = forms.DateField(label=_("Dates to"), required=False, widget=DateInput())
+    level = forms.ChoiceField(label=_("Description level"), required=False,
+                              choices=_choices(DESCRIPTION_LEVELS, _("Any level")))
+    page = forms.IntegerField(required=False, min_value=1, max_value=MAX_RESULT_WINDOW // 25,
+                              widget=forms.HiddenInput)
+
+    def __init__(self, *args, tenants=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tenant"].choices = [("", _("All the organisations I may consult"))] + [
+            (tenant.pk, f"{tenant.organisation.name} — {tenant.label}") for tenant in tenants
+        ]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            self.add_error("date_to", _("The end of the period must come after its start."))
+        return data
+
+
+class OperationFilterForm(forms.Form):
+    type = forms.ChoiceField(label=_("Type"), required=False, choices=_choices(OPERATION_TYPES, _("Any type")))
+    status = forms.ChoiceField(label=_("Status"), required=False,
+                               choices=[("", _("Any status"))] + [(k, v[0]) for k, v in OUTCOMES.items()])
+    date_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
+    date_to = forms.DateField(label=_("To"), required=False, widget=DateInput())
+    page = forms.IntegerField(required=False, min_value=1, max_value=MAX_RESULT_WINDOW // 25,
+                              widget=forms.HiddenInput)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            self.add_error("date_to", _("The end of the period must come after its start."))
+        return data
+
+
+class SavedSearchForm(forms.Form):
+    name = forms.CharField(label=_("Name of the search"), max_length=200, strip=True)

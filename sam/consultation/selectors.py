@@ -1,0 +1,554 @@
+"""Reads of search and consultation: Vitam queries built with sam.vitam.dsl, never in views.
+
+Every function takes a Tenant already checked by the caller (tenant_get_for_user) and the kind of access
+contract to use: ACCESS for archivists, RESEARCHER for the researchers' portal (communicable archives only).
+Failures of Vitam come back as VitamError (views turn them into French messages) or Http404.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from sam.consultation.seda_labels import (
+    DESCRIPTION_LEVELS,
+    FINAL_ACTIONS,
+    RULE_CATEGORIES,
+    USAGES,
+    level_label,
+    outcome_label,
+)
+from sam.vitam.dsl import (
+    MAX_RESULT_WINDOW,
+    Select,
+    SelectSingle,
+    eq,
+    exists,
+    gte,
+    in_,
+    lt,
+    lte,
+    match,
+    not_,
+    or_,
+    range_,
+)
+from sam.vitam.errors import VitamError, VitamNotFound
+from sam.vitam_clients import ACCESS, ADMIN, RESEARCHER, MissingContract, vitam_client
+
+RESULT_FIELDS = ("#id", "Title", "Description", "DescriptionLevel", "StartDate", "EndDate", "#originating_agency",
+                 "#opi", "#unitups", "#object", "ArchivalAgencyArchiveUnitIdentifier", "#unitType")
+# Researchers never see management metadata (#management, #opi, services' internal identifiers...).
+RESEARCHER_FIELDS = ("#id", "Title", "Description", "DescriptionLevel", "StartDate", "EndDate", "#object",
+                     "#unitups")
+SORT_FIELDS = {"title": ("Title", False), "-title": ("Title", True), "start": ("StartDate", False),
+               "-start": ("StartDate", True)}
+CHILDREN_PER_PAGE = 20
+OPERATIONS_PER_PAGE = 25
+# Object usages a researcher may be offered (what the researchers' contract lets Vitam serve decides).
+RESEARCHER_USAGES = ("Dissemination", "BinaryMaster", "TextContent", "Thumbnail")
+
+
+class ConsultationUnavailable(Exception):
+    """The tenant cannot be searched (no contract configured): the message says what to do."""
+
+
+def client_for(tenant, contract=ACCESS):
+    try:
+        return vitam_client(tenant, contract=contract)
+    except MissingContract:
+        if contract == RESEARCHER:
+            raise ConsultationUnavailable(_(
+                "No researchers' access contract is set for %(tenant)s: ask the platform administrator to set one."
+            ) % {"tenant": tenant.label}) from None
+        raise ConsultationUnavailable(_(
+            "No access contract is set for %(tenant)s: ask the platform administrator to set one."
+        ) % {"tenant": tenant.label}) from None
+
+
+# --- producing services --------------------------------------------------------------------------
+
+
+def agencies_for(tenant) -> list[tuple[str, str]]:
+    """(identifier, name) of the tenant's services, for the search form; empty when Vitam is unreachable."""
+    try:
+        response = vitam_client(tenant, contract=ADMIN).search_agencies(
+            SelectSingle().fields("Identifier", "Name").order_by("Name").limit(1000))
+    except VitamError:
+        return []
+    return [(agency.get("Identifier", ""), agency.get("Name", "")) for agency in response.results
+            if agency.get("Identifier")]
+
+
+# --- units search ----------------------------------------------------------------------------------
+
+
+def year_buckets(criteria: dict) -> list[tuple[int, int]]:
+    """Year ranges of the date facet: by year within a short filtered period, else by decade."""
+    start, end = criteria.get("date_from"), criteria.get("date_to")
+    this_year = date.today().year
+    if start and end and end.year - start.year <= 40:
+        return [(year, year + 1) for year in range(start.year, end.year + 1)]
+    first = (start.year if start else 1700) // 10 * 10
+    last = (end.year if end else this_year) // 10 * 10
+    return [(decade, decade + 10) for decade in range(first, last + 1, 10)]
+
+
+def unit_conditions(criteria: dict) -> list[dict]:
+    conditions = []
+    if criteria.get("q"):
+        conditions.append(or_(match("Title", criteria["q"]), match("Description", criteria["q"])))
+    if criteria.get("title"):
+        conditions.append(match("Title", criteria["title"]))
+    if criteria.get("description"):
+        conditions.append(match("Description", criteria["description"]))
+    # A unit matches a period when its own dates overlap it.
+    if criteria.get("date_from"):
+        conditions.append(gte("EndDate", criteria["date_from"].isoformat()))
+    if criteria.get("date_to"):
+        conditions.append(lte("StartDate", criteria["date_to"].isoformat()))
+    if criteria.get("agency"):
+        conditions.append(eq("#originating_agency", criteria["agency"]))
+    if criteria.get("level"):
+        conditions.append(eq("DescriptionLevel", criteria["level"]))
+    if criteria.get("opi"):
+        conditions.append(eq("#opi", criteria["opi"]))
+    if criteria.get("final_action"):
+        conditions.append(eq("#management.AppraisalRule.FinalAction", criteria["final_action"]))
+    rule_type = criteria.get("rule_type")
+    if rule_type:
+        end_field = f"#management.{rule_type}.Rules.EndDate"
+        before, after = criteria.get("rule_end_before"), criteria.get("rule_end_after")
+        if before or after:
+            conditions.append(range_(end_field, gte=after.isoformat() if after else None,
+                                     lt=before.isoformat() if before else None))
+        else:
+            conditions.append(exists(f"#management.{rule_type}.Rules.Rule"))
+    return conditions
+
+
+def unit_query(criteria: dict, *, fields=RESULT_FIELDS) -> Select:
+    """The SELECT_MULTIPLE query of a search form's criteria (no paging, no facets)."""
+    query = Select()
+    conditions = unit_conditions(criteria)
+    if criteria.get("node"):
+        query = query.roots([criteria["node"]])
+    if conditions:
+        query = query.where(*conditions)
+    elif criteria.get("node"):
+        query = query.depth(100)
+    if criteria.get("sort") in SORT_FIELDS:
+        name, desc = SORT_FIELDS[criteria["sort"]]
+        query = query.order_by(name, desc=desc)
+    return query.fields(*fields)
+
+
+@dataclass
+class Facet:
+    name: str
+    label: str
+    parameter: str
+    buckets: list = field(default_factory=list)  # [(value, label, count, selected)]
+
+
+@dataclass
+class SearchPage:
+    results: list
+    total: int
+    page: int
+    per_page: int
+    facets: list = field(default_factory=list)
+
+    @property
+    def window_reached(self) -> bool:
+        return self.total >= MAX_RESULT_WINDOW
+
+    @property
+    def num_pages(self) -> int:
+        reachable = min(self.total, MAX_RESULT_WINDOW)
+        return max(1, math.ceil(reachable / self.per_page))
+
+    @property
+    def has_previous(self):
+        return self.page > 1
+
+    @property
+    def has_next(self):
+        return self.page < self.num_pages
+
+    # The pagination component's interface (Django's Page).
+    @property
+    def number(self):
+        return self.page
+
+    @property
+    def paginator(self):
+        return self
+
+    @property
+    def has_other_pages(self):
+        return self.num_pages > 1
+
+    def previous_page_number(self):
+        return self.page - 1
+
+    def next_page_number(self):
+        return self.page + 1
+
+    @property
+    def first_index(self):
+        return (self.page - 1) * self.per_page + 1 if self.results else 0
+
+    @property
+    def last_index(self):
+        return (self.page - 1) * self.per_page + len(self.results)
+
+
+def _decorate(unit: dict) -> dict:
+    unit = dict(unit)
+    unit["level_label"] = level_label(unit.get("DescriptionLevel", ""))
+    unit["id"] = unit.get("#id", "")
+    unit["agency"] = unit.get("#originating_agency", "")
+    return unit
+
+
+def _facets(response, criteria) -> list[Facet]:
+    facets = []
+    agency = Facet("agency", _("Producing service"), "agency")
+    for value, count in response.facet("agency").items():
+        agency.buckets.append((value, value, count, criteria.get("agency") == value))
+    level = Facet("level", _("Description level"), "level")
+    for value, count in response.facet("level").items():
+        level.buckets.append((value, DESCRIPTION_LEVELS.get(value, value), count, criteria.get("level") == value))
+    final = Facet("final_action", _("Final action"), "final_action")
+    for value, count in response.facet("final_action").items():
+        final.buckets.append((value, FINAL_ACTIONS.get(value, value), count, criteria.get("final_action") == value))
+    years = Facet("year", _("Period"), "period")
+    counts = list(response.facet("year").values())
+    for (start, end), count in zip(year_buckets(criteria), counts):
+        if count:
+            label = str(start) if end - start == 1 else f"{start}–{end - 1}"
+            years.buckets.append((f"{start}-{end - 1}", label, count, False))
+    return [facet for facet in (agency, level, years, final) if facet.buckets]
+
+
+def search_units(tenant, criteria: dict, *, page: int = 1, per_page: int = 25, contract=ACCESS,
+                 facets: bool = True) -> SearchPage:
+    fields = RESEARCHER_FIELDS if contract == RESEARCHER else RESULT_FIELDS
+    query = unit_query(criteria, fields=fields).offset((page - 1) * per_page).limit(per_page)
+    if facets and contract != RESEARCHER:
+        query = (query.facet_terms("agency", "#originating_agency", size=30)
+                 .facet_terms("level", "DescriptionLevel", size=len(DESCRIPTION_LEVELS))
+                 .facet_terms("final_action", "#management.AppraisalRule.FinalAction", size=10))
+        buckets = year_buckets(criteria)
+        query = query.facet_date_range("year", "StartDate", [(start, end) for start, end in buckets])
+    response = client_for(tenant, contract).search_units(query)
+    return SearchPage(results=[_decorate(unit) for unit in response.results], total=response.total, page=page,
+                      per_page=per_page, facets=_facets(response, criteria) if facets else [])
+
+
+def units_for_export(tenant, criteria: dict, *, batch: int = 1000, fields=None):
+    """(total, iterator over every unit within Vitam's result window), paging through Vitam.
+
+    The first page is read at once, so the caller knows the total (and Vitam's answer) before streaming."""
+    client = client_for(tenant, ACCESS)
+    query = unit_query(criteria, fields=fields or RESULT_FIELDS)
+    if not criteria.get("sort"):
+        query = query.order_by("StartDate")  # a stable order across pages
+    first = client.search_units(query.offset(0).limit(batch))
+    total = first.total
+
+    def rows():
+        yield from first.results
+        offset = len(first.results)
+        while offset < min(total, MAX_RESULT_WINDOW) and len(first.results) == batch:
+            size = min(batch, MAX_RESULT_WINDOW - offset)
+            page = client.search_units(query.offset(offset).limit(size))
+            yield from page.results
+            if len(page.results) < size:
+                return
+            offset += size
+
+    return total, rows()
+
+
+# --- one unit --------------------------------------------------------------------------------------
+
+
+def get_unit(tenant, unit_id: str, *, contract=ACCESS) -> dict:
+    """The unit, or Http404 when it does not exist, belongs elsewhere or the contract hides it."""
+    client = client_for(tenant, contract)
+    try:
+        return client.get_unit(unit_id)
+    except VitamNotFound:
+        raise Http404("No such unit") from None
+
+
+def _titles(client, unit_ids) -> dict[str, dict]:
+    unit_ids = [unit_id for unit_id in dict.fromkeys(unit_ids) if unit_id]
+    if not unit_ids:
+        return {}
+    response = client.search_units(Select().where(in_("#id", unit_ids))
+                                   .fields("#id", "Title", "#unitups", "DescriptionLevel").limit(len(unit_ids)))
+    return {unit["#id"]: unit for unit in response.results}
+
+
+def ancestors_of(tenant, unit: dict, *, contract=ACCESS) -> list[dict]:
+    """The unit's ancestors from the top of the tree down to its parent (first parent at each level)."""
+    known = _titles(client_for(tenant, contract), unit.get("#allunitups") or [])
+    chain, seen = [], set()
+    parents = unit.get("#unitups") or []
+    while parents and parents[0] in known and parents[0] not in seen:
+        seen.add(parents[0])
+        ancestor = known[parents[0]]
+        chain.append(_decorate(ancestor))
+        parents = ancestor.get("#unitups") or []
+    return list(reversed(chain))
+
+
+def children_of(tenant, unit_id: str, *, page: int = 1, contract=ACCESS) -> SearchPage:
+    fields = RESEARCHER_FIELDS if contract == RESEARCHER else RESULT_FIELDS
+    query = (Select().roots([unit_id]).depth(1).order_by("Title").fields(*fields)
+             .offset((page - 1) * CHILDREN_PER_PAGE).limit(CHILDREN_PER_PAGE))
+    response = client_for(tenant, contract).search_units(query)
+    return SearchPage(results=[_decorate(unit) for unit in response.results], total=response.total, page=page,
+                      per_page=CHILDREN_PER_PAGE)
+
+
+@dataclass
+class RuleLine:
+    rule_id: str
+    name: str
+    start: str
+    end: str
+    origin_id: str
+    origin_title: str
+    inherited: bool
+    running: bool
+
+
+@dataclass
+class RuleCategory:
+    code: str
+    label: str
+    rules: list
+    properties: list  # [(name, value)]
+
+    @property
+    def max_end(self) -> str:
+        ends = [rule.end for rule in self.rules if rule.end]
+        return max(ends) if ends else ""
+
+
+def rules_of(tenant, unit: dict) -> list[RuleCategory]:
+    """The unit's management rules, its own and the inherited ones with the unit they come from."""
+    client = client_for(tenant, ACCESS)
+    unit_id = unit["#id"]
+    response = client.search_units_with_inherited_rules(Select().where(eq("#id", unit_id)).fields("#id"))
+    inherited = (response.first or {}).get("InheritedRules") or {}
+    origins = set()
+    for category in inherited.values():
+        if isinstance(category, dict):
+            origins.update(item.get("UnitId") for item in category.get("Rules", []) + category.get("Properties", []))
+    titles = _titles(client, [origin for origin in origins if origin != unit_id])
+    names = _rule_names(tenant, {rule.get("Rule") for category in inherited.values() if isinstance(category, dict)
+                                 for rule in category.get("Rules", [])})
+    today = date.today().isoformat()
+    categories = []
+    for code, label in RULE_CATEGORIES.items():
+        category = inherited.get(code) or {}
+        lines = []
+        for rule in category.get("Rules", []):
+            origin = rule.get("UnitId", "")
+            lines.append(RuleLine(
+                rule_id=rule.get("Rule", ""), name=names.get(rule.get("Rule", ""), ""),
+                start=rule.get("StartDate", "") or "", end=rule.get("EndDate", "") or "",
+                origin_id=origin, origin_title=(titles.get(origin) or {}).get("Title", "") if origin != unit_id
+                else unit.get("Title", ""),
+                inherited=origin != unit_id, running=not rule.get("EndDate") or rule["EndDate"] > today,
+            ))
+        properties = [(item.get("PropertyName", ""), FINAL_ACTIONS.get(item.get("PropertyValue"),
+                                                                       item.get("PropertyValue")))
+                      for item in category.get("Properties", [])]
+        if lines or properties:
+            categories.append(RuleCategory(code, label, lines, properties))
+    return categories
+
+
+def _rule_names(tenant, rule_ids) -> dict[str, str]:
+    rule_ids = sorted(rule_id for rule_id in rule_ids if rule_id)
+    if not rule_ids:
+        return {}
+    try:
+        response = vitam_client(tenant, contract=ADMIN).search_rules(
+            SelectSingle().where(in_("RuleId", rule_ids)).fields("RuleId", "RuleValue", "RuleDuration",
+                                                                  "RuleMeasurement").limit(len(rule_ids)))
+    except VitamError:
+        return {}
+    return {rule["RuleId"]: rule.get("RuleValue", "") for rule in response.results}
+
+
+@dataclass
+class ObjectVersion:
+    usage: str
+    usage_label: str
+    version: int
+    name: str
+    filename: str
+    mime_type: str
+    format_label: str
+    format_id: str
+    size: int | None
+    digest: str
+    algorithm: str
+
+    @property
+    def previewable(self) -> bool:
+        from sam.consultation.services import PREVIEW_TYPES
+
+        return self.mime_type in PREVIEW_TYPES
+
+
+def objects_of(tenant, unit: dict, *, contract=ACCESS) -> list[ObjectVersion]:
+    """The binary versions of the unit's object group (none when the unit has no objects)."""
+    if not unit.get("#object"):
+        return []
+    try:
+        group = client_for(tenant, contract).get_object_group(unit["#id"])
+    except VitamNotFound:
+        return []
+    versions = []
+    for qualifier in group.get("#qualifiers") or []:
+        usage = qualifier.get("qualifier", "")
+        if contract == RESEARCHER and usage not in RESEARCHER_USAGES:
+            continue
+        for item in qualifier.get("versions") or []:
+            name = item.get("DataObjectVersion", "")
+            try:
+                number = int(name.rsplit("_", 1)[1])
+            except (IndexError, ValueError):
+                continue
+            file_format = item.get("FormatIdentification") or {}
+            versions.append(ObjectVersion(
+                usage=usage, usage_label=str(USAGES.get(usage, usage)), version=number, name=name,
+                filename=(item.get("FileInfo") or {}).get("Filename") or item.get("Uri", "") or name,
+                mime_type=(file_format.get("MimeType") or "").lower(),
+                format_label=file_format.get("FormatLitteral", ""), format_id=file_format.get("FormatId", ""),
+                size=item.get("Size"), digest=item.get("MessageDigest", ""), algorithm=item.get("Algorithm", ""),
+            ))
+    return versions
+
+
+def find_object_version(tenant, unit: dict, usage: str, version: int, *, contract=ACCESS) -> ObjectVersion:
+    for candidate in objects_of(tenant, unit, contract=contract):
+        if candidate.usage == usage and candidate.version == version:
+            return candidate
+    raise Http404("No such object version")
+
+
+def lifecycle_of(tenant, unit_id: str) -> list[dict]:
+    """Events of the unit's lifecycle, oldest first, with readable outcomes."""
+    try:
+        lifecycle = client_for(tenant, ACCESS).get_unit_lifecycle(unit_id)
+    except VitamNotFound:
+        return []
+    events = [lifecycle] + list(lifecycle.get("events") or [])
+    return [_event(event) for event in events]
+
+
+def _event(event: dict) -> dict:
+    label, tone = outcome_label(event.get("outcome", ""))
+    return {**event, "outcome_label": label, "outcome_tone": tone,
+            "label": event.get("outMessg") or event.get("evType", "")}
+
+
+# --- journal des opérations ------------------------------------------------------------------------
+
+
+def operation_query(filters: dict) -> SelectSingle:
+    conditions = []
+    if filters.get("type"):
+        conditions.append(eq("evTypeProc", filters["type"]))
+    status = filters.get("status")
+    if status in ("KO", "FATAL", "WARNING"):
+        conditions.append(eq("events.outcome", status))
+    elif status == "OK":
+        conditions.append(eq("events.outcome", "OK"))
+        conditions.append(not_(in_("events.outcome", ["KO", "FATAL", "WARNING"])))
+    elif status == "STARTED":
+        conditions.append(not_(in_("events.outcome", ["OK", "KO", "FATAL", "WARNING"])))
+    if filters.get("date_from"):
+        conditions.append(gte("evDateTime", filters["date_from"].isoformat()))
+    if filters.get("date_to"):
+        conditions.append(lt("evDateTime", date.fromordinal(filters["date_to"].toordinal() + 1).isoformat()))
+    query = SelectSingle()
+    if conditions:
+        query = query.where(*conditions)
+    return query.order_by("evDateTime", desc=True)
+
+
+def final_outcome(operation: dict) -> str:
+    """The operation's outcome is the one of its last event (the first one only says STARTED)."""
+    events = operation.get("events") or []
+    last = events[-1] if events else operation
+    if last.get("evType") == operation.get("evType") and last.get("outcome") not in (None, "", "STARTED"):
+        return last["outcome"]
+    if operation.get("outcome") not in (None, "", "STARTED"):
+        return operation["outcome"]
+    return "STARTED"
+
+
+def decorate_operation(operation: dict) -> dict:
+    from sam.consultation.seda_labels import OPERATION_TYPES
+
+    outcome = final_outcome(operation)
+    label, tone = outcome_label(outcome)
+    events = operation.get("events") or []
+    return {
+        **operation, "id": operation.get("evId") or operation.get("#id", ""), "final_outcome": outcome,
+        "outcome_label": label, "outcome_tone": tone,
+        "type_label": OPERATION_TYPES.get(operation.get("evTypeProc", ""), operation.get("evTypeProc", "")),
+        "label": (events[-1].get("outMessg") if events else "") or operation.get("outMessg", ""),
+    }
+
+
+def search_operations(tenant, filters: dict, *, page: int = 1) -> SearchPage:
+    query = operation_query(filters).offset((page - 1) * OPERATIONS_PER_PAGE).limit(OPERATIONS_PER_PAGE)
+    response = client_for(tenant, ACCESS).search_operations(query)
+    return SearchPage(results=[decorate_operation(op) for op in response.results], total=response.total,
+                      page=page, per_page=OPERATIONS_PER_PAGE)
+
+
+def get_operation(tenant, operation_id: str) -> dict:
+    try:
+        operation = client_for(tenant, ACCESS).get_operation(operation_id)
+    except VitamNotFound:
+        raise Http404("No such operation") from None
+    decorated = decorate_operation(operation)
+    decorated["event_rows"] = [_event(event) for event in operation.get("events") or []]
+    return decorated
+
+
+# --- registre des fonds ----------------------------------------------------------------------------
+
+
+def register_summary(tenant) -> list[dict]:
+    response = client_for(tenant, ACCESS).search_accession_registers(
+        SelectSingle().order_by("OriginatingAgency").limit(1000))
+    return response.results
+
+
+def register_details(tenant, agency: str, *, page: int = 1) -> SearchPage:
+    query = (SelectSingle().where(eq("OriginatingAgency", agency)).order_by("EndDate", desc=True)
+             .offset((page - 1) * OPERATIONS_PER_PAGE).limit(OPERATIONS_PER_PAGE))
+    response = client_for(tenant, ACCESS).accession_register_details(query)
+    return SearchPage(results=response.results, total=response.total, page=page, per_page=OPERATIONS_PER_PAGE)
+
+
+def agency_names(tenant) -> dict[str, str]:
+    return dict(agencies_for(tenant))
+

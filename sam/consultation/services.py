@@ -1,0 +1,250 @@
+"""Actions of search and consultation: CSV export, binary downloads, evidence files, saved searches.
+
+Downloads go through a temporary file on disk (never whole in memory) and are streamed to the browser.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import hashlib
+import json
+import tempfile
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from sam.consultation import selectors
+from sam.consultation.forms import SEARCH_FIELDS
+from sam.consultation.models import SavedSearch
+from sam.consultation.seda_labels import level_label
+from sam.vitam.dsl import MAX_RESULT_WINDOW
+from sam.vitam_clients import ACCESS
+
+# Types shown inline by the browser; anything else is offered as a download. No SVG or HTML (scripts).
+PREVIEW_TYPES = {
+    "application/pdf": "application/pdf",
+    "image/png": "image/png",
+    "image/jpeg": "image/jpeg",
+    "image/gif": "image/gif",
+    "image/webp": "image/webp",
+    "text/plain": "text/plain; charset=utf-8",
+    "text/csv": "text/plain; charset=utf-8",
+}
+# Previews get their own strict policy: nothing runs, nothing loads from elsewhere.
+PREVIEW_CSP = {
+    "application/pdf": "default-src 'none'; object-src 'self'; img-src 'self'",
+}
+DEFAULT_PREVIEW_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
+
+
+def _rules(unit, category):
+    return ((unit.get("#management") or {}).get(category) or {}).get("Rules") or []
+
+
+# Export columns: key → (header, value of a unit). Headers are English msgids (French in the catalogue).
+EXPORT_COLUMNS = {
+    "id": (gettext_lazy("Identifier"), lambda u: u.get("#id", "")),
+    "title": (gettext_lazy("Title"), lambda u: u.get("Title", "")),
+    "description": (gettext_lazy("Description"), lambda u: u.get("Description", "")),
+    "level": (gettext_lazy("Description level"), lambda u: level_label(u.get("DescriptionLevel", ""))),
+    "start": (gettext_lazy("Start date"), lambda u: u.get("StartDate", "")),
+    "end": (gettext_lazy("End date"), lambda u: u.get("EndDate", "")),
+    "agency": (gettext_lazy("Producing service"), lambda u: u.get("#originating_agency", "")),
+    "call_number": (gettext_lazy("Call number"), lambda u: u.get("ArchivalAgencyArchiveUnitIdentifier", "")),
+    "parent": (gettext_lazy("Parent unit"), lambda u: ((u.get("#unitups") or [""])[0])),
+    "operation": (gettext_lazy("Deposit operation"), lambda u: u.get("#opi", "")),
+    "appraisal_rule": (gettext_lazy("Appraisal rule (DUA)"),
+                       lambda u: " ".join(r.get("Rule", "") for r in _rules(u, "AppraisalRule"))),
+    "appraisal_end": (gettext_lazy("DUA end date"),
+                      lambda u: max((r.get("EndDate") or "" for r in _rules(u, "AppraisalRule")), default="")),
+    "final_action": (gettext_lazy("Final action"),
+                     lambda u: ((u.get("#management") or {}).get("AppraisalRule") or {}).get("FinalAction", "")),
+    "access_end": (gettext_lazy("Communicable from"),
+                   lambda u: max((r.get("EndDate") or "" for r in _rules(u, "AccessRule")), default="")),
+    "has_objects": (gettext_lazy("Has objects"), lambda u: "1" if u.get("#object") else "0"),
+}
+DEFAULT_EXPORT_COLUMNS = ("id", "title", "level", "start", "end", "agency")
+EXPORT_FIELDS = ("#id", "Title", "Description", "DescriptionLevel", "StartDate", "EndDate", "#originating_agency",
+                 "ArchivalAgencyArchiveUnitIdentifier", "#unitups", "#opi", "#management", "#object")
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def _cell(value) -> str:
+    """Spreadsheets run cells starting with = + - @ as formulas: prefix them (OWASP CSV injection)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@dataclass
+class CsvExport:
+    total: int
+    rows: object  # iterator of CSV lines (str)
+
+    @property
+    def truncated(self) -> bool:
+        return self.total > MAX_RESULT_WINDOW or self.total == MAX_RESULT_WINDOW
+
+
+def export_csv(*, tenant, criteria: dict, columns) -> CsvExport:
+    """RFC 4180 CSV (CRLF, quotes doubled), UTF-8 with BOM, of every result within Vitam's window."""
+    columns = [column for column in columns if column in EXPORT_COLUMNS] or list(DEFAULT_EXPORT_COLUMNS)
+    total, units = selectors.units_for_export(tenant, criteria, fields=EXPORT_FIELDS)
+
+    def lines():
+        writer = csv.writer(_Echo(), lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+        yield "\ufeff" + writer.writerow([str(EXPORT_COLUMNS[column][0]) for column in columns])
+        for unit in units:
+            yield writer.writerow([_cell(EXPORT_COLUMNS[column][1](unit)) for column in columns])
+
+    return CsvExport(total=total, rows=lines())
+
+
+# --- binaries ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Binary:
+    file: object  # an open temporary file, positioned at 0
+    size: int
+    filename: str
+    content_type: str
+    disposition: str  # inline | attachment
+    csp: str = ""
+
+
+def fetch_object(*, tenant, unit_id: str, usage: str, version: int, contract=ACCESS, preview: bool = False) -> Binary:
+    """Copy one binary from Vitam into a temporary file (disk, not memory) ready to stream.
+
+    Raises Http404 for a unit or version the contract hides, VitamUnauthorized (401) for a usage the
+    contract does not allow."""
+    unit = selectors.get_unit(tenant, unit_id, contract=contract)
+    described = selectors.find_object_version(tenant, unit, usage, version, contract=contract)
+    client = selectors.client_for(tenant, contract)
+    temporary = tempfile.TemporaryFile(prefix="sam-object-")
+    try:
+        result = client.download_object(unit_id, usage, version, temporary)
+    except BaseException:
+        temporary.close()
+        raise
+    temporary.seek(0)
+    content_type = PREVIEW_TYPES.get(described.mime_type) if preview else None
+    filename = described.filename or result.filename or f"{unit_id}-{usage}-{version}"
+    if content_type:
+        return Binary(temporary, result.size, filename, content_type, "inline",
+                      PREVIEW_CSP.get(described.mime_type, DEFAULT_PREVIEW_CSP))
+    return Binary(temporary, result.size, filename, "application/octet-stream", "attachment")
+
+
+def download_atr(*, tenant, operation_id: str) -> Binary:
+    client = selectors.client_for(tenant, ACCESS)
+    temporary = tempfile.TemporaryFile(prefix="sam-atr-")
+    try:
+        result = client.download_atr(operation_id, temporary)
+    except BaseException:
+        temporary.close()
+        raise
+    temporary.seek(0)
+    return Binary(temporary, result.size, f"ATR-{operation_id}.xml", "application/xml", "attachment")
+
+
+def download_report(*, tenant, operation: dict) -> Binary:
+    """The report Vitam keeps for an operation: the rules import report (JSON) or a batch report
+    (JSON lines: elimination, mass update...)."""
+    client = selectors.client_for(tenant, ACCESS)
+    operation_id = operation["id"]
+    temporary = tempfile.TemporaryFile(prefix="sam-report-")
+    try:
+        if "RULES" in operation.get("evType", ""):
+            temporary.write(json.dumps(client.rules_report(operation_id), ensure_ascii=False, indent=2).encode())
+            name, content_type = f"rapport-{operation_id}.json", "application/json"
+        else:
+            client.batch_report(operation_id, temporary)
+            name, content_type = f"rapport-{operation_id}.jsonl", "application/x-ndjson"
+    except BaseException:
+        temporary.close()
+        raise
+    size = temporary.tell()
+    temporary.seek(0)
+    return Binary(temporary, size, name, content_type, "attachment")
+
+
+@dataclass
+class Evidence:
+    content: bytes
+    sha512: str
+    filename: str
+
+    @property
+    def digest_header(self) -> str:
+        return "sha-512=" + base64.b64encode(bytes.fromhex(self.sha512)).decode()
+
+
+def operation_evidence(*, tenant, operation_id: str, actor) -> Evidence:
+    """Journal de preuve: the logbook operation with all its events, as Vitam returned it, in a JSON file
+    whose own SHA-512 is given alongside (header, page) so a copy can be checked later. The operation part
+    carries its own SHA-512 too (canonical JSON), to check it against Vitam's logbook again."""
+    operation = selectors.client_for(tenant, ACCESS).get_operation(operation_id)
+    canonical = json.dumps(operation, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+    document = {
+        "format": "SAM journal de preuve 1",
+        "generated_at": timezone.now().isoformat(),
+        "generated_by": actor.get_username(),
+        "organisation": tenant.organisation.name,
+        "vitam_tenant": tenant.vitam_id,
+        "operation_id": operation_id,
+        "operation_sha512": hashlib.sha512(canonical).hexdigest(),
+        "canonicalisation": "JSON, keys sorted, no spaces, UTF-8",
+        "operation": operation,
+    }
+    content = json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True).encode()
+    return Evidence(content, hashlib.sha512(content).hexdigest(), f"journal-de-preuve-{operation_id}.json")
+
+
+# --- saved searches ---------------------------------------------------------------------------------
+
+
+def search_parameters(query_dict) -> dict:
+    """The search form's parameters of a GET query (nothing else is kept)."""
+    return {name: query_dict.get(name) for name in SEARCH_FIELDS if query_dict.get(name)}
+
+
+def _clean_name(name: str) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": _("Give the search a name.")})
+    if len(name) > 200:
+        raise ValidationError({"name": _("The name must not exceed 200 characters.")})
+    return name
+
+
+def saved_search_create(*, user, tenant, name: str, parameters: dict) -> SavedSearch:
+    name = _clean_name(name)
+    parameters = {key: str(value) for key, value in parameters.items() if key in SEARCH_FIELDS and value}
+    try:
+        with transaction.atomic():
+            return SavedSearch.objects.create(user=user, tenant=tenant, name=name, parameters=parameters)
+    except IntegrityError:
+        raise ValidationError({"name": _("You already have a search named “%(name)s” here.") % {"name": name}})
+
+
+def saved_search_rename(*, saved_search: SavedSearch, name: str) -> SavedSearch:
+    saved_search.name = _clean_name(name)
+    try:
+        with transaction.atomic():
+            saved_search.save(update_fields=["name", "updated_at"])
+    except IntegrityError:
+        raise ValidationError({"name": _("You already have a search named “%(name)s” here.") % {"name": name}})
+    return saved_search
+
+
+def saved_search_delete(*, saved_search: SavedSearch) -> None:
+    saved_search.delete()

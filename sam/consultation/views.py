@@ -1,0 +1,395 @@
+"""Screens of search and consultation: thin, tenant loaded through tenant_get_for_user (404 alike)."""
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from sam.consultation import selectors, services
+from sam.consultation.forms import OperationFilterForm, ResearcherSearchForm, SavedSearchForm, SearchForm
+from sam.consultation.models import SavedSearch
+from sam.consultation.selectors import ConsultationUnavailable
+from sam.consultation.seda_labels import readable_metadata
+from sam.vitam.dsl import MAX_RESULT_WINDOW
+from sam.vitam.errors import VitamError, VitamNotFound, VitamUnauthorized
+from sam.vitam_clients import RESEARCHER
+from tenants.permissions import tenant_get_for_user, tenants_for
+
+SEARCH = "search"
+CONSULT = "consult_communicable"
+
+
+def _tenant(request, tenant_pk, perm=SEARCH):
+    return tenant_get_for_user(request.user, tenant_pk, perm)
+
+
+def _query_with(params, **changes) -> str:
+    """The current GET parameters with some changed (None removes one); the page always restarts."""
+    values = {key: value for key, value in params.items() if key != "page" and value}
+    for key, value in changes.items():
+        if value is None:
+            values.pop(key, None)
+        else:
+            values[key] = value
+    return urlencode(values)
+
+
+def _facet_links(facets, params):
+    """Each facet bucket with the URL that applies it (or removes it when already applied)."""
+    linked = []
+    for facet in facets:
+        buckets = []
+        for value, label, count, selected in facet.buckets:
+            if facet.parameter == "period":
+                start, end = value.split("-")
+                query = _query_with(params, date_from=f"{start}-01-01", date_to=f"{end}-12-31")
+            else:
+                query = _query_with(params, **{facet.parameter: None if selected else value})
+            buckets.append({"label": label, "count": count, "selected": selected, "query": query})
+        linked.append({"label": facet.label, "buckets": buckets})
+    return linked
+
+
+def _binary_response(binary):
+    response = FileResponse(binary.file, content_type=binary.content_type,
+                            as_attachment=binary.disposition == "attachment", filename=binary.filename)
+    if binary.disposition == "inline":
+        response["Content-Security-Policy"] = binary.csp
+        response["Cross-Origin-Resource-Policy"] = "same-origin"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _refused(request, tenant, message, status=403):
+    return render(request, "consultation/refused.html", {"tenant": tenant, "message": message}, status=status)
+
+
+# --- search ----------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def search(request, tenant_pk):
+    tenant = _tenant(request, tenant_pk)
+    form = SearchForm(request.GET or None, agencies=selectors.agencies_for(tenant))
+    results, error, facets = None, "", []
+    if form.is_bound and form.is_valid() and form.has_criteria():
+        criteria = form.criteria()
+        try:
+            results = selectors.search_units(tenant, criteria, page=form.cleaned_data.get("page") or 1,
+                                             per_page=form.cleaned_data.get("per_page") or 25)
+            facets = _facet_links(results.facets, request.GET)
+        except (VitamError, ConsultationUnavailable) as exc:
+            error = exc.user_message() if isinstance(exc, VitamError) else str(exc)
+    saved = SavedSearch.objects.filter(user=request.user, tenant=tenant)
+    return render(request, "consultation/search.html", {
+        "tenant": tenant, "form": form, "results": results, "facets": facets, "error": error,
+        "saved_searches": [(item, urlencode(item.parameters)) for item in saved],
+        "save_form": SavedSearchForm(), "query": _query_with(request.GET),
+        "export_columns": [(key, label, key in services.DEFAULT_EXPORT_COLUMNS)
+                           for key, (label, _getter) in services.EXPORT_COLUMNS.items()],
+        "max_window": f"{MAX_RESULT_WINDOW:,}".replace(",", "\u202f"),
+        "advanced_open": any(request.GET.get(name) for name in (
+            "title", "description", "date_from", "date_to", "agency", "node", "level", "rule_type",
+            "rule_end_before", "rule_end_after", "final_action", "opi")),
+    })
+
+
+@login_required
+@require_GET
+def search_export(request, tenant_pk):
+    tenant = _tenant(request, tenant_pk)
+    form = SearchForm(request.GET, agencies=())
+    if not form.is_valid():
+        messages.error(request, _("The search is not valid: correct it before exporting."))
+        return redirect(f"{reverse('consultation:search', args=[tenant.pk])}?{_query_with(request.GET)}")
+    try:
+        export = services.export_csv(tenant=tenant, criteria=form.criteria(), columns=request.GET.getlist("columns"))
+    except (VitamError, ConsultationUnavailable) as exc:
+        messages.error(request, exc.user_message() if isinstance(exc, VitamError) else str(exc))
+        return redirect(f"{reverse('consultation:search', args=[tenant.pk])}?{_query_with(request.GET)}")
+    response = StreamingHttpResponse(export.rows, content_type="text/csv; charset=utf-8")
+    suffix = f"-{MAX_RESULT_WINDOW}-premiers" if export.truncated else ""
+    response["Content-Disposition"] = (
+        f'attachment; filename="recherche-{tenant.vitam_id}-{timezone.localdate():%Y%m%d}{suffix}.csv"')
+    response["X-Total-Results"] = str(export.total)
+    if export.truncated:
+        response["X-Result-Window-Reached"] = str(MAX_RESULT_WINDOW)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_POST
+def saved_search_manage(request, tenant_pk):
+    """One POST endpoint for the user's own saved searches: action = create, rename or delete."""
+    tenant = _tenant(request, tenant_pk)
+    action = request.POST.get("action")
+    target = reverse("consultation:search", args=[tenant.pk])
+    try:
+        if action == "create":
+            parameters = services.search_parameters(request.POST)
+            saved = services.saved_search_create(user=request.user, tenant=tenant, name=request.POST.get("name", ""),
+                                                 parameters=parameters)
+            messages.success(request, _("Search “%(name)s” saved.") % {"name": saved.name})
+            return redirect(f"{target}?{urlencode(saved.parameters)}")
+        saved = SavedSearch.objects.filter(user=request.user, tenant=tenant,
+                                           pk=request.POST.get("saved_search") or 0).first()
+        if saved is None or not str(request.POST.get("saved_search", "")).isdigit():
+            messages.error(request, _("This saved search does not exist (any more)."))
+        elif action == "rename":
+            services.saved_search_rename(saved_search=saved, name=request.POST.get("name", ""))
+            messages.success(request, _("Search renamed to “%(name)s”.") % {"name": saved.name})
+        elif action == "delete":
+            services.saved_search_delete(saved_search=saved)
+            messages.success(request, _("Search “%(name)s” deleted.") % {"name": saved.name})
+        else:
+            messages.error(request, _("Unknown action."))
+    except ValidationError as error:
+        for message in (error.message_dict.get("name") if hasattr(error, "error_dict") else error.messages):
+            messages.error(request, message)
+    return redirect(target)
+
+
+# --- unit view -------------------------------------------------------------------------------------
+
+
+def _children_pages(children, request):
+    return {
+        "previous": urlencode({"children_page": children.page - 1}) if children.has_previous else "",
+        "next": urlencode({"children_page": children.page + 1}) if children.has_next else "",
+    }
+
+
+def _page_number(request, name, maximum=MAX_RESULT_WINDOW // 20):
+    try:
+        return min(max(1, int(request.GET.get(name, 1))), maximum)
+    except ValueError:
+        return 1
+
+
+@login_required
+@require_GET
+def unit_detail(request, tenant_pk, unit_id):
+    tenant = _tenant(request, tenant_pk)
+    try:
+        unit = selectors.get_unit(tenant, unit_id)
+    except ConsultationUnavailable as exc:
+        return _refused(request, tenant, str(exc), status=503)
+    children = selectors.children_of(tenant, unit_id, page=_page_number(request, "children_page"))
+    return render(request, "consultation/unit_detail.html", {
+        "tenant": tenant, "unit": unit, "unit_id": unit_id, "metadata": readable_metadata(unit),
+        "agency": unit.get("#originating_agency", ""), "opi": unit.get("#opi", ""),
+        "ancestors": selectors.ancestors_of(tenant, unit), "children": children,
+        "children_pages": _children_pages(children, request),
+        "rules": selectors.rules_of(tenant, unit), "objects": selectors.objects_of(tenant, unit),
+        "lifecycle": selectors.lifecycle_of(tenant, unit_id),
+        "search_under": urlencode({"node": unit_id}),
+    })
+
+
+def _object(request, tenant, unit_id, usage, version, *, contract, preview):
+    try:
+        binary = services.fetch_object(tenant=tenant, unit_id=unit_id, usage=usage, version=version,
+                                       contract=contract, preview=preview)
+    except VitamUnauthorized:
+        return _refused(request, tenant, _(
+            "The access contract does not allow reading this version (%(usage)s). Ask your archivist or "
+            "administrator if you need it.") % {"usage": usage})
+    except VitamNotFound:
+        raise Http404("No such object") from None
+    except ConsultationUnavailable as exc:
+        return _refused(request, tenant, str(exc), status=503)
+    return _binary_response(binary)
+
+
+@login_required
+@require_GET
+def unit_object_download(request, tenant_pk, unit_id, usage, version):
+    tenant = _tenant(request, tenant_pk)
+    return _object(request, tenant, unit_id, usage, version, contract="access", preview=False)
+
+
+@login_required
+@require_GET
+def unit_object_preview(request, tenant_pk, unit_id, usage, version):
+    tenant = _tenant(request, tenant_pk)
+    return _object(request, tenant, unit_id, usage, version, contract="access", preview=True)
+
+
+# --- journal des opérations ------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def operation_list(request, tenant_pk):
+    tenant = _tenant(request, tenant_pk)
+    form = OperationFilterForm(request.GET)
+    operations, error = None, ""
+    if form.is_valid():
+        try:
+            operations = selectors.search_operations(tenant, form.cleaned_data,
+                                                     page=form.cleaned_data.get("page") or 1)
+        except (VitamError, ConsultationUnavailable) as exc:
+            error = exc.user_message() if isinstance(exc, VitamError) else str(exc)
+    return render(request, "consultation/operation_list.html", {
+        "tenant": tenant, "form": form, "operations": operations, "error": error,
+    })
+
+
+@login_required
+@require_GET
+def operation_detail(request, tenant_pk, operation_id):
+    tenant = _tenant(request, tenant_pk)
+    try:
+        operation = selectors.get_operation(tenant, operation_id)
+    except ConsultationUnavailable as exc:
+        return _refused(request, tenant, str(exc), status=503)
+    return render(request, "consultation/operation_detail.html", {
+        "tenant": tenant, "operation": operation,
+        "has_atr": operation.get("evTypeProc") == "INGEST",
+        "has_report": operation.get("evTypeProc") in ("ELIMINATION", "UPDATE", "MASS_UPDATE")
+        or "RULES" in operation.get("evType", ""),
+        "units_query": urlencode({"opi": operation_id}) if operation.get("evTypeProc") == "INGEST" else "",
+    })
+
+
+@login_required
+@require_GET
+def operation_atr(request, tenant_pk, operation_id):
+    tenant = _tenant(request, tenant_pk)
+    operation = selectors.get_operation(tenant, operation_id)
+    if operation.get("evTypeProc") != "INGEST":
+        raise Http404("Only deposits have an ATR")
+    try:
+        return _binary_response(services.download_atr(tenant=tenant, operation_id=operation_id))
+    except VitamNotFound:
+        return _refused(request, tenant, _("The archive system has no transfer reply (ATR) for this operation yet: "
+                                           "try again once the operation has ended."), status=404)
+
+
+@login_required
+@require_GET
+def operation_report(request, tenant_pk, operation_id):
+    tenant = _tenant(request, tenant_pk)
+    operation = selectors.get_operation(tenant, operation_id)
+    try:
+        return _binary_response(services.download_report(tenant=tenant, operation=operation))
+    except VitamNotFound:
+        return _refused(request, tenant, _("The archive system keeps no report for this operation."), status=404)
+
+
+@login_required
+@require_GET
+def operation_evidence(request, tenant_pk, operation_id):
+    tenant = _tenant(request, tenant_pk)
+    try:
+        evidence = services.operation_evidence(tenant=tenant, operation_id=operation_id, actor=request.user)
+    except VitamNotFound:
+        raise Http404("No such operation") from None
+    response = HttpResponse(evidence.content, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{evidence.filename}"'
+    response["Digest"] = evidence.digest_header
+    response["X-Content-SHA512"] = evidence.sha512
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- registre des fonds ----------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def register(request, tenant_pk):
+    tenant = _tenant(request, tenant_pk)
+    summaries, error = [], ""
+    try:
+        summaries = selectors.register_summary(tenant)
+    except (VitamError, ConsultationUnavailable) as exc:
+        error = exc.user_message() if isinstance(exc, VitamError) else str(exc)
+    names = selectors.agency_names(tenant) if summaries else {}
+    for summary in summaries:
+        summary["name"] = names.get(summary.get("OriginatingAgency", ""), "")
+    totals = {key: sum(((s.get(key) or {}).get("remained") or 0) for s in summaries)
+              for key in ("TotalUnits", "TotalObjectGroups", "TotalObjects", "ObjectSize")}
+    return render(request, "consultation/register.html", {
+        "tenant": tenant, "summaries": summaries, "totals": totals, "error": error,
+    })
+
+
+@login_required
+@require_GET
+def register_detail(request, tenant_pk, agency):
+    tenant = _tenant(request, tenant_pk)
+    details, error = None, ""
+    try:
+        details = selectors.register_details(tenant, agency, page=_page_number(request, "page"))
+    except (VitamError, ConsultationUnavailable) as exc:
+        error = exc.user_message() if isinstance(exc, VitamError) else str(exc)
+    return render(request, "consultation/register_detail.html", {
+        "tenant": tenant, "agency": agency, "agency_name": selectors.agency_names(tenant).get(agency, ""),
+        "details": details, "error": error,
+    })
+
+
+# --- researchers' portal ---------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def researcher_home(request):
+    """Read-only search of communicable archives in every organisation the user may consult."""
+    tenants = list(tenants_for(request.user, CONSULT).filter(is_active=True).order_by("organisation__name", "label"))
+    form = ResearcherSearchForm(request.GET or None, tenants=tenants)
+    sections = []
+    if form.is_bound and form.is_valid() and tenants:
+        criteria = {key: value for key, value in form.cleaned_data.items()
+                    if key in ("q", "date_from", "date_to", "level") and value}
+        chosen = [t for t in tenants if t.pk == form.cleaned_data.get("tenant")] or tenants
+        page = (form.cleaned_data.get("page") or 1) if len(chosen) == 1 else 1
+        for tenant in chosen:
+            section = {"tenant": tenant, "results": None, "error": ""}
+            try:
+                section["results"] = selectors.search_units(tenant, criteria, page=page, per_page=25,
+                                                            contract=RESEARCHER, facets=False)
+            except (VitamError, ConsultationUnavailable) as exc:
+                section["error"] = exc.user_message() if isinstance(exc, VitamError) else str(exc)
+            section["only_query"] = _query_with(request.GET, tenant=str(tenant.pk))
+            sections.append(section)
+    return render(request, "consultation/researcher_home.html", {
+        "tenants": tenants, "form": form, "sections": sections, "single": len(sections) == 1,
+    })
+
+
+@login_required
+@require_GET
+def researcher_unit(request, tenant_pk, unit_id):
+    tenant = _tenant(request, tenant_pk, CONSULT)
+    try:
+        unit = selectors.get_unit(tenant, unit_id, contract=RESEARCHER)
+    except ConsultationUnavailable as exc:
+        return _refused(request, tenant, str(exc), status=503)
+    public = {key: value for key, value in unit.items() if not key.startswith("#")}
+    children = selectors.children_of(tenant, unit_id, page=_page_number(request, "children_page"),
+                                     contract=RESEARCHER)
+    return render(request, "consultation/researcher_unit.html", {
+        "tenant": tenant, "unit": unit, "unit_id": unit_id, "metadata": readable_metadata(public),
+        "ancestors": selectors.ancestors_of(tenant, unit, contract=RESEARCHER), "children": children,
+        "children_pages": _children_pages(children, request),
+        "objects": selectors.objects_of(tenant, unit, contract=RESEARCHER),
+    })
+
+
+@login_required
+@require_GET
+def researcher_object_download(request, tenant_pk, unit_id, usage, version):
+    tenant = _tenant(request, tenant_pk, CONSULT)
+    return _object(request, tenant, unit_id, usage, version, contract=RESEARCHER,
+                   preview=request.GET.get("preview") == "1")
