@@ -223,8 +223,14 @@ def user_roles(*, user: User, organisation: Organisation) -> list[str]:
 
 
 def _ensure_not_last_referent(*, user: User, organisations=None):
-    """Refuses a change that would leave an organisation without an active referent."""
-    referent_groups = RoleGroup.objects.filter(role=Role.REFERENT, group__user=user).select_related("organisation")
+    """Refuses a change that would leave an organisation without an active referent.
+
+    The referent groups are locked first, so two referents removing each other at the same moment
+    are serialised and the second one is refused.
+    """
+    referent_groups = RoleGroup.objects.select_for_update(of=("self",)).filter(
+        role=Role.REFERENT, group__user=user
+    ).select_related("organisation")
     if organisations is not None:
         referent_groups = referent_groups.filter(organisation__in=organisations)
     for role_group in referent_groups:
