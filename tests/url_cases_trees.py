@@ -102,3 +102,18 @@ register(
     UrlCase("trees:publication_detail", ORGANISATION, kwargs=publication_b, markers=MARKERS),
     UrlCase("trees:publication_atr", ORGANISATION, kwargs=publication_b, markers=MARKERS),
 )
+
+register(
+    UrlCase("api-tree-published", ORGANISATION, api=True, kwargs=tenant_b, markers=MARKERS),
+    UrlCase("api-tree-children", ORGANISATION, api=True, kwargs=unit_b, markers=MARKERS),
+    UrlCase("api-tree-draft-list", ORGANISATION, api=True, kwargs=tenant_b, methods=GP,
+            data=lambda w: {"kind": "filing", "title": "Intrus"}, markers=MARKERS),
+    UrlCase("api-tree-draft-detail", ORGANISATION, api=True, kwargs=draft_kwargs, methods=("get", "patch", "delete"),
+            data=lambda w: {**version(w), "title": "Renommé"}, markers=MARKERS),
+    UrlCase("api-tree-node-list", ORGANISATION, api=True, kwargs=draft_kwargs, methods=GP, data=node_data,
+            markers=MARKERS),
+    UrlCase("api-tree-node-detail", ORGANISATION, api=True, kwargs=node_kwargs, methods=("get", "patch", "delete"),
+            data=lambda w: {**version(w), "title": "Renommé"}, markers=MARKERS),
+    UrlCase("api-tree-publish", ORGANISATION, api=True, kwargs=draft_kwargs, methods=("post",),
+            data=lambda w: {**version(w), "originating_agency": "X", "archival_agency": "X"}, markers=MARKERS),
+)
