@@ -75,7 +75,8 @@ def _deposit_create(request, tenant_pk):
     if request.method == "POST":
         form = SipUploadForm(request.POST, request.FILES)
         if getattr(request, "upload_too_large", False):
-            form = SipUploadForm()
+            form = SipUploadForm(request.POST, {})
+            form.is_valid()
             form.add_error("sip", _too_large_message())
         elif form.is_valid():
             upload = form.cleaned_data["sip"]
@@ -121,11 +122,12 @@ def _simple_create(request, tenant_pk):
     except (VitamError, MissingContract) as error:
         message = error.user_message() if hasattr(error, "user_message") else _(
             "This tenant has no access contract: ask your administrator.")
-        return render(request, "deposits/simple_create.html", {"tenant": tenant, "unavailable": message}, status=503)
+        return render(request, "deposits/simple_create.html", {"tenant": tenant, "unavailable": message})
     form = SimpleDepositForm(**choices)
     if request.method == "POST":
         form = SimpleDepositForm(request.POST, request.FILES, **choices)
         if getattr(request, "upload_too_large", False):
+            form.is_valid()
             form.add_error(None, _too_large_message())
         elif form.is_valid():
             try:
