@@ -4,7 +4,7 @@ seed_archive(tenant) deposits one small, known tree:
 
     Dossier public 2001 (File, producing service <prefix>-DG, access rule ended, DUA Destroy)
       ├── Compte rendu ; "quoted" (Item, text object, inherits the ended access rule)
-      └── Plan du quartier (Item, PNG object)
+      └── Plan du quartier (Item, PNG master and thumbnail)
     Dossier confidentiel 2020 (File, <prefix>-RH, access rule running until 2070, DUA Keep)
       └── Note nominative (Item, text object, inherits the running access rule)
 """
@@ -58,7 +58,8 @@ def seed_archive(tenant, *, set_up=True) -> dict:
                                 objects=[SipObject(path=text, mime_type="text/plain")]),
                         SipUnit(title="Plan du quartier", description_level="Item",
                                 start_date=date(2001, 5, 1), end_date=date(2001, 5, 1),
-                                objects=[SipObject(path=image, mime_type="image/png")]),
+                                objects=[SipObject(path=image, mime_type="image/png"),
+                                         SipObject(path=image, mime_type="image/png", version="Thumbnail")]),
                     ]),
             SipUnit(title="Dossier confidentiel 2020", description_level="File", originating_agency=f"{prefix}-RH",
                     start_date=date(2020, 1, 1), end_date=date(2020, 12, 31),
