@@ -1,0 +1,37 @@
+"""The issue's browser test: search, open a unit, download an object (archive ingested through the client)."""
+
+import pytest
+
+from tests.consultation.conftest import archive  # noqa: F401  (fixture)
+from tests.consultation.helpers import TEXT
+from tests.factories import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_search_open_a_unit_and_download_its_object(page, login, live_server, archive):
+    login(archive.archivist_a.username, PASSWORD)
+    page.goto(f"{live_server.url}/t/{archive.tenant_a.pk}/search/")
+    page.fill("#id_q", "compte rendu")
+    page.locator("#search-form .search-box button[type=submit]").click()
+    page.wait_for_load_state()
+    unit_id = archive.ids['Compte rendu ; "quoted"']
+    link = page.locator(f"table a[href$='/units/{unit_id}/']")
+    assert link.count() == 1
+    link.click()
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == 'Compte rendu ; "quoted"'
+    assert "Dossier public 2001" in page.locator("nav.breadcrumbs").inner_text()
+    with page.expect_download() as download_info:
+        page.locator("a[href$='/objects/BinaryMaster/1/']").click()
+    download = download_info.value
+    assert open(download.path(), "rb").read() == TEXT.encode()
+    assert not page.console_errors
+
+
+def test_researcher_gets_404_page_on_a_non_communicable_unit(page, login, live_server, archive):
+    login(archive.researcher_a.username, PASSWORD)
+    hidden = archive.ids["Note nominative"]
+    response = page.goto(f"{live_server.url}/researcher/t/{archive.tenant_a.pk}/units/{hidden}/")
+    assert response.status == 404
+    assert "Note nominative" not in page.content()
