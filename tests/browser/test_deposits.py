@@ -1,0 +1,81 @@
+"""The issue's browser tests: deposit a SIP with a progress bar, see its state and download the ATR;
+simple deposit of a small folder tree."""
+
+import re
+
+import pytest
+
+from sam.deposits.models import Deposit
+from tests.factories import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+RECORD_PROGRESS = """
+(function () {
+  var send = XMLHttpRequest.prototype.send;
+  XMLHttpRequest.prototype.send = function (body) {
+    this.upload.addEventListener("progress", function (e) {
+      if (e.lengthComputable) { sessionStorage.setItem("uploadProgress", String(Math.floor(100 * e.loaded / e.total))); }
+    });
+    return send.call(this, body);
+  };
+})();
+"""
+
+
+def test_deposit_a_sip_with_progress_then_state_and_atr(page, login, live_server, vitam_world, tmp_path):
+    from tests.deposits.conftest import build_sip
+
+    tenant = vitam_world.tenant_a
+    sip = build_sip(tenant, tmp_path / "sip", title="Registre des arrêtés 2020", files=3)
+    page.add_init_script(RECORD_PROGRESS)
+    login(vitam_world.archivist_a.username, PASSWORD)
+    page.goto(f"{live_server.url}/t/{tenant.pk}/deposits/new/")
+    page.locator("#id_sip").set_input_files(str(sip))
+    page.locator("form.upload-form button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/deposits/\d+/$"))
+    assert page.evaluate("sessionStorage.getItem('uploadProgress')") == "100"
+    deposit = Deposit.objects.get(tenant=tenant)
+    assert deposit.state == Deposit.State.COMPLETED and deposit.operation_status == "OK"
+    assert deposit.operation_id in page.content()
+    with page.expect_download() as download:
+        page.locator(f"a[href$='/deposits/{deposit.pk}/atr/']").first.click()
+    assert b"ArchiveTransferReply" in open(download.value.path(), "rb").read()
+    page.goto(f"{live_server.url}/t/{tenant.pk}/deposits/")
+    assert "Registre des arrêtés 2020" in page.content()
+    assert page.console_errors == []
+
+
+def test_simple_deposit_of_a_small_folder_tree(page, login, live_server, vitam_world, tmp_path):
+    from sam.demo import agency_prefix
+
+    tenant = vitam_world.tenant_a
+    folder = tmp_path / "Voirie"
+    (folder / "2019").mkdir(parents=True)
+    (folder / "2019" / "arrete-12.txt").write_text("Arrêté de circulation n° 12", encoding="utf-8")
+    (folder / "plan.txt").write_text("Plan de la rue", encoding="utf-8")
+    import zipfile
+
+    archive = tmp_path / "voirie.zip"
+    with zipfile.ZipFile(archive, "w") as handle:
+        for path in folder.rglob("*"):
+            if path.is_file():
+                handle.write(path, path.relative_to(tmp_path))
+    login(vitam_world.archivist_a.username, PASSWORD)
+    page.goto(f"{live_server.url}/t/{tenant.pk}/deposits/simple/")
+    page.locator("#id_files").set_input_files(str(archive))
+    page.locator("#id_title").fill("Arrêtés de voirie 2019")
+    page.locator("#id_start_date").fill("2019-01-01")
+    page.locator("#id_end_date").fill("2019-12-31")
+    page.locator("#id_originating_agency").select_option(f"{agency_prefix(tenant.organisation)}-URBA")
+    page.locator("form.upload-form button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/deposits/\d+/$"))
+    deposit = Deposit.objects.get(tenant=tenant)
+    assert deposit.state == Deposit.State.READY and deposit.object_count == 2
+    assert "arrete-12.txt" not in page.content() or "2019" in page.content()
+    page.locator(f"form[action$='/deposits/{deposit.pk}/send/'] button").click()
+    page.wait_for_load_state()
+    deposit.refresh_from_db()
+    assert deposit.state == Deposit.State.COMPLETED and deposit.operation_status == "OK", deposit.explanation
+    assert deposit.operation_id in page.content()
+    assert page.console_errors == []
