@@ -255,3 +255,31 @@ def test_contract_is_required(http, corpus_stored):
     assert response.status_code == 401
     response = http.post(ACTION, json={"dslRequest": {"$query": []}, "date": "2018-01-23"}, contract="unknown")
     assert response.status_code == 401
+
+
+def test_progress_is_readable_while_the_analysis_runs(http, lite, corpus_stored, monkeypatch):
+    from vitamlite import elimination
+
+    db = lite.app.store.new_connection()
+    referentials.put(db, 5, "access_contracts", {"Identifier": "AC-ALL", "Name": "AC-ALL", "Status": "ACTIVE",
+                                                 "EveryOriginatingAgency": True, "EveryDataObjectVersion": True})
+    units_store.insert_units(db, 5, [
+        {"#id": f"p{n}", "Title": f"p{n}", "#unitType": "INGEST", "#originating_agency": "sp1",
+         "#management": management("APP-00001", "2015-01-01", "Destroy")} for n in range(3000)])
+    db.commit()
+    db.close()
+    monkeypatch.setattr(elimination, "BATCH_SIZE", 50)  # many small steps, each committed
+    client = http.with_(tenant=5, contract="AC-ALL")
+    response = client.post(ANALYSIS, json={"dslRequest": {"$query": [{"$exists": "Title"}]}, "date": "2018-01-23"})
+    operation_id = response.headers["X-Request-Id"]
+    seen = []
+    while True:
+        response = client.get(f"/admin-external/v1/operations/{operation_id}", contract=None)
+        progress = json.loads(response.json()["$results"][0]["evDetailData"] or "{}").get("Progress")
+        if progress and (not seen or seen[-1] != progress["processed"]):
+            seen.append(progress["processed"])
+        if response.headers["X-Global-Execution-State"] == "COMPLETED":
+            break
+    assert response.headers["X-Global-Execution-Status"] == "OK"
+    assert seen[-1] == 3000 and len(seen) >= 2 and seen == sorted(seen)
+    assert any(0 <= value < 3000 for value in seen)
