@@ -1,6 +1,8 @@
 """Template helpers of the SAM theme: accessible field rendering and small formatting filters."""
 
 from django import forms, template
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 register = template.Library()
@@ -58,3 +60,67 @@ def in_section(path, url):
     if url == "/":
         return path == "/"
     return path == url or path.startswith(url.rstrip("/") + "/")
+
+
+# The main menu: (group label or None for top-level entries, entries). An entry is
+# (label, URL names tried in order, scope of the URL arguments, nav flags of which one suffices).
+# A screen appears as soon as one of its URL names exists, for the users one of its flags allows.
+MAIN_MENU = [
+    (_("Archives"), [
+        (_("Deposits"), ["deposits:deposit_list", "deposits:index"], "tenant", ["can_deposit"]),
+        (_("Search"), ["consultation:search", "consultation:index"], "tenant", ["can_search"]),
+        (_("Journal of operations"), ["consultation:operation_list"], "tenant", ["can_search"]),
+        (_("Holdings register"), ["consultation:register"], "tenant", ["can_search"]),
+    ]),
+    (_("Referentials"), [
+        (_("Management rules"), ["referentials:rule_list", "referentials:index"], "tenant", ["can_manage_referentials"]),
+        (_("Services (agencies)"), ["referentials:agency_list"], "tenant", ["can_manage_referentials"]),
+        (_("Contracts and archival profiles"), ["contracts:index", "contracts:contract_list",
+                                                "contracts:access_contract_list"], "tenant",
+         ["can_manage_referentials"]),
+        (_("Filing trees"), ["trees:tree_browser", "trees:index"], "tenant", ["can_manage_referentials"]),
+    ]),
+    (None, [
+        (_("Eliminations"), ["elimination:index", "elimination:proposal_list"], "tenant",
+         ["can_eliminate", "can_give_visa"]),
+        (_("Researchers' portal"), ["consultation:researcher_home"], None, ["can_consult"]),
+    ]),
+    (_("Administration"), [
+        (_("Organisations"), ["tenants:organisation_list"], None, ["is_platform_admin"]),
+        (_("Common nomenclature"), ["referentials:nomenclature_list"], None, ["is_platform_admin"]),
+        (_("Users"), ["tenants:user_list"], "organisation", ["can_manage_users"]),
+        (_("Audit trail"), ["tenants:audit_list"], None, ["can_view_audit", "is_platform_admin"]),
+    ]),
+]
+
+
+def _first_url(names, args):
+    for name in names:
+        try:
+            return reverse(name, args=args)
+        except NoReverseMatch:
+            continue
+    return None
+
+
+@register.simple_tag(takes_context=True)
+def main_menu(context):
+    """The menu groups the user may see: [{"label", "items": [{"label", "url", "current"}], "current"}]."""
+    request = context.get("request")
+    path = getattr(request, "path", "")
+    nav = context.get("nav") or {}
+    scopes = {"tenant": context.get("current_tenant"), "organisation": context.get("current_organisation")}
+    groups = []
+    for group_label, entries in MAIN_MENU:
+        items = []
+        for label, names, scope, flags in entries:
+            if not any(nav.get(flag) for flag in flags):
+                continue
+            if scope is not None and scopes[scope] is None:
+                continue
+            url = _first_url(names, [scopes[scope].pk] if scope else [])
+            if url:
+                items.append({"label": label, "url": url, "current": in_section(path, url)})
+        if items:
+            groups.append({"label": group_label, "items": items, "current": any(i["current"] for i in items)})
+    return groups

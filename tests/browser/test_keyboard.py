@@ -51,11 +51,24 @@ def test_login_form_is_usable_with_the_keyboard_alone(page, live_server, demo):
 def test_main_menu_and_user_menu_work_with_tab_and_enter(page, login, live_server, demo):
     login("referent.cergy")
     page.evaluate("() => document.activeElement.blur()")
+    # "Utilisateurs" is in the "Administration" group: Enter on the group opens it.
+    group = _tab_until(page, lambda f: f["tag"] == "SUMMARY" and f["text"] == "Administration")
+    assert group["outline"] == "solid"
+    page.keyboard.press("Enter")
     link = _tab_until(page, lambda f: f["tag"] == "A" and f["text"] == "Utilisateurs")
     assert link["outline"] == "solid" and link["outlineWidth"] >= 2
     page.keyboard.press("Enter")
     page.wait_for_url("**/users/")
-    assert page.locator('.main-nav a[aria-current="page"]').inner_text() == "Utilisateurs"
+    assert page.locator('.main-nav a[aria-current="page"]').get_attribute("href").endswith("/users/")
+    assert page.locator(".main-nav .nav-group-current summary").inner_text().startswith("Administration")
+
+    # Escape closes an open group and gives the focus back to its summary.
+    page.locator(".nav-group-current summary").focus()
+    page.keyboard.press("Enter")
+    assert page.locator(".nav-group-current details").get_attribute("open") is not None
+    page.keyboard.press("Escape")
+    assert page.locator(".nav-group-current details").get_attribute("open") is None
+    page.evaluate("() => document.activeElement.blur()")
 
     # The user menu opens with Enter, its log-out button is reachable and works.
     _tab_until(page, lambda f: f["tag"] == "SUMMARY")

@@ -120,47 +120,60 @@ def test_home_page_query_count_does_not_grow_with_organisations(client, world, d
     assert len(many) == len(few)
 
 
-def _urls_with_feature_landing_pages():
-    from django.http import HttpResponse
-    from django.urls import include, path
-
-    def landing(request):
-        return HttpResponse("landing")
-
-    class Urls:
-        urlpatterns = [
-            path("", include("sam.site_urls")),
-            path("", include("tenants.urls")),
-            *[path(f"{app}/", include(([path("", landing, name="index")], app))) for app in
-              ("deposits", "consultation", "referentials", "elimination")],
-        ]
-
-    return Urls
+def _menu(page):
+    start = page.index('class="main-nav"')
+    return page[start:page.index("</nav>", start)]
 
 
-def test_feature_landing_pages_join_the_menu_and_the_home_page_once_they_exist(client, world, settings):
-    settings.ROOT_URLCONF = _urls_with_feature_landing_pages()
+def test_archivists_menu_opens_the_archive_and_referential_screens_of_their_tenant(client, world):
+    menu = _menu(_home(client, world.archivist_a))
+    tenant = world.tenant_a.pk
+    for name in ("deposits:deposit_list", "consultation:search", "consultation:operation_list",
+                 "consultation:register", "referentials:rule_list", "referentials:agency_list", "trees:tree_browser"):
+        assert f'href="{reverse(name, args=[tenant])}"' in menu, name
+    assert f"/t/{world.tenant_b.pk}/" not in menu
+    for name in ("tenants:organisation_list", "referentials:nomenclature_list", "tenants:audit_list",
+                 "consultation:researcher_home"):
+        assert reverse(name) not in menu, name
+    assert "<details>" in menu and "<summary>Archives</summary>" in menu
+
+
+def test_menu_entries_follow_the_roles(client, world):
+    researcher = _menu(_home(client, world.researcher_a))
+    assert f'href="{reverse("consultation:researcher_home")}"' in researcher
+    assert "/t/" not in researcher and "<details>" not in researcher
+    controller = _menu(_home(client, world.controller))
+    assert "/t/" not in controller
+    referent = _menu(_home(client, world.referent_a))
+    assert reverse("tenants:user_list", args=[world.org_a.pk]) in referent
+    assert reverse("tenants:audit_list") in referent
+    admin = _menu(_home(client, world.admin))
+    assert reverse("tenants:organisation_list") in admin and reverse("referentials:nomenclature_list") in admin
+
+
+def test_menu_marks_the_current_screen_and_its_group(world, rf):
+    from django.template.loader import render_to_string
+
+    url = reverse("referentials:rule_list", args=[world.tenant_a.pk])
+    request = rf.get(url + "import/")
+    request.user = world.archivist_a
+    html = render_to_string("components/main_nav.html", {
+        "request": request, "current_tenant": world.tenant_a, "current_organisation": world.org_a,
+        "nav": {"can_manage_referentials": True, "can_search": True},
+    })
+    assert f'<a href="{url}" aria-current="page">' in html
+    assert 'class="nav-group nav-group-current"' in html  # the "Referentials" group
+    assert html.count('aria-current="page"') == 1
+
+
+def test_home_links_the_screens_that_exist_and_announces_the_others(client, world):
+    from django.urls import NoReverseMatch
+
     page = _home(client, world.archivist_a)
-    menu = page[page.index('class="main-nav"'):page.index("</nav>", page.index('class="main-nav"'))]
-    for url in ("/deposits/", "/consultation/", "/referentials/", "/elimination/"):
-        assert f'href="{url}"' in menu
-        assert f'<a href="{url}">' in page  # the home card became a link
-    assert "Bientôt disponible" not in page
-
-
-def test_feature_menu_entries_follow_the_permissions(client, world, settings):
-    settings.ROOT_URLCONF = _urls_with_feature_landing_pages()
-    page = _home(client, world.researcher_a)
-    menu = page[page.index('class="main-nav"'):page.index("</nav>", page.index('class="main-nav"'))]
-    assert 'href="/consultation/"' in menu
-    for url in ("/deposits/", "/referentials/", "/elimination/"):
-        assert f'href="{url}"' not in page
-    page = _home(client, world.controller)
-    assert 'href="/elimination/"' in page and 'href="/deposits/"' not in page
-
-
-def test_upcoming_features_are_announced_without_dead_links(client, world):
-    page = _home(client, world.archivist_a)
-    assert page.count("Bientôt disponible") == 4
-    for app in ("deposits", "consultation", "referentials", "elimination"):
-        assert f'href="/{app}/"' not in page
+    expected_upcoming = 0
+    for name in ("deposits:deposit_list", "consultation:search", "referentials:rule_list", "elimination:index"):
+        try:
+            assert f'<a href="{reverse(name, args=[world.tenant_a.pk])}">' in page, name
+        except NoReverseMatch:
+            expected_upcoming += 1
+    assert page.count("Bientôt disponible") == expected_upcoming

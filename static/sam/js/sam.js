@@ -7,14 +7,19 @@
     var summary = document.querySelector(".error-summary[data-autofocus]");
     if (summary) { summary.focus(); }
 
-    // The user menu (<details>) closes on Escape and when the focus or a click leaves it.
-    var menus = document.querySelectorAll("details.user-menu");
+    // The user menu and the menu groups (<details>) close on Escape and when the focus or a click
+    // leaves them; opening one closes the others.
+    var menus = document.querySelectorAll("details.user-menu, .main-nav details");
     Array.prototype.forEach.call(menus, function (menu) {
       menu.addEventListener("keydown", function (event) {
         if (event.key === "Escape" && menu.open) {
           menu.open = false;
           menu.querySelector("summary").focus();
         }
+      });
+      menu.addEventListener("toggle", function () {
+        if (!menu.open) { return; }
+        Array.prototype.forEach.call(menus, function (other) { if (other !== menu) { other.open = false; } });
       });
       menu.addEventListener("focusout", function (event) {
         if (menu.open && event.relatedTarget && !menu.contains(event.relatedTarget)) { menu.open = false; }
