@@ -1,0 +1,67 @@
+"""The issue's browser test: referent.cergy imports a filing plan CSV, previews it, publishes it and finds it
+in the tree browser (levels opened on demand by static/sam/js/trees.js)."""
+
+import re
+import uuid
+
+import pytest
+
+from tenants.models import Tenant
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_referent_imports_previews_publishes_and_browses_a_filing_plan(page, login, live_server, demo, vitam_url,
+                                                                        tmp_path):
+    from sam.demo import ensure_contracts, ensure_referentials
+    from sam.vitam_clients import ADMIN, vitam_client
+
+    cergy = Tenant.objects.get(organisation__name="Cergy")
+    client = vitam_client(cergy, contract=ADMIN)
+    ensure_referentials(client, cergy.organisation, say=lambda *_: None)
+    ensure_contracts(client, cergy, say=lambda *_: None)
+    cergy.refresh_from_db()
+
+    tag = uuid.uuid4().hex[:6]
+    plan = tmp_path / "plan.csv"
+    plan.write_bytes((
+        "Identifiant;Identifiant parent;Intitulé;Niveau de description;Description;Règles;Sort final\n"
+        f"Z;;Plan {tag};Série;;;\n"
+        f"Z1;Z;Urbanisme {tag};Sous-série;;;\n"
+        f"Z11;Z1;Permis de construire {tag};Dossier;Instruction;APP-PC;Détruire\n"
+    ).encode("cp1252"))
+
+    login("referent.cergy")
+    page.goto(f"{live_server.url}/t/{cergy.pk}/trees/drafts/new/")
+    page.locator("input[name=kind][value=filing]").check()
+    page.locator("#id_title").fill(f"Plan de classement {tag}")
+    page.locator("input[name=source][value=csv]").check()
+    page.locator("#id_file").set_input_files(str(plan))
+    page.locator("main form button[type=submit]").click()
+
+    # The preview: valid, three nodes, the whole tree.
+    page.wait_for_url(re.compile(r"/drafts/\d+/preview/$"))
+    assert page.locator(".problems").count() == 0
+    outline = page.locator(".tree-outline").inner_text()
+    assert f"Permis de construire {tag}" in outline and "APP-PC" in outline
+
+    page.locator("main a[href$='/publish/']").first.click()
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/publications/\d+/$"))
+    assert page.locator(".notice-success").count() == 1
+
+    page.locator(".notice-success a").click()
+    page.wait_for_load_state()
+    tree = page.locator("ul.tree")
+    assert f"Plan {tag}" in tree.inner_text() and f"Urbanisme {tag}" in tree.inner_text()
+    assert f"Permis de construire {tag}" not in tree.inner_text()  # the third level loads on demand
+    toggle = page.locator(f"xpath=//a[contains(@class, 'tree-label')][contains(., 'Urbanisme {tag}')]"
+                          "/preceding-sibling::a[contains(@class, 'tree-toggle')]")
+    toggle.click()
+    page.get_by_text(f"Permis de construire {tag}").wait_for()
+    assert toggle.get_attribute("aria-expanded") == "true"
+    page.get_by_text(f"Permis de construire {tag}").click()
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == f"Permis de construire {tag}"
+    assert "APP-PC" in page.content()
+    assert page.console_errors == []
