@@ -168,13 +168,12 @@ class ContractForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if self.errors:
-            return cleaned
         try:
             domain.CHECKS[self.kind.slug](self.values(cleaned))
         except forms.ValidationError as error:
             for name, messages in error.message_dict.items():
-                self.add_error(name if name in self.fields else None, messages)
+                if name not in self.errors:  # one message per field: the first problem found
+                    self.add_error(name if name in self.fields else None, messages)
         return cleaned
 
     def values(self, cleaned=None) -> dict:

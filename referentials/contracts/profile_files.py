@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from lxml import etree
 
@@ -37,8 +38,8 @@ def read_limited(uploaded) -> bytes:
 
 
 def _too_big(limit: int) -> ValidationError:
-    return ValidationError({"file": _("The file is larger than %(size)s MB, the limit for a profile.") % {
-        "size": limit // (1024 * 1024)}})
+    return ValidationError({"file": _("The file is larger than %(size)s, the limit for a profile.") % {
+        "size": filesizeformat(limit)}})
 
 
 def check_profile_file(content: bytes, declared_format: str) -> None:
