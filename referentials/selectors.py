@@ -104,7 +104,7 @@ def _units_query(kind: Kind, key: str, limit: int, offset: int = 0) -> Select:
     else:
         condition = eq("#originating_agencies", key)
     return (Select().where(condition).offset(offset).limit(limit)
-            .fields("#id", "Title", "DescriptionLevel", "#unitType").track_total_hits(True))
+            .fields("#id", "Title", "DescriptionLevel", "#unitType"))
 
 
 def entry_usage(*, tenant, kind: Kind, key: str, limit: int = FIRST_UNITS, offset: int = 0) -> Usage:
