@@ -106,11 +106,13 @@ def _french_typography_problems(text):
     problems = []
     for match in re.finditer(r"(.)([:;?!])(?=\s|$)", text):
         before, mark = match.groups()
-        if before not in NBSP and not (mark == ":" and before == "%"):
+        # "%:" is a format, '"key": value' is JSON: both are code, not French prose.
+        if before not in NBSP and not (mark == ":" and before in '%"'):
             problems.append(f"{before!r}{mark}: a no-break space is needed before «{mark}»")
     if re.search(r"«(?![\u00a0\u202f])", text) or re.search(r"(?<![\u00a0\u202f])»", text):
         problems.append("« » need no-break spaces inside")
-    if re.search(r'"[^"%]+"', re.sub(r"<[^>]+>", "", text)):
+    # Quoted prose takes « »; "name" without spaces is a JSON key or a field name, left as code.
+    if re.search(r'"[^"%]*\s[^"%]*"', re.sub(r"<[^>]+>", "", text)):
         problems.append('English quotes: use « »')
     return problems
 
@@ -129,7 +131,7 @@ def test_french_typography():
     ("text", "ok"),
     [("Erreur\u00a0: fichier", True), ("Erreur : fichier", False), ("Erreur: fichier", False),
      ("Vraiment\u00a0?", True), ("Vraiment ?", False), ("«\u00a0Cergy\u00a0»", True), ("« Cergy »", False),
-     ("Le 12:30 à Cergy", True), ('le "dossier"', False)],
+     ("Le 12:30 à Cergy", True), ('le "dossier du maire"', False), ('envoyez "confirm": true', True)],
 )
 def test_typography_checker_itself(text, ok):
     assert (not _french_typography_problems(text)) is ok
