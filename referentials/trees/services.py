@@ -484,7 +484,8 @@ def publish_run(job, *, publication_id, archival_agency):
         TreePublication.objects.filter(pk=publication.pk).update(operation_id=operation_id)
         job_progress(job, 4, 5, _("Processing by the archive system (operation %(id)s)") % {"id": operation_id},
                      force=True)
-        status = client.wait_for_operation(operation_id, timeout=3600)
+        # A background job: polling every 2 s at most tells the user soon after Vitam ends.
+        status = client.wait_for_operation(operation_id, timeout=3600, max_interval=2.0)
         atr = client.get_atr(operation_id)
         failing = "" if status.is_ok else _failing_event(tenant, operation_id)
     except (VitamError, ValidationError) as exc:
