@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.core.cache import cache
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -73,15 +74,25 @@ def client_for(tenant, contract=ACCESS):
 # --- producing services --------------------------------------------------------------------------
 
 
+AGENCIES_CACHE_SECONDS = 300
+
+
 def agencies_for(tenant) -> list[tuple[str, str]]:
-    """(identifier, name) of the tenant's services, for the search form; empty when Vitam is unreachable."""
+    """(identifier, name) of the tenant's services, for the search form; empty when Vitam is unreachable.
+    Cached a few minutes: the services referential changes rarely and every search page shows it."""
+    key = f"consultation:agencies:{tenant.vitam_id}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
     try:
         response = vitam_client(tenant, contract=ADMIN).search_agencies(
             SelectSingle().fields("Identifier", "Name").order_by("Name").limit(1000))
     except VitamError:
         return []
-    return [(agency.get("Identifier", ""), agency.get("Name", "")) for agency in response.results
-            if agency.get("Identifier")]
+    agencies = [(agency.get("Identifier", ""), agency.get("Name", "")) for agency in response.results
+                if agency.get("Identifier")]
+    cache.set(key, agencies, AGENCIES_CACHE_SECONDS)
+    return agencies
 
 
 # --- units search ----------------------------------------------------------------------------------

@@ -1,0 +1,172 @@
+"""Search page through SAM against 100,000 units in vitam-lite, 10 concurrent users.
+
+Loads the units with bench/vitam_search.py's generator into one commune's tenant of a vitam-lite served over
+HTTP, then requests SAM's search page (full WSGI stack through Django's test client: session, permissions,
+form, DSL, Vitam call, facets, template) from 10 threads. Also times the same query sent directly with SAM's
+Vitam client, to give SAM's own overhead.
+
+Usage: .venv/bin/python bench/consultation_search.py [--units 100000] [--requests 300] [--users 10]
+Prints `name value unit` lines. Goals: consultation_search_p95 <= 300 ms, consultation_overhead_p50 <= 30 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+
+def setup_world(units: int, seed: int = 20260):
+    """A temp SAM (SQLite) + vitam-lite over HTTP holding `units` units in commune A's tenant.
+    Returns (server, tenant, archivist, vitam_client)."""
+    data_dir = Path(tempfile.mkdtemp(prefix="sam-bench-consultation-"))
+    os.environ["SAM_DATA_DIR"] = str(data_dir)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sam.settings")
+    from vitamlite.server import start_in_thread
+
+    server = start_in_thread(data_dir / "vitamlite", host="127.0.0.1", port=0, tenants="1000-99999")
+    os.environ["SAM_VITAM_URL"] = server.base_url
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.ALLOWED_HOSTS = ["*"]
+    settings.STORAGES = {**settings.STORAGES,
+                         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    settings.LOGGING_CONFIG = None
+    import logging
+
+    logging.getLogger("sam.vitam").setLevel(logging.WARNING)
+    call_command("migrate", verbosity=0)
+    from sam.vitam_clients import vitam_client
+    from tenants.models import Role
+    from tests.factories import make_organisation, make_tenant, make_user
+    from vitam_search import generate
+    from vitamlite import units_store
+    from vitamlite.referentials import store as referentials
+
+    organisation = make_organisation("Commune de banc d'essai")
+    tenant = make_tenant(organisation, vitam_id=4242)
+    archivist = make_user("bench.archivist", organisation=organisation, role=Role.ARCHIVIST)
+    db = server.app.store.new_connection()
+    referentials.put(db, tenant.vitam_id, "access_contracts", {
+        "Identifier": tenant.access_contract, "Name": "Bench", "Status": "ACTIVE",
+        "EveryOriginatingAgency": True, "EveryDataObjectVersion": True})
+    generated = generate(random.Random(seed), tenant.vitam_id, units)
+    for start in range(0, len(generated), 5000):
+        units_store.insert_units(db, tenant.vitam_id, generated[start:start + 5000])
+        db.commit()
+    db.execute("ANALYZE")
+    db.commit()
+    db.close()
+    return server, tenant, archivist, vitam_client(tenant)
+
+
+def percentile(values, fraction):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+def search_params(rng):
+    from vitam_search import SUBJECTS
+
+    start = rng.randint(1800, 2000)
+    return {"q": rng.choice(SUBJECTS), "date_from": f"{start}-01-01", "date_to": f"{start + rng.randint(10, 80)}-12-31"}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--units", type=int, default=100_000)
+    parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--users", type=int, default=10)
+    args = parser.parse_args()
+    began = time.perf_counter()
+    server, tenant, archivist, client = setup_world(args.units)
+    print(f"consultation_search_units {args.units} units")
+    print(f"consultation_search_load_seconds {time.perf_counter() - began:.1f} s")
+
+    from django.db import connection
+    from django.test import Client
+    from django.urls import reverse
+
+    from sam.consultation import selectors
+    from sam.consultation.forms import SearchForm
+
+    url = reverse("consultation:search", args=[tenant.pk])
+    rng = random.Random(7)
+    params = [search_params(rng) for _ in range(args.requests)]
+
+    def page(browser, values):
+        started = time.perf_counter()
+        response = browser.get(url, values)
+        assert response.status_code == 200 and b"results-title" in response.content, response.status_code
+        return (time.perf_counter() - started) * 1000
+
+    # Sequential: SAM page vs the same search sent directly with SAM's Vitam client.
+    browser = Client()
+    browser.force_login(archivist)
+    page(browser, params[0])
+    sam_times, direct_times = [], []
+    for values in params[:100]:
+        sam_times.append(page(browser, values))
+        form = SearchForm(values, agencies=())
+        assert form.is_valid()
+        query = selectors.unit_query(form.criteria()).offset(0).limit(25)
+        query = (query.facet_terms("agency", "#originating_agency", size=30).facet_terms("level", "DescriptionLevel")
+                 .facet_terms("final_action", "#management.AppraisalRule.FinalAction", size=10)
+                 .facet_date_range("year", "StartDate", selectors.year_buckets(form.criteria())))
+        started = time.perf_counter()
+        client.search_units(query)
+        direct_times.append((time.perf_counter() - started) * 1000)
+    print(f"consultation_direct_client_p50 {statistics.median(direct_times):.1f} ms")
+    print(f"consultation_sam_single_user_p50 {statistics.median(sam_times):.1f} ms")
+    print(f"consultation_overhead_p50 {statistics.median(sam_times) - statistics.median(direct_times):.1f} ms")
+
+    # Concurrent users.
+    timings, lock, errors = [], threading.Lock(), []
+    chunks = [params[index::args.users] for index in range(args.users)]
+
+    def user(chunk):
+        try:
+            own = Client()
+            own.force_login(archivist)
+            for values in chunk:
+                elapsed = page(own, values)
+                with lock:
+                    timings.append(elapsed)
+        except Exception as exc:  # reported below
+            errors.append(repr(exc))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=user, args=(chunk,)) for chunk in chunks]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - started
+    if errors:
+        print(f"consultation_search_errors {len(errors)} errors ({errors[0]})")
+    print(f"consultation_search_concurrent_users {args.users} users")
+    print(f"consultation_search_p50 {statistics.median(timings):.1f} ms")
+    print(f"consultation_search_p95 {percentile(timings, 0.95):.1f} ms")
+    print(f"consultation_search_throughput {len(timings) / wall:.1f} pages/s")
+    server.stop()
+
+
+if __name__ == "__main__":
+    main()
