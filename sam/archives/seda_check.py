@@ -265,7 +265,8 @@ def _summarise(tree, summary: Summary) -> None:
     management = root.find(f"{_q('DataObjectPackage')}/{_q('ManagementMetadata')}")
     summary.originating_agency, summary.originating_agency_line = _text(management, "S:OriginatingAgencyIdentifier")
     summary.submission_agency, summary.submission_agency_line = _text(management, "S:SubmissionAgencyIdentifier")
-    units = list(root.iter(_q("ArchiveUnit")))
+    # An ArchiveUnit holding only ArchiveUnitRefId points at another unit: not a unit of its own.
+    units = [unit for unit in root.iter(_q("ArchiveUnit")) if unit.find(_q("ArchiveUnitRefId")) is None]
     summary.unit_count = len(units)
     starts, ends = [], []
     for unit in units:

@@ -70,6 +70,11 @@ def _take_file(source, destination: Path) -> tuple[int, str]:
     temporary = getattr(source, "temporary_file_path", None)
     if temporary is not None:
         shutil.move(temporary(), destination)
+        # The temporary file is gone: close it now so that it is not deleted again later.
+        try:
+            source.close()
+        except OSError:
+            pass
     elif isinstance(source, (str, os.PathLike)):
         shutil.move(os.fspath(source), destination)
     else:
