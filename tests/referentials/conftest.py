@@ -49,6 +49,7 @@ def rules_by_id(tenant) -> dict[str, dict]:
 
 def import_operations(tenant, ev_type="STP_IMPORT_RULES") -> int:
     from sam.vitam import eq
+    from sam.vitam_clients import ACCESS
 
-    client = vitam_client(tenant, contract=ADMIN)
+    client = vitam_client(tenant, contract=ACCESS)
     return client.search_operations(SelectSingle().where(eq("evType", ev_type)).limit(1000).build()).total
