@@ -1,0 +1,129 @@
+"""Reads of eliminations, mass updates and notifications, scoped by what the user may act on."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, Sum
+from django.http import Http404
+
+from sam.elimination.models import MassUpdate, Notification, Proposal, ProposalUnit
+from tenants.models import Tenant
+from tenants.permissions import organisations_for, tenant_get_for_user, tenants_for
+
+CONTROLLER_STATES = (Proposal.State.SUBMITTED, Proposal.State.APPROVED, Proposal.State.REFUSED,
+                     Proposal.State.EXECUTING, Proposal.State.EXECUTED, Proposal.State.FAILED)
+
+
+def elimination_tenant_for_user(user, tenant_pk) -> Tenant:
+    """A tenant where the user may eliminate (archivists, referents); 404 otherwise."""
+    return tenant_get_for_user(user, tenant_pk, "eliminate")
+
+
+def proposal_get_for_user(user, tenant_pk, pk) -> Proposal:
+    """A proposal of the tenant for its archivists, or, once submitted, for the controllers of the
+    departmental archives linked to the commune; 404 alike for missing and forbidden."""
+    proposals = Proposal.objects.select_related("tenant", "organisation", "created_by", "submitted_by",
+                                                "decided_by", "executed_by", "analysis_job", "action_job")
+    if tenants_for(user, "eliminate").filter(pk=_int(tenant_pk)).exists():
+        scope = Q()
+    elif tenants_for(user, "give_visa").filter(pk=_int(tenant_pk)).exists():
+        scope = Q(state__in=CONTROLLER_STATES)
+    else:
+        raise Http404
+    try:
+        return proposals.filter(scope).get(tenant_id=_int(tenant_pk), pk=_int(pk))
+    except Proposal.DoesNotExist:
+        raise Http404 from None
+
+
+def _int(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise Http404 from None
+
+
+def proposal_list(*, tenant, state: str = ""):
+    proposals = Proposal.objects.filter(tenant=tenant).select_related("created_by", "decided_by")
+    if state:
+        proposals = proposals.filter(state=state)
+    return proposals
+
+
+def visa_proposals(user, *, pending_only: bool = False):
+    """Proposals of the communes the user controls (submitted and decided ones)."""
+    proposals = Proposal.objects.filter(organisation__in=organisations_for(user, "give_visa"),
+                                        state__in=CONTROLLER_STATES).select_related(
+        "tenant", "organisation", "submitted_by", "decided_by")
+    if pending_only:
+        proposals = proposals.filter(state=Proposal.State.SUBMITTED)
+    return proposals.order_by("submitted_at", "id") if pending_only else proposals.order_by("-submitted_at", "-id")
+
+
+def proposal_units(proposal: Proposal, *, status: str = "", agency: str = "", included: str = "",
+                   outcome: str = ""):
+    """The proposal's units in a stable order, filtered; sliced by the paginator (indexed columns)."""
+    units = ProposalUnit.objects.filter(proposal=proposal)
+    if status:
+        units = units.filter(status=status)
+    if agency:
+        units = units.filter(agency=agency)
+    if included in ("yes", "no"):
+        units = units.filter(included=included == "yes")
+    if outcome:
+        units = units.filter(outcome=outcome)
+    return units.only("id", "unit_id", "title", "level", "start_date", "end_date", "agency", "status", "reasons",
+                      "rule_ids", "rule_end_date", "size", "object_count", "included", "outcome",
+                      "outcome_reason").order_by("id")
+
+
+def proposal_groups(proposal: Proposal) -> list[dict]:
+    """Units per producing service and decision, with the counts of the included ones and their volume."""
+    rows = (ProposalUnit.objects.filter(proposal=proposal).values("agency", "status")
+            .annotate(units=Count("id"), included=Count("id", filter=Q(included=True)),
+                      size=Sum("size", filter=Q(included=True)))
+            .order_by("agency", "status"))
+    return list(rows)
+
+
+def proposal_summary(proposal: Proposal) -> dict:
+    """Figures of the bordereau: included units, extreme dates, volume, services, rules."""
+    included = ProposalUnit.objects.filter(proposal=proposal, included=True)
+    figures = included.aggregate(units=Count("id"), size=Sum("size"), objects=Sum("object_count"))
+    dated = included.exclude(start_date="")
+    first = dated.order_by("start_date").values_list("start_date", flat=True).first()
+    last = included.exclude(end_date="").order_by("-end_date").values_list("end_date", flat=True).first()
+    agencies = list(included.order_by("agency").values_list("agency", flat=True).distinct())
+    rules = sorted({rule.strip() for value in included.order_by().values_list("rule_ids", flat=True).distinct()
+                    for rule in value.split(",") if rule.strip()})
+    latest_end = included.exclude(rule_end_date="").order_by("-rule_end_date").values_list(
+        "rule_end_date", flat=True).first()
+    return {"units": figures["units"] or 0, "size": figures["size"] or 0, "objects": figures["objects"] or 0,
+            "start_date": first or "", "end_date": last or "", "agencies": agencies, "rules": rules,
+            "latest_rule_end": latest_end or ""}
+
+
+def proposal_agencies(proposal: Proposal) -> list[str]:
+    return list(ProposalUnit.objects.filter(proposal=proposal).order_by("agency").values_list(
+        "agency", flat=True).distinct())
+
+
+def mass_update_list(*, tenant):
+    return MassUpdate.objects.filter(tenant=tenant).select_related("created_by")
+
+
+def mass_update_get_for_user(user, tenant_pk, pk) -> MassUpdate:
+    tenant = elimination_tenant_for_user(user, tenant_pk)
+    try:
+        return MassUpdate.objects.select_related("tenant", "job", "created_by").get(tenant=tenant, pk=_int(pk))
+    except MassUpdate.DoesNotExist:
+        raise Http404 from None
+
+
+def notifications_for(user):
+    return Notification.objects.filter(recipient=user).select_related("organisation", "proposal")
+
+
+def unread_notification_count(user) -> int:
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()

@@ -1,0 +1,306 @@
+"""Screens of eliminations and mass updates: thin views over selectors and services."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from sam.elimination import documents, selectors, services
+from sam.elimination.forms import AnalysisForm, DecisionForm, MassUpdateForm, UnitFilterForm
+from sam.elimination.models import MassUpdate, Proposal
+from sam.vitam import VitamError
+from sam.vitam_clients import MissingContract
+
+PAGE_SIZE = 25
+UNITS_PAGE_SIZE = 100
+GET_POST = require_http_methods(["GET", "HEAD", "POST"])
+
+
+def _detail_url(proposal):
+    return reverse("elimination:proposal_detail", kwargs={"tenant_pk": proposal.tenant_id, "pk": proposal.pk})
+
+
+def _page(request, items, size):
+    return Paginator(items, size).get_page(request.GET.get("page"))
+
+
+@login_required
+@require_GET
+def proposal_list(request, tenant_pk):
+    tenant = selectors.elimination_tenant_for_user(request.user, tenant_pk)
+    state = request.GET.get("state", "")
+    state = state if state in Proposal.State.values else ""
+    return render(request, "elimination/proposal_list.html", {
+        "tenant": tenant, "page": _page(request, selectors.proposal_list(tenant=tenant, state=state), PAGE_SIZE),
+        "states": Proposal.State.choices, "state": state,
+    })
+
+
+@login_required
+@GET_POST
+def analysis_create(request, tenant_pk):
+    tenant = selectors.elimination_tenant_for_user(request.user, tenant_pk)
+    form = AnalysisForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            proposal = services.analysis_start(
+                actor=request.user, tenant=tenant, title=form.cleaned_data["proposal_title"],
+                mode=form.cleaned_data["mode"], criteria=form.criteria(), date=form.cleaned_data["date"],
+                request=request)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return redirect(_detail_url(proposal))
+    return render(request, "elimination/analysis_create.html", {"tenant": tenant, "form": form})
+
+
+def _may_eliminate(request, proposal) -> bool:
+    from tenants.permissions import can
+
+    return can(request.user, "eliminate", proposal.organisation)
+
+
+@login_required
+@require_GET
+def proposal_detail(request, tenant_pk, pk):
+    proposal = selectors.proposal_get_for_user(request.user, tenant_pk, pk)
+    filters = UnitFilterForm(request.GET or None)
+    cleaned = filters.cleaned_data if filters.is_valid() else {}
+    units = selectors.proposal_units(proposal, status=cleaned.get("status", ""), agency=cleaned.get("agency", ""),
+                                     included=cleaned.get("included", ""), outcome=cleaned.get("outcome", ""))
+    page = _page(request, units, UNITS_PAGE_SIZE)
+    may_eliminate = _may_eliminate(request, proposal)
+    return render(request, "elimination/proposal_detail.html", {
+        "tenant": proposal.tenant, "proposal": proposal, "page": page, "filters": filters,
+        "groups": selectors.proposal_groups(proposal), "summary": selectors.proposal_summary(proposal),
+        "may_eliminate": may_eliminate,
+        "may_decide": proposal.state == Proposal.State.SUBMITTED and services.is_controller_of(
+            request.user, proposal.organisation),
+        "job": proposal.action_job if proposal.state == Proposal.State.EXECUTING else (
+            proposal.analysis_job if proposal.state == Proposal.State.ANALYSING else None),
+    })
+
+
+def _act(request, proposal, action, success, **kwargs):
+    try:
+        result = action(actor=request.user, proposal=proposal, request=request, **kwargs)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return None
+    messages.success(request, success)
+    return result
+
+
+def _require_eliminate(request, proposal):
+    if not _may_eliminate(request, proposal):
+        raise Http404
+
+
+@login_required
+@require_POST
+def proposal_units_update(request, tenant_pk, pk):
+    proposal = selectors.proposal_get_for_user(request.user, tenant_pk, pk)
+    _require_eliminate(request, proposal)
+    included = request.POST.get("operation") == "include"
+    unit_ids = request.POST.getlist("unit")
+    if not unit_ids:
+        messages.error(request, _("Tick at least one unit."))
+    else:
+        try:
+            changed = services.proposal_units_set_included(actor=request.user, proposal=proposal, unit_ids=unit_ids,
+                                                           included=included, request=request)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, (_("%(count)s units put back into the proposal.") if included else
+                                       _("%(count)s units excluded from the proposal.")) % {"count": changed})
+    back = request.POST.get("next", "")
+    return redirect(back if back.startswith(_detail_url(proposal)) else _detail_url(proposal))
+
+
+@login_required
+@require_POST
+def proposal_submit(request, tenant_pk, pk):
+    proposal = selectors.proposal_get_for_user(request.user, tenant_pk, pk)
+    _require_eliminate(request, proposal)
+    _act(request, proposal, services.proposal_submit,
+         _("The proposal was sent to the departmental archives for their visa."))
+    return redirect(_detail_url(proposal))
+
+
+@login_required
+@GET_POST
+def proposal_decide(request, tenant_pk, pk):
+    proposal = selectors.proposal_get_for_user(request.user, tenant_pk, pk)
+    form = DecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        approve = form.cleaned_data["decision"] == "approve"
+        done = _act(request, proposal, services.proposal_decide,
+                    _("The proposal is approved.") if approve else _("The proposal is refused."),
+                    approve=approve, comment=form.cleaned_data["comment"])
+        if done is not None:
+            return redirect(_detail_url(proposal))
+    return render(request, "elimination/proposal_decide.html", {
+        "tenant": proposal.tenant, "proposal": proposal, "form": form,
+        "summary": selectors.proposal_summary(proposal), "groups": selectors.proposal_groups(proposal),
+        "may_decide": proposal.state == Proposal.State.SUBMITTED and services.is_controller_of(
+            request.user, proposal.organisation),
+    })
+
+
+@login_required
+@GET_POST
+def proposal_execute(request, tenant_pk, pk):
+    proposal = selectors.proposal_get_for_user(request.user, tenant_pk, pk)
+    _require_eliminate(request, proposal)
+    if request.method == "POST":
+        _act(request, proposal, services.proposal_execute_start, _("The elimination runs in the background."))
+        return redirect(_detail_url(proposal))
+    return render(request, "elimination/proposal_execute.html", {
+        "tenant": proposal.tenant, "proposal": proposal, "summary": selectors.proposal_summary(proposal),
+    })
+
+
+@login_required
+@require_POST
+def proposal_copy(request, tenant_pk, pk):
+    proposal = selectors.proposal_get_for_user(request.user, tenant_pk, pk)
+    _require_eliminate(request, proposal)
+    copy = _act(request, proposal, services.proposal_copy, _("A new draft was made from this proposal."))
+    return redirect(_detail_url(copy or proposal))
+
+
+@login_required
+@require_GET
+def proposal_print(request, tenant_pk, pk):
+    """The bordereau d'élimination, printable (print CSS); ?download=1 saves it as an HTML file."""
+    proposal = selectors.proposal_get_for_user(request.user, tenant_pk, pk)
+    response = render(request, "elimination/proposal_print.html", {
+        "proposal": proposal, "summary": selectors.proposal_summary(proposal),
+        "groups": selectors.proposal_groups(proposal),
+        "units": selectors.proposal_units(proposal, included="yes").iterator(chunk_size=2000),
+    })
+    if request.GET.get("download"):
+        response["Content-Disposition"] = f'attachment; filename="bordereau-elimination-{proposal.reference}.html"'
+    return response
+
+
+@login_required
+@require_GET
+def proposal_csv(request, tenant_pk, pk):
+    proposal = selectors.proposal_get_for_user(request.user, tenant_pk, pk)
+    response = StreamingHttpResponse(documents.proposal_csv_rows(proposal), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="bordereau-elimination-{proposal.reference}.csv"'
+    return response
+
+
+def _stored_file(path, name, content_type):
+    if not path or not Path(path).is_file():
+        raise Http404
+    return FileResponse(open(path, "rb"), as_attachment=True, filename=name, content_type=content_type)
+
+
+@login_required
+@require_GET
+def proposal_certificate(request, tenant_pk, pk):
+    proposal = selectors.proposal_get_for_user(request.user, tenant_pk, pk)
+    return _stored_file(proposal.certificate_path, f"attestation-elimination-{proposal.reference}.pdf",
+                        "application/pdf")
+
+
+@login_required
+@require_GET
+def proposal_report(request, tenant_pk, pk):
+    proposal = selectors.proposal_get_for_user(request.user, tenant_pk, pk)
+    return _stored_file(proposal.report_path, f"rapport-elimination-{proposal.reference}.jsonl",
+                        "application/x-ndjson")
+
+
+@login_required
+@require_GET
+def visa_list(request):
+    pending = selectors.visa_proposals(request.user, pending_only=True)
+    decided = selectors.visa_proposals(request.user).exclude(state=Proposal.State.SUBMITTED)
+    return render(request, "elimination/visa_list.html", {
+        "pending": pending, "page": _page(request, decided, PAGE_SIZE)})
+
+
+# --- mass updates --------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def mass_update_list(request, tenant_pk):
+    tenant = selectors.elimination_tenant_for_user(request.user, tenant_pk)
+    return render(request, "elimination/mass_update_list.html", {
+        "tenant": tenant, "page": _page(request, selectors.mass_update_list(tenant=tenant), PAGE_SIZE)})
+
+
+@login_required
+@GET_POST
+def mass_update_create(request, tenant_pk):
+    """Two steps: preview (count of the units touched), then start (confirmation above the threshold)."""
+    tenant = selectors.elimination_tenant_for_user(request.user, tenant_pk)
+    form = MassUpdateForm(request.POST or None)
+    count = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            count = services.mass_update_count(tenant=tenant, criteria=form.criteria())
+            if request.POST.get("step") == "start" and form.cleaned_data.get("expected_count") is not None:
+                update = services.mass_update_start(
+                    actor=request.user, tenant=tenant, criteria=form.criteria(), change=form.change(),
+                    expected_count=count, confirmed=form.cleaned_data["confirmed"], request=request)
+                return redirect("elimination:mass_update_detail", tenant_pk=tenant.pk, pk=update.pk)
+        except ValidationError as error:
+            form.add_error(None, error)
+        except (VitamError, MissingContract) as error:
+            form.add_error(None, error.user_message() if hasattr(error, "user_message") else _(
+                "This tenant has no access contract: ask your administrator."))
+    return render(request, "elimination/mass_update_create.html", {
+        "tenant": tenant, "form": form, "count": count, "threshold": services._threshold(),
+        "description": services.rule_actions_for(form.change())[1] if count is not None else "",
+    })
+
+
+@login_required
+@require_GET
+def mass_update_detail(request, tenant_pk, pk):
+    update = selectors.mass_update_get_for_user(request.user, tenant_pk, pk)
+    return render(request, "elimination/mass_update_detail.html", {
+        "tenant": update.tenant, "update": update,
+        "job": update.job if update.state == MassUpdate.State.RUNNING else None,
+        "lines": documents.report_lines_preview(update.report_path) if update.report_path else [],
+    })
+
+
+@login_required
+@require_GET
+def mass_update_report(request, tenant_pk, pk):
+    update = selectors.mass_update_get_for_user(request.user, tenant_pk, pk)
+    return _stored_file(update.report_path, f"rapport-mise-a-jour-{update.pk}.jsonl", "application/x-ndjson")
+
+
+# --- notifications -------------------------------------------------------------------------
+
+
+@login_required
+@GET_POST
+def notification_list(request):
+    if request.method == "POST":
+        services.notifications_mark_read(user=request.user)
+        return redirect("elimination:notification_list")
+    return render(request, "elimination/notification_list.html", {
+        "page": _page(request, selectors.notifications_for(request.user), PAGE_SIZE),
+        "unread": selectors.unread_notification_count(request.user),
+    })

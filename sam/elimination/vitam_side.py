@@ -1,0 +1,285 @@
+"""What the elimination workflow asks Vitam, and how Vitam's answers read in French.
+
+Only DSL through sam.vitam.dsl; every call goes through the tenant's client (archivists' access
+contract). Nothing here writes to SAM's database.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from sam.vitam import VitamError
+from sam.vitam.dsl import MAX_RESULT_WINDOW, Select, eq, gt, gte, in_, lte, match, or_
+from sam.vitam_clients import ACCESS, vitam_client
+
+# Units a proposal may hold: Vitam's elimination action refuses more than 10,000 units per request.
+MAX_PROPOSAL_UNITS = 10_000
+PAGE = 1000
+UNIT_FIELDS = ("#id", "Title", "DescriptionLevel", "StartDate", "EndDate", "#originating_agency", "#object",
+               "#elimination", "#unitups")
+
+
+class SelectionError(Exception):
+    """The selection cannot be analysed (nothing matches, too many units...): a French message."""
+
+
+def client_for(tenant):
+    return vitam_client(tenant, contract=ACCESS)
+
+
+def criteria_conditions(criteria: dict) -> list[dict]:
+    """Conditions of the candidate form (all optional; combined with AND)."""
+    conditions = []
+    if criteria.get("title"):
+        conditions.append(match("Title", criteria["title"]))
+    if criteria.get("agency"):
+        conditions.append(eq("#originating_agency", criteria["agency"]))
+    if criteria.get("node"):
+        conditions.append(or_(eq("#id", criteria["node"]), in_("#allunitups", [criteria["node"]])))
+    if criteria.get("date_from"):
+        conditions.append(gte("EndDate", str(criteria["date_from"])))
+    if criteria.get("date_to"):
+        conditions.append(lte("StartDate", str(criteria["date_to"])))
+    if criteria.get("opi"):
+        conditions.append(eq("#opi", criteria["opi"]))
+    if criteria.get("unit_ids"):
+        conditions.append(in_("#id", list(criteria["unit_ids"])))
+    return conditions
+
+
+def dua_conditions(date: str) -> list[dict]:
+    """Units carrying an appraisal rule (DUA) ended at `date` with the final action Destroy."""
+    return [eq("#management.AppraisalRule.FinalAction", "Destroy"),
+            lte("#management.AppraisalRule.Rules.EndDate", str(date))]
+
+
+def _where(conditions: list[dict]) -> Select:
+    return Select().where(*conditions) if conditions else Select().where({"$exists": "#id"})
+
+
+def matching_ids(client, conditions: list[dict], *, limit: int) -> list[str]:
+    """Identifiers of the matching units, in #id order, at most limit + 1 (keyset paging past 10,000)."""
+    ids: list[str] = []
+    last = None
+    while len(ids) <= limit:
+        page_conditions = [*conditions, gt("#id", last)] if last else conditions
+        query = _where(page_conditions).order_by("#id").fields("#id").limit(min(PAGE, MAX_RESULT_WINDOW))
+        results = client.search_units(query.build()).results
+        ids.extend(unit["#id"] for unit in results)
+        if len(results) < PAGE:
+            break
+        last = results[-1]["#id"]
+    return ids[: limit + 1]
+
+
+def candidate_query(client, *, mode: str, criteria: dict, date: str) -> tuple[Select, int]:
+    """The BATCH query of the analysis: the units selected and every unit below them (a unit cannot
+    go while it still has children). Returns (query, number of units selected directly)."""
+    conditions = criteria_conditions(criteria)
+    if mode == "dua":
+        conditions += dua_conditions(date)
+    if not conditions:
+        raise SelectionError(_("Give at least one criterion, or choose the units whose retention period has ended."))
+    ids = matching_ids(client, conditions, limit=MAX_PROPOSAL_UNITS)
+    if not ids:
+        raise SelectionError(_("No archive unit matches this selection."))
+    if len(ids) > MAX_PROPOSAL_UNITS:
+        raise SelectionError(_("More than %(max)s units match: narrow the selection (producing service, dates, "
+                               "filing node) and run several proposals.") % {"max": f"{MAX_PROPOSAL_UNITS:,}"})
+    return Select().where(or_(in_("#id", ids), in_("#allunitups", ids))), len(ids)
+
+
+def operation_progress(client, operation_id: str) -> tuple[int, int] | None:
+    """(processed, total) that vitam-lite and Vitam keep in the operation's evDetailData."""
+    try:
+        detail = client.get_operation_detail(operation_id)
+    except VitamError:
+        return None
+    raw = detail.get("evDetailData") if isinstance(detail, dict) else None
+    try:
+        data = json.loads(raw) if isinstance(raw, str) else (raw or {})
+    except ValueError:
+        return None
+    progress = data.get("Progress") if isinstance(data, dict) else None
+    if not isinstance(progress, dict):
+        return None
+    try:
+        return int(progress.get("processed", 0)), int(progress.get("total", 0))
+    except (TypeError, ValueError):
+        return None
+
+
+def operation_counts(client, operation_id: str) -> dict:
+    """The figures of the finished operation (nbKeepUnits...), read from its evDetailData."""
+    try:
+        detail = client.get_operation_detail(operation_id)
+    except VitamError:
+        return {}
+    raw = detail.get("evDetailData") if isinstance(detail, dict) else None
+    try:
+        data = json.loads(raw) if isinstance(raw, str) else (raw or {})
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def follow(client, operation_id: str, on_progress, *, timeout: float = 3600, interval: float = 0.5):
+    """Poll the operation until it is completed, reporting its progress; returns its OperationStatus."""
+    from sam.vitam import VitamTimeout
+
+    deadline = time.monotonic() + timeout
+    while True:
+        status = client.operation_status(operation_id)
+        if status.is_completed or (status.state == "PAUSE" and status.is_failed):
+            return status
+        progress = operation_progress(client, operation_id)
+        if progress:
+            on_progress(*progress)
+        if time.monotonic() > deadline:
+            raise VitamTimeout(f"operation {operation_id} still running after {timeout:.0f} s",
+                               method="HEAD", path="operations", request_id=operation_id)
+        time.sleep(interval)
+        interval = min(interval * 1.3, 3.0)
+
+
+def analysed_units(client, operation_id: str):
+    """Yield pages of the units the analysis indexed (DESTROY or CONFLICT), with their inherited rules."""
+    last = None
+    while True:
+        conditions = [eq("#elimination.OperationId", operation_id)]
+        if last:
+            conditions.append(gt("#id", last))
+        query = Select().where(*conditions).order_by("#id").fields(*UNIT_FIELDS).limit(PAGE)
+        results = client.search_units_with_inherited_rules(query.build()).results
+        if results:
+            yield results
+        if len(results) < PAGE:
+            return
+        last = results[-1]["#id"]
+
+
+def object_sizes(client, group_ids: list[str]) -> dict[str, tuple[int, int]]:
+    """{object group id: (number of binaries, total size in bytes)}."""
+    sizes = {}
+    for start in range(0, len(group_ids), PAGE):
+        chunk = group_ids[start:start + PAGE]
+        query = Select().where(in_("#id", chunk)).fields("#id", "#qualifiers").limit(len(chunk))
+        for group in client.search_object_groups(query.build()).results:
+            count = size = 0
+            for qualifier in group.get("#qualifiers") or []:
+                for version in qualifier.get("versions") or []:
+                    count += 1
+                    if isinstance(version.get("Size"), int):
+                        size += version["Size"]
+            sizes[group["#id"]] = (count, size)
+    return sizes
+
+
+def elimination_entry(unit: dict, operation_id: str) -> dict:
+    for entry in unit.get("#elimination") or []:
+        if entry.get("OperationId") == operation_id:
+            return entry
+    return {}
+
+
+def conflict_reasons(entry: dict) -> list[str]:
+    """Why Vitam will not destroy a unit, in French (EliminationAnalysisResult.ExtendedInfo)."""
+    reasons = []
+    for info in entry.get("ExtendedInfo") or []:
+        kind, details = info.get("ExtendedInfoType"), info.get("ExtendedInfoDetails") or {}
+        if kind == "BLOCKED_BY_HOLD_RULE":
+            reasons.append(_("Blocked by the hold rule %(rules)s.") % {
+                "rules": ", ".join(details.get("HoldRuleIds") or [])})
+        elif kind == "FINAL_ACTION_INCONSISTENCY":
+            reasons.append(_("Inconsistent final actions for the producing service(s) %(agencies)s.") % {
+                "agencies": ", ".join(details.get("OriginatingAgenciesInConflict") or [])})
+        elif kind == "KEEP_ACCESS_SP":
+            reasons.append(_("Destroyable for its producing service, but another service that reaches it "
+                             "keeps it."))
+        elif kind == "ACCESS_LINK_INCONSISTENCY":
+            reasons.append(_("Inconsistent access link through the parent unit %(parent)s (destroyable for "
+                             "%(destroy)s, kept for %(keep)s).") % {
+                "parent": details.get("ParentUnitId", ""),
+                "destroy": ", ".join(details.get("DestroyableOriginatingAgencies") or []),
+                "keep": ", ".join(details.get("NonDestroyableOriginatingAgencies") or [])})
+    if not reasons and entry.get("NonDestroyableOriginatingAgencies"):
+        reasons.append(_("Kept for the producing service(s) %(agencies)s.") % {
+            "agencies": ", ".join(entry["NonDestroyableOriginatingAgencies"])})
+    if not reasons and entry.get("GlobalStatus") == "CONFLICT":
+        reasons.append(_("Conflict between the rules inherited by this unit."))
+    return reasons
+
+
+@dataclass
+class AppraisalSummary:
+    rule_ids: str
+    end_date: str
+
+
+def appraisal_of(unit: dict) -> AppraisalSummary:
+    """Rule references and the latest end date of the appraisal rules (DUA) the unit inherits."""
+    rules = ((unit.get("InheritedRules") or {}).get("AppraisalRule") or {}).get("Rules") or []
+    ids = sorted({str(rule.get("Rule")) for rule in rules if rule.get("Rule")})
+    ends = sorted(str(rule.get("EndDate"))[:10] for rule in rules if rule.get("EndDate"))
+    return AppraisalSummary(rule_ids=", ".join(ids)[:300], end_date=ends[-1] if ends else "")
+
+
+# Statuses of the unit lines of an elimination action's batch report.
+ACTION_STATUS_REASONS = {
+    "GLOBAL_STATUS_CONFLICT": "conflict",
+    "GLOBAL_STATUS_KEEP": "keep",
+    "NON_DESTROYABLE_HAS_CHILD_UNITS": "children",
+}
+
+
+def action_reason(status: str, unit: dict | None, date: str) -> str:
+    """Why a unit of the approved list was not destroyed, read from its current rules."""
+    if status == "NON_DESTROYABLE_HAS_CHILD_UNITS":
+        return _("It still has child units (a unit was attached below it since the analysis).")
+    if unit is None:
+        return _("The unit no longer exists in Vitam.")
+    inherited = unit.get("InheritedRules") or {}
+    holds = [rule.get("Rule") for rule in (inherited.get("HoldRule") or {}).get("Rules") or []
+             if not rule.get("EndDate") or str(rule.get("EndDate"))[:10] > date]
+    if holds:
+        return _("A hold rule was added since the analysis: %(rules)s.") % {"rules": ", ".join(sorted(holds))}
+    entry_reasons = []
+    appraisal = inherited.get("AppraisalRule") or {}
+    actions = {p.get("PropertyValue") for p in appraisal.get("Properties") or [] if p.get("PropertyName") == "FinalAction"}
+    if "Keep" in actions:
+        entry_reasons.append(_("Its final action is now Keep."))
+    ends = [str(r.get("EndDate"))[:10] for r in appraisal.get("Rules") or [] if r.get("EndDate")]
+    if not ends or max(ends) > date:
+        entry_reasons.append(_("Its retention period (DUA) no longer ends before %(date)s.") % {"date": date})
+    if entry_reasons:
+        return " ".join(entry_reasons)
+    if status == "GLOBAL_STATUS_CONFLICT":
+        return _("Vitam found a conflict between the rules it inherits.")
+    return _("Vitam no longer considers it destroyable.")
+
+
+def units_with_rules(client, unit_ids: list[str]) -> dict[str, dict]:
+    found = {}
+    for start in range(0, len(unit_ids), PAGE):
+        chunk = unit_ids[start:start + PAGE]
+        query = Select().where(in_("#id", chunk)).fields("#id", "Title").limit(len(chunk))
+        for unit in client.search_units_with_inherited_rules(query.build()).results:
+            found[unit["#id"]] = unit
+    return found
+
+
+def read_report_lines(path) -> list[dict]:
+    lines = []
+    with open(path, encoding="utf-8") as report:
+        for raw in report:
+            raw = raw.strip()
+            if raw:
+                try:
+                    lines.append(json.loads(raw))
+                except ValueError:
+                    continue
+    return lines
