@@ -6,6 +6,7 @@ from tenants.models import Organisation, Tenant, User
 from tenants.selectors import audit_entries_for, organisation_users
 
 RECENT_AUDIT_ENTRIES = 5
+PENDING_VISAS_SHOWN = 10
 
 
 def platform_summary() -> dict:
@@ -41,3 +42,12 @@ def recent_audit_entries(*, user, organisation: Organisation | None = None):
     if organisation is not None:
         entries = entries.filter(organisation=organisation)
     return list(entries[:RECENT_AUDIT_ENTRIES])
+
+
+def pending_visas(*, user):
+    """Elimination proposals awaiting this controller's visa, oldest first (none without the feature)."""
+    try:
+        from sam.elimination.selectors import visa_proposals
+    except ImportError:
+        return []
+    return list(visa_proposals(user, pending_only=True)[:PENDING_VISAS_SHOWN])

@@ -45,6 +45,8 @@ def home(request):
     else:
         # Controllers give visas on the communes their departmental archives control.
         context["controlled"] = list(organisations_for(request.user, "give_visa").order_by("name"))
+        if context["controlled"]:
+            context["pending_visas"] = selectors.pending_visas(user=request.user)
     return render(request, "home/home.html", context)
 
 

@@ -71,6 +71,8 @@ MAIN_MENU = [
         (_("Search"), ["consultation:search", "consultation:index"], "tenant", ["can_search"]),
         (_("Journal of operations"), ["consultation:operation_list"], "tenant", ["can_search"]),
         (_("Holdings register"), ["consultation:register"], "tenant", ["can_search"]),
+        (_("Eliminations"), ["elimination:proposal_list", "elimination:index"], "tenant", ["can_eliminate"]),
+        (_("Mass updates of rules"), ["elimination:mass_update_list"], "tenant", ["can_eliminate"]),
     ]),
     (_("Referentials"), [
         (_("Management rules"), ["referentials:rule_list", "referentials:index"], "tenant", ["can_manage_referentials"]),
@@ -81,8 +83,7 @@ MAIN_MENU = [
         (_("Filing trees"), ["trees:tree_browser", "trees:index"], "tenant", ["can_manage_referentials"]),
     ]),
     (None, [
-        (_("Eliminations"), ["elimination:index", "elimination:proposal_list"], "tenant",
-         ["can_eliminate", "can_give_visa"]),
+        (_("Elimination visas"), ["elimination:visa_list"], None, ["can_give_visa"]),
         (_("Researchers' portal"), ["consultation:researcher_home"], None, ["can_consult"]),
     ]),
     (_("Administration"), [
@@ -124,3 +125,17 @@ def main_menu(context):
         if items:
             groups.append({"label": group_label, "items": items, "current": any(i["current"] for i in items)})
     return groups
+
+
+@register.simple_tag(takes_context=True)
+def unread_notifications(context):
+    """How many notifications (visa requests, decisions...) the user has not read; None without the feature."""
+    user = context.get("user")
+    if user is None or not user.is_authenticated:
+        return None
+    try:
+        reverse("elimination:notification_list")
+        from sam.elimination.selectors import unread_notification_count
+    except (NoReverseMatch, ImportError):
+        return None
+    return unread_notification_count(user)

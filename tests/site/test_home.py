@@ -171,9 +171,51 @@ def test_home_links_the_screens_that_exist_and_announces_the_others(client, worl
 
     page = _home(client, world.archivist_a)
     expected_upcoming = 0
-    for name in ("deposits:deposit_list", "consultation:search", "referentials:rule_list", "elimination:index"):
+    for name in ("deposits:deposit_list", "consultation:search", "referentials:rule_list", "elimination:proposal_list"):
         try:
             assert f'<a href="{reverse(name, args=[world.tenant_a.pk])}">' in page, name
         except NoReverseMatch:
             expected_upcoming += 1
     assert page.count("Bientôt disponible") == expected_upcoming
+
+
+def _proposal(world, organisation, tenant, **fields):
+    from datetime import date
+
+    from django.utils import timezone
+
+    from sam.elimination.models import Proposal
+
+    return Proposal.objects.create(
+        tenant=tenant, organisation=organisation, title="Permis de construire 2008", analysis_date=date(2026, 1, 1),
+        created_by=world.archivist_a, submitted_at=timezone.now(), destroy_count=12, **fields,
+    )
+
+
+def test_controller_home_lists_the_proposals_awaiting_their_visa_only(client, world):
+    from sam.elimination.models import Proposal
+
+    waiting = _proposal(world, world.org_a, world.tenant_a, reference="EL-A-1", state=Proposal.State.SUBMITTED)
+    _proposal(world, world.org_a, world.tenant_a, reference="EL-A-2", state=Proposal.State.DRAFT)
+    _proposal(world, world.org_b, world.tenant_b, reference="EL-B-1", state=Proposal.State.SUBMITTED)
+    page = _home(client, world.controller)
+    detail = reverse("elimination:proposal_detail", args=[world.tenant_a.pk, waiting.pk])
+    assert f'<a href="{detail}">EL-A-1 — Permis de construire 2008</a>' in page
+    assert "EL-A-2" not in page  # still a draft of the commune
+    assert "EL-B-1" not in page  # commune B is not under this controller
+    assert reverse("elimination:visa_list") in page
+    assert "Aucune proposition en attente" not in page
+
+
+def test_user_menu_counts_unread_notifications(client, world):
+    from django.utils import timezone
+
+    from sam.elimination.models import Notification
+
+    page = _home(client, world.controller)
+    assert reverse("elimination:notification_list") in page and "badge-counter" not in page
+    for read_at in (None, None, timezone.now()):
+        Notification.objects.create(recipient=world.controller, organisation=world.org_a, kind=Notification.Kind.VISA_REQUESTED,
+                                    message="Visa demandé", read_at=read_at)
+    page = _home(client, world.controller)
+    assert '<span class="badge badge-counter">2<span class="visually-hidden"> notifications non lues</span>' in page
