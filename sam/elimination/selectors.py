@@ -79,8 +79,8 @@ def proposal_units(proposal: Proposal, *, status: str = "", agency: str = "", in
 def proposal_groups(proposal: Proposal) -> list[dict]:
     """Units per producing service and decision, with the counts of the included ones and their volume."""
     rows = (ProposalUnit.objects.filter(proposal=proposal).values("agency", "status")
-            .annotate(units=Count("id"), included=Count("id", filter=Q(included=True)),
-                      size=Sum("size", filter=Q(included=True)))
+            .annotate(unit_count=Count("id"), included_count=Count("id", filter=Q(included=True)),
+                      included_size=Sum("size", filter=Q(included=True)))
             .order_by("agency", "status"))
     return list(rows)
 
