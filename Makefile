@@ -5,7 +5,8 @@ PY := $(VENV)/bin/python
 PG_BIN ?= /usr/lib/postgresql/15/bin
 PORT ?= 8000
 HOST ?= 127.0.0.1
-PYTEST_ARGS ?=
+# Native tracebacks: CPython 3.11.7 can crash pytest's own source rendering of a failure (AST recursion bug).
+PYTEST_ARGS ?= --tb=native -p no:cacheprovider
 
 .PHONY: run test install install-test system-gettext system-chromium messages static migrate demo worker bench check clean
 

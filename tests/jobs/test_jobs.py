@@ -45,7 +45,7 @@ def test_status_is_json_for_the_organisation_and_404_for_another_commune(client,
     assert client.get(url).status_code == 200
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)  # the worker closes its connections between tasks
 def test_the_database_queue_runs_in_the_worker(settings, world):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "vitam"]}}
     job = job_enqueue(actor=world.archivist_a, organisation=world.org_a, kind="count", label="Counting",
