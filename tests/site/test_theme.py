@@ -65,3 +65,10 @@ def test_templates_have_no_inline_style_or_script(template):
     assert not INLINE_SCRIPT.search(text), "inline <script>: CSP allows only files from static/"
     assert not INLINE_STYLE.search(text), "inline style: CSP allows only static/sam/css"
     assert not INLINE_HANDLER.search(text), "inline event handler: CSP forbids them"
+
+
+@pytest.mark.parametrize("template", TEMPLATE_FILES, ids=lambda p: str(p.relative_to(REPO_ROOT)))
+def test_template_comments_stay_on_one_line(template):
+    """Django prints a {# ... #} comment that spans lines (and runs the tags inside): use {% comment %}."""
+    for match in re.finditer(r"\{#(.*?)#\}", template.read_text(), re.S):
+        assert "\n" not in match.group(1), "multi-line {# #} comment: use {% comment %} ... {% endcomment %}"
