@@ -56,6 +56,32 @@ FIELD_LABELS = {
     "Path": gettext_lazy("File"),
 }
 
+# Labels of Vitam's enumerated values, for forms and detail pages.
+VALUE_LABELS = {
+    "CheckParentLink": {
+        "AUTHORIZED": gettext_lazy("Authorised: a deposit may be attached under a unit of the trees"),
+        "REQUIRED": gettext_lazy("Required: every deposit must be attached under a unit of the trees"),
+        "UNAUTHORIZED": gettext_lazy("Forbidden: deposits may not be attached"),
+    },
+    "DataObjectVersion": {
+        "BinaryMaster": gettext_lazy("Original (BinaryMaster)"),
+        "Dissemination": gettext_lazy("Dissemination copy"),
+        "Thumbnail": gettext_lazy("Thumbnail"),
+        "TextContent": gettext_lazy("Text content"),
+        "PhysicalMaster": gettext_lazy("Physical original"),
+    },
+    "RuleCategoryToFilter": {
+        "AccessRule": gettext_lazy("Access (communicability)"),
+        "AppraisalRule": gettext_lazy("Appraisal (DUA)"),
+        "StorageRule": gettext_lazy("Storage"),
+        "DisseminationRule": gettext_lazy("Dissemination"),
+        "ClassificationRule": gettext_lazy("Classification"),
+        "ReuseRule": gettext_lazy("Reuse"),
+        "HoldRule": gettext_lazy("Hold"),
+    },
+    "AccessLog": {"ACTIVE": gettext_lazy("Active"), "INACTIVE": gettext_lazy("Inactive")},
+}
+
 
 @dataclass(frozen=True)
 class ContractKind:
@@ -125,10 +151,10 @@ def field_label(name: str) -> str:
 
 def editable(kind_fields, document: dict) -> dict:
     """The editable part of a Vitam document, with Vitam's defaults made explicit for comparison."""
-    return {name: _normalised(document.get(name)) for name in kind_fields}
+    return {name: normalised(document.get(name)) for name in kind_fields}
 
 
-def _normalised(value):
+def normalised(value):
     if value is None or value == "" or value == []:
         return None
     if isinstance(value, list):
@@ -140,7 +166,7 @@ def differences(fields, before: dict, after: dict) -> list[tuple[str, object, ob
     """(field label, value before, value after) for each editable field that differs."""
     changed = []
     for name in fields:
-        old, new = _normalised(before.get(name)), _normalised(after.get(name))
+        old, new = normalised(before.get(name)), normalised(after.get(name))
         if old != new:
             changed.append((field_label(name), display_value(old), display_value(new)))
     return changed

@@ -9,27 +9,9 @@ from referentials.contracts import domain, profile_files
 from referentials.contracts.domain import ACCESS, INGEST, ContractKind
 
 STATUS_CHOICES = [("ACTIVE", _("Active")), ("INACTIVE", _("Inactive"))]
-CHECK_PARENT_LINK_CHOICES = [
-    ("AUTHORIZED", _("Authorised: a deposit may be attached under a unit of the trees")),
-    ("REQUIRED", _("Required: every deposit must be attached under a unit of the trees")),
-    ("UNAUTHORIZED", _("Forbidden: deposits may not be attached")),
-]
-VERSION_CHOICES = [
-    ("BinaryMaster", _("Original (BinaryMaster)")),
-    ("Dissemination", _("Dissemination copy")),
-    ("Thumbnail", _("Thumbnail")),
-    ("TextContent", _("Text content")),
-    ("PhysicalMaster", _("Physical original")),
-]
-RULE_CATEGORY_CHOICES = [
-    ("AccessRule", _("Access (communicability)")),
-    ("AppraisalRule", _("Appraisal (DUA)")),
-    ("StorageRule", _("Storage")),
-    ("DisseminationRule", _("Dissemination")),
-    ("ClassificationRule", _("Classification")),
-    ("ReuseRule", _("Reuse")),
-    ("HoldRule", _("Hold")),
-]
+CHECK_PARENT_LINK_CHOICES = list(domain.VALUE_LABELS["CheckParentLink"].items())
+VERSION_CHOICES = list(domain.VALUE_LABELS["DataObjectVersion"].items())
+RULE_CATEGORY_CHOICES = list(domain.VALUE_LABELS["RuleCategoryToFilter"].items())
 SEARCHABLE = {"class": "searchable-select", "data-searchable": "true", "size": "8"}
 
 

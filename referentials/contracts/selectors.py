@@ -148,3 +148,61 @@ def profile_file(*, tenant, identifier: str, dest) -> str:
     """Writes the profile's attached file into `dest`; returns the file name Vitam gives."""
     result = _admin(tenant).download_profile_file(identifier, dest)
     return result.filename
+
+
+# --- detail page -----------------------------------------------------------------------------
+
+UNIT_FIELDS = ("LinkParentId", "CheckParentId", "RootUnits", "ExcludedRootUnits")
+
+
+def _as_list(value) -> list:
+    if value in (None, "", []):
+        return []
+    return list(value) if isinstance(value, list) else [value]
+
+
+def _unit_titles(tenant, unit_ids) -> dict[str, str]:
+    if not unit_ids:
+        return {}
+    try:
+        client = vitam_client(tenant, contract=ACCESS)
+        query = Select().where(in_("#id", sorted(unit_ids))).limit(len(unit_ids)).fields("#id", "Title").build()
+        return {unit["#id"]: unit.get("Title") or unit["#id"] for unit in client.search_units(query).results}
+    except (MissingContract, VitamError):
+        return {}
+
+
+def _names(search, tenant, identifiers) -> dict[str, str]:
+    if not identifiers:
+        return {}
+    query = SelectSingle().where(in_("Identifier", sorted(identifiers))).limit(len(identifiers)).fields(
+        "Identifier", "Name").build()
+    return {doc["Identifier"]: doc.get("Name") or "" for doc in search(_admin(tenant), query).results}
+
+
+def contract_rows(*, tenant, kind: ContractKind, document: dict) -> list[tuple[str, str]]:
+    """(field label, readable value) for the detail page: units by title, agencies and profiles by name."""
+    from referentials.contracts import domain
+
+    units = {u for name in UNIT_FIELDS for u in _as_list(document.get(name))}
+    titles = _unit_titles(tenant, units)
+    agencies = _names(lambda c, q: c.search_agencies(q), tenant, set(_as_list(document.get("OriginatingAgencies"))))
+    profiles = _names(lambda c, q: c.search_profiles(q), tenant, set(_as_list(document.get("ArchiveProfiles"))))
+    rows = []
+    for name in kind.fields:
+        if name in ("Name", "Description", "Status"):
+            continue
+        values = _as_list(document.get(name))
+        if name in UNIT_FIELDS:
+            text = [f"{titles[v]} ({v})" if v in titles else v for v in values]
+        elif name == "OriginatingAgencies":
+            text = [f"{v} — {agencies[v]}" if agencies.get(v) else v for v in values]
+        elif name == "ArchiveProfiles":
+            text = [f"{v} — {profiles[v]}" if profiles.get(v) else v for v in values]
+        elif name in domain.VALUE_LABELS:
+            text = [str(domain.VALUE_LABELS[name].get(v, v)) for v in values]
+        else:
+            rows.append((domain.field_label(name), domain.display_value(domain.normalised(document.get(name)))))
+            continue
+        rows.append((domain.field_label(name), ", ".join(text) if text else "—"))
+    return rows

@@ -131,7 +131,7 @@ def _set_unset(kind_fields, current: dict, wanted: dict) -> tuple[dict, list[str
     set_fields, unset_fields = {}, []
     for name in kind_fields:
         old, new = current.get(name), wanted.get(name)
-        if domain._normalised(old) == domain._normalised(new):
+        if domain.normalised(old) == domain.normalised(new):
             continue
         if new is None:
             unset_fields.append(name)

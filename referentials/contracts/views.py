@@ -109,8 +109,7 @@ def contract_detail(request, tenant_pk, kind, identifier):
     kind = KINDS[kind]
     tenant = _tenant(request, tenant_pk)
     document = selectors.contract_get(tenant=tenant, kind=kind, identifier=identifier)
-    rows = [(domain.field_label(name), domain.display_value(domain._normalised(document.get(name))))
-            for name in kind.fields if name not in ("Name", "Description", "Status")]
+    rows = selectors.contract_rows(tenant=tenant, kind=kind, document=document)
     return render(request, "contracts/contract_detail.html", _base(
         request, tenant, kind=kind, contract=document, rows=rows,
         usage=selectors.contract_usage(tenant=tenant, kind=kind, identifier=identifier),

@@ -213,3 +213,53 @@ def test_who_may_not_change(client, vitam_world, user):
 
 def test_kinds_are_distinct():
     assert INGEST.url_prefix == "ingest_contract" and ACCESS.url_prefix == "access_contract"
+
+
+def ingest_holding_tree(tenant, title):
+    """A small holding tree published in vitam-lite; returns {title: unit id}."""
+    import tempfile
+    from pathlib import Path
+
+    from sam.archives.sip import SipPackage, SipUnit, write_sip
+    from sam.demo import ARCHIVAL_AGENCY, agency_prefix
+    from sam.vitam import Select, in_
+
+    prefix = agency_prefix(tenant.organisation)
+    package = SipPackage(
+        message_identifier=f"ARBRE-TEST-{tenant.vitam_id}", comment="Arbre", archival_agreement=tenant.ingest_contract,
+        archival_agency=ARCHIVAL_AGENCY, transferring_agency=f"{prefix}-ARCH", originating_agency=f"{prefix}-ARCH",
+        units=[SipUnit(title=title, description_level="Fonds", children=[
+            SipUnit(title="Archives modernes", description_level="Subfonds")])])
+    client = vitam_client(tenant)
+    with tempfile.TemporaryDirectory() as folder:
+        built = write_sip(package, Path(folder) / "sip.zip")
+        with open(built.path, "rb") as sip:
+            operation = client.ingest(sip, context_id="HOLDING_SCHEME")
+    assert client.wait_for_operation(operation, timeout=60).is_ok
+    units = client.search_units(Select().where(in_("#unitType", ["HOLDING_UNIT"])).fields("#id", "Title").build())
+    return {unit["Title"]: unit["#id"] for unit in units.results}
+
+
+def test_root_units_and_attachment_chosen_from_the_published_trees(archivist, vitam_world):
+    tenant = vitam_world.tenant_a
+    units = ingest_holding_tree(tenant, "Fonds de la commune A")
+    fonds, modern = units["Fonds de la commune A"], units["Archives modernes"]
+    page = archivist.get(url("access_contract_create", tenant))
+    assert dict(page.context["form"].fields["RootUnits"].choices)[fonds].endswith(f"Fonds de la commune A ({fonds})")
+    response = archivist.post(url("access_contract_create", tenant), access_form(
+        identifier="AC-BRANCHE", EveryOriginatingAgency="on", RootUnits=[fonds], ExcludedRootUnits=[modern]))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    stored = admin_client(tenant).get_access_contract("AC-BRANCHE")
+    assert stored["RootUnits"] == [fonds] and stored["ExcludedRootUnits"] == [modern]
+    detail = archivist.get(response["Location"]).content.decode()
+    assert f"Fonds de la commune A ({fonds})" in detail and f"Archives modernes ({modern})" in detail
+
+    response = archivist.post(url("access_contract_create", tenant), access_form(
+        identifier="AC-BOTH", RootUnits=[fonds], ExcludedRootUnits=[fonds]))
+    assert set(response.context["form"].errors) == {"ExcludedRootUnits"}
+
+    response = archivist.post(url("ingest_contract_create", tenant), ingest_form(
+        identifier="IC-RATTACHE", CheckParentLink="REQUIRED", LinkParentId=modern, CheckParentId=[fonds]))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    stored = admin_client(tenant).get_ingest_contract("IC-RATTACHE")
+    assert stored["LinkParentId"] == modern and stored["CheckParentId"] == [fonds]
