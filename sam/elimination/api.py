@@ -1,0 +1,159 @@
+"""REST API of elimination proposals, with the same permissions as the screens.
+
+    GET  /api/v1/tenants/<tenant_pk>/elimination-proposals/                  list (archivists; paged)
+    POST /api/v1/tenants/<tenant_pk>/elimination-proposals/                  start an analysis {title, mode, date, criteria}
+    GET  /api/v1/tenants/<tenant_pk>/elimination-proposals/<pk>/             detail (archivists; controllers once submitted)
+    GET  /api/v1/tenants/<tenant_pk>/elimination-proposals/<pk>/units/       units (paged, ?status=&agency=&included=yes|no)
+    POST /api/v1/tenants/<tenant_pk>/elimination-proposals/<pk>/submit/      archivist
+    POST /api/v1/tenants/<tenant_pk>/elimination-proposals/<pk>/decide/      controller {approve: bool, comment}
+    POST /api/v1/tenants/<tenant_pk>/elimination-proposals/<pk>/execute/     archivist, after the visa
+    GET  /api/v1/tenants/<tenant_pk>/elimination-proposals/<pk>/certificate/ the certificate (PDF)
+"""
+
+import datetime
+from pathlib import Path
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import FileResponse, Http404
+from rest_framework import serializers, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from sam.elimination import selectors, services
+from sam.elimination.models import Proposal, ProposalUnit
+from tenants.permissions import can
+
+
+class ProposalSerializer(serializers.ModelSerializer):
+    state_label = serializers.CharField(source="get_state_display", read_only=True)
+    created_by = serializers.CharField(source="created_by.username", read_only=True)
+    decided_by = serializers.CharField(source="decided_by.username", read_only=True, default=None)
+
+    class Meta:
+        model = Proposal
+        fields = ["id", "reference", "title", "state", "state_label", "mode", "criteria", "analysis_date",
+                  "analysis_operation_id", "action_operation_id", "candidate_count", "destroy_count",
+                  "conflict_count", "keep_count", "destroyed_count", "not_destroyed_count", "error", "created_by",
+                  "created_at", "submitted_at", "decided_by", "decided_at", "decision_comment", "executed_at",
+                  "report_sha512", "certificate_sha512"]
+        read_only_fields = fields
+
+
+class ProposalUnitSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ProposalUnit
+        fields = ["unit_id", "title", "level", "start_date", "end_date", "agency", "status", "reasons", "rule_ids",
+                  "rule_end_date", "size", "object_count", "included", "outcome", "outcome_reason"]
+        read_only_fields = fields
+
+
+class AnalysisSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=300)
+    mode = serializers.ChoiceField(choices=Proposal.Mode.choices, default=Proposal.Mode.DUA_ENDED)
+    date = serializers.DateField(default=datetime.date.today)
+    criteria = serializers.DictField(required=False, default=dict)
+
+    def validate_criteria(self, value):
+        allowed = {"title", "agency", "node", "date_from", "date_to", "unit_ids"}
+        unknown = set(value) - allowed
+        if unknown:
+            raise serializers.ValidationError(f"Critères inconnus : {', '.join(sorted(unknown))}")
+        return value
+
+
+def _call(service, **kwargs):
+    try:
+        return service(**kwargs)
+    except DjangoValidationError as error:
+        raise ValidationError(error.messages) from None
+
+
+class Pages(PageNumberPagination):
+    page_size = 100
+    page_size_query_param = "page_size"
+    max_page_size = 1000
+
+
+class ProposalList(APIView):
+    def get(self, request, tenant_pk):
+        tenant = selectors.elimination_tenant_for_user(request.user, tenant_pk)
+        paginator = Pages()
+        page = paginator.paginate_queryset(selectors.proposal_list(tenant=tenant,
+                                                                   state=request.query_params.get("state", "")),
+                                           request, view=self)
+        return paginator.get_paginated_response(ProposalSerializer(page, many=True).data)
+
+    def post(self, request, tenant_pk):
+        tenant = selectors.elimination_tenant_for_user(request.user, tenant_pk)
+        data = AnalysisSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        proposal = _call(services.analysis_start, actor=request.user, tenant=tenant,
+                         title=data.validated_data["title"], mode=data.validated_data["mode"],
+                         criteria=data.validated_data["criteria"], date=data.validated_data["date"], request=request)
+        proposal.refresh_from_db()
+        return Response(ProposalSerializer(proposal).data, status=status.HTTP_201_CREATED)
+
+
+class ProposalDetail(APIView):
+    def get(self, request, tenant_pk, pk):
+        return Response(ProposalSerializer(selectors.proposal_get_for_user(request.user, tenant_pk, pk)).data)
+
+
+class ProposalUnits(APIView):
+    def get(self, request, tenant_pk, pk):
+        proposal = selectors.proposal_get_for_user(request.user, tenant_pk, pk)
+        params = request.query_params
+        units = selectors.proposal_units(proposal, status=params.get("status", ""), agency=params.get("agency", ""),
+                                         included=params.get("included", ""), outcome=params.get("outcome", ""))
+        paginator = Pages()
+        page = paginator.paginate_queryset(units, request, view=self)
+        return paginator.get_paginated_response(ProposalUnitSerializer(page, many=True).data)
+
+
+class _Action(APIView):
+    need_eliminate = True
+
+    def post(self, request, tenant_pk, pk):
+        proposal = selectors.proposal_get_for_user(request.user, tenant_pk, pk)
+        if self.need_eliminate and not can(request.user, "eliminate", proposal.organisation):
+            raise Http404
+        self.act(request, proposal)
+        proposal.refresh_from_db()
+        return Response(ProposalSerializer(proposal).data)
+
+
+class ProposalSubmit(_Action):
+    def act(self, request, proposal):
+        _call(services.proposal_submit, actor=request.user, proposal=proposal, request=request)
+
+
+class DecisionSerializer(serializers.Serializer):
+    approve = serializers.BooleanField()
+    comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
+
+
+class ProposalDecide(_Action):
+    need_eliminate = False
+
+    def act(self, request, proposal):
+        data = DecisionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        _call(services.proposal_decide, actor=request.user, proposal=proposal, request=request,
+              approve=data.validated_data["approve"], comment=data.validated_data["comment"])
+
+
+class ProposalExecute(_Action):
+    def act(self, request, proposal):
+        _call(services.proposal_execute_start, actor=request.user, proposal=proposal, request=request)
+
+
+class ProposalCertificate(APIView):
+    def get(self, request, tenant_pk, pk):
+        proposal = selectors.proposal_get_for_user(request.user, tenant_pk, pk)
+        if not proposal.certificate_path or not Path(proposal.certificate_path).is_file():
+            raise Http404
+        return FileResponse(open(proposal.certificate_path, "rb"), as_attachment=True,
+                            filename=f"attestation-elimination-{proposal.reference}.pdf",
+                            content_type="application/pdf")
