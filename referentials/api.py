@@ -11,6 +11,8 @@ from __future__ import annotations
 from functools import wraps
 
 from django.http import Http404, HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
@@ -80,6 +82,7 @@ def _entry_json(kind, entry: selectors.Entry, usage: selectors.Usage | None = No
 
 
 class EntryListApi(_TenantApi):
+    @extend_schema(request=None, responses=OpenApiTypes.OBJECT, parameters=[OpenApiParameter("tenant_pk", int, OpenApiParameter.PATH)])
     @vitam_answers
     def get(self, request, tenant_pk):
         tenant = self.tenant(request, tenant_pk)
@@ -88,6 +91,7 @@ class EntryListApi(_TenantApi):
                                     sort=request.query_params.get("sort", "id"))
         return Response({"count": len(rows), "results": rows})
 
+    @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT, parameters=[OpenApiParameter("tenant_pk", int, OpenApiParameter.PATH)])
     @vitam_answers
     def post(self, request, tenant_pk):
         tenant = self.tenant(request, tenant_pk)
@@ -103,12 +107,14 @@ class EntryListApi(_TenantApi):
 
 
 class EntryDetailApi(_TenantApi):
+    @extend_schema(request=None, responses=OpenApiTypes.OBJECT, parameters=[OpenApiParameter("tenant_pk", int, OpenApiParameter.PATH), OpenApiParameter("key", str, OpenApiParameter.PATH)])
     @vitam_answers
     def get(self, request, tenant_pk, key):
         tenant = self.tenant(request, tenant_pk)
         entry = selectors.entry_get(tenant=tenant, kind=self.kind, key=key)
         return Response(_entry_json(self.kind, entry, selectors.entry_usage(tenant=tenant, kind=self.kind, key=key)))
 
+    @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT, parameters=[OpenApiParameter("tenant_pk", int, OpenApiParameter.PATH), OpenApiParameter("key", str, OpenApiParameter.PATH)])
     @vitam_answers
     def put(self, request, tenant_pk, key, partial=False):
         tenant = self.tenant(request, tenant_pk)
@@ -126,9 +132,11 @@ class EntryDetailApi(_TenantApi):
                             status=status.HTTP_409_CONFLICT)
         return Response({**serializer.validated_data["row"], "operation_id": operation_id})
 
+    @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT, parameters=[OpenApiParameter("tenant_pk", int, OpenApiParameter.PATH), OpenApiParameter("key", str, OpenApiParameter.PATH)])
     def patch(self, request, tenant_pk, key):
         return self.put(request, tenant_pk, key, partial=True)
 
+    @extend_schema(request=None, responses=None, parameters=[OpenApiParameter("tenant_pk", int, OpenApiParameter.PATH), OpenApiParameter("key", str, OpenApiParameter.PATH)])
     @vitam_answers
     def delete(self, request, tenant_pk, key):
         tenant = self.tenant(request, tenant_pk)
@@ -148,6 +156,7 @@ class EntryDetailApi(_TenantApi):
 
 
 class EntryExportApi(_TenantApi):
+    @extend_schema(request=None, responses=OpenApiTypes.STR, parameters=[OpenApiParameter("tenant_pk", int, OpenApiParameter.PATH)])
     @vitam_answers
     def get(self, request, tenant_pk):
         tenant = self.tenant(request, tenant_pk)
@@ -161,6 +170,7 @@ class EntryExportApi(_TenantApi):
 class EntryImportApi(_TenantApi):
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
+    @extend_schema(request=ImportInputSerializer, responses=ImportSerializer, parameters=[OpenApiParameter("tenant_pk", int, OpenApiParameter.PATH)])
     @vitam_answers
     def post(self, request, tenant_pk):
         tenant = self.tenant(request, tenant_pk)
@@ -198,9 +208,11 @@ def _content(validated, kind) -> tuple[list[dict], str]:
 
 
 class TemplateListApi(_PlatformApi):
+    @extend_schema(request=None, responses=TemplateSerializer(many=True))
     def get(self, request):
         return Response(TemplateSerializer(selectors.template_list(user=request.user), many=True).data)
 
+    @extend_schema(request=TemplateCreateSerializer, responses=TemplateDetailSerializer)
     @vitam_answers
     def post(self, request):
         serializer = TemplateCreateSerializer(data=request.data)
@@ -217,9 +229,11 @@ class TemplateListApi(_PlatformApi):
 
 
 class TemplateDetailApi(_PlatformApi):
+    @extend_schema(request=None, responses=TemplateDetailSerializer, parameters=[OpenApiParameter("pk", int, OpenApiParameter.PATH)])
     def get(self, request, pk):
         return Response(TemplateDetailSerializer(self.template(request, pk)).data)
 
+    @extend_schema(request=TemplateSerializer, responses=TemplateDetailSerializer, parameters=[OpenApiParameter("pk", int, OpenApiParameter.PATH)])
     def patch(self, request, pk):
         template = self.template(request, pk)
         serializer = TemplateSerializer(template, data=request.data, partial=True)
@@ -235,6 +249,7 @@ class TemplateDetailApi(_PlatformApi):
 
 
 class TemplateVersionApi(_PlatformApi):
+    @extend_schema(request=TemplateContentSerializer, responses=OpenApiTypes.OBJECT, parameters=[OpenApiParameter("pk", int, OpenApiParameter.PATH)])
     @vitam_answers
     def post(self, request, pk):
         template = self.template(request, pk)
@@ -259,6 +274,7 @@ def _version(template, validated):
 
 
 class TemplatePreviewApi(_PlatformApi):
+    @extend_schema(request=ApplyInputSerializer, responses=OpenApiTypes.OBJECT, parameters=[OpenApiParameter("pk", int, OpenApiParameter.PATH)])
     def post(self, request, pk):
         template = self.template(request, pk)
         serializer = ApplyInputSerializer(data=request.data)
@@ -272,6 +288,7 @@ class TemplatePreviewApi(_PlatformApi):
 
 
 class TemplateApplyApi(_PlatformApi):
+    @extend_schema(request=ApplyInputSerializer, responses=ApplicationSerializer, parameters=[OpenApiParameter("pk", int, OpenApiParameter.PATH)])
     def post(self, request, pk):
         template = self.template(request, pk)
         serializer = ApplyInputSerializer(data=request.data)
@@ -284,6 +301,7 @@ class TemplateApplyApi(_PlatformApi):
 
 
 class ApplicationDetailApi(_PlatformApi):
+    @extend_schema(request=None, responses=ApplicationSerializer, parameters=[OpenApiParameter("pk", int, OpenApiParameter.PATH)])
     def get(self, request, pk):
         try:
             application = TemplateApplication.objects.get(pk=int(pk))

@@ -52,6 +52,8 @@ class ImportInputSerializer(serializers.Serializer):
 
 
 class ImportSerializer(serializers.ModelSerializer):
+    kind = serializers.CharField(read_only=True, help_text=_("rules or agencies"))
+
     class Meta:
         model = ReferentialImport
         fields = ["id", "kind", "mode", "filename", "encoding", "delimiter", "state", "diff", "check_messages",
@@ -59,6 +61,7 @@ class ImportSerializer(serializers.ModelSerializer):
 
 
 class TemplateSerializer(serializers.ModelSerializer):
+    kind = serializers.CharField(read_only=True, help_text=_("rules or agencies"))
     current_version = serializers.SerializerMethodField()
     entries = serializers.SerializerMethodField()
 
@@ -67,11 +70,11 @@ class TemplateSerializer(serializers.ModelSerializer):
         fields = ["id", "kind", "name", "description", "current_version", "entries", "created_at", "updated_at"]
         read_only_fields = ["kind", "created_at", "updated_at"]
 
-    def get_current_version(self, template):
+    def get_current_version(self, template) -> int | None:
         current = template.current
         return current.number if current else None
 
-    def get_entries(self, template):
+    def get_entries(self, template) -> int:
         current = template.current
         return len(current.rows) if current else 0
 
@@ -83,11 +86,11 @@ class TemplateDetailSerializer(TemplateSerializer):
     class Meta(TemplateSerializer.Meta):
         fields = [*TemplateSerializer.Meta.fields, "rows", "versions"]
 
-    def get_rows(self, template):
+    def get_rows(self, template) -> list[dict]:
         current = template.current
         return current.rows if current else []
 
-    def get_versions(self, template):
+    def get_versions(self, template) -> list[dict]:
         return [{"number": v.number, "entries": len(v.rows), "source": v.source, "comment": v.comment,
                  "created_at": v.created_at} for v in template.versions.all()]
 
@@ -103,6 +106,11 @@ class TemplateContentSerializer(serializers.Serializer):
     source_tenant = serializers.PrimaryKeyRelatedField(queryset=Tenant.objects.all(), required=False)
     comment = serializers.CharField(required=False, allow_blank=True, max_length=300)
 
+    def validate_kind(self, value):
+        if value not in ReferentialKind.values:
+            raise serializers.ValidationError(_("Choose rules or agencies."))
+        return value
+
     def validate(self, data):
         if bool(data.get("rows") is not None) == bool(data.get("source_tenant")):
             raise serializers.ValidationError(_("Give either rows or source_tenant."))
@@ -110,7 +118,7 @@ class TemplateContentSerializer(serializers.Serializer):
 
 
 class TemplateCreateSerializer(TemplateContentSerializer):
-    kind = serializers.ChoiceField(choices=ReferentialKind.choices)
+    kind = serializers.CharField(help_text=_("rules or agencies"))
     name = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, default="")
 
