@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from referentials.trees.models import TreeKind
 from sam.archives.sip import DESCRIPTION_LEVELS
@@ -7,7 +8,7 @@ from sam.archives.sip import DESCRIPTION_LEVELS
 LEVEL_LABELS = {
     "Fonds": _("Fonds"), "Subfonds": _("Sub-fonds"), "Class": _("Class"), "Collection": _("Collection"),
     "Series": _("Series"), "Subseries": _("Sub-series"), "RecordGrp": _("Record group"),
-    "SubGrp": _("Sub-group"), "File": _("File"), "Item": _("Item"), "OtherLevel": _("Other level"),
+    "SubGrp": _("Sub-group"), "File": pgettext_lazy("description level", "File"), "Item": _("Item"), "OtherLevel": _("Other level"),
 }
 FINAL_ACTION_CHOICES = (("", _("None (inherited)")), ("Keep", _("Keep")), ("Destroy", _("Destroy")))
 SOURCE_CHOICES = (("empty", _("An empty tree")), ("csv", _("A CSV file")), ("seda", _("A SEDA 2.1 manifest (XML)")))

@@ -5,6 +5,7 @@ ones after them under their SEDA name, internal Vitam fields (#...) never shown 
 """
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 # Descriptive metadata (SEDA 2.1 ArchiveUnit Content), in the order archivists read them.
 FIELD_LABELS = {
@@ -79,7 +80,7 @@ DESCRIPTION_LEVELS = {
     "Subseries": _("Sub-series"),
     "RecordGrp": _("Record group"),
     "SubGrp": _("Sub-group"),
-    "File": _("File"),
+    "File": pgettext_lazy("description level", "File"),
     "Item": _("Item"),
     "OtherLevel": _("Other level"),
 }
