@@ -64,7 +64,7 @@ def demo(transactional_db):
     """The demo data of `manage.py seed_demo` (organisations, tenants, users with the demo password)."""
     from django.core.management import call_command
 
-    call_command("seed_demo", stdout=open(os.devnull, "w"))
+    call_command("seed_demo", "--portal-only", stdout=open(os.devnull, "w"))
 
 
 @pytest.fixture

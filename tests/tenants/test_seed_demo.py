@@ -5,9 +5,9 @@ from tenants.models import AuditEntry, Organisation, Tenant, User
 
 
 def test_seed_demo_is_idempotent_and_grants_the_demo_roles(db):
-    call_command("seed_demo", verbosity=0)
+    call_command("seed_demo", "--portal-only", verbosity=0)
     counts = (Organisation.objects.count(), Tenant.objects.count(), User.objects.count(), AuditEntry.objects.count())
-    call_command("seed_demo", verbosity=0)
+    call_command("seed_demo", "--portal-only", verbosity=0)
     assert counts == (
         Organisation.objects.count(), Tenant.objects.count(), User.objects.count(), AuditEntry.objects.count()
     )

@@ -39,13 +39,26 @@ class Command(BaseCommand):
     help = "Loads the demo organisations, tenants and users (idempotent)."
 
     def handle(self, *args, **options):
+        self.options = options
         for step in self.steps():
             step()
         self.stdout.write(self.style.SUCCESS(f"Demo ready. Password of every demo account: {DEMO_PASSWORD}"))
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--portal-only", action="store_true",
+            help="Only the organisations, tenants and users; leave Vitam's demo content out.",
+        )
+
     def steps(self):
         """The command's steps, in order; later steps may use ``self.tenants``."""
-        return [self.seed_portal]
+        return [self.seed_portal] if self.options.get("portal_only") else [self.seed_portal, self.seed_vitam]
+
+    def seed_vitam(self):
+        """Services, rules, contracts, trees and deposits of each tenant, through the Vitam client."""
+        from sam.demo import seed_vitam_demo
+
+        seed_vitam_demo(self.tenants, say=self.stdout.write)
 
     @transaction.atomic
     def seed_portal(self):
