@@ -270,7 +270,8 @@ def import_prepare(*, actor, tenant, kind: Kind, filename: str, data: bytes, mod
 
 def import_confirm(*, actor, import_: ReferentialImport, request=None, result_url: str = "") -> ReferentialImport:
     """Import a previewed file: at once when small, through the background worker when large."""
-    if import_.state != ReferentialImport.State.READY:
+    # A failed import (Vitam unreachable) may be confirmed again: the preview is re-checked first.
+    if import_.state not in (ReferentialImport.State.READY, ReferentialImport.State.FAILED):
         raise ValidationError(_("This import cannot be run in its current state (%(state)s).")
                               % {"state": import_.get_state_display()})
     if len(import_.rows) > BACKGROUND_THRESHOLD:

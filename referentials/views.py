@@ -168,7 +168,7 @@ def entry_create(request, tenant_pk, kind):
             for message in refused.messages:
                 form.add_error(None, message)
         except VitamError as failure:
-            form.add_error(None, _vitam_failure(failure))
+            form.add_error(None, failure.user_message())  # the input stays on screen
         else:
             messages.success(request, _("%(id)s has been created.") % {"id": row[kind.key]})
             return redirect(_names(kind)["detail"], tenant_pk=tenant.pk, key=row[kind.key])
@@ -204,7 +204,7 @@ def entry_update(request, tenant_pk, kind, key):
                 for message in refused.messages:
                     form.add_error(None, message)
             except VitamError as failure:
-                form.add_error(None, _vitam_failure(failure))
+                form.add_error(None, failure.user_message())  # the input stays on screen
             else:
                 messages.success(request, _("%(id)s has been saved.") % {"id": key})
                 return redirect(_names(kind)["detail"], tenant_pk=tenant.pk, key=key)
@@ -237,7 +237,7 @@ def entry_delete(request, tenant_pk, kind, key):
         except services.ReferentialRefused as refused:
             refusal = refused.messages
         except VitamError as failure:
-            refusal = [_vitam_failure(failure)]
+            refusal = [failure.user_message()]
         else:
             messages.success(request, _("%(id)s has been deleted.") % {"id": key})
             return redirect(_names(kind)["list"], tenant_pk=tenant.pk)
@@ -277,7 +277,7 @@ def import_upload(request, tenant_pk, kind):
         except services.FileRefused as refused:
             file_errors = refused.messages
         except VitamError as failure:
-            form.add_error(None, _vitam_failure(failure))
+            form.add_error(None, failure.user_message())  # the input stays on screen
         else:
             return redirect(_names(kind)["import_detail"], tenant_pk=tenant.pk, pk=import_.pk)
     return render(request, "referentials/import_form.html", _context(
@@ -362,7 +362,7 @@ def template_create(request):
             for field_name, errors in error.message_dict.items():
                 form.add_error(field_name if field_name in form.fields else None, errors)
         except VitamError as failure:
-            form.add_error(None, _vitam_failure(failure))
+            form.add_error(None, failure.user_message())  # the input stays on screen
         else:
             messages.success(request, _("The template %(name)s has been created.") % {"name": template.name})
             return redirect("referentials:template_detail", pk=template.pk)
@@ -433,7 +433,7 @@ def template_version_add(request, pk):
         except ValidationError as error:
             form.add_error(None, error.messages)
         except VitamError as failure:
-            form.add_error(None, _vitam_failure(failure))
+            form.add_error(None, failure.user_message())  # the input stays on screen
         else:
             messages.success(request, _("Version %(number)s has been recorded.") % {"number": version.number})
             return redirect("referentials:template_detail", pk=template.pk)

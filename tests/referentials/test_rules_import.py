@@ -179,3 +179,38 @@ def test_large_file_is_imported_by_the_background_worker(vitam_world, client, mo
     assert import_.job is not None and import_.job.state == Job.State.SUCCEEDED
     assert import_.state == ReferentialImport.State.IMPORTED
     assert {row["RuleId"] for row in rows} <= rule_ids(vitam_world.tenant_a)
+
+
+def test_vitam_outage_during_import_leaves_nothing_half_done_and_can_be_retried(vitam_world, client, vitamlite_server):
+    client.force_login(vitam_world.archivist_a)
+    content = b"RuleId,RuleType,RuleValue,RuleDescription,RuleDuration,RuleMeasurement\nAPP-OUT,AppraisalRule,Panne,,3,YEAR\n"
+    upload(client, vitam_world, content, mode="merge")
+    import_ = latest_import()
+    before = rules_by_id(vitam_world.tenant_a)
+    vitamlite_server.set_faults("error503:/admin-external/v1/rules")
+    try:
+        response = client.post(url("rule_import_confirm", vitam_world, pk=import_.pk))
+    finally:
+        vitamlite_server.set_faults("")
+    assert response.status_code == 302
+    import_.refresh_from_db()
+    assert import_.state == ReferentialImport.State.FAILED and import_.error
+    assert rules_by_id(vitam_world.tenant_a) == before
+    assert not AuditEntry.objects.filter(action="referentials.rules_import").exists()
+    client.post(url("rule_import_confirm", vitam_world, pk=import_.pk))
+    import_.refresh_from_db()
+    assert import_.state == ReferentialImport.State.IMPORTED and "APP-OUT" in rule_ids(vitam_world.tenant_a)
+
+
+def test_outage_while_saving_a_rule_keeps_the_input(vitam_world, client, vitamlite_server):
+    client.force_login(vitam_world.archivist_a)
+    vitamlite_server.set_faults("error503:/admin-external/v1/rules")
+    try:
+        response = client.post(url("rule_create", vitam_world), {
+            "RuleId": "APP-KEPT", "RuleType": "AppraisalRule", "RuleValue": "Saisie précieuse",
+            "RuleDuration": "4", "RuleMeasurement": "YEAR"})
+    finally:
+        vitamlite_server.set_faults("")
+    assert response.status_code == 200
+    assert "Saisie précieuse" in response.content.decode() and response.context["form"].non_field_errors()
+    assert "APP-KEPT" not in rule_ids(vitam_world.tenant_a)

@@ -148,3 +148,14 @@ def test_platform_admin_changes_any_tenant(vitam_world, client):
     client.force_login(vitam_world.admin)
     assert client.post(url("rule_create", vitam_world), NEW_RULE).status_code == 302
     assert "APP-TEST" in rules_by_id(vitam_world.tenant_a)
+
+
+def test_delete_after_someone_changed_the_rule_is_not_done(vitam_world, client):
+    client.force_login(vitam_world.archivist_a)
+    version = client.get(url("rule_delete", vitam_world, key="APP-PAIE")).context["entry"].version
+    current = rules_by_id(vitam_world.tenant_a)["APP-PAIE"]
+    entry_save(actor=vitam_world.referent_a, tenant=vitam_world.tenant_a, kind=RULES, creating=False,
+               row={**RULES.normalise(current), "RuleValue": "Paie (modifiée)"})
+    response = client.post(url("rule_delete", vitam_world, key="APP-PAIE"), {"base_version": version})
+    assert response.status_code == 200 and "Paie (modifiée)" in response.content.decode()
+    assert "APP-PAIE" in rules_by_id(vitam_world.tenant_a)
