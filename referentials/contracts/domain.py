@@ -184,6 +184,8 @@ def display_value(value) -> str:
 
 def check_identifier(identifier: str) -> str:
     identifier = (identifier or "").strip()
+    if identifier.lower() == "new":  # the address of the creation form
+        raise ValidationError({"identifier": _("This identifier is reserved. Choose another one or leave it empty.")})
     if identifier and not IDENTIFIER_RE.fullmatch(identifier):
         raise ValidationError({"identifier": _(
             "The identifier may contain only letters, digits, dots, dashes and underscores (100 characters at most), "

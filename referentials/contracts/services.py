@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.core import signing
@@ -110,6 +111,15 @@ def refusal(error: VitamError) -> ValidationError:
     return ValidationError(error.user_message())
 
 
+@contextmanager
+def _vitam_errors():
+    """Any failed Vitam call inside becomes a French ValidationError: the form keeps the user's input."""
+    try:
+        yield
+    except VitamError as error:
+        raise refusal(error) from error
+
+
 def _lock(tenant) -> None:
     Tenant.objects.select_for_update().filter(pk=tenant.pk).first()
 
@@ -150,7 +160,7 @@ def contract_create(*, actor, tenant, kind: ContractKind, values: dict, identifi
         raise ValidationError({"Name": _("Give the contract a name.")})
     document.setdefault("Status", "ACTIVE")
     domain.CHECKS[kind.slug](document)
-    with transaction.atomic():
+    with transaction.atomic(), _vitam_errors():
         _lock(tenant)
         client = vitam_client(tenant, contract=ADMIN)
         if identifier:
@@ -199,7 +209,7 @@ def contract_set_status(*, actor, tenant, kind: ContractKind, identifier: str, a
 
 
 def _apply(*, actor, tenant, kind, identifier, snapshot, request, action, wanted) -> dict:
-    with transaction.atomic():
+    with transaction.atomic(), _vitam_errors():
         _lock(tenant)
         client = vitam_client(tenant, contract=ADMIN)
         try:
@@ -248,7 +258,7 @@ def profile_create(*, actor, tenant, data: ProfileInput, request=None) -> dict:
     document = {"Name": data.name.strip(), "Format": data.format, "Status": data.status or "ACTIVE"}
     if data.description:
         document["Description"] = data.description
-    with transaction.atomic():
+    with transaction.atomic(), _vitam_errors():
         _lock(tenant)
         client = vitam_client(tenant, contract=ADMIN)
         if identifier:
@@ -274,12 +284,13 @@ def profile_create(*, actor, tenant, data: ProfileInput, request=None) -> dict:
     if data.content is not None:
         return profile_upload(actor=actor, tenant=tenant, identifier=identifier, content=data.content,
                               request=request)
-    return client.get_profile(identifier)
+    with _vitam_errors():
+        return client.get_profile(identifier)
 
 
 def profile_upload(*, actor, tenant, identifier: str, content: bytes, request=None) -> dict:
     """Attaches (or replaces) the profile's XSD/RNG file after SAM's own checks."""
-    with transaction.atomic():
+    with transaction.atomic(), _vitam_errors():
         _lock(tenant)
         client = vitam_client(tenant, contract=ADMIN)
         try:
@@ -306,7 +317,7 @@ def profile_update(*, actor, tenant, identifier: str, values: dict, snapshot: di
     """Name, description and status of a profile (its format and file stay)."""
     if not (values.get("Name") or "").strip():
         raise ValidationError({"Name": _("Give the profile a name.")})
-    with transaction.atomic():
+    with transaction.atomic(), _vitam_errors():
         _lock(tenant)
         client = vitam_client(tenant, contract=ADMIN)
         try:

@@ -8,6 +8,7 @@ from django.urls import reverse
 from referentials.contracts import services
 from referentials.contracts.domain import ACCESS, INGEST
 from sam.demo import agency_prefix
+from sam.vitam import VitamUnavailable
 from sam.vitam_clients import ADMIN, vitam_client
 from tenants.models import AuditEntry
 
@@ -263,3 +264,20 @@ def test_root_units_and_attachment_chosen_from_the_published_trees(archivist, vi
     assert response.status_code == 302, response.content.decode()[:2000]
     stored = admin_client(tenant).get_ingest_contract("IC-RATTACHE")
     assert stored["LinkParentId"] == modern and stored["CheckParentId"] == [fonds]
+
+
+def test_create_refused_while_vitam_is_down_keeps_the_input(archivist, vitam_world, vitamlite_server):
+    tenant = vitam_world.tenant_a
+    page = archivist.get(url("access_contract_create", tenant))
+    assert page.status_code == 200
+    vitamlite_server.set_faults("error503:/admin-external/v1/accesscontracts")
+    try:
+        response = archivist.post(url("access_contract_create", tenant), access_form(identifier="AC-PANNE",
+                                                                                   Name="Saisie gardée"))
+    finally:
+        vitamlite_server.set_faults("")
+    assert response.status_code == 200
+    errors = response.context["form"].non_field_errors()
+    assert len(errors) == 1 and errors[0].startswith(VitamUnavailable().user_message())
+    assert 'value="Saisie gardée"' in response.content.decode()
+    assert not AuditEntry.objects.filter(action__startswith="contracts.").exists()
