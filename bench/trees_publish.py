@@ -97,14 +97,18 @@ def main() -> None:
     parser.add_argument("--nodes", type=int, default=5000)
     args = parser.parse_args()
     server, tenant, referent = setup()
-    # Compile the SEDA schema outside the measure? No: a first publication in a fresh worker pays it too.
+    # The SEDA schema is compiled inside the measure, as a fresh worker would.
+    cpu = time.process_time()
     draft, publication, import_s, publish_s = publish_plan(tenant, referent, args.nodes)
+    cpu = time.process_time() - cpu
     assert publication.status == "OK", (publication.status, publication.error, publication.failing_event)
     assert draft.nodes.count() == args.nodes
     print(f"filing_plan_nodes {args.nodes} nodes")
     print(f"filing_plan_csv_import_seconds {import_s:.2f} s")
     print(f"filing_plan_publication_seconds {publish_s:.2f} s")
     print(f"filing_plan_{args.nodes}_to_completed_seconds {import_s + publish_s:.2f} s")
+    # SAM and the embedded vitam-lite share this process: CPU time says what a loaded machine hides.
+    print(f"filing_plan_process_cpu_seconds {cpu:.2f} s")
     print(f"filing_plan_operation_status {publication.status} status")
     server.stop()
 

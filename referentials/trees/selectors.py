@@ -13,7 +13,7 @@ from django.http import Http404
 
 from referentials.filing_tree import Node, Tree, check_tree
 from referentials.trees.models import TreeChange, TreeDraft, TreeKind, TreeNode, TreePublication
-from sam.vitam import Select, SelectSingle, VitamNotFound, eq, in_, match, missing, or_
+from sam.vitam import Select, SelectSingle, VitamNotFound, eq, in_, match, or_
 from sam.vitam_clients import ACCESS, ADMIN, vitam_client
 from tenants.permissions import tenant_get_for_user
 
@@ -178,7 +178,7 @@ class PublishedNode:
     identifier: str
     level: str
     unit_type: str
-    has_children: bool = False
+    has_children: bool | None = False  # None: not looked up (the page offers to open the node)
 
     @property
     def kind(self):
@@ -224,12 +224,12 @@ def _natural(text: str):
     return [(0, int(part)) if part.isdigit() else (1, part.lower()) for part in re.split(r"(\d+)", text) if part]
 
 
-def tree_roots(tenant, kind: str = "all") -> list[PublishedNode]:
-    """Top nodes of the tenant's trees: units of the kind without a parent, plus filing-plan units
-    attached directly under a holding unit (a plan hangs from the holding tree)."""
+def tree_roots(tenant, kind: str = "all", *, mark_children: bool = True) -> list[PublishedNode]:
+    """Top nodes of the tenant's trees: units of the kind at depth 1 (#min), plus, for the filing plan,
+    its units attached directly under a holding unit (a plan hangs from the holding tree)."""
     unit_types = KIND_UNIT_TYPES.get(kind, TREE_UNIT_TYPES)
     client = vitam_client(tenant, contract=ACCESS)
-    top = (Select().where(in_("#unitType", list(unit_types)), missing("#unitups"))
+    top = (Select().where(in_("#unitType", list(unit_types)), eq("#min", 1))
            .limit(CHILDREN_PAGE).fields(*NODE_FIELDS))
     nodes = [_node(unit) for unit in client.search_units(top.build()).results]
     if kind == "filing":
@@ -238,7 +238,8 @@ def tree_roots(tenant, kind: str = "all") -> list[PublishedNode]:
                          .limit(CHILDREN_PAGE).fields(*NODE_FIELDS))
         known = {n.id for n in nodes}
         nodes += [_node(u) for u in client.search_units(under_holding.build()).results if u.get("#id") not in known]
-    return _mark_children(client, _sorted(nodes), unit_types)
+    nodes = _sorted(nodes)
+    return _mark_children(client, nodes, unit_types) if mark_children else nodes
 
 
 def tree_children(tenant, unit_id: str, kind: str = "all", offset: int = 0) -> tuple[list[PublishedNode], int]:
@@ -259,7 +260,11 @@ def tree_children_of_many(tenant, unit_ids: list[str], kind: str = "all") -> dic
     query = (Select().roots(unit_ids).where(in_("#unitType", list(unit_types))).depth(1)
              .limit(min(10_000, CHILDREN_PAGE * len(unit_ids))).fields(*NODE_FIELDS))
     units = client.search_units(query.build()).results
-    nodes = _mark_children(client, [_node(unit) for unit in units], unit_types)
+    # Whether these nodes have children themselves stays unknown (None): finding out would read every
+    # grandchild; the page offers to open each of them instead.
+    nodes = [_node(unit) for unit in units]
+    for node in nodes:
+        node.has_children = None
     parents = {unit["#id"]: unit.get("#unitups") or [] for unit in units}
     wanted = set(unit_ids)
     result: dict[str, list[PublishedNode]] = {unit_id: [] for unit_id in unit_ids}

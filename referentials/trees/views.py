@@ -4,6 +4,8 @@ Thin views: load the tenant or draft through an accessor (404 alike for missing 
 call one selector or service, render. Browsing needs `search`; drafts need `manage_referentials`.
 """
 
+from urllib.parse import quote
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -12,6 +14,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from referentials.trees import selectors, services
@@ -31,7 +34,8 @@ from sam.vitam_clients import MissingContract
 from tenants.permissions import can, tenant_get_for_user
 
 GET_POST = require_http_methods(["GET", "HEAD", "POST"])
-KINDS = (("all", _("All trees")), ("holding", _("Holding tree")), ("filing", _("Filing plan")))
+KINDS = (("all", gettext_lazy("All trees")), ("holding", gettext_lazy("Holding tree")),
+         ("filing", gettext_lazy("Filing plan")))
 
 
 def _kind(request):
@@ -45,6 +49,21 @@ def _consultation_url(tenant, unit_id):
         return reverse("consultation:search", kwargs={"tenant_pk": tenant.pk}) + f"?node={unit_id}"
     except NoReverseMatch:
         return ""
+
+
+def _with_urls(tenant, nodes, kind):
+    """Node and children URLs built from one reverse() each: a page shows hundreds of nodes."""
+    node_base = reverse("trees:tree_node", kwargs={"tenant_pk": tenant.pk, "unit_id": "UNIT"})
+    children_base = reverse("trees:tree_children", kwargs={"tenant_pk": tenant.pk, "unit_id": "UNIT"})
+    for node in nodes:
+        node.url = node_base.replace("UNIT", quote(node.id, safe=""))
+        node.children_url = children_base.replace("UNIT", quote(node.id, safe="")) + f"?kind={kind}"
+    return nodes
+
+
+def _labels():
+    return {"show": _("Show the sub-levels of"), "hide": _("Hide the sub-levels of"),
+            "holding": _("holding"), "filing": _("filing")}
 
 
 def _add_errors(form, error: ValidationError):
@@ -65,14 +84,17 @@ def tree_browser(request, tenant_pk):
     kind = _kind(request)
     search = SearchForm(request.GET or None)
     query = search.cleaned_data["q"] if search.is_valid() else ""
-    roots = selectors.tree_roots(tenant, kind)
+    roots = selectors.tree_roots(tenant, kind, mark_children=False)
     # Without JavaScript the first two levels are there; deeper levels load on demand.
-    with_children = [root for root in roots if root.has_children]
-    children = selectors.tree_children_of_many(tenant, [root.id for root in with_children], kind) if with_children else {}
+    children = selectors.tree_children_of_many(tenant, [root.id for root in roots], kind) if roots else {}
+    for root in roots:
+        root.has_children = bool(children.get(root.id))
+    _with_urls(tenant, roots + [child for nodes in children.values() for child in nodes], kind)
+    results = selectors.tree_search(tenant, query, kind) if query else None
     return render(request, "trees/tree_browser.html", {
         "tenant": tenant, "kind": kind, "kinds": KINDS, "search_form": search, "query": query,
-        "results": selectors.tree_search(tenant, query, kind) if query else None,
-        "roots": [(root, children.get(root.id, [])) for root in roots],
+        "results": _with_urls(tenant, results, kind) if results else results,
+        "roots": [(root, children.get(root.id, [])) for root in roots], "labels": _labels(),
         "can_edit": can(request.user, "manage_referentials", tenant.organisation),
     })
 
@@ -90,7 +112,8 @@ def tree_children(request, tenant_pk, unit_id):
     nodes, total = selectors.tree_children(tenant, unit_id, kind, offset)
     more = offset + len(nodes) < total
     return render(request, "trees/_children.html", {
-        "tenant": tenant, "kind": kind, "nodes": nodes, "parent_id": unit_id,
+        "tenant": tenant, "kind": kind, "nodes": _with_urls(tenant, nodes, kind), "parent_id": unit_id,
+        "labels": _labels(),
         "next_offset": offset + len(nodes) if more else None, "total": total,
     })
 
@@ -102,7 +125,8 @@ def tree_node(request, tenant_pk, unit_id):
     detail = selectors.tree_node(tenant, unit_id)
     children, total = selectors.tree_children(tenant, unit_id, "all", 0)
     return render(request, "trees/tree_node.html", {
-        "tenant": tenant, "detail": detail, "node": detail.node, "children": children, "children_total": total,
+        "tenant": tenant, "detail": detail, "node": detail.node, "children": _with_urls(tenant, children, "all"),
+        "children_total": total, "labels": _labels(),
         "level_label": LEVEL_LABELS.get(detail.node.level, detail.node.level),
         "consultation_url": _consultation_url(tenant, unit_id),
         "can_edit": can(request.user, "manage_referentials", tenant.organisation),
