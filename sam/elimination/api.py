@@ -15,15 +15,16 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import FileResponse, Http404
+from django.utils.translation import gettext as _
 from rest_framework import serializers, status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from sam.elimination import selectors, services
 from sam.elimination.models import Proposal, ProposalUnit
-from tenants.permissions import can
+from tenants.permissions import can, is_platform_admin
 
 
 class ProposalSerializer(serializers.ModelSerializer):
@@ -117,8 +118,9 @@ class _Action(APIView):
 
     def post(self, request, tenant_pk, pk):
         proposal = selectors.proposal_get_for_user(request.user, tenant_pk, pk)
+        # The caller sees the proposal (else 404 above) but may lack the right for this step: 403.
         if self.need_eliminate and not can(request.user, "eliminate", proposal.organisation):
-            raise Http404
+            raise PermissionDenied(_("Only the commune's archivists can do this."))
         self.act(request, proposal)
         proposal.refresh_from_db()
         return Response(ProposalSerializer(proposal).data)
@@ -138,6 +140,10 @@ class ProposalDecide(_Action):
     need_eliminate = False
 
     def act(self, request, proposal):
+        # Platform administrators reach the endpoint but the service refuses them the visa (400, French message).
+        if not services.is_controller_of(request.user, proposal.organisation) and not is_platform_admin(request.user):
+            raise PermissionDenied(_("Only a controller of the departmental archives linked to this commune can "
+                                     "give the visa."))
         data = DecisionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         _call(services.proposal_decide, actor=request.user, proposal=proposal, request=request,

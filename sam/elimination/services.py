@@ -424,7 +424,8 @@ def mass_update_query(criteria: dict) -> Select:
 def mass_update_count(*, tenant, criteria: dict) -> int:
     """How many units the update would touch (a count query, capped at Vitam's 10,000 window)."""
     client = vitam_side.client_for(tenant)
-    query = mass_update_query(criteria).limit(1).fields("#id").track_total_hits()
+    # Vitam caps $hits.total at 10,000 unless its configuration allows $track_total_hits.
+    query = mass_update_query(criteria).limit(1).fields("#id")
     return client.search_units(query.build()).total
 
 
@@ -490,7 +491,9 @@ def mass_update_start(*, actor, tenant, criteria: dict, change: dict, expected_c
 
 def mass_update_run(*, update: MassUpdate, on_progress) -> None:
     client = vitam_side.client_for(update.tenant)
-    query = mass_update_query(update.criteria).threshold(max(update.unit_count, 1) * 2 + 100)
+    # Vitam re-counts: leave room for units deposited since the preview (the count is capped at 10,000).
+    threshold = 100_000 if update.unit_count >= 10_000 else update.unit_count * 2 + 100
+    query = mass_update_query(update.criteria).threshold(threshold)
     try:
         operation_id = update.operation_id or client.update_units_rules(query, update.rule_actions)
         MassUpdate.objects.filter(pk=update.pk).update(operation_id=operation_id)
