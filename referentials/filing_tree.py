@@ -43,6 +43,7 @@ FINAL_ACTIONS = {"keep": "Keep", "conserver": "Keep", "conservation": "Keep",
                  "destroy": "Destroy", "detruire": "Destroy", "destruction": "Destroy", "eliminer": "Destroy"}
 RULE_SPLIT = re.compile(r"[\s,;|]+")
 MAX_NODES = 50_000
+MAX_MANIFEST_BYTES = 50 * 1024 * 1024
 
 
 @dataclass
@@ -213,11 +214,18 @@ SEDA = "{fr:gouv:culture:archivesdefrance:seda:v2.1}"
 
 def parse_tree_seda(data: bytes, known_rules: dict[str, str] | None = None) -> Tree:
     """Read the ArchiveUnit hierarchy of a SEDA 2.1 manifest (hostile XML: no entities, no network)."""
+    if len(data) > MAX_MANIFEST_BYTES:
+        return Tree(file_errors=[_("The manifest is larger than %(size)s MB.") % {"size": MAX_MANIFEST_BYTES // 1024**2}])
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False)
     try:
-        root = etree.fromstring(data, parser)
+        document = etree.ElementTree(etree.fromstring(data, parser))
     except etree.XMLSyntaxError as exc:
         return Tree(file_errors=[_("The manifest is not well-formed XML: %(error)s") % {"error": exc}])
+    docinfo = document.docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None:
+        # SEDA never needs a DOCTYPE: it is how entity bombs and external entities get in.
+        return Tree(file_errors=[_("The manifest contains a DOCTYPE declaration, refused for security.")])
+    root = document.getroot()
     if root.tag != f"{SEDA}ArchiveTransfer":
         return Tree(file_errors=[_("This is not a SEDA 2.1 ArchiveTransfer manifest.")])
     descriptive = root.find(f"{SEDA}DataObjectPackage/{SEDA}DescriptiveMetadata")

@@ -51,10 +51,10 @@ def test_cycles_orphans_duplicates_and_empty_titles_name_the_offending_identifie
     ).encode()
     with translation.override("en"):
         tree = parse_tree_csv(data)
+        messages = [str(p) for p in tree.problems]  # rendered in the active language
     assert not tree.is_valid
     flagged = {p.identifier for p in tree.problems}
     assert flagged == {"B", "C", "D", "E", "A", "F", "G"}
-    messages = [str(p) for p in tree.problems]
     assert any("cycle in the tree" in m and "B" in m and "D" in m for m in messages)
     assert "Line 6 (E): orphan node: the parent ZZZ does not exist." in messages
     assert "Line 7 (A): the identifier is already used on line 2." in messages

@@ -176,3 +176,21 @@ def test_api_draft_nodes_and_conflict(world, client):
     multipart = client.post(base, {"kind": "filing", "title": "CSV", "format": "csv",
                                    "file": __import__("io").BytesIO(b"Identifiant;Identifiant parent;Intitule\nX;;Y\nZ;Q;W\n")})
     assert multipart.status_code == 400 and any("Z" in p for p in multipart.json()["problems"])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("payload", [
+    b'<?xml version="1.0"?><!DOCTYPE a [<!ENTITY e "x"><!ENTITY f "&e;&e;&e;&e;">]>'
+    b'<ArchiveTransfer xmlns="fr:gouv:culture:archivesdefrance:seda:v2.1"><Comment>&f;</Comment></ArchiveTransfer>',
+    b'<?xml version="1.0"?><!DOCTYPE a [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+    b'<ArchiveTransfer xmlns="fr:gouv:culture:archivesdefrance:seda:v2.1"><Comment>&e;</Comment></ArchiveTransfer>',
+    b"not xml at all",
+    b'<Other xmlns="urn:x"/>',
+])
+def test_hostile_or_foreign_seda_files_are_refused_and_nothing_is_saved(world, payload):
+    with pytest.raises(services.TreeImportError) as error, translation.override("en"):
+        create(world, payload, fmt="seda")
+    text = " ".join(error.value.messages)
+    assert "passwd" not in text and "root:" not in text
+    assert any(word in text for word in ("DOCTYPE", "well-formed", "not a SEDA 2.1"))
+    assert not TreeDraft.objects.exists()
