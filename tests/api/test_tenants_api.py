@@ -170,3 +170,10 @@ def test_a_tenant_never_moves_to_another_organisation(world, api):
     assert response.status_code == 200, response.content
     world.tenant_b.refresh_from_db()
     assert (world.tenant_b.organisation, world.tenant_b.is_active) == (world.org_b, False)
+
+
+def test_schema_endpoint_serves_the_tenants_api(world, api):
+    response = api.get("/api/v1/schema/", {"format": "json"})
+    assert response.status_code == 200
+    paths = response.json()["paths"]
+    assert {"/api/v1/organisations/", "/api/v1/memberships/{id}/", "/api/v1/auth/token/"} <= set(paths)
