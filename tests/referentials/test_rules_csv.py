@@ -94,12 +94,12 @@ def test_every_error_of_the_file_is_reported_at_once():
         "A-3,AppraisalRule,Trop long,x,1000,YEAR\n"
         "A-4,AccessRule,Sans unité,x,10,\n"
     ).encode()
-    parsed = parse_rules(sheet)
+    with translation.override("en"):  # messages are written in the language active while parsing
+        parsed = parse_rules(sheet)
+        assert str(parsed.errors[1]) == "Line 3, column RuleId: the identifier A-1 is already used on line 2."
     assert [(e.line, e.column) for e in parsed.errors] == [
         (2, "RuleValue"), (3, "RuleId"), (4, "RuleDuration"), (5, "RuleMeasurement"),
     ]
-    with translation.override("en"):
-        assert str(parsed.errors[1]) == "Line 3, column RuleId: the identifier A-1 is already used on line 2."
 
 
 @pytest.mark.parametrize("data,needle", [
