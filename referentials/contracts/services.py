@@ -8,7 +8,6 @@ entry in the same transaction. Vitam's refusals become French messages naming th
 
 from __future__ import annotations
 
-import logging
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -25,7 +24,6 @@ from sam.vitam_clients import ADMIN, vitam_client
 from tenants.audit import audit_record
 from tenants.models import Tenant
 
-logger = logging.getLogger(__name__)
 SNAPSHOT_SALT = "contracts.snapshot"
 
 
@@ -282,8 +280,14 @@ def profile_create(*, actor, tenant, data: ProfileInput, request=None) -> dict:
                      target=VitamDocument("profile", identifier, document["Name"]),
                      after={**domain.editable(PROFILE_FIELDS, document), "Format": data.format}, request=request)
     if data.content is not None:
-        return profile_upload(actor=actor, tenant=tenant, identifier=identifier, content=data.content,
-                              request=request)
+        try:
+            return profile_upload(actor=actor, tenant=tenant, identifier=identifier, content=data.content,
+                                  request=request)
+        except ValidationError as error:
+            # The description is in Vitam already: say so, so that nobody creates it twice.
+            raise ValidationError(_("Profile %(identifier)s was created, but its file was not attached: "
+                                    "%(reason)s Attach the file from the profile's page.") % {
+                "identifier": identifier, "reason": " ".join(error.messages)}) from error
     with _vitam_errors():
         return client.get_profile(identifier)
 
