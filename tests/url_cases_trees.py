@@ -101,6 +101,7 @@ register(
             data=lambda w: {**version(w), "direction": "up"}),
     UrlCase("trees:publication_detail", ORGANISATION, kwargs=publication_b, markers=MARKERS),
     UrlCase("trees:publication_atr", ORGANISATION, kwargs=publication_b, markers=MARKERS),
+    UrlCase("trees:publication_refresh", ORGANISATION, kwargs=publication_b, methods=("post",)),
 )
 
 register(

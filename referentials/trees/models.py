@@ -119,6 +119,7 @@ class TreePublication(models.Model):
 
     class State(models.TextChoices):
         RUNNING = "running", _("Running")
+        UNCONFIRMED = "unconfirmed", _("Sent, result not confirmed")
         DONE = "done", _("Finished")
         FAILED = "failed", _("Failed")
 

@@ -135,6 +135,27 @@ def _problems(tree: Tree) -> list[str]:
 
 # --- drafts -------------------------------------------------------------------------------------
 
+ATTACHABLE_UNDER = {TreeKind.FILING_PLAN: ("FILING_UNIT", "HOLDING_UNIT"), TreeKind.HOLDING_TREE: ("HOLDING_UNIT",)}
+
+
+def attachment_check(tenant, kind, unit_id) -> str:
+    """The title of the published unit a draft will hang from; refuses a unit that cannot hold this tree."""
+    from sam.vitam import VitamNotFound
+    from sam.vitam_clients import ACCESS, vitam_client
+
+    try:
+        unit = vitam_client(tenant, contract=ACCESS).get_unit(unit_id, ["#id", "Title", "#unitType"])
+    except VitamNotFound:
+        raise ValidationError({"attach_to": _("No published unit of this tenant has the identifier %(id)s.")
+                               % {"id": unit_id}}) from None
+    if unit.get("#unitType") not in ATTACHABLE_UNDER.get(kind, ()):
+        raise ValidationError({"attach_to": _(
+            "A %(kind)s cannot be attached under this unit: choose a unit of the holding tree%(or_plan)s.") % {
+            "kind": TreeKind(kind).label.lower(),
+            "or_plan": _(" or of the filing plan") if kind == TreeKind.FILING_PLAN else ""}})
+    return selectors._first(unit.get("Title"))[:500]
+
+
 
 def draft_create(*, actor, tenant, kind, title, description="", attach_to="", attach_to_title="",
                  request=None) -> TreeDraft:
@@ -142,6 +163,9 @@ def draft_create(*, actor, tenant, kind, title, description="", attach_to="", at
         raise ValidationError({"kind": _("Choose a holding tree or a filing plan.")})
     if not (title or "").strip():
         raise ValidationError({"title": _("The title is required.")})
+    attach_to = (attach_to or "").strip()
+    if attach_to and not attach_to_title:
+        attach_to_title = attachment_check(tenant, kind, attach_to)
     with transaction.atomic():
         draft = TreeDraft.objects.create(
             organisation=tenant.organisation, tenant=tenant, kind=kind, title=title.strip()[:200],
@@ -224,11 +248,16 @@ def draft_update(*, actor, draft, version, title, description="", attach_to="", 
                  request=None) -> TreeDraft:
     if not (title or "").strip():
         raise ValidationError({"title": _("The title is required.")})
+    attach_to = (attach_to or "").strip()
+    if attach_to and attach_to != draft.attach_to:
+        attach_to_title = attachment_check(draft.tenant, draft.kind, attach_to)
+    elif attach_to == draft.attach_to and not attach_to_title:
+        attach_to_title = draft.attach_to_title
     with transaction.atomic():
         current = _locked(draft, version)
         before = {"title": current.title, "attach_to": current.attach_to}
         current.title, current.description = title.strip()[:200], description
-        current.attach_to, current.attach_to_title = (attach_to or "").strip(), attach_to_title[:500]
+        current.attach_to, current.attach_to_title = attach_to, (attach_to_title or "")[:500]
         current.save(update_fields=["title", "description", "attach_to", "attach_to_title"])
         _bump(current, actor, _("draft renamed “%(title)s”") % {"title": current.title})
         audit_record(actor=actor, action="trees.draft_update", tenant=current.tenant, target=current, before=before,
@@ -482,22 +511,41 @@ def publish_run(job, *, publication_id, archival_agency):
             operation_id = client.ingest(built.path, context_id=draft.workflow,
                                          manifest_digest=built.manifest_sha512)
         TreePublication.objects.filter(pk=publication.pk).update(operation_id=operation_id)
-        job_progress(job, 4, 5, _("Processing by the archive system (operation %(id)s)") % {"id": operation_id},
-                     force=True)
-        # A background job: polling every 2 s at most tells the user soon after Vitam ends.
-        status = client.wait_for_operation(operation_id, timeout=3600, max_interval=2.0)
-        atr = client.get_atr(operation_id)
-        failing = "" if status.is_ok else _failing_event(tenant, operation_id)
     except (VitamError, ValidationError) as exc:
         message = exc.user_message() if hasattr(exc, "user_message") else " ".join(exc.messages)
         message += " " + _("The draft is kept unchanged: correct it or try again later.")
         _publication_failed(publication, message)
         raise PublicationError(message) from exc
+    job_progress(job, 4, 5, _("Processing by the archive system (operation %(id)s)") % {"id": operation_id},
+                 force=True)
+    publication.operation_id = operation_id
+    try:
+        # A background job: polling every 2 s at most tells the user soon after Vitam ends.
+        status = client.wait_for_operation(operation_id, timeout=3600, max_interval=2.0)
+        _record_result(publication, status, client.get_atr(operation_id))
+    except VitamError as exc:
+        # Vitam has the SIP: the tree may well be published. The draft stays locked until the result is
+        # known, so that nobody publishes it twice.
+        message = _("The archive system accepted the tree (operation %(id)s) but its result could not be read: "
+                    "%(reason)s Check the result again later; the draft stays locked meanwhile.") % {
+            "id": operation_id, "reason": exc.user_message()}
+        TreePublication.objects.filter(pk=publication.pk).update(
+            state=TreePublication.State.UNCONFIRMED, error=message)
+        raise PublicationError(message) from exc
+    job.result = {"status": status.status, "operation_id": operation_id, "draft": draft.pk}
+    job.message = _("Publication ended: %(status)s") % {"status": status.status}
+
+
+def _record_result(publication, status, atr: bytes):
+    """Vitam's verdict: OK/WARNING publishes the draft; KO/FATAL gives it back for correction."""
+    draft = publication.draft
+    failing = "" if status.is_ok else _failing_event(draft.tenant, publication.operation_id)
     with transaction.atomic():
         publication = TreePublication.objects.select_for_update().get(pk=publication.pk)
         publication.state = TreePublication.State.DONE
         publication.status = status.status
         publication.failing_event = failing
+        publication.error = ""
         publication.atr = atr
         publication.finished_at = timezone.now()
         publication.save()
@@ -505,14 +553,40 @@ def publish_run(job, *, publication_id, archival_agency):
         if status.is_ok:
             current.state = TreeDraft.State.PUBLISHED
             current.published_at = publication.finished_at
-            current.published_operation_id = operation_id
+            current.published_operation_id = publication.operation_id
         else:
             current.state = TreeDraft.State.DRAFT
         current.save(update_fields=["state", "published_at", "published_operation_id"])
-        audit_record(actor=publication.started_by, action="trees.publish_result", tenant=tenant, target=current,
-                     after={"operation": operation_id, "status": status.status})
-    job.result = {"status": status.status, "operation_id": operation_id, "draft": draft.pk}
-    job.message = _("Publication ended: %(status)s") % {"status": status.status}
+        audit_record(actor=publication.started_by, action="trees.publish_result", tenant=current.tenant,
+                     target=current, after={"operation": publication.operation_id, "status": status.status})
+    return publication
+
+
+def publication_refresh(*, actor, publication, request=None) -> TreePublication:
+    """Ask Vitam again for the result of a publication whose follow-up was interrupted."""
+    from sam.vitam_clients import ADMIN, vitam_client
+
+    if publication.state != TreePublication.State.UNCONFIRMED or not publication.operation_id:
+        return publication
+    client = vitam_client(publication.draft.tenant, contract=ADMIN)
+    status = client.operation_status(publication.operation_id)
+    if not status.is_completed:
+        raise ValidationError(_("The archive system is still processing the operation %(id)s. Check again in a "
+                                "few minutes.") % {"id": publication.operation_id})
+    return _record_result(publication, status, client.get_atr(publication.operation_id))
+
+
+def publication_settle(publication) -> TreePublication:
+    """A publication whose job ended without a verdict (worker stopped): release the draft."""
+    job = publication.job
+    if publication.state == TreePublication.State.RUNNING and job is not None and job.is_finished:
+        if publication.operation_id:
+            TreePublication.objects.filter(pk=publication.pk, state=TreePublication.State.RUNNING).update(
+                state=TreePublication.State.UNCONFIRMED, error=job.error)
+        else:
+            _publication_failed(publication, job.error or _("The publication stopped before sending."))
+        publication.refresh_from_db()
+    return publication
 
 
 def _publication_failed(publication, message):
@@ -532,11 +606,14 @@ def _failing_event(tenant, operation_id) -> str:
         operation = vitam_client(tenant, contract=ACCESS).get_operation(operation_id)
     except (VitamError, MissingContract):
         return ""
-    for event in operation.get("events") or []:
-        if event.get("outcome") in ("KO", "FATAL") and event.get("evType") != operation.get("evType"):
-            detail = event.get("evDetData") or ""
-            text = f"{event.get('outMessg') or event.get('evType')} ({event.get('outDetail') or event.get('evType')})"
-            if detail and detail not in ("{}", ""):
-                text += f" — {detail[:500]}"
-            return text
+    failed = [event for event in operation.get("events") or []
+              if event.get("outcome") in ("KO", "FATAL") and event.get("evType") != operation.get("evType")]
+    # The action that failed says more than its step (CHECK_HEADER.CHECK_AGENT rather than STP_INGEST_CONTROL_SIP).
+    actions = [event for event in failed if not str(event.get("evType", "")).startswith("STP_")]
+    for event in actions[:1] or failed[:1]:
+        text = f"{event.get('outMessg') or event.get('evType')} ({event.get('outDetail') or event.get('evType')})"
+        detail = event.get("evDetData") or ""
+        if detail and detail != "{}":
+            text += f" — {detail[:500]}"
+        return text
     return operation.get("outMessg") or ""

@@ -30,4 +30,5 @@ urlpatterns = [
     path(N + "reorder/", views.node_reorder, name="node_reorder"),
     path(T + "publications/<int:pk>/", views.publication_detail, name="publication_detail"),
     path(T + "publications/<int:pk>/atr/", views.publication_atr, name="publication_atr"),
+    path(T + "publications/<int:pk>/refresh/", views.publication_refresh, name="publication_refresh"),
 ]

@@ -492,13 +492,27 @@ def draft_publish(request, tenant_pk, pk):
 @login_required
 @require_GET
 def publication_detail(request, tenant_pk, pk):
-    publication = selectors.publication_get_for_user(request.user, tenant_pk, pk)
+    publication = services.publication_settle(selectors.publication_get_for_user(request.user, tenant_pk, pk))
     draft = publication.draft
     return render(request, "trees/publication_detail.html", {
         "tenant": draft.tenant, "draft": draft, "publication": publication, "job": publication.job,
         "browser_url": reverse("trees:tree_browser", kwargs={"tenant_pk": draft.tenant_id})
         + f"?kind={draft.kind}",
     })
+
+
+@login_required
+@require_POST
+def publication_refresh(request, tenant_pk, pk):
+    """Ask Vitam again for the verdict of a publication whose follow-up was interrupted."""
+    publication = selectors.publication_get_for_user(request.user, tenant_pk, pk)
+    try:
+        services.publication_refresh(actor=request.user, publication=publication, request=request)
+    except ValidationError as error:
+        messages.warning(request, " ".join(error.messages))
+    except VitamError as exc:
+        messages.error(request, exc.user_message())
+    return redirect("trees:publication_detail", tenant_pk=publication.draft.tenant_id, pk=publication.pk)
 
 
 @login_required

@@ -1,6 +1,7 @@
 """Publishing drafts against vitam-lite, and reading the published trees back (browser, API)."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from referentials.trees import selectors, services
@@ -45,7 +46,7 @@ def test_publishing_a_filing_plan_completes_and_the_browser_shows_it(vitam_world
     atr = client.get(reverse("trees:publication_atr", kwargs={"tenant_pk": world.tenant_a.pk, "pk": publication.pk}))
     assert atr.status_code == 200 and b"<ReplyCode>OK</ReplyCode>" in atr.content
     page = client.get(response["Location"])
-    assert "Plan de test Orion" not in page.content.decode() or page.status_code == 200
+    assert page.status_code == 200 and publication.operation_id in page.content.decode()
 
     browser = client.get(reverse("trees:tree_browser", kwargs={"tenant_pk": world.tenant_a.pk}), {"kind": "filing"})
     html = browser.content.decode()
@@ -75,29 +76,53 @@ def test_publishing_a_filing_plan_completes_and_the_browser_shows_it(vitam_world
 def test_a_ko_publication_keeps_the_draft_and_names_the_failing_step(vitam_world, client):
     world = vitam_world
     draft = import_plan(world, "Ko")
-    # An attachment to a unit that does not exist: Vitam refuses the SIP.
-    services.draft_update(actor=world.referent_a, draft=draft, version=draft.version, title=draft.title,
-                          attach_to="aeaqaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")
-    draft.refresh_from_db()
     nodes_before = draft.nodes.count()
-    client.force_login(world.archivist_a)
-    client.post(reverse("trees:draft_publish", kwargs={"tenant_pk": world.tenant_a.pk, "pk": draft.pk}),
-                {"version": draft.version, "originating_agency": agency(world), "archival_agency": agency(world)})
-    publication = TreePublication.objects.get(draft=draft)
-    assert publication.status == "KO"
-    assert publication.failing_event
+    # An unknown attachment unit is refused before anything is sent.
+    with pytest.raises(ValidationError) as error:
+        services.draft_update(actor=world.referent_a, draft=draft, version=draft.version, title=draft.title,
+                              attach_to="aeaqaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")
+    assert "attach_to" in error.value.message_dict
+    # A producing service unknown to Vitam's referential: Vitam refuses the SIP (CHECK_HEADER).
+    publication = services.publish_start(actor=world.archivist_a, draft=draft, version=draft.version,
+                                         originating_agency="SERVICE-INCONNU", archival_agency=agency(world))
+    assert (publication.state, publication.status) == ("done", "KO")
+    assert "CHECK_HEADER" in publication.failing_event or "CHECK_AGENT" in publication.failing_event
     draft.refresh_from_db()
     assert draft.state == TreeDraft.State.DRAFT and draft.nodes.count() == nodes_before
+    client.force_login(world.archivist_a)
     page = client.get(reverse("trees:publication_detail", kwargs={"tenant_pk": world.tenant_a.pk,
                                                                    "pk": publication.pk}))
-    text = page.content.decode()
-    assert publication.failing_event.split(" ")[0] in text
+    assert publication.failing_event[:40] in page.content.decode()
     # The draft can still be changed and published again.
-    services.draft_update(actor=world.referent_a, draft=draft, version=draft.version, title=draft.title, attach_to="")
     draft.refresh_from_db()
     publication = services.publish_start(actor=world.referent_a, draft=draft, version=draft.version,
                                          originating_agency=agency(world), archival_agency=agency(world))
     assert publication.status == "OK"
+
+
+@pytest.mark.django_db
+def test_lost_follow_up_keeps_the_draft_locked_until_the_result_is_read_again(vitam_world, vitamlite_server,
+                                                                              client):
+    world = vitam_world
+    draft = import_plan(world, "Perdu")
+    vitamlite_server.set_faults("error:/admin-external/v1/operations=503")
+    try:
+        publication = services.publish_start(actor=world.referent_a, draft=draft, version=draft.version,
+                                             originating_agency=agency(world), archival_agency=agency(world))
+    finally:
+        vitamlite_server.set_faults("")
+    assert publication.state == TreePublication.State.UNCONFIRMED and publication.operation_id
+    assert publication.job.state == "failed" and publication.operation_id in publication.job.error
+    draft.refresh_from_db()
+    assert draft.state == TreeDraft.State.PUBLISHING  # nobody can publish it twice meanwhile
+    with pytest.raises(ValidationError):
+        services.node_add(actor=world.referent_a, draft=draft, version=draft.version, identifier="N", title="N")
+    client.force_login(world.referent_a)
+    url = reverse("trees:publication_refresh", kwargs={"tenant_pk": world.tenant_a.pk, "pk": publication.pk})
+    assert client.post(url).status_code == 302
+    publication.refresh_from_db()
+    draft.refresh_from_db()
+    assert (publication.state, publication.status, draft.state) == ("done", "OK", TreeDraft.State.PUBLISHED)
 
 
 @pytest.mark.django_db
