@@ -12,16 +12,22 @@ from pathlib import Path
 
 DB_FILENAME = "vitamlite.sqlite3"
 BUSY_TIMEOUT_SECONDS = 30
+MMAP_BYTES = 1 << 30
 
 _schemas: list[str] = []
+_migrations: list = []
 _schemas_lock = threading.Lock()
 
 
-def register_schema(ddl: str) -> None:
-    """Add CREATE TABLE/INDEX IF NOT EXISTS statements, applied by every Store (now and later)."""
+def register_schema(ddl: str, *, migrate=None) -> None:
+    """Add CREATE TABLE/INDEX IF NOT EXISTS statements, applied by every Store (now and later).
+
+    `migrate(connection)`, when given, runs right before the DDL: it brings a database written by an
+    older vitam-lite up to date (e.g. ALTER TABLE ... ADD COLUMN) and must be idempotent."""
     with _schemas_lock:
         if ddl not in _schemas:
             _schemas.append(ddl)
+            _migrations.append(migrate)
 
 
 register_schema(
@@ -81,16 +87,21 @@ class Store:
         connection.execute(f"PRAGMA busy_timeout={int(self.busy_timeout * 1000)}")
         connection.execute("PRAGMA foreign_keys=ON")
         connection.execute("PRAGMA synchronous=NORMAL")
+        # Request threads open short-lived connections: reading through a memory map shares the OS page
+        # cache between them instead of starting every request with an empty private page cache.
+        connection.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
         return connection
 
     def _apply_schemas(self, connection: sqlite3.Connection) -> None:
         with _schemas_lock:
-            pending = _schemas[self._applied :]
+            pending = list(zip(_schemas[self._applied :], _migrations[self._applied :]))
             total = len(_schemas)
         if not pending:
             return
         with self._apply_lock:
-            for ddl in pending:
+            for ddl, migrate in pending:
+                if migrate is not None:
+                    migrate(connection)
                 connection.executescript(ddl)
             connection.commit()
             self._applied = max(self._applied, total)

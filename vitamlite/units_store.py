@@ -50,9 +50,13 @@ register_schema(
         min_depth INTEGER,
         max_depth INTEGER,
         doc TEXT NOT NULL,
+        final_action TEXT,
         UNIQUE (tenant, id)
     );
     CREATE INDEX IF NOT EXISTS units_by_level ON units (tenant, description_level);
+    CREATE INDEX IF NOT EXISTS units_by_final_action ON units (tenant, final_action);
+    -- Period searches (EndDate >= start AND StartDate <= end) read both dates from the index alone.
+    CREATE INDEX IF NOT EXISTS units_by_period ON units (tenant, end_date, start_date);
     CREATE INDEX IF NOT EXISTS units_by_start ON units (tenant, start_date);
     CREATE INDEX IF NOT EXISTS units_by_end ON units (tenant, end_date);
     CREATE INDEX IF NOT EXISTS units_by_agency ON units (tenant, originating_agency);
@@ -105,8 +109,20 @@ register_schema(
         UNIQUE (tenant, id)
     );
     CREATE INDEX IF NOT EXISTS object_groups_by_opi ON object_groups (tenant, opi);
-    """
+    """,
+    migrate=lambda db: _add_final_action_column(db),
 )
+
+
+def _add_final_action_column(db: sqlite3.Connection) -> None:
+    """Databases written before `units.final_action` existed get the column, filled from the documents."""
+    columns = {row[1] for row in db.execute("PRAGMA table_info(units)")}
+    if not columns or "final_action" in columns:
+        return
+    path = '$."#management".AppraisalRule.FinalAction'
+    db.execute("ALTER TABLE units ADD COLUMN final_action TEXT")
+    db.execute(f"UPDATE units SET final_action = json_extract(doc, '{path}') WHERE json_type(doc, '{path}') = 'text'")
+    db.commit()
 
 
 class UnitsStoreError(ValueError):
@@ -208,7 +224,15 @@ def _unit_columns(doc: dict) -> dict:
         "object_id": doc.get("#object"),
         "min_depth": doc.get("#min"),
         "max_depth": doc.get("#max"),
+        "final_action": _final_action(doc),
     }
+
+
+def _final_action(doc: dict) -> str | None:
+    """The appraisal rule's final action (Keep/Destroy), a common search filter and facet."""
+    appraisal = (doc.get("#management") or {}).get("AppraisalRule")
+    value = appraisal.get("FinalAction") if isinstance(appraisal, dict) else None
+    return value if isinstance(value, str) else None
 
 
 def _rule_rows(tenant: int, unit_id: str, doc: dict) -> list[tuple]:
@@ -362,9 +386,11 @@ def insert_units(db: sqlite3.Connection, tenant: int, units: list[dict]) -> list
         agency_rows.extend((tenant, agency, unit_id) for agency in node.agencies)
         rule_rows.extend(_rule_rows(tenant, unit_id, doc))
 
-    columns_sql = ", ".join(_unit_columns({}).keys())
+    column_names = list(_unit_columns({}).keys())
     db.executemany(
-        f"INSERT INTO units (tenant, id, {columns_sql}, doc) VALUES (?, ?, {', '.join('?' * 11)}, ?)", unit_rows
+        f"INSERT INTO units (tenant, id, {', '.join(column_names)}, doc) "
+        f"VALUES (?, ?, {', '.join('?' * len(column_names))}, ?)",
+        unit_rows,
     )
     rids = _rids(db, tenant, [row[1] for row in unit_rows])
     db.executemany(

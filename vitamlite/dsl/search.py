@@ -366,19 +366,36 @@ def _count(db: sqlite3.Connection, table: str, where: str, params: list, exact: 
     ).fetchone()[0]
 
 
-def _sql_facets(db, table: str, tenant: int, query: dict, where: str, params: list, *, units: bool) -> list[dict]:
-    facets = []
+def _facet_columns(query: dict, *, units: bool) -> list[str]:
+    """Bare names of the indexed columns the query's term and date range facets group on."""
+    columns = []
     for facet in query.get("$facets") or []:
+        spec = facet.get("$terms") or facet.get("$date_range")
+        column = _facet_column(spec["$field"], units=units) if spec else None
+        if column and column[2:] not in columns:
+            columns.append(column[2:])
+    return columns
+
+
+def _sql_facets(db, table: str, tenant: int, query: dict, where: str, params: list, *, units: bool,
+                copied=()) -> list[dict]:
+    """Every facet of the query over the matching set: one GROUP BY per term facet on an indexed column,
+    one pass per date range facet on a date column, and a single pass over the documents for all the
+    facets on other fields (each document parsed once)."""
+    specs = query.get("$facets") or []
+    facets: list = [None] * len(specs)
+    on_documents = []
+    for index, facet in enumerate(specs):
         name = facet["$name"]
         if "$terms" in facet:
             spec = facet["$terms"]
             field = spec["$field"]
-            counts: Counter = Counter()
             column = _facet_column(field, units=units)
             if column:
+                source, condition, values = _facet_source(column, copied, table, where, params)
                 rows = db.execute(
-                    f"SELECT {column}, COUNT(*) FROM {table} u WHERE {where} AND {column} IS NOT NULL GROUP BY {column}",
-                    params,
+                    f"SELECT {column}, COUNT(*) FROM {source} u WHERE {condition} AND {column} IS NOT NULL GROUP BY {column}",
+                    values,
                 )
             elif units and field == "#originating_agencies":
                 rows = db.execute(
@@ -387,42 +404,23 @@ def _sql_facets(db, table: str, tenant: int, query: dict, where: str, params: li
                     [tenant, *params],
                 )
             else:
-                rows = db.execute(
-                    f"SELECT j.value, COUNT(*) FROM {table} u, json_each(dsl_values(u.doc, ?)) j WHERE {where} GROUP BY j.value",
-                    [field, *params],
-                )
+                on_documents.append(index)
+                continue
+            counts: Counter = Counter()
             for value, count in rows:
                 counts[value] += count
-            facets.append({"name": name, "buckets": _bucket_order(counts, spec["$size"], spec["$order"])})
+            facets[index] = {"name": name, "buckets": _bucket_order(counts, spec["$size"], spec["$order"])}
         elif "$date_range" in facet:
             spec = facet["$date_range"]
             column = _facet_column(spec["$field"], units=units)
-            buckets = []
-            for facet_range in spec["$ranges"]:
-                low, high = _range_bounds(facet_range)
-                conditions, range_params = [], []
-                if column:
-                    expression = column
-                else:
-                    expression = "j.value"
-                if low is not None:
-                    conditions.append(f"{expression} >= ?")
-                    range_params.append(low)
-                if high is not None:
-                    conditions.append(f"{expression} < ?")
-                    range_params.append(high)
-                condition = " AND ".join(conditions) or "1"
-                if column:
-                    count = db.execute(
-                        f"SELECT COUNT(*) FROM {table} u WHERE {where} AND {column} IS NOT NULL AND {condition}",
-                        [*params, *range_params],
-                    ).fetchone()[0]
-                else:
-                    # Values of other date fields are normalised in Python before comparing.
-                    count = _python_range_count(db, table, where, params, spec["$field"], low, high)
-                key = f"{date_range_key(facet_range.get('$from'))}-{date_range_key(facet_range.get('$to'))}"
-                buckets.append({"value": key, "count": count})
-            facets.append({"name": name, "buckets": buckets})
+            if not column:
+                on_documents.append(index)
+                continue
+            source, condition, values = _facet_source(column, copied, table, where, params)
+            counts = _column_range_counts(db, source, column, condition, values, [_range_bounds(r) for r in spec["$ranges"]])
+            facets[index] = {"name": name, "buckets": [
+                {"value": f"{date_range_key(r.get('$from'))}-{date_range_key(r.get('$to'))}", "count": count}
+                for r, count in zip(spec["$ranges"], counts)]}
         else:
             spec = facet["$filters"]
             compiler = Compiler(tenant, units=units)
@@ -434,26 +432,103 @@ def _sql_facets(db, table: str, tenant: int, query: dict, where: str, params: li
                     f"SELECT COUNT(*) FROM {table} u WHERE {where} AND {condition}", [*params, *extra_params]
                 ).fetchone()[0]
                 buckets.append({"value": query_filter["$name"], "count": count})
-            facets.append({"name": name, "buckets": buckets})
+            facets[index] = {"name": name, "buckets": buckets}
+    if on_documents:
+        docs = (json.loads(text) for (text,) in db.execute(f"SELECT u.doc FROM {table} u WHERE {where}", params))
+        for index, facet in zip(on_documents, _document_facets([specs[i] for i in on_documents], docs)):
+            facets[index] = facet
     return facets
 
 
-def _python_range_count(db, table, where, params, field, low, high) -> int:
-    count = 0
-    for (values_json,) in db.execute(f"SELECT dsl_values(u.doc, ?) FROM {table} u WHERE {where}", [field, *params]):
-        for value in json.loads(values_json):
-            date = normalize_date(value)
-            if date is not None and (low is None or date >= low) and (high is None or date < high):
-                count += 1
-                break
-    return count
+def _facet_source(column: str, copied, table: str, where: str, params: list) -> tuple[str, str, list]:
+    """(table, condition, parameters) to group the matching rows on `column`: the temporary copy when it holds it."""
+    if column[2:] in copied:
+        return "temp.dsl_matched", "1", []
+    return table, where, params
+
+
+def _document_facets(specs: list[dict], docs: Iterable[dict]) -> list[dict]:
+    """Term and date range facets on fields without a column, all counted in one pass over the documents."""
+    counters: list[Counter] = [Counter() for _ in specs]
+    ranges = [[_range_bounds(r) for r in spec["$date_range"]["$ranges"]] if "$date_range" in spec else None
+              for spec in specs]
+    for doc in docs:
+        for spec, counter, bounds in zip(specs, counters, ranges):
+            if bounds is None:
+                values = evaluate.values_at(doc, spec["$terms"]["$field"])
+                for value in dict.fromkeys(v for v in values if not isinstance(v, (dict, list))):
+                    counter[value] += 1
+                continue
+            dates = [d for d in (normalize_date(v) for v in evaluate.values_at(doc, spec["$date_range"]["$field"]))
+                     if d is not None]
+            for position, (low, high) in enumerate(bounds):
+                if any((low is None or d >= low) and (high is None or d < high) for d in dates):
+                    counter[position] += 1
+    facets = []
+    for spec, counter in zip(specs, counters):
+        if "$terms" in spec:
+            terms = spec["$terms"]
+            facets.append({"name": spec["$name"], "buckets": _bucket_order(counter, terms["$size"], terms["$order"])})
+        else:
+            facets.append({"name": spec["$name"], "buckets": [
+                {"value": f"{date_range_key(r.get('$from'))}-{date_range_key(r.get('$to'))}", "count": counter[i]}
+                for i, r in enumerate(spec["$date_range"]["$ranges"])]})
+    return facets
+
+
+_YEAR_START = "-01-01T00:00:00"
+
+
+def _year_of_bound(bound: str | None) -> int | None:
+    """The year of a bound that is exactly the first instant of a (four-digit) year, else -1."""
+    if bound is None:
+        return None
+    year, rest = bound[:-len(_YEAR_START)], bound[-len(_YEAR_START):]
+    return int(year) if rest == _YEAR_START and len(year) == 4 and year.isdigit() else -1
+
+
+def _column_range_counts(db, table: str, column: str, where: str, params: list,
+                         bounds: list[tuple[str | None, str | None]]) -> list[int]:
+    """How many matching rows have `column` (a normalised date) in each [low, high) range.
+
+    Year-aligned ranges (what a $format yyyy facet sends) are answered from one GROUP BY year; other
+    ranges from one pass summing a condition per range."""
+    years = [(_year_of_bound(low), _year_of_bound(high)) for low, high in bounds]
+    if all(low != -1 and high != -1 for low, high in years):
+        # Normalised dates are 'YYYY-MM-DDTHH:MM:SS': the year is all but the last 15 characters. A date
+        # before its year's first instant (month or day 00) or a year not of four digits is counted exactly below.
+        rows = db.execute(
+            f"SELECT substr({column}, 1, length({column}) - 15), substr({column}, -15) < ?, COUNT(*) "
+            f"FROM {table} u WHERE {where} AND {column} IS NOT NULL GROUP BY 1, 2",
+            [_YEAR_START, *params],
+        ).fetchall()
+        if all(len(year) == 4 and year.isdigit() and not early for year, early, _count in rows):
+            per_year = [(int(year), count) for year, _early, count in rows]
+            return [sum(count for year, count in per_year
+                        if (low is None or year >= low) and (high is None or year < high)) for low, high in years]
+    sums, range_params = [], []
+    for low, high in bounds:
+        conditions = []
+        if low is not None:
+            conditions.append(f"{column} >= ?")
+            range_params.append(low)
+        if high is not None:
+            conditions.append(f"{column} < ?")
+            range_params.append(high)
+        sums.append(f"COALESCE(SUM({' AND '.join(conditions) or '1'}), 0)")
+    if not sums:
+        return []
+    row = db.execute(
+        f"SELECT {', '.join(sums)} FROM {table} u WHERE {where} AND {column} IS NOT NULL", [*range_params, *params]
+    ).fetchone()
+    return list(row)
 
 
 def _facet_column(field: str, *, units: bool) -> str | None:
     if units:
         return {"DescriptionLevel": "u.description_level", "#originating_agency": "u.originating_agency",
                 "#unitType": "u.unit_type", "#opi": "u.opi", "StartDate": "u.start_date",
-                "EndDate": "u.end_date"}.get(field)
+                "EndDate": "u.end_date", "#management.AppraisalRule.FinalAction": "u.final_action"}.get(field)
     return {"#opi": "u.opi", "#originating_agency": "u.originating_agency"}.get(field)
 
 
@@ -462,20 +537,30 @@ def _run(db, table: str, tenant: int, query: dict, where: str, params: list, *, 
     offset, limit = paging(query)
     exact = track_total_hits(query, allow_track_total_hits)
     fields = projection_fields(query.get("$projection"))
+    matched = None
+    copied: list[str] = []
     if query.get("$facets"):
         # Facets read the whole matching set several times: evaluate the query once into a
-        # per-connection temporary table of row ids and let every later statement read it.
-        db.execute("CREATE TEMP TABLE IF NOT EXISTS dsl_matched (rid INTEGER PRIMARY KEY)")
-        db.execute("DELETE FROM temp.dsl_matched")
-        db.execute(f"INSERT INTO temp.dsl_matched SELECT u.rid FROM {table} u WHERE {where}", params)
+        # per-connection temporary table of row ids, with a copy of the columns the facets group on,
+        # and let every later statement read it (no second lookup of the wide units rows).
+        copied = _facet_columns(query, units=units)
+        db.execute("DROP TABLE IF EXISTS temp.dsl_matched")
+        db.execute(f"CREATE TEMP TABLE dsl_matched (rid INTEGER PRIMARY KEY{''.join(', ' + c for c in copied)})")
+        matched = db.execute(
+            f"INSERT INTO temp.dsl_matched SELECT u.rid{''.join(', u.' + c for c in copied)} FROM {table} u WHERE {where}",
+            params,
+        ).rowcount
         where, params = "u.rid IN (SELECT rid FROM temp.dsl_matched)", []
     rows = db.execute(
         f"SELECT u.doc FROM {table} u WHERE {where} ORDER BY {_order_by(query, units=units)} LIMIT ? OFFSET ?",
         [*params, limit, offset],
     ).fetchall()
     results = [project(json.loads(row[0]), fields) for row in rows]
-    total = _count(db, table, where, params, exact)
-    facets = _sql_facets(db, table, tenant, query, where, params, units=units)
+    if matched is not None:
+        total = matched if exact else min(matched, TOTAL_HITS_CAP)
+    else:
+        total = _count(db, table, where, params, exact)
+    facets = _sql_facets(db, table, tenant, query, where, params, units=units, copied=copied)
     return SearchResult(results, {"total": total, "offset": offset, "limit": limit, "size": len(results)}, facets)
 
 

@@ -37,6 +37,8 @@ UNIT_COLUMNS = {
     "#object": ("u.object_id", "text"),
     "#min": ("u.min_depth", "number"),
     "#max": ("u.max_depth", "number"),
+    # Filled only when the value is a string: other values (and $exists) are left to the Python semantics.
+    "#management.AppraisalRule.FinalAction": ("u.final_action", "string"),
 }
 OBJECT_GROUP_COLUMNS = {
     "#id": ("u.id", "text"),
@@ -126,6 +128,10 @@ class Compiler:
         operator, arg = operator_of(query)
         if not operator:
             return "1"
+        if operator == "$or" and self.units:
+            merged = self._merged_full_text(arg, params)
+            if merged is not None:
+                return merged
         if operator in ("$and", "$or"):
             parts = [self.compile(sub, params) for sub in arg]
             joiner = " AND " if operator == "$and" else " OR "
@@ -192,6 +198,8 @@ class Compiler:
 
     def _column(self, operator: str, column: str, kind: str, query: dict, params: list) -> str:
         _, arg = operator_of(query)
+        if kind == "string" and operator in ("$exists", "$missing", "$ne", "$nin"):
+            return self._generic(query, params)  # a non-string value is in the document, not in the column
         if operator == "$exists":
             return f"{column} IS NOT NULL"
         if operator == "$missing":
@@ -250,18 +258,31 @@ class Compiler:
             if tree is None:
                 return "0"
             return self._search_tree(column, tree, params)
-        words = tokens(text)
-        if not words:
+        expression = _fts_expression(operator, text)
+        if expression is None:
             return "0"
-        if operator == "$match":
-            expression = " OR ".join(fts_term(w) for w in words)
-        elif operator == "$match_all":
-            expression = " AND ".join(fts_term(w) for w in words)
-        elif operator == "$match_phrase":
-            expression = '"' + " ".join(words) + '"'
-        else:  # $match_phrase_prefix
-            expression = '"' + " ".join(words) + '"*'
         return _fts_subquery(column, expression, params)
+
+    def _merged_full_text(self, alternatives: list, params: list) -> str | None:
+        """`$or` of full-text leaves (the usual "words in the title or the description") as one FTS
+        query: one index lookup the planner can drive the search from, instead of a union of two."""
+        expressions = []
+        for sub in alternatives:
+            operator, arg = operator_of(sub)
+            if operator not in FULL_TEXT_OPERATORS or operator == "$search" or not isinstance(arg, dict) or len(arg) != 1:
+                return None
+            ((field, text),) = arg.items()
+            if field not in FTS_COLUMNS:
+                return None
+            expression = _fts_expression(operator, text)
+            if expression is not None:  # a leaf without words matches nothing: drop it from the union
+                expressions.append(f"({FTS_COLUMNS[field]} : ({expression}))")
+        if len(alternatives) < 2:
+            return None
+        if not expressions:
+            return "0"
+        params.append(" OR ".join(expressions))
+        return "u.rid IN (SELECT rowid FROM units_fts WHERE units_fts MATCH ?)"
 
     def _search_tree(self, column: str, tree, params: list) -> str:
         kind = tree[0]
@@ -276,6 +297,20 @@ class Compiler:
         if kind == "prefix_phrase":
             return _fts_subquery(column, '"' + " ".join(tree[1]) + '"*', params)
         return _fts_subquery(column, fts_term(tree[1][0], tree[2]), params)
+
+
+def _fts_expression(operator: str, text) -> str | None:
+    """FTS5 expression of a $match* leaf (None when the text has no word: the leaf matches nothing)."""
+    words = tokens(text)
+    if not words:
+        return None
+    if operator == "$match":
+        return " OR ".join(fts_term(w) for w in words)
+    if operator == "$match_all":
+        return " AND ".join(fts_term(w) for w in words)
+    if operator == "$match_phrase":
+        return '"' + " ".join(words) + '"'
+    return '"' + " ".join(words) + '"*'  # $match_phrase_prefix
 
 
 class _NotIndexable(Exception):
