@@ -45,6 +45,9 @@ class Proposal(models.Model):
     conflict_count = models.PositiveIntegerField(_("in conflict"), default=0)
     keep_count = models.PositiveIntegerField(_("kept"), default=0)
     error = models.TextField(_("error"), blank=True)
+    # Figures of the bordereau (services, dates, volume, groups), recomputed whenever the units change,
+    # so that a page of a 10,000-unit proposal does not aggregate them again.
+    figures = models.JSONField(default=dict, blank=True)
 
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                    verbose_name=_("created by"))

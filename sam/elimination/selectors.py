@@ -77,6 +77,13 @@ def proposal_units(proposal: Proposal, *, status: str = "", agency: str = "", in
 
 
 def proposal_groups(proposal: Proposal) -> list[dict]:
+    """Units per producing service and decision (kept in proposal.figures; computed when missing)."""
+    if proposal.figures.get("groups") is not None:
+        return proposal.figures["groups"]
+    return compute_groups(proposal)
+
+
+def compute_groups(proposal: Proposal) -> list[dict]:
     """Units per producing service and decision, with the counts of the included ones and their volume."""
     rows = (ProposalUnit.objects.filter(proposal=proposal).values("agency", "status")
             .annotate(unit_count=Count("id"), included_count=Count("id", filter=Q(included=True)),
@@ -86,6 +93,13 @@ def proposal_groups(proposal: Proposal) -> list[dict]:
 
 
 def proposal_summary(proposal: Proposal) -> dict:
+    """Figures of the bordereau (kept in proposal.figures; computed when missing)."""
+    if proposal.figures.get("summary") is not None:
+        return proposal.figures["summary"]
+    return compute_summary(proposal)
+
+
+def compute_summary(proposal: Proposal) -> dict:
     """Figures of the bordereau: included units, extreme dates, volume, services, rules."""
     included = ProposalUnit.objects.filter(proposal=proposal, included=True)
     figures = included.aggregate(units=Count("id"), size=Sum("size"), objects=Sum("object_count"))

@@ -47,6 +47,15 @@ def storage_dir(kind: str, obj) -> Path:
     return folder
 
 
+def figures_refresh(proposal: Proposal) -> None:
+    """Recompute the stored figures of the bordereau after its units changed."""
+    from sam.elimination import selectors
+
+    figures = {"summary": selectors.compute_summary(proposal), "groups": selectors.compute_groups(proposal)}
+    Proposal.objects.filter(pk=proposal.pk).update(figures=figures)
+    proposal.figures = figures
+
+
 def _snapshot(proposal: Proposal) -> dict:
     return {"state": proposal.state, "units": proposal.destroy_count, "reference": proposal.reference}
 
@@ -150,6 +159,7 @@ def analysis_run(*, proposal: Proposal, on_progress) -> None:
     destroy = ProposalUnit.objects.filter(proposal=proposal, status=ProposalUnit.Status.DESTROY).count()
     conflict = ProposalUnit.objects.filter(proposal=proposal, status=ProposalUnit.Status.CONFLICT).count()
     keep = int(counts.get("nbKeepUnits", 0) or 0)
+    figures_refresh(proposal)
     _transition(proposal, actor=None, action="analysis_done", state=Proposal.State.DRAFT, error="",
                 destroy_count=destroy, conflict_count=conflict, keep_count=keep,
                 candidate_count=destroy + conflict + keep)
@@ -176,9 +186,11 @@ def proposal_units_set_included(*, actor, proposal: Proposal, unit_ids, included
         changed = ProposalUnit.objects.filter(proposal=locked, unit_id__in=unit_ids,
                                               status=ProposalUnit.Status.DESTROY).exclude(
             included=included).update(included=included)
+        figures_refresh(locked)
         audit_record(actor=actor, action="elimination.units_include" if included else "elimination.units_exclude",
                      tenant=locked.tenant, target=locked, after={"units": unit_ids[:100], "changed": changed},
                      request=request)
+    proposal.figures = locked.figures
     return changed
 
 
@@ -226,6 +238,7 @@ def proposal_copy(*, actor, proposal: Proposal, request=None) -> Proposal:
         ProposalUnit.objects.bulk_create(batch)
         copy.destroy_count = ProposalUnit.objects.filter(proposal=copy, status=ProposalUnit.Status.DESTROY).count()
         copy.save()
+        figures_refresh(copy)
         audit_record(actor=actor, action="elimination.copy", tenant=copy.tenant, target=copy,
                      after={"copied_from": proposal.reference}, request=request)
     return copy

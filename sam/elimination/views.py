@@ -21,7 +21,7 @@ from sam.vitam import VitamError
 from sam.vitam_clients import MissingContract
 
 PAGE_SIZE = 25
-UNITS_PAGE_SIZE = 100
+UNITS_PAGE_SIZE = 50
 GET_POST = require_http_methods(["GET", "HEAD", "POST"])
 
 
