@@ -273,6 +273,8 @@ def draft_delete(*, actor, draft, request=None) -> None:
         count = current.nodes.count()
         audit_record(actor=actor, action="trees.draft_delete", tenant=current.tenant, target=current,
                      before={"title": current.title, "nodes": count, "state": current.state}, request=request)
+        current.nodes.update(parent=None)  # flat delete: no walk down a 5,000-node hierarchy
+        current.nodes.all().delete()
         current.delete()
 
 

@@ -41,6 +41,25 @@ def test_a_5000_node_plan_is_imported_with_few_queries(world, django_assert_max_
 
 
 @pytest.mark.django_db
+def test_the_screens_of_a_5000_node_draft(world, client, django_assert_max_num_queries):
+    draft = create(world, big_plan())
+    client.force_login(world.referent_a)
+    kwargs = {"tenant_pk": world.tenant_a.pk, "pk": draft.pk}
+    node = draft.nodes.get(identifier="7.13")
+    with django_assert_max_num_queries(30):
+        page = client.get(reverse("trees:draft_detail", kwargs=kwargs), {"node": node.pk})
+    text = page.content.decode()
+    assert "Dossier 7.13.24" in text and "Série 7" in text  # children and path
+    preview = client.get(reverse("trees:draft_preview", kwargs=kwargs))
+    assert preview.status_code == 200 and preview.content.decode().count('<li class="depth-') == 5000
+    exported = client.get(reverse("trees:draft_export_csv", kwargs=kwargs))
+    assert exported.content.count(b"\r\n") == 5001
+    with django_assert_max_num_queries(120):  # batches of rows, never one query per node
+        services.draft_delete(actor=world.referent_a, draft=draft)
+    assert not TreeNode.objects.exists()
+
+
+@pytest.mark.django_db
 def test_a_tree_with_a_cycle_or_an_orphan_is_refused_with_the_identifiers_and_nothing_is_saved(world, client):
     data = ("Identifiant;Identifiant parent;Intitulé\nA;;Racine\nB;C;Boucle 1\nC;B;Boucle 2\nE;ZZZ;Orphelin\n").encode()
     client.force_login(world.archivist_a)

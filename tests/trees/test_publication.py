@@ -172,3 +172,33 @@ def test_a_holding_tree_attached_plan_and_draft_from_published(vitam_world, clie
     assert tree.is_valid and sorted(tree.nodes) == ["P", "P1", "P2", "P21"]
     assert tree.nodes["P1"].rules == ["APP-DELIB", "ACC-00001"] or sorted(tree.nodes["P1"].rules) == ["ACC-00001", "APP-DELIB"]
     assert tree.nodes["P1"].final_action == "Keep"
+
+
+@pytest.mark.django_db
+def test_api_publish_then_read_the_published_tree(vitam_world, client):
+    world = vitam_world
+    client.force_login(world.archivist_a)
+    base = f"/api/v1/tenants/{world.tenant_a.pk}/trees/"
+    created = client.post(f"{base}drafts/", {"kind": "filing", "title": "Plan API", "format": "csv", "file": __import__(
+        "io").BytesIO(PLAN.format(suffix="Api").encode())})
+    assert created.status_code == 201, created.content
+    draft = created.json()
+    refused = client.post(f"{base}drafts/{draft['id']}/publish/", {"version": draft["version"],
+                          "originating_agency": "NOPE", "archival_agency": agency(world)},
+                          content_type="application/json")
+    assert refused.status_code == 400 and "originating_agency" in refused.json()
+    response = client.post(f"{base}drafts/{draft['id']}/publish/", {
+        "version": draft["version"], "originating_agency": agency(world), "archival_agency": agency(world)},
+        content_type="application/json")
+    assert response.status_code == 202 and response.json()["status"] == "OK"
+    roots = client.get(f"{base}published/", {"kind": "filing"}).json()
+    root = next(node for node in roots if node["title"] == "Plan de test Api")
+    assert root["has_children"] and root["unit_type"] == "FILING_UNIT"
+    children = client.get(f"{base}published/{root['id']}/children/").json()
+    assert children["total"] == 2 and {c["identifier"] for c in children["results"]} == {"P1", "P2"}
+    found = client.get(f"{base}published/", {"q": "P2"}).json()
+    assert [node["title"] for node in found] == ["Marchés Api"]
+    # Researchers and controllers cannot read commune A's trees through the API.
+    for user in (world.researcher_a, world.controller):
+        client.force_login(user)
+        assert client.get(f"{base}published/").status_code == 404
