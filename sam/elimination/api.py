@@ -16,12 +16,14 @@ from pathlib import Path
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from sam.api_schema import FORBIDDEN, NOT_FOUND, REFUSED, file_download, page_parameters, paginated, query
 from sam.elimination import selectors, services
 from sam.elimination.models import Proposal, ProposalUnit
 from tenants.permissions import can, is_platform_admin
@@ -77,7 +79,12 @@ class Pages(PageNumberPagination):
     max_page_size = 1000
 
 
+@extend_schema(tags=["elimination"])
 class ProposalList(APIView):
+    @extend_schema(operation_id="tenants_elimination_proposals_list", summary="Elimination proposals of a tenant",
+                   parameters=[query("state", "Proposal state", enum=Proposal.State.values),
+                               *page_parameters(page_size=True)],
+                   responses={200: paginated(ProposalSerializer, "PaginatedProposalList"), 404: NOT_FOUND})
     def get(self, request, tenant_pk):
         tenant = selectors.elimination_tenant_for_user(request.user, tenant_pk)
         paginator = Pages()
@@ -86,6 +93,9 @@ class ProposalList(APIView):
                                            request, view=self)
         return paginator.get_paginated_response(ProposalSerializer(page, many=True).data)
 
+    @extend_schema(operation_id="tenants_elimination_proposals_create",
+                   summary="Start the analysis of a new elimination proposal (runs in Vitam)",
+                   request=AnalysisSerializer, responses={201: ProposalSerializer, 400: REFUSED, 404: NOT_FOUND})
     def post(self, request, tenant_pk):
         tenant = selectors.elimination_tenant_for_user(request.user, tenant_pk)
         data = AnalysisSerializer(data=request.data)
@@ -97,12 +107,22 @@ class ProposalList(APIView):
         return Response(ProposalSerializer(proposal).data, status=status.HTTP_201_CREATED)
 
 
+@extend_schema(tags=["elimination"])
 class ProposalDetail(APIView):
+    @extend_schema(summary="One elimination proposal", responses={200: ProposalSerializer, 404: NOT_FOUND})
     def get(self, request, tenant_pk, pk):
         return Response(ProposalSerializer(selectors.proposal_get_for_user(request.user, tenant_pk, pk)).data)
 
 
+@extend_schema(tags=["elimination"])
 class ProposalUnits(APIView):
+    @extend_schema(summary="The units of a proposal and the decision on each",
+                   parameters=[query("status", "Analysis status of the unit", enum=ProposalUnit.Status.values),
+                               query("agency", "Producing service identifier"),
+                               query("included", "Included in the elimination or not", enum=["yes", "no"]),
+                               query("outcome", "Outcome of the execution", enum=ProposalUnit.Outcome.values),
+                               *page_parameters(page_size=True)],
+                   responses={200: paginated(ProposalUnitSerializer, "PaginatedProposalUnitList"), 404: NOT_FOUND})
     def get(self, request, tenant_pk, pk):
         proposal = selectors.proposal_get_for_user(request.user, tenant_pk, pk)
         params = request.query_params
@@ -126,6 +146,13 @@ class _Action(APIView):
         return Response(ProposalSerializer(proposal).data)
 
 
+def _action_schema(summary, request=None):
+    return extend_schema_view(post=extend_schema(
+        summary=summary, request=request, tags=["elimination"],
+        responses={200: ProposalSerializer, 400: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND}))
+
+
+@_action_schema("Submit the proposal to the departmental archives for their visa (archivist)")
 class ProposalSubmit(_Action):
     def act(self, request, proposal):
         _call(services.proposal_submit, actor=request.user, proposal=proposal, request=request)
@@ -136,6 +163,7 @@ class DecisionSerializer(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
 
 
+@_action_schema("Give or refuse the visa (controller of the departmental archives)", request=DecisionSerializer)
 class ProposalDecide(_Action):
     need_eliminate = False
 
@@ -150,12 +178,16 @@ class ProposalDecide(_Action):
               approve=data.validated_data["approve"], comment=data.validated_data["comment"])
 
 
+@_action_schema("Execute the approved elimination in Vitam (archivist, after the visa)")
 class ProposalExecute(_Action):
     def act(self, request, proposal):
         _call(services.proposal_execute_start, actor=request.user, proposal=proposal, request=request)
 
 
+@extend_schema(tags=["elimination"])
 class ProposalCertificate(APIView):
+    @extend_schema(summary="The elimination certificate, once executed",
+                   responses=file_download("application/pdf", "Elimination certificate (PDF)"))
     def get(self, request, tenant_pk, pk):
         proposal = selectors.proposal_get_for_user(request.user, tenant_pk, pk)
         if not proposal.certificate_path or not Path(proposal.certificate_path).is_file():

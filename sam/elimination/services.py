@@ -337,8 +337,15 @@ def action_run(*, proposal: Proposal, on_progress) -> None:
         if status.status in ("OK", "WARNING"):
             client.batch_report(operation_id, report_path)
     except (VitamError, MissingContract) as error:
-        # The operation may still run in Vitam: the proposal stays "executing" and can be followed again.
-        Proposal.objects.filter(pk=proposal.pk).update(error=_vitam_message(error))
+        started = Proposal.objects.filter(pk=proposal.pk).values_list("action_operation_id", flat=True).first()
+        if started:
+            # The operation may still run in Vitam: the proposal stays "executing" and can be followed again.
+            Proposal.objects.filter(pk=proposal.pk).update(error=_vitam_message(error))
+        else:
+            # Vitam never received the request: nothing happened, the approved proposal can be launched again.
+            _transition(proposal, actor=None, action="execute_not_started", state=Proposal.State.APPROVED,
+                        error=_vitam_message(error) + " " + _("Nothing was destroyed: launch the elimination again "
+                                                              "once Vitam is reachable."))
         raise
     if status.status not in ("OK", "WARNING"):
         _transition(proposal, actor=None, action="execute_failed", state=Proposal.State.FAILED,

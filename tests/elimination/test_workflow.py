@@ -221,3 +221,34 @@ def test_analysis_with_nothing_to_eliminate_fails_with_a_clear_message(client, a
     proposal = analyse(client, archive, mode="criteria", title="introuvablexyz")
     assert proposal.state == Proposal.State.FAILED
     assert "Aucune" in proposal.error or "No archive unit" in proposal.error
+
+
+def test_vitam_unreachable_at_execution_keeps_the_approved_proposal(client, archive, settings):
+    proposal = submit_and_approve(client, archive, analyse(client, archive))
+    reachable = settings.VITAM
+    settings.VITAM = {**reachable, "URL": "http://127.0.0.1:9", "INGEST_URL": "http://127.0.0.1:9"}
+    client.force_login(archive.archivist_a)
+    client.post(url("proposal_execute", proposal))
+    proposal.refresh_from_db()
+    assert proposal.state == Proposal.State.APPROVED and not proposal.action_operation_id
+    assert proposal.error and proposal.action_job.state == "failed"
+    assert "Vitam" in client.get(url("proposal_detail", proposal)).content.decode()
+
+    settings.VITAM = reachable
+    client.post(url("proposal_execute", proposal))
+    proposal.refresh_from_db()
+    assert proposal.state == Proposal.State.EXECUTED and proposal.destroyed_count == 3 and not proposal.error
+
+
+def test_notifications_badge_counts_unread(archive, rf):
+    from django.template import Context, Template
+
+    Notification.objects.create(recipient=archive.controller, organisation=archive.org_a, kind="visa_requested",
+                                message="Proposition à viser")
+    request = rf.get("/")
+    request.user = archive.controller
+    html = Template("{% load elimination_tags %}{% notifications_badge %}").render(Context({"request": request}))
+    assert ">1</span>" in html and reverse("elimination:notification_list") in html
+    request.user = archive.archivist_a
+    html = Template("{% load elimination_tags %}{% notifications_badge %}").render(Context({"request": request}))
+    assert "badge" not in html

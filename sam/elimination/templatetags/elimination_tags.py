@@ -1,0 +1,27 @@
+"""{% load elimination_tags %}{% notifications_badge %}: a link to the notifications with the unread count
+(for the header; one COUNT query on an indexed column)."""
+
+from django import template
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from sam.elimination.selectors import unread_notification_count
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def notifications_badge(context):
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return ""
+    count = unread_notification_count(user)
+    url = reverse("elimination:notification_list")
+    if not count:
+        return format_html('<a class="notifications-link" href="{}">{}</a>', url, _("Notifications"))
+    label = ngettext("%(count)s unread notification", "%(count)s unread notifications", count) % {"count": count}
+    return format_html('<a class="notifications-link" href="{}">{} <span class="badge badge-info" '
+                       'aria-label="{}">{}</span></a>', url, _("Notifications"), label, count)
