@@ -3,6 +3,7 @@ published trees need `search`, drafts need `manage_referentials`; other tenants 
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -12,6 +13,20 @@ from rest_framework.views import APIView
 
 from referentials.trees import selectors, services
 from referentials.trees.models import TreeDraft, TreeKind, TreeNode
+from referentials.trees.serializers import (
+    DraftConflictSerializer,
+    DraftCreateSerializer,
+    DraftImportSerializer,
+    DraftUpdateSerializer,
+    ImportProblemsSerializer,
+    NodeDeletedSerializer,
+    NodeFieldsSerializer,
+    PublicationStartedSerializer,
+    PublishedChildrenSerializer,
+    PublishedNodeSerializer,
+    PublishSerializer,
+)
+from sam.api_schema import INVALID, NOT_FOUND, UNAVAILABLE, query
 from sam.vitam import VitamError
 from tenants.permissions import tenant_get_for_user
 
@@ -36,6 +51,19 @@ class NodeSerializer(serializers.ModelSerializer):
         fields = ["id", "identifier", "parent", "position", "title", "level", "description", "rules", "final_action"]
 
 
+class DraftDetailSerializer(DraftSerializer):
+    """Schema of GET drafts/<pk>/: the draft, its node count and the problems that would block publishing."""
+
+    problems = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+    class Meta(DraftSerializer.Meta):
+        fields = [*DraftSerializer.Meta.fields, "problems"]
+
+
+CONFLICT = OpenApiResponse(DraftConflictSerializer, description="The draft changed since the version sent")
+KIND = query("kind", "Kind of tree", enum=["all", *TreeKind.values])
+
+
 def _conflict(conflict):
     return Response({"detail": conflict.user_message(), "version": conflict.draft.version,
                      "changes": [c.summary for c in conflict.changes]}, status=status.HTTP_409_CONFLICT)
@@ -52,6 +80,7 @@ def _known_rules(tenant):
         return None
 
 
+@extend_schema(tags=["trees"])
 class TreesView(APIView):
     permission_classes = [IsAuthenticated]
     perm = "manage_referentials"
@@ -68,10 +97,18 @@ class DraftListView(TreesView):
 
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
+    @extend_schema(operation_id="tenants_trees_drafts_list", summary="Drafts of filing plans and holding trees",
+                   responses={200: DraftSerializer(many=True), 404: NOT_FOUND})
     def get(self, request, tenant_pk):
         tenant = self.tenant(request, tenant_pk)
         return Response(DraftSerializer(selectors.draft_list(tenant=tenant)[:500], many=True).data)
 
+    @extend_schema(operation_id="tenants_trees_drafts_create", summary="New draft, empty or imported from a file",
+                   request={"application/json": DraftCreateSerializer, "multipart/form-data": DraftImportSerializer,
+                            "application/x-www-form-urlencoded": DraftCreateSerializer},
+                   responses={201: DraftSerializer, 400: OpenApiResponse(
+                       ImportProblemsSerializer, description="The file cannot become a draft (or: field → messages)"),
+                              404: NOT_FOUND})
     def post(self, request, tenant_pk):
         tenant = self.tenant(request, tenant_pk)
         data = request.data
@@ -95,6 +132,8 @@ class DraftListView(TreesView):
 
 
 class DraftDetailView(TreesView):
+    @extend_schema(summary="One draft with its node count and the problems that block publishing",
+                   responses={200: DraftDetailSerializer, 404: NOT_FOUND})
     def get(self, request, tenant_pk, pk):
         draft = self.draft(request, tenant_pk, pk)
         tree = selectors.draft_tree(draft)
@@ -103,6 +142,8 @@ class DraftDetailView(TreesView):
         body["problems"] = [str(p) for p in tree.problems] + tree.file_errors
         return Response(body)
 
+    @extend_schema(summary="Change the draft's description", request=DraftUpdateSerializer,
+                   responses={200: DraftSerializer, 400: INVALID, 404: NOT_FOUND, 409: CONFLICT})
     def patch(self, request, tenant_pk, pk):
         draft = self.draft(request, tenant_pk, pk)
         data = request.data
@@ -117,6 +158,7 @@ class DraftDetailView(TreesView):
             _invalid(error)
         return Response(DraftSerializer(draft).data)
 
+    @extend_schema(summary="Delete the draft", responses={204: None, 400: INVALID, 404: NOT_FOUND})
     def delete(self, request, tenant_pk, pk):
         draft = self.draft(request, tenant_pk, pk)
         try:
@@ -129,6 +171,9 @@ class DraftDetailView(TreesView):
 class NodeListView(TreesView):
     """GET ?parent=<identifier> (empty: top level) lists children; POST adds a node (with the draft version)."""
 
+    @extend_schema(operation_id="tenants_trees_drafts_nodes_list", summary="Nodes of a draft",
+                   parameters=[query("parent", "Identifier of the parent node; empty: top level; absent: all nodes")],
+                   responses={200: NodeSerializer(many=True), 404: NOT_FOUND})
     def get(self, request, tenant_pk, pk):
         draft = self.draft(request, tenant_pk, pk)
         nodes = draft.nodes.select_related("parent").order_by("position", "id")
@@ -137,6 +182,9 @@ class NodeListView(TreesView):
             nodes = nodes.filter(parent__identifier=parent) if parent else nodes.filter(parent__isnull=True)
         return Response(NodeSerializer(nodes[:5000], many=True).data)
 
+    @extend_schema(operation_id="tenants_trees_drafts_nodes_create", summary="Add a node",
+                   request=NodeFieldsSerializer,
+                   responses={201: NodeSerializer, 400: INVALID, 404: NOT_FOUND, 409: CONFLICT})
     def post(self, request, tenant_pk, pk):
         draft = self.draft(request, tenant_pk, pk)
         data = request.data
@@ -159,10 +207,13 @@ class NodeListView(TreesView):
 class NodeDetailView(TreesView):
     """PATCH changes fields and/or the parent ("parent": identifier, "" = top level); DELETE removes the subtree."""
 
+    @extend_schema(summary="One node", responses={200: NodeSerializer, 404: NOT_FOUND})
     def get(self, request, tenant_pk, pk, node_pk):
         draft = self.draft(request, tenant_pk, pk)
         return Response(NodeSerializer(selectors.node_get(draft, node_pk)).data)
 
+    @extend_schema(summary="Change a node and/or move it under another parent", request=NodeFieldsSerializer,
+                   responses={200: NodeSerializer, 400: INVALID, 404: NOT_FOUND, 409: CONFLICT})
     def patch(self, request, tenant_pk, pk, node_pk):
         draft = self.draft(request, tenant_pk, pk)
         node = selectors.node_get(draft, node_pk)
@@ -192,6 +243,9 @@ class NodeDetailView(TreesView):
         node.refresh_from_db()
         return Response(NodeSerializer(node).data)
 
+    @extend_schema(summary="Remove a node and its subtree",
+                   parameters=[query("version", "The draft version (or \"version\" in the body)", type_=int)],
+                   responses={200: NodeDeletedSerializer, 400: INVALID, 404: NOT_FOUND, 409: CONFLICT})
     def delete(self, request, tenant_pk, pk, node_pk):
         draft = self.draft(request, tenant_pk, pk)
         node = selectors.node_get(draft, node_pk)
@@ -208,6 +262,9 @@ class NodeDetailView(TreesView):
 class PublishView(TreesView):
     """POST {version, originating_agency, archival_agency}: starts the publication (background job)."""
 
+    @extend_schema(summary="Publish the draft to Vitam (background job)", request=PublishSerializer,
+                   responses={202: PublicationStartedSerializer, 400: INVALID, 404: NOT_FOUND, 409: CONFLICT,
+                              503: UNAVAILABLE})
     def post(self, request, tenant_pk, pk):
         draft = self.draft(request, tenant_pk, pk)
         data = request.data
@@ -245,6 +302,10 @@ def _published(node):
 class PublishedRootsView(TreesView):
     perm = "search"
 
+    @extend_schema(operation_id="tenants_trees_published_list",
+                   summary="Top of the published trees, or the published nodes matching q",
+                   parameters=[KIND, query("q", "Search the published nodes by title or identifier")],
+                   responses={200: PublishedNodeSerializer(many=True), 404: NOT_FOUND})
     def get(self, request, tenant_pk):
         tenant = self.tenant(request, tenant_pk)
         kind = request.query_params.get("kind", "all")
@@ -256,6 +317,9 @@ class PublishedRootsView(TreesView):
 class PublishedChildrenView(TreesView):
     perm = "search"
 
+    @extend_schema(summary="Children of a published node (one page)",
+                   parameters=[KIND, query("offset", "Index of the first child", type_=int)],
+                   responses={200: PublishedChildrenSerializer, 404: NOT_FOUND})
     def get(self, request, tenant_pk, unit_id):
         tenant = self.tenant(request, tenant_pk)
         try:

@@ -30,8 +30,11 @@ RULE_CATEGORIES_ORDER = ("AppraisalRule", "AccessRule", "StorageRule", "Dissemin
 
 
 def draft_list(*, tenant):
+    from django.db.models import Count
+
     return (TreeDraft.objects.filter(tenant=tenant)
             .select_related("created_by", "updated_by")
+            .annotate(node_count=Count("nodes"))
             .order_by("-updated_at", "-id"))
 
 

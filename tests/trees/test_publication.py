@@ -28,8 +28,24 @@ def agency(world):
     return selectors.tenant_agencies(world.tenant_a)[0]["Identifier"]
 
 
+def file_unit_under(world, unit_id, folder):
+    """Deposit one archive unit attached under a published node (DEFAULT_WORKFLOW)."""
+    from sam.archives.sip import SipPackage, SipUnit, write_sip
+    from sam.vitam_clients import vitam_client
+
+    agency_id = agency(world)
+    package = SipPackage(message_identifier="DEPOT-1", archival_agency=agency_id, transferring_agency=agency_id,
+                         originating_agency=agency_id, archival_agreement=world.tenant_a.ingest_contract,
+                         units=[SipUnit(title="Rattachement", description_level="Series", attach_to=unit_id,
+                                        children=[SipUnit(title="Marché 2012-03", description_level="File")])])
+    built = write_sip(package, folder / "depot.zip")
+    client = vitam_client(world.tenant_a)
+    status = client.wait_for_operation(client.ingest(built.path), timeout=60, poll_interval=0.2)
+    assert status.is_ok, status
+
+
 @pytest.mark.django_db
-def test_publishing_a_filing_plan_completes_and_the_browser_shows_it(vitam_world, client):
+def test_publishing_a_filing_plan_completes_and_the_browser_shows_it(vitam_world, client, tmp_path):
     world = vitam_world
     draft = import_plan(world, "Orion")
     client.force_login(world.referent_a)
@@ -63,6 +79,14 @@ def test_publishing_a_filing_plan_completes_and_the_browser_shows_it(vitam_world
     detail = client.get(reverse("trees:tree_node", kwargs={"tenant_pk": world.tenant_a.pk, "unit_id": markets.id}))
     text = detail.content.decode()
     assert "APP-MARCHES" in text and "Destroy" in text and "Plan de test Orion" in text  # rules, path
+    assert f"/search/?node={markets.id}" not in text  # nothing filed under it yet
+    file_unit_under(world, markets.id, tmp_path)
+    text = client.get(reverse("trees:tree_node", kwargs={"tenant_pk": world.tenant_a.pk, "unit_id": markets.id})
+                      ).content.decode()
+    assert f"/search/?node={markets.id}" in text  # the units filed under it, in the consultation search
+    assert "<dd>1" in text
+    drafts = client.get(reverse("trees:draft_list", kwargs={"tenant_pk": world.tenant_a.pk})).content.decode()
+    assert "<td>4</td>" in drafts  # node count
     search = client.get(reverse("trees:tree_browser", kwargs={"tenant_pk": world.tenant_a.pk}),
                         {"q": "Délibérations Orion"})
     assert "Délibérations Orion" in search.content.decode()
