@@ -265,6 +265,18 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Système d'Archivage Mutualisé — REST API",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # One name per choice set used by several fields (else spectacular guesses one per field and warns).
+    "ENUM_NAME_OVERRIDES": {
+        "VitamStatusEnum": "referentials.contracts.domain.STATUSES",
+        "ProfileFormatEnum": "referentials.contracts.domain.PROFILE_FORMATS",
+        "ReferentialApplyModeEnum": "referentials.models.ApplyMode",
+        "ProposalModeEnum": "sam.elimination.models.Proposal.Mode",
+        "TreeKindEnum": "referentials.trees.models.TreeKind",
+        "TreeDraftStateEnum": "referentials.trees.models.TreeDraft.State",
+        "TreeDraftSourceEnum": "referentials.trees.models.TreeDraft.Source",
+        "TreePublicationStateEnum": "referentials.trees.models.TreePublication.State",
+        "TreeImportFormatEnum": "referentials.trees.serializers.IMPORT_FORMATS",
+    },
 }
 
 LOGGING = {
