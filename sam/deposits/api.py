@@ -14,6 +14,8 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.parsers import BaseParser, MultiPartParser
 from rest_framework.response import Response
@@ -21,6 +23,7 @@ from rest_framework.views import APIView
 
 from sam.deposits import selectors, services
 from sam.deposits.models import Deposit
+from sam.api_schema import NOT_FOUND, REFUSED, DetailSerializer, file_download, page_parameters, paginated, query
 from sam.deposits.uploads import TooLarge, stream_body_to_file, upload_limit, use_limited_handler
 
 
@@ -38,6 +41,7 @@ class DepositSerializer(serializers.ModelSerializer):
                   "next_attempt_at", "last_error", "created_at", "sent_at", "completed_at", "atr_url"]
         read_only_fields = fields
 
+    @extend_schema_field(serializers.CharField(allow_null=True, help_text="Path of the ATR download, once there"))
     def get_atr_url(self, deposit):
         if not deposit.atr_path:
             return None
@@ -66,6 +70,13 @@ class OctetZipParser(RawZipParser):
     media_type = "application/octet-stream"
 
 
+DEPOSIT_UPLOAD = inline_serializer("DepositUpload", {
+    "sip": serializers.FileField(help_text="The SIP (zip)"),
+    "test": serializers.BooleanField(required=False, help_text="Test ingest: Vitam checks it and keeps nothing"),
+})
+
+
+@extend_schema(tags=["deposits"])
 class DepositListCreate(APIView):
     parser_classes = [MultiPartParser, RawZipParser, OctetZipParser]
 
@@ -73,6 +84,11 @@ class DepositListCreate(APIView):
         use_limited_handler(request)  # before anything reads the multipart body
         return super().initialize_request(request, *args, **kwargs)
 
+    @extend_schema(operation_id="tenants_deposits_list", summary="Deposits of a tenant (newest first)",
+                   parameters=[query("state", "Deposit state", enum=Deposit.State.values),
+                               query("scope", "'mine': only the caller's deposits", enum=["mine"]),
+                               *page_parameters()],
+                   responses={200: paginated(DepositSerializer, "PaginatedDepositList"), 404: NOT_FOUND})
     def get(self, request, tenant_pk):
         tenant = selectors.deposit_tenant_for_user(request.user, tenant_pk)
         deposits = selectors.deposit_list(user=request.user, tenant=tenant, state=request.query_params.get("state", ""),
@@ -83,6 +99,15 @@ class DepositListCreate(APIView):
         page = paginator.paginate_queryset(deposits, request, view=self)
         return paginator.get_paginated_response(DepositSerializer(page, many=True).data)
 
+    @extend_schema(
+        operation_id="tenants_deposits_create", summary="Deposit a SIP (sent to Vitam in the background)",
+        request={"multipart/form-data": DEPOSIT_UPLOAD, "application/zip": OpenApiTypes.BINARY,
+                 "application/octet-stream": OpenApiTypes.BINARY},
+        parameters=[query("test", "1/true/yes: test ingest", enum=["1", "true", "yes"]),
+                    OpenApiParameter("X-Filename", str, OpenApiParameter.HEADER,
+                                     description="File name of a raw zip body")],
+        responses={202: DepositSerializer, 400: REFUSED, 404: NOT_FOUND,
+                   413: OpenApiResponse(DetailSerializer, description="The file exceeds the size limit")})
     def post(self, request, tenant_pk):
         tenant = selectors.deposit_tenant_for_user(request.user, tenant_pk)
         data = request.data
@@ -104,13 +129,18 @@ class DepositListCreate(APIView):
         return Response(DepositSerializer(deposit).data, status=status.HTTP_202_ACCEPTED)
 
 
+@extend_schema(tags=["deposits"])
 class DepositDetail(APIView):
+    @extend_schema(summary="Status of one deposit", responses={200: DepositSerializer, 404: NOT_FOUND})
     def get(self, request, tenant_pk, pk):
         deposit = selectors.deposit_get_for_user(request.user, tenant_pk, pk)
         return Response(DepositSerializer(deposit).data)
 
 
+@extend_schema(tags=["deposits"])
 class DepositAtr(APIView):
+    @extend_schema(summary="The ATR (ArchiveTransferReply) once Vitam has completed the operation",
+                   responses=file_download("application/xml", "ATR XML file"))
     def get(self, request, tenant_pk, pk):
         deposit = selectors.deposit_get_for_user(request.user, tenant_pk, pk)
         if not deposit.atr_path or not Path(deposit.atr_path).is_file():
