@@ -3,14 +3,17 @@
 
 from django.http import Http404
 from django.urls import reverse
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from sam.consultation import selectors
 from sam.consultation.forms import SearchForm
+from sam.api_schema import NOT_FOUND, UNAVAILABLE
 from sam.consultation.selectors import ConsultationUnavailable
+from sam.consultation.serializers import UnitDetailSerializer, UnitSearchPageSerializer
 from sam.vitam.errors import VitamError
 from tenants.permissions import tenant_get_for_user
 
@@ -43,8 +46,15 @@ CRITERIA = [OpenApiParameter(name, str, description=description) for name, descr
 )]
 
 
+INVALID_CRITERIA = OpenApiResponse(OpenApiTypes.OBJECT, description="Invalid criteria: field → [{message, code}]")
+
+
+@extend_schema(tags=["units"])
 class UnitListView(APIView):
-    @extend_schema(parameters=CRITERIA, summary="Search the archive units of a tenant")
+    @extend_schema(parameters=CRITERIA, summary="Search the archive units of a tenant",
+                   operation_id="tenants_units_list",
+                   responses={200: UnitSearchPageSerializer, 400: INVALID_CRITERIA, 404: NOT_FOUND,
+                              503: UNAVAILABLE})
     def get(self, request, tenant_pk):
         tenant = _tenant(request, tenant_pk)
         form = SearchForm(request.query_params, agencies=())
@@ -66,8 +76,12 @@ class UnitListView(APIView):
         })
 
 
+@extend_schema(tags=["units"])
 class UnitDetailView(APIView):
-    @extend_schema(summary="One archive unit: metadata, ancestors, management rules (inherited), objects")
+    @extend_schema(summary="One archive unit: metadata, ancestors, management rules (inherited), objects",
+                   parameters=[OpenApiParameter("unit_id", str, OpenApiParameter.PATH, pattern=r"^[A-Za-z0-9_.\-]{1,100}$",
+                                                description="Vitam id of the archive unit")],
+                   responses={200: UnitDetailSerializer, 404: NOT_FOUND, 503: UNAVAILABLE})
     def get(self, request, tenant_pk, unit_id):
         tenant = _tenant(request, tenant_pk)
         try:
