@@ -240,15 +240,15 @@ def test_vitam_unreachable_at_execution_keeps_the_approved_proposal(client, arch
     assert proposal.state == Proposal.State.EXECUTED and proposal.destroyed_count == 3 and not proposal.error
 
 
-def test_notifications_badge_counts_unread(archive, rf):
+def test_notifications_badge_counts_unread(world, rf):
     from django.template import Context, Template
 
-    Notification.objects.create(recipient=archive.controller, organisation=archive.org_a, kind="visa_requested",
+    Notification.objects.create(recipient=world.controller, organisation=world.org_a, kind="visa_requested",
                                 message="Proposition à viser")
     request = rf.get("/")
-    request.user = archive.controller
+    request.user = world.controller
     html = Template("{% load elimination_tags %}{% notifications_badge %}").render(Context({"request": request}))
     assert ">1</span>" in html and reverse("elimination:notification_list") in html
-    request.user = archive.archivist_a
+    request.user = world.archivist_a
     html = Template("{% load elimination_tags %}{% notifications_badge %}").render(Context({"request": request}))
     assert "badge" not in html
