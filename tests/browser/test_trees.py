@@ -65,3 +65,55 @@ def test_referent_imports_previews_publishes_and_browses_a_filing_plan(page, log
     assert page.locator("h1").inner_text() == f"Permis de construire {tag}"
     assert "APP-PC" in page.content()
     assert page.console_errors == []
+
+
+def test_archivist_builds_a_draft_in_the_editor(page, login, live_server, vitam_world):
+    from referentials.trees.models import TreeDraft
+    from tests.factories import PASSWORD
+
+    tenant = vitam_world.tenant_a
+    login(vitam_world.archivist_a.username, PASSWORD)
+    page.goto(f"{live_server.url}/t/{tenant.pk}/trees/drafts/new/")
+    page.locator("input[name=kind][value=holding]").check()
+    page.locator("#id_title").fill("Arbre de la mairie annexe")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/drafts/\d+/$"))
+    draft = TreeDraft.objects.get(title="Arbre de la mairie annexe")
+
+    def add(identifier, title, level):
+        page.locator("main a[href*='/nodes/add/']").first.click()
+        page.locator("#id_identifier").fill(identifier)
+        page.locator("#id_title").fill(title)
+        page.locator("#id_level").select_option(level)
+        page.locator("main form button[type=submit]").click()
+        page.wait_for_load_state()
+
+    add("F", "Fonds de la mairie annexe", "Fonds")
+    page.get_by_role("link", name="Fonds de la mairie annexe").first.click()
+    add("F1", "Archives modernes", "Subfonds")
+    add("F2", "Archives contemporaines", "Subfonds")
+    assert page.locator("main table tbody tr").count() == 2
+    # Reorder: F2 goes first.
+    page.locator("main table tbody tr").nth(1).locator("button[type=submit]").first.click()
+    page.wait_for_load_state()
+    assert page.locator("main table tbody tr").first.inner_text().startswith("F2")
+    # A node cannot move under itself; then F2 goes to the top level.
+    page.get_by_role("link", name="F2", exact=True).click()
+    page.locator("main a[href$='/move/']").click()
+    page.locator("#id_parent").fill("F2")
+    page.locator("main form button[type=submit]").click()
+    assert page.locator(".error-summary").count() == 1
+    page.locator("#id_parent").fill("")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+    # Delete F with its sub-level, after confirmation.
+    page.goto(f"{live_server.url}/t/{tenant.pk}/trees/drafts/{draft.pk}/")
+    page.get_by_role("link", name="Fonds de la mairie annexe").first.click()
+    page.locator("main a[href$='/delete/']").last.click()
+    assert "1" in page.locator(".confirm p").inner_text()  # one sub-level goes with it
+    page.locator(".confirm button[type=submit]").click()
+    page.wait_for_load_state()
+    assert sorted(draft.nodes.values_list("identifier", flat=True)) == ["F2"]
+    draft.refresh_from_db()
+    assert draft.version == 7 and draft.changes.count() == 7
+    assert page.console_errors == []
