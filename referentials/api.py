@@ -229,11 +229,11 @@ class TemplateListApi(_PlatformApi):
 
 
 class TemplateDetailApi(_PlatformApi):
-    @extend_schema(request=None, responses=TemplateDetailSerializer, parameters=[OpenApiParameter("pk", int, OpenApiParameter.PATH)])
+    @extend_schema(request=None, responses=TemplateDetailSerializer, parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH)])
     def get(self, request, pk):
         return Response(TemplateDetailSerializer(self.template(request, pk)).data)
 
-    @extend_schema(request=TemplateSerializer, responses=TemplateDetailSerializer, parameters=[OpenApiParameter("pk", int, OpenApiParameter.PATH)])
+    @extend_schema(request=TemplateSerializer, responses=TemplateDetailSerializer, parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH)])
     def patch(self, request, pk):
         template = self.template(request, pk)
         serializer = TemplateSerializer(template, data=request.data, partial=True)
@@ -249,7 +249,7 @@ class TemplateDetailApi(_PlatformApi):
 
 
 class TemplateVersionApi(_PlatformApi):
-    @extend_schema(request=TemplateContentSerializer, responses=OpenApiTypes.OBJECT, parameters=[OpenApiParameter("pk", int, OpenApiParameter.PATH)])
+    @extend_schema(request=TemplateContentSerializer, responses=OpenApiTypes.OBJECT, parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH)])
     @vitam_answers
     def post(self, request, pk):
         template = self.template(request, pk)
@@ -274,7 +274,7 @@ def _version(template, validated):
 
 
 class TemplatePreviewApi(_PlatformApi):
-    @extend_schema(request=ApplyInputSerializer, responses=OpenApiTypes.OBJECT, parameters=[OpenApiParameter("pk", int, OpenApiParameter.PATH)])
+    @extend_schema(request=ApplyInputSerializer, responses=OpenApiTypes.OBJECT, parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH)])
     def post(self, request, pk):
         template = self.template(request, pk)
         serializer = ApplyInputSerializer(data=request.data)
@@ -288,7 +288,7 @@ class TemplatePreviewApi(_PlatformApi):
 
 
 class TemplateApplyApi(_PlatformApi):
-    @extend_schema(request=ApplyInputSerializer, responses=ApplicationSerializer, parameters=[OpenApiParameter("pk", int, OpenApiParameter.PATH)])
+    @extend_schema(request=ApplyInputSerializer, responses=ApplicationSerializer, parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH)])
     def post(self, request, pk):
         template = self.template(request, pk)
         serializer = ApplyInputSerializer(data=request.data)
@@ -301,7 +301,7 @@ class TemplateApplyApi(_PlatformApi):
 
 
 class ApplicationDetailApi(_PlatformApi):
-    @extend_schema(request=None, responses=ApplicationSerializer, parameters=[OpenApiParameter("pk", int, OpenApiParameter.PATH)])
+    @extend_schema(request=None, responses=ApplicationSerializer, parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH)])
     def get(self, request, pk):
         try:
             application = TemplateApplication.objects.get(pk=int(pk))
