@@ -299,10 +299,10 @@ def proposal_execute_start(*, actor, proposal: Proposal, request=None) -> Propos
     """Launch Vitam's elimination action for exactly the approved units (only after the visa)."""
     from sam.elimination.tasks import proposal_action_task
 
-    if proposal.state == Proposal.State.EXECUTING and proposal.action_operation_id and not (
-            proposal.action_job and not proposal.action_job.is_finished):
-        pass  # following an operation again after an interruption
-    else:
+    # An elimination whose follow-up was interrupted (Vitam unreachable meanwhile) is followed again.
+    resuming = (proposal.state == Proposal.State.EXECUTING and proposal.action_operation_id
+                and not (proposal.action_job and not proposal.action_job.is_finished))
+    if not resuming:
         _require_state(proposal, Proposal.State.APPROVED, message=_(
             "Only a proposal approved by the departmental archives can be executed (this one is %(state)s).") % {
             "state": proposal.get_state_display()})

@@ -49,7 +49,8 @@ def proposal_list(request, tenant_pk):
 @GET_POST
 def analysis_create(request, tenant_pk):
     tenant = selectors.elimination_tenant_for_user(request.user, tenant_pk)
-    form = AnalysisForm(request.POST or None)
+    # GET parameters prefill the criteria (a link from a search keeps its title, service, node, dates).
+    form = AnalysisForm(request.POST or None, initial=_initial(request))
     if request.method == "POST" and form.is_valid():
         try:
             proposal = services.analysis_start(
@@ -61,6 +62,11 @@ def analysis_create(request, tenant_pk):
         else:
             return redirect(_detail_url(proposal))
     return render(request, "elimination/analysis_create.html", {"tenant": tenant, "form": form})
+
+
+def _initial(request) -> dict:
+    names = ("title", "agency", "node", "date_from", "date_to", "unit_ids", "category", "rule", "action")
+    return {name: request.GET[name][:2000] for name in names if request.GET.get(name)}
 
 
 def _may_eliminate(request, proposal) -> bool:
@@ -252,7 +258,7 @@ def mass_update_list(request, tenant_pk):
 def mass_update_create(request, tenant_pk):
     """Two steps: preview (count of the units touched), then start (confirmation above the threshold)."""
     tenant = selectors.elimination_tenant_for_user(request.user, tenant_pk)
-    form = MassUpdateForm(request.POST or None)
+    form = MassUpdateForm(request.POST or None, initial=_initial(request))
     count = None
     if request.method == "POST" and form.is_valid():
         try:

@@ -210,6 +210,8 @@ def test_criteria_selection_and_exclusion(client, archive):
 def test_analysis_form_refuses_future_date_and_empty_criteria(client, archive):
     client.force_login(archive.archivist_a)
     target = reverse("elimination:analysis_create", kwargs={"tenant_pk": archive.tenant_a.pk})
+    prefilled = client.get(target, {"title": "Permis", "agency": "X-URBA"}).content.decode()
+    assert 'value="Permis"' in prefilled and 'value="X-URBA"' in prefilled  # a search links here with its criteria
     response = client.post(target, {"proposal_title": "x", "mode": "dua", "date": "2999-01-01"})
     assert response.status_code == 200 and "date" in response.context["form"].errors
     response = client.post(target, {"proposal_title": "x", "mode": "criteria", "date": date.today().isoformat()})
