@@ -60,10 +60,14 @@ def _snapshot(proposal: Proposal) -> dict:
     return {"state": proposal.state, "units": proposal.destroy_count, "reference": proposal.reference}
 
 
-def _transition(proposal: Proposal, *, actor, action: str, request=None, **changes) -> Proposal:
-    """Change fields and state under a row lock, audited; refuses a change made stale by another user."""
+def _transition(proposal: Proposal, *, actor, action: str, request=None, expect=(), **changes) -> Proposal:
+    """Change fields and state under a row lock, audited. `expect`: the states the change starts from,
+    checked again under the lock (two users submitting or executing at once: the second is refused)."""
     with transaction.atomic():
         locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
+        if expect and locked.state not in expect:
+            raise ValidationError(_("Another user changed this proposal meanwhile (it is now %(state)s): reload "
+                                    "the page.") % {"state": locked.get_state_display()})
         before = _snapshot(locked)
         for name, value in changes.items():
             setattr(locked, name, value)
@@ -203,7 +207,8 @@ def proposal_submit(*, actor, proposal: Proposal, request=None) -> Proposal:
         raise ValidationError(_("No controller of the departmental archives is linked to %(organisation)s: ask "
                                 "the platform administrator to link your commune to its departmental "
                                 "archives.") % {"organisation": proposal.organisation.name})
-    proposal = _transition(proposal, actor=actor, action="submit", request=request, state=Proposal.State.SUBMITTED,
+    proposal = _transition(proposal, actor=actor, action="submit", request=request, expect=(Proposal.State.DRAFT,),
+                           state=Proposal.State.SUBMITTED,
                            submitted_by=actor, submitted_at=timezone.now())
     notify(users=controllers, proposal=proposal, kind=Notification.Kind.VISA_REQUESTED, request=request,
            message=_("The elimination proposal %(ref)s of %(organisation)s awaits your visa.") % {
@@ -277,6 +282,7 @@ def proposal_decide(*, actor, proposal: Proposal, approve: bool, comment: str, r
     if not approve and not comment:
         raise ValidationError(_("Say why the proposal is refused: the archivist needs it to correct it."))
     proposal = _transition(proposal, actor=actor, action="approve" if approve else "refuse", request=request,
+                           expect=(Proposal.State.SUBMITTED,),
                            state=Proposal.State.APPROVED if approve else Proposal.State.REFUSED, decided_by=actor,
                            decided_at=timezone.now(), decision_comment=comment)
     message = (_("Your elimination proposal %(ref)s was approved by %(who)s.") if approve else
@@ -307,6 +313,7 @@ def proposal_execute_start(*, actor, proposal: Proposal, request=None) -> Propos
             "Only a proposal approved by the departmental archives can be executed (this one is %(state)s).") % {
             "state": proposal.get_state_display()})
     proposal = _transition(proposal, actor=actor, action="execute", request=request,
+                           expect=(Proposal.State.EXECUTING,) if resuming else (Proposal.State.APPROVED,),
                            state=Proposal.State.EXECUTING, executed_by=actor, error="")
     url = reverse("elimination:proposal_detail", kwargs={"tenant_pk": proposal.tenant_id, "pk": proposal.pk})
     job = job_enqueue(actor=actor, organisation=proposal.organisation, tenant=proposal.tenant,

@@ -254,3 +254,17 @@ def test_notifications_badge_counts_unread(world, rf):
     request.user = world.archivist_a
     html = Template("{% load elimination_tags %}{% notifications_badge %}").render(Context({"request": request}))
     assert "badge" not in html
+
+
+def test_second_execution_from_a_stale_page_is_refused(client, archive):
+    from django.core.exceptions import ValidationError
+
+    from sam.elimination import services
+
+    proposal = submit_and_approve(client, archive, analyse(client, archive))
+    stale = Proposal.objects.get(pk=proposal.pk)  # what a second archivist's page still shows: approved
+    services.proposal_execute_start(actor=archive.archivist_a, proposal=proposal)
+    with pytest.raises(ValidationError, match="(?i)another user|autre utilisat"):
+        services.proposal_execute_start(actor=archive.referent_a, proposal=stale)
+    proposal.refresh_from_db()
+    assert proposal.state == Proposal.State.EXECUTED and proposal.executed_by == archive.archivist_a
