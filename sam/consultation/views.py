@@ -20,14 +20,16 @@ from sam.consultation.seda_labels import readable_metadata
 from sam.vitam.dsl import MAX_RESULT_WINDOW
 from sam.vitam.errors import VitamError, VitamNotFound, VitamUnauthorized
 from sam.vitam_clients import RESEARCHER
-from tenants.permissions import tenant_get_for_user, tenants_for
+from tenants.context import tenant_get_for_request
+from tenants.permissions import tenants_for
 
 SEARCH = "search"
 CONSULT = "consult_communicable"
 
 
 def _tenant(request, tenant_pk, perm=SEARCH):
-    return tenant_get_for_user(request.user, tenant_pk, perm)
+    # The request's checker: the navigation needs the same permissions, so they are read once per page.
+    return tenant_get_for_request(request, tenant_pk, perm)
 
 
 def _query_with(params, **changes) -> str:
