@@ -7,6 +7,7 @@ user's input and shows what changed).
 
 from __future__ import annotations
 
+import re
 import tempfile
 import uuid
 import zipfile
@@ -135,6 +136,7 @@ def _problems(tree: Tree) -> list[str]:
 
 # --- drafts -------------------------------------------------------------------------------------
 
+UNIT_ID = re.compile(r"[A-Za-z0-9_-]{1,100}")
 ATTACHABLE_UNDER = {TreeKind.FILING_PLAN: ("FILING_UNIT", "HOLDING_UNIT"), TreeKind.HOLDING_TREE: ("HOLDING_UNIT",)}
 
 
@@ -143,6 +145,9 @@ def attachment_check(tenant, kind, unit_id) -> str:
     from sam.vitam import VitamNotFound
     from sam.vitam_clients import ACCESS, vitam_client
 
+    if not UNIT_ID.fullmatch(unit_id):
+        raise ValidationError({"attach_to": _("“%(id)s” is not an identifier of the archive system (letters and "
+                                              "digits, as shown on the node's page).") % {"id": unit_id[:100]}})
     try:
         unit = vitam_client(tenant, contract=ACCESS).get_unit(unit_id, ["#id", "Title", "#unitType"])
     except VitamNotFound:

@@ -1,8 +1,23 @@
 """HTML screens of the filing trees. Tenant-scoped: /t/<tenant_pk>/trees/..."""
 
-from django.urls import path
+from django.urls import path, register_converter
 
 from referentials.trees import views
+
+
+class UnitIdConverter:
+    """A Vitam identifier (GUID): letters, digits, '-' and '_' only; anything else is a 404, never a DSL error."""
+
+    regex = r"[A-Za-z0-9_-]{1,100}"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+register_converter(UnitIdConverter, "unit")
 
 app_name = "trees"
 T = "t/<int:tenant_pk>/trees/"
@@ -11,9 +26,9 @@ N = D + "nodes/<int:node_pk>/"
 
 urlpatterns = [
     path(T, views.tree_browser, name="tree_browser"),
-    path(T + "units/<str:unit_id>/", views.tree_node, name="tree_node"),
-    path(T + "units/<str:unit_id>/children/", views.tree_children, name="tree_children"),
-    path(T + "units/<str:unit_id>/new-draft/", views.draft_from_published, name="draft_from_published"),
+    path(T + "units/<unit:unit_id>/", views.tree_node, name="tree_node"),
+    path(T + "units/<unit:unit_id>/children/", views.tree_children, name="tree_children"),
+    path(T + "units/<unit:unit_id>/new-draft/", views.draft_from_published, name="draft_from_published"),
     path(T + "drafts/", views.draft_list, name="draft_list"),
     path(T + "drafts/new/", views.draft_create, name="draft_create"),
     path(D, views.draft_detail, name="draft_detail"),

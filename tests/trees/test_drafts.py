@@ -213,3 +213,11 @@ def test_hostile_or_foreign_seda_files_are_refused_and_nothing_is_saved(world, p
     assert "passwd" not in text and "root:" not in text
     assert any(word in text for word in ("DOCTYPE", "well-formed", "not a SEDA 2.1"))
     assert not TreeDraft.objects.exists()
+
+
+@pytest.mark.django_db
+def test_malformed_unit_identifiers_are_404(world, client):
+    client.force_login(world.referent_a)
+    for path in (f"/t/{world.tenant_a.pk}/trees/units/a%22b/", f"/t/{world.tenant_a.pk}/trees/units/x.y/children/",
+                 f"/api/v1/tenants/{world.tenant_a.pk}/trees/published/%24where/children/"):
+        assert client.get(path).status_code == 404, path

@@ -106,6 +106,9 @@ def test_a_ko_publication_keeps_the_draft_and_names_the_failing_step(vitam_world
         services.draft_update(actor=world.referent_a, draft=draft, version=draft.version, title=draft.title,
                               attach_to="aeaqaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")
     assert "attach_to" in error.value.message_dict
+    with pytest.raises(ValidationError):
+        services.draft_update(actor=world.referent_a, draft=draft, version=draft.version, title=draft.title,
+                              attach_to="../../admin-external/v1/rules")
     # A producing service unknown to Vitam's referential: Vitam refuses the SIP (CHECK_HEADER).
     publication = services.publish_start(actor=world.archivist_a, draft=draft, version=draft.version,
                                          originating_agency="SERVICE-INCONNU", archival_agency=agency(world))
