@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from referentials import selectors, services
+from referentials.api_schema import EntrySchema, TemplatePreviewSerializer, TemplateVersionCreatedSerializer
 from referentials.kinds import KINDS
 from referentials.models import ReferentialTemplate, TemplateApplication
 from referentials.serializers import (
@@ -62,6 +63,7 @@ def vitam_answers(method):
 
 class _TenantApi(APIView):
     permission_classes = [IsAuthenticated]
+    schema = EntrySchema()  # one description per path: rules and agencies have their own columns
     kind_name = "rules"
 
     @property
@@ -82,7 +84,6 @@ def _entry_json(kind, entry: selectors.Entry, usage: selectors.Usage | None = No
 
 
 class EntryListApi(_TenantApi):
-    @extend_schema(request=None, responses=OpenApiTypes.OBJECT, parameters=[OpenApiParameter("tenant_pk", int, OpenApiParameter.PATH)])
     @vitam_answers
     def get(self, request, tenant_pk):
         tenant = self.tenant(request, tenant_pk)
@@ -91,7 +92,6 @@ class EntryListApi(_TenantApi):
                                     sort=request.query_params.get("sort", "id"))
         return Response({"count": len(rows), "results": rows})
 
-    @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT, parameters=[OpenApiParameter("tenant_pk", int, OpenApiParameter.PATH)])
     @vitam_answers
     def post(self, request, tenant_pk):
         tenant = self.tenant(request, tenant_pk)
@@ -107,14 +107,12 @@ class EntryListApi(_TenantApi):
 
 
 class EntryDetailApi(_TenantApi):
-    @extend_schema(request=None, responses=OpenApiTypes.OBJECT, parameters=[OpenApiParameter("tenant_pk", int, OpenApiParameter.PATH), OpenApiParameter("key", str, OpenApiParameter.PATH)])
     @vitam_answers
     def get(self, request, tenant_pk, key):
         tenant = self.tenant(request, tenant_pk)
         entry = selectors.entry_get(tenant=tenant, kind=self.kind, key=key)
         return Response(_entry_json(self.kind, entry, selectors.entry_usage(tenant=tenant, kind=self.kind, key=key)))
 
-    @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT, parameters=[OpenApiParameter("tenant_pk", int, OpenApiParameter.PATH), OpenApiParameter("key", str, OpenApiParameter.PATH)])
     @vitam_answers
     def put(self, request, tenant_pk, key, partial=False):
         tenant = self.tenant(request, tenant_pk)
@@ -132,11 +130,9 @@ class EntryDetailApi(_TenantApi):
                             status=status.HTTP_409_CONFLICT)
         return Response({**serializer.validated_data["row"], "operation_id": operation_id})
 
-    @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT, parameters=[OpenApiParameter("tenant_pk", int, OpenApiParameter.PATH), OpenApiParameter("key", str, OpenApiParameter.PATH)])
     def patch(self, request, tenant_pk, key):
         return self.put(request, tenant_pk, key, partial=True)
 
-    @extend_schema(request=None, responses=None, parameters=[OpenApiParameter("tenant_pk", int, OpenApiParameter.PATH), OpenApiParameter("key", str, OpenApiParameter.PATH)])
     @vitam_answers
     def delete(self, request, tenant_pk, key):
         tenant = self.tenant(request, tenant_pk)
@@ -156,7 +152,6 @@ class EntryDetailApi(_TenantApi):
 
 
 class EntryExportApi(_TenantApi):
-    @extend_schema(request=None, responses=OpenApiTypes.STR, parameters=[OpenApiParameter("tenant_pk", int, OpenApiParameter.PATH)])
     @vitam_answers
     def get(self, request, tenant_pk):
         tenant = self.tenant(request, tenant_pk)
@@ -170,7 +165,6 @@ class EntryExportApi(_TenantApi):
 class EntryImportApi(_TenantApi):
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
-    @extend_schema(request=ImportInputSerializer, responses=ImportSerializer, parameters=[OpenApiParameter("tenant_pk", int, OpenApiParameter.PATH)])
     @vitam_answers
     def post(self, request, tenant_pk):
         tenant = self.tenant(request, tenant_pk)
@@ -212,7 +206,7 @@ class TemplateListApi(_PlatformApi):
     def get(self, request):
         return Response(TemplateSerializer(selectors.template_list(user=request.user), many=True).data)
 
-    @extend_schema(request=TemplateCreateSerializer, responses=TemplateDetailSerializer)
+    @extend_schema(request=TemplateCreateSerializer, responses={201: TemplateDetailSerializer, 400: OpenApiTypes.OBJECT})
     @vitam_answers
     def post(self, request):
         serializer = TemplateCreateSerializer(data=request.data)
@@ -249,7 +243,8 @@ class TemplateDetailApi(_PlatformApi):
 
 
 class TemplateVersionApi(_PlatformApi):
-    @extend_schema(request=TemplateContentSerializer, responses=OpenApiTypes.OBJECT, parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH)])
+    @extend_schema(request=TemplateContentSerializer, responses={201: TemplateVersionCreatedSerializer,
+                                                                  400: OpenApiTypes.OBJECT}, parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH)])
     @vitam_answers
     def post(self, request, pk):
         template = self.template(request, pk)
@@ -274,7 +269,7 @@ def _version(template, validated):
 
 
 class TemplatePreviewApi(_PlatformApi):
-    @extend_schema(request=ApplyInputSerializer, responses=OpenApiTypes.OBJECT, parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH)])
+    @extend_schema(request=ApplyInputSerializer, responses=TemplatePreviewSerializer(many=True), parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH)])
     def post(self, request, pk):
         template = self.template(request, pk)
         serializer = ApplyInputSerializer(data=request.data)
@@ -288,7 +283,7 @@ class TemplatePreviewApi(_PlatformApi):
 
 
 class TemplateApplyApi(_PlatformApi):
-    @extend_schema(request=ApplyInputSerializer, responses=ApplicationSerializer, parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH)])
+    @extend_schema(request=ApplyInputSerializer, responses={202: ApplicationSerializer}, parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH)])
     def post(self, request, pk):
         template = self.template(request, pk)
         serializer = ApplyInputSerializer(data=request.data)
