@@ -13,7 +13,8 @@ import io
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import FileResponse
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -72,6 +73,29 @@ ACCESS_SERIALIZER = _contract_serializer(ACCESS)
 
 class DeactivateSerializer(serializers.Serializer):
     confirm = serializers.BooleanField(required=False, default=False)
+
+
+LIST_FILTERS = [OpenApiParameter("q", str, description="Words searched in identifier, name and description"),
+                OpenApiParameter("status", str, enum=list(domain.STATUSES))]
+CONFLICT = OpenApiResponse(inline_serializer("DocumentConflict", {
+    "detail": serializers.CharField(),
+    "changes": serializers.ListField(child=serializers.ListField(child=serializers.CharField()),
+                                     help_text="[field, value you saw, value now]"),
+    "current": serializers.DictField(help_text="The document as Vitam has it now"),
+}), description="Changed since the #version sent")
+IN_USE = OpenApiResponse(inline_serializer("ContractInUse", {
+    "detail": serializers.CharField(),
+    "consequences": serializers.ListField(child=serializers.CharField()),
+}), description="Used by default by a SAM tenant: send \"confirm\": true to deactivate it anyway")
+
+
+def _contract_schema(serializer):
+    """Vitam documents with the contract's fields; 409 answers for concurrent changes and default contracts."""
+    return extend_schema_view(
+        list=extend_schema(parameters=LIST_FILTERS, responses=serializer(many=True)),
+        partial_update=extend_schema(responses={200: serializer, 409: CONFLICT}),
+        deactivate=extend_schema(request=DeactivateSerializer, responses={200: serializer, 409: IN_USE}),
+    )
 
 
 def _conflict(conflict: services.Conflict) -> Response:
@@ -166,11 +190,13 @@ def _check(kind, values):
         raise ValidationError(error.message_dict) from None
 
 
+@_contract_schema(INGEST_SERIALIZER)
 class IngestContractViewSet(_ContractViewSet):
     kind = INGEST
     serializer_class = INGEST_SERIALIZER
 
 
+@_contract_schema(ACCESS_SERIALIZER)
 class AccessContractViewSet(_ContractViewSet):
     kind = ACCESS
     serializer_class = ACCESS_SERIALIZER
@@ -193,6 +219,7 @@ class ProfileUpdateSerializer(serializers.Serializer):
 class ProfileViewSet(_TenantViewSet):
     serializer_class = ProfileSerializer
 
+    @extend_schema(parameters=LIST_FILTERS)
     def list(self, request, tenant_pk):
         return Response(selectors.profile_list(tenant=self.tenant(), search=request.query_params.get("q", ""),
                                                status=request.query_params.get("status", "")))
@@ -211,7 +238,7 @@ class ProfileViewSet(_TenantViewSet):
                                                   status=data.get("Status", "ACTIVE"), format=data["Format"]))
         return Response(stored, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=ProfileUpdateSerializer)
+    @extend_schema(request=ProfileUpdateSerializer, responses={200: ProfileSerializer, 409: CONFLICT})
     def partial_update(self, request, tenant_pk, identifier):
         tenant = self.tenant(WRITE)
         current = selectors.profile_get(tenant=tenant, identifier=identifier)
@@ -225,6 +252,13 @@ class ProfileViewSet(_TenantViewSet):
             return _conflict(conflict)
         return Response(stored)
 
+    @extend_schema(methods=["GET"], summary="Download the profile's XSD or RNG file", request=None,
+                   responses={(200, "application/xml"): OpenApiResponse(OpenApiTypes.BINARY, description="XSD or RNG"),
+                              404: OpenApiResponse(OpenApiTypes.OBJECT, description="No such profile, or no file yet")})
+    @extend_schema(methods=["PUT"], summary="Attach the XSD or RNG file to the profile",
+                   request={"multipart/form-data": inline_serializer("ProfileFileUpload", {"file": serializers.FileField()}),
+                            "*/*": OpenApiTypes.BINARY},
+                   responses={200: ProfileSerializer, 400: OpenApiTypes.OBJECT})
     @action(detail=True, methods=["get", "put"], parser_classes=[MultiPartParser, FileUploadParser, JSONParser])
     def file(self, request, tenant_pk, identifier):
         """GET downloads the XSD/RNG file; PUT attaches it (multipart "file", or the raw body)."""
