@@ -103,7 +103,7 @@ class DepositListCreate(APIView):
         operation_id="tenants_deposits_create", summary="Deposit a SIP (sent to Vitam in the background)",
         request={"multipart/form-data": DEPOSIT_UPLOAD, "application/zip": OpenApiTypes.BINARY,
                  "application/octet-stream": OpenApiTypes.BINARY},
-        parameters=[query("test", "1/true/yes: test ingest", enum=["1", "true", "yes"]),
+        parameters=[query("test", "1, true or yes: test ingest (Vitam checks the SIP and keeps nothing)"),
                     OpenApiParameter("X-Filename", str, OpenApiParameter.HEADER,
                                      description="File name of a raw zip body")],
         responses={202: DepositSerializer, 400: REFUSED, 404: NOT_FOUND,
