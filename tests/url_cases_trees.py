@@ -78,6 +78,7 @@ register(
     UrlCase("trees:tree_browser", ORGANISATION, kwargs=tenant_b, query=lambda w: {"kind": "all"}, markers=MARKERS),
     UrlCase("trees:tree_node", ORGANISATION, kwargs=unit_b, markers=MARKERS),
     UrlCase("trees:tree_children", ORGANISATION, kwargs=unit_b, markers=MARKERS),
+    UrlCase("trees:tree_export_csv", ORGANISATION, kwargs=unit_b, markers=MARKERS),
     UrlCase("trees:draft_from_published", ORGANISATION, kwargs=unit_b, methods=GP,
             data=lambda w: {"title": "Copie"}, markers=MARKERS),
     UrlCase("trees:draft_list", ORGANISATION, kwargs=tenant_b, markers=MARKERS),

@@ -208,11 +208,11 @@ def draft_import(*, actor, tenant, kind, title, data: bytes, fmt: str, filename=
     return draft
 
 
-def draft_from_published(*, actor, tenant, unit_id, title="", request=None) -> TreeDraft:
-    """A draft holding a copy of a published node and everything under it (same unit type)."""
-    root, descendants = selectors.published_subtree(tenant, unit_id)
+def published_tree(tenant, unit_id) -> tuple[dict, Tree]:
+    """A published node and everything under it (same unit type) as a checked tree."""
     from referentials.filing_tree import Node, check_tree
 
+    root, descendants = selectors.published_subtree(tenant, unit_id)
     units = [root, *descendants]
     ids = {unit["#id"] for unit in units}
     identifiers = {unit["#id"]: selectors._first(unit.get("ArchivalAgencyArchiveUnitIdentifier")) or unit["#id"]
@@ -230,7 +230,18 @@ def draft_from_published(*, actor, tenant, unit_id, title="", request=None) -> T
         nodes.append(Node(identifier=identifiers[unit["#id"]], parent=identifiers[parents[0]] if parents else "",
                           title=selectors._first(unit.get("Title")) or unit["#id"], level=level if level in DESCRIPTION_LEVELS else "OtherLevel",
                           description=unit.get("Description") or "", rules=rules, final_action=final_action))
-    tree = check_tree(nodes)
+    return root, check_tree(nodes)
+
+
+def published_export_csv(tenant, unit_id) -> bytes:
+    """The published node and its sub-levels as the CSV SAM imports."""
+    _root, tree = published_tree(tenant, unit_id)
+    return tree_to_csv(tree)
+
+
+def draft_from_published(*, actor, tenant, unit_id, title="", request=None) -> TreeDraft:
+    """A draft holding a copy of a published node and everything under it (same unit type)."""
+    root, tree = published_tree(tenant, unit_id)
     if not tree.is_valid:
         raise TreeImportError(_problems(tree))
     kind = TreeKind.HOLDING_TREE if root.get("#unitType") == "HOLDING_UNIT" else TreeKind.FILING_PLAN

@@ -28,6 +28,7 @@ urlpatterns = [
     path(T, views.tree_browser, name="tree_browser"),
     path(T + "units/<unit:unit_id>/", views.tree_node, name="tree_node"),
     path(T + "units/<unit:unit_id>/children/", views.tree_children, name="tree_children"),
+    path(T + "units/<unit:unit_id>/export.csv", views.tree_export_csv, name="tree_export_csv"),
     path(T + "units/<unit:unit_id>/new-draft/", views.draft_from_published, name="draft_from_published"),
     path(T + "drafts/", views.draft_list, name="draft_list"),
     path(T + "drafts/new/", views.draft_create, name="draft_create"),

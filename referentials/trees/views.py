@@ -133,6 +133,16 @@ def tree_node(request, tenant_pk, unit_id):
     })
 
 
+@login_required
+@require_GET
+def tree_export_csv(request, tenant_pk, unit_id):
+    """A published node and everything under it, as the CSV SAM imports (identifiers, rules, final actions)."""
+    tenant = tenant_get_for_user(request.user, tenant_pk, "search")
+    response = HttpResponse(services.published_export_csv(tenant, unit_id), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="arbre-publie-{unit_id}.csv"'
+    return response
+
+
 # --- drafts -------------------------------------------------------------------------------------
 
 

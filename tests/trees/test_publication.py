@@ -199,6 +199,12 @@ def test_a_holding_tree_attached_plan_and_draft_from_published(vitam_world, clie
     assert tree.is_valid and sorted(tree.nodes) == ["P", "P1", "P2", "P21"]
     assert tree.nodes["P1"].rules == ["APP-DELIB", "ACC-00001"] or sorted(tree.nodes["P1"].rules) == ["ACC-00001", "APP-DELIB"]
     assert tree.nodes["P1"].final_action == "Keep"
+    # The published plan exported as CSV, ready to re-import.
+    exported = client.get(reverse("trees:tree_export_csv", kwargs={"tenant_pk": world.tenant_a.pk,
+                                                                   "unit_id": plan_root.id}))
+    lines = exported.content.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("Identifiant;Identifiant parent;") and len(lines) == 5
+    assert "P21;P2;Marchés attribués Véga;File;;;" in lines
 
 
 @pytest.mark.django_db
