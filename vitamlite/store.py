@@ -13,6 +13,7 @@ from pathlib import Path
 DB_FILENAME = "vitamlite.sqlite3"
 BUSY_TIMEOUT_SECONDS = 30
 MMAP_BYTES = 1 << 30
+MAX_IDLE_CONNECTIONS = 16
 
 _schemas: list[str] = []
 _migrations: list = []
@@ -74,6 +75,10 @@ class Store:
         for directory in (self.objects_dir, self.work_dir, self.reports_dir):
             directory.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
+        # Request threads are short-lived: their connections go back to this pool instead of being
+        # closed, so a request does not pay for opening a connection (and its memory map) again.
+        self._idle: list[sqlite3.Connection] = []
+        self._idle_lock = threading.Lock()
         self._applied = 0
         self._apply_lock = threading.Lock()
         connection = self._open()
@@ -90,6 +95,7 @@ class Store:
         # Request threads open short-lived connections: reading through a memory map shares the OS page
         # cache between them instead of starting every request with an empty private page cache.
         connection.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
+        connection.execute("PRAGMA temp_store=MEMORY")  # the search's matched-set table never touches the disk
         return connection
 
     def _apply_schemas(self, connection: sqlite3.Connection) -> None:
@@ -110,17 +116,38 @@ class Store:
         """This thread's connection (created on first use); schemas registered since are applied first."""
         connection = getattr(self._local, "connection", None)
         if connection is None:
-            connection = self._open()
+            with self._idle_lock:
+                connection = self._idle.pop() if self._idle else None
+            if connection is None:
+                connection = self._open()
             self._local.connection = connection
         if self._applied < len(_schemas):
             self._apply_schemas(connection)
         return connection
 
     def close_thread_connection(self) -> None:
-        """Close this thread's connection (the server's request threads are short-lived)."""
+        """Release this thread's connection (the server's request threads are short-lived): it is kept
+        for the next request, without any transaction left open, or closed when enough are idle."""
         connection = getattr(self._local, "connection", None)
-        if connection is not None:
-            self._local.connection = None
+        if connection is None:
+            return
+        self._local.connection = None
+        try:
+            connection.rollback()
+        except sqlite3.Error:
+            connection.close()
+            return
+        with self._idle_lock:
+            if len(self._idle) < MAX_IDLE_CONNECTIONS:
+                self._idle.append(connection)
+                return
+        connection.close()
+
+    def close_idle_connections(self) -> None:
+        """Close the pooled connections (when the server stops)."""
+        with self._idle_lock:
+            idle, self._idle = self._idle, []
+        for connection in idle:
             connection.close()
 
     def new_connection(self) -> sqlite3.Connection:
