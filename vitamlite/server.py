@@ -353,6 +353,7 @@ class RunningServer:
         self._server.server_close()
         self._thread.join(timeout=10)
         processing.shutdown(self.app.store)
+        self.app.store.close_idle_connections()
 
 
 def start_in_thread(data_dir, *, host="127.0.0.1", port=0, tenants="0-9", admin_tenant=1, context=None,
