@@ -121,7 +121,7 @@ def analysis_run(*, proposal: Proposal, on_progress) -> None:
     try:
         client = vitam_side.client_for(tenant)
         on_progress(0, 0, _("Selecting the candidate units"))
-        query, _selected = vitam_side.candidate_query(client, mode=proposal.mode, criteria=proposal.criteria,
+        query, candidates = vitam_side.candidate_query(client, mode=proposal.mode, criteria=proposal.criteria,
                                                       date=date)
         operation_id = client.elimination_analysis(query.threshold(vitam_side.MAX_PROPOSAL_UNITS * 10), date)
         Proposal.objects.filter(pk=proposal.pk).update(analysis_operation_id=operation_id)
@@ -131,7 +131,6 @@ def analysis_run(*, proposal: Proposal, on_progress) -> None:
             raise vitam_side.SelectionError(
                 _("Vitam's analysis ended in %(status)s (operation %(op)s): see the journal of operations.") % {
                     "status": status.status, "op": operation_id})
-        counts = vitam_side.operation_counts(client, operation_id)
         total_units = 0
         ProposalUnit.objects.filter(proposal=proposal).delete()
         for page in vitam_side.analysed_units(client, operation_id):
@@ -162,11 +161,12 @@ def analysis_run(*, proposal: Proposal, on_progress) -> None:
         raise vitam_side.SelectionError(message) from error
     destroy = ProposalUnit.objects.filter(proposal=proposal, status=ProposalUnit.Status.DESTROY).count()
     conflict = ProposalUnit.objects.filter(proposal=proposal, status=ProposalUnit.Status.CONFLICT).count()
-    keep = int(counts.get("nbKeepUnits", 0) or 0)
+    # Vitam indexes only DESTROY and CONFLICT units: every other candidate was kept.
+    keep = max(0, candidates - destroy - conflict)
     figures_refresh(proposal)
     _transition(proposal, actor=None, action="analysis_done", state=Proposal.State.DRAFT, error="",
                 destroy_count=destroy, conflict_count=conflict, keep_count=keep,
-                candidate_count=destroy + conflict + keep)
+                candidate_count=max(candidates, destroy + conflict))
 
 
 # --- the proposal while it is a draft ------------------------------------------------------

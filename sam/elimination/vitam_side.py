@@ -78,19 +78,26 @@ def matching_ids(client, conditions: list[dict], *, limit: int) -> list[str]:
 
 def candidate_query(client, *, mode: str, criteria: dict, date: str) -> tuple[Select, int]:
     """The BATCH query of the analysis: the units selected and every unit below them (a unit cannot
-    go while it still has children). Returns (query, number of units selected directly)."""
+    go while it still has children). Returns (query, number of candidate units)."""
     conditions = criteria_conditions(criteria)
     if mode == "dua":
         conditions += dua_conditions(date)
     if not conditions:
         raise SelectionError(_("Give at least one criterion, or choose the units whose retention period has ended."))
+    too_many = SelectionError(_("More than %(max)s units (with the units below them) match: narrow the selection "
+                                "(producing service, dates, filing node) and make several proposals.") % {
+        "max": f"{MAX_PROPOSAL_UNITS:,}"})
     ids = matching_ids(client, conditions, limit=MAX_PROPOSAL_UNITS)
     if not ids:
         raise SelectionError(_("No archive unit matches this selection."))
     if len(ids) > MAX_PROPOSAL_UNITS:
-        raise SelectionError(_("More than %(max)s units match: narrow the selection (producing service, dates, "
-                               "filing node) and run several proposals.") % {"max": f"{MAX_PROPOSAL_UNITS:,}"})
-    return Select().where(or_(in_("#id", ids), in_("#allunitups", ids))), len(ids)
+        raise too_many
+    # The exact list, descendants included, so that one elimination action can take the whole proposal.
+    with_descendants = matching_ids(client, [or_(in_("#id", ids), in_("#allunitups", ids))],
+                                    limit=MAX_PROPOSAL_UNITS)
+    if len(with_descendants) > MAX_PROPOSAL_UNITS:
+        raise too_many
+    return Select().where(in_("#id", with_descendants)), len(with_descendants)
 
 
 def operation_progress(client, operation_id: str) -> tuple[int, int] | None:
@@ -111,20 +118,6 @@ def operation_progress(client, operation_id: str) -> tuple[int, int] | None:
         return int(progress.get("processed", 0)), int(progress.get("total", 0))
     except (TypeError, ValueError):
         return None
-
-
-def operation_counts(client, operation_id: str) -> dict:
-    """The figures of the finished operation (nbKeepUnits...), read from its evDetailData."""
-    try:
-        detail = client.get_operation_detail(operation_id)
-    except VitamError:
-        return {}
-    raw = detail.get("evDetailData") if isinstance(detail, dict) else None
-    try:
-        data = json.loads(raw) if isinstance(raw, str) else (raw or {})
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}
 
 
 def follow(client, operation_id: str, on_progress, *, timeout: float = 3600, interval: float = 0.5):

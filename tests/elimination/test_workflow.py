@@ -197,8 +197,11 @@ def test_controllers_of_other_communes_and_platform_admins_cannot_give_the_visa(
 
 
 def test_criteria_selection_and_exclusion(client, archive):
-    proposal = analyse(client, archive, mode="criteria", title="Permis", date=date.today().isoformat())
-    assert proposal.destroy_count == 3
+    proposal = analyse(client, archive, mode="criteria", title="Permis Deliberations", date=date.today().isoformat())
+    # the council minutes (final action Keep) are candidates too: Vitam keeps them and SAM says how many
+    assert (proposal.candidate_count, proposal.destroy_count, proposal.keep_count) == (4, 3, 1)
+    assert "1 kept" in client.get(url("proposal_detail", proposal)).content.decode() or \
+        "1 conservée" in client.get(url("proposal_detail", proposal)).content.decode()
     client.post(url("proposal_units_update", proposal), {"unit": [archive.ids["PC 0047 garage A"]],
                                                          "operation": "exclude"})
     assert set(proposal.units.filter(included=True).values_list("unit_id", flat=True)) == {
