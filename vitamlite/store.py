@@ -120,6 +120,8 @@ class Store:
                 connection = self._idle.pop() if self._idle else None
             if connection is None:
                 connection = self._open()
+            else:
+                connection.execute(f"PRAGMA busy_timeout={int(self.busy_timeout * 1000)}")  # may have changed
             self._local.connection = connection
         if self._applied < len(_schemas):
             self._apply_schemas(connection)
