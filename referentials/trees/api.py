@@ -44,11 +44,18 @@ class DraftSerializer(serializers.ModelSerializer):
 
 
 class NodeSerializer(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(slug_field="identifier", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="identifier", read_only=True, allow_null=True)
 
     class Meta:
         model = TreeNode
         fields = ["id", "identifier", "parent", "position", "title", "level", "description", "rules", "final_action"]
+
+
+class DraftWrittenSerializer(DraftSerializer):
+    """Schema of the draft answered after a change: not annotated, so without node_count."""
+
+    class Meta(DraftSerializer.Meta):
+        fields = [name for name in DraftSerializer.Meta.fields if name != "node_count"]
 
 
 class DraftDetailSerializer(DraftSerializer):
@@ -106,7 +113,7 @@ class DraftListView(TreesView):
     @extend_schema(operation_id="tenants_trees_drafts_create", summary="New draft, empty or imported from a file",
                    request={"application/json": DraftCreateSerializer, "multipart/form-data": DraftImportSerializer,
                             "application/x-www-form-urlencoded": DraftCreateSerializer},
-                   responses={201: DraftSerializer, 400: OpenApiResponse(
+                   responses={201: DraftWrittenSerializer, 400: OpenApiResponse(
                        ImportProblemsSerializer, description="The file cannot become a draft (or: field → messages)"),
                               404: NOT_FOUND})
     def post(self, request, tenant_pk):
@@ -143,7 +150,7 @@ class DraftDetailView(TreesView):
         return Response(body)
 
     @extend_schema(summary="Change the draft's description", request=DraftUpdateSerializer,
-                   responses={200: DraftSerializer, 400: INVALID, 404: NOT_FOUND, 409: CONFLICT})
+                   responses={200: DraftWrittenSerializer, 400: INVALID, 404: NOT_FOUND, 409: CONFLICT})
     def patch(self, request, tenant_pk, pk):
         draft = self.draft(request, tenant_pk, pk)
         data = request.data
