@@ -89,7 +89,7 @@ class MembershipSerializer(serializers.ModelSerializer):
 
 
 class AuditEntrySerializer(serializers.ModelSerializer):
-    actor_username = serializers.CharField(source="actor.username", default=None, read_only=True)
+    actor_username = serializers.CharField(source="actor.username", default=None, read_only=True, allow_null=True)
 
     class Meta:
         model = AuditEntry
