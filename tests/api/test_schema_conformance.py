@@ -89,8 +89,25 @@ def test_tenants_referentials_contracts_and_trees_answer_as_described(vitam_worl
         page = conforms(api.get(f"/api/v1/{plural}/"), "get", f"/api/v1/{plural}/")
         assert page["results"], plural
         conforms(api.get(f"/api/v1/{plural}/{page['results'][0]['id']}/"), "get", f"/api/v1/{plural}/{{id}}/")
+
+    # Common nomenclature (platform administrators): a template, a version, a preview, an application.
     api.force_authenticate(world.admin)
-    conforms(api.get("/api/v1/nomenclature/templates/"), "get", "/api/v1/nomenclature/templates/")
+    n = "/api/v1/nomenclature/"
+    rows = [{"Identifier": "SCHEMA-1", "Name": "Service du schéma", "Description": ""}]
+    template = conforms(api.post(n + "templates/", {"kind": "agencies", "name": "Services communs", "rows": rows},
+                                 format="json"), "post", n + "templates/")
+    conforms(api.get(n + "templates/"), "get", n + "templates/")
+    rows.append({"Identifier": "SCHEMA-2", "Name": "Autre service", "Description": "Deuxième"})
+    version = conforms(api.post(f"{n}templates/{template['id']}/versions/", {"rows": rows, "comment": "v2"},
+                                format="json"), "post", n + "templates/{id}/versions/")
+    assert version == {"number": 2, "entries": 2}
+    conforms(api.get(f"{n}templates/{template['id']}/"), "get", n + "templates/{id}/")
+    previews = conforms(api.post(f"{n}templates/{template['id']}/preview/", {"tenants": [tenant.pk]}, format="json"),
+                        "post", n + "templates/{id}/preview/")
+    assert previews[0]["tenant"] == tenant.pk and "SCHEMA-2" in previews[0]["diff"]["added"]
+    application = conforms(api.post(f"{n}templates/{template['id']}/apply/", {"tenants": [tenant.pk]},
+                                    format="json"), "post", n + "templates/{id}/apply/")
+    conforms(api.get(f"{n}applications/{application['id']}/"), "get", n + "applications/{id}/")
 
     # Rules and agencies: each path with its own columns.
     api.force_authenticate(world.archivist_a)
