@@ -2,6 +2,7 @@
 it, the archivist executes it, downloads the certificate, and the units are gone from search."""
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -58,7 +59,7 @@ def test_elimination_with_the_departmental_archives_visa(page, login, live_serve
     assert re.search(r"[1-9]\d* unités? détruites?|[1-9]\d* units destroyed", page.content())
     with page.expect_download() as download_info:
         page.locator("#download-certificate").click()
-    certificate = open(download_info.value.path(), "rb").read()
+    certificate = Path(download_info.value.path()).read_bytes()
     assert certificate.startswith(b"%PDF")
 
     page.goto(search_url)

@@ -123,3 +123,18 @@ def test_api_whole_procedure(client, archive):
     assert certificate.status_code == 200 and b"".join(certificate.streaming_content).startswith(b"%PDF")
     listed = client.get(base, **archivist).json()
     assert [p["reference"] for p in listed["results"]] == [executed["reference"]]
+
+
+def test_mass_update_changes_the_final_action_then_removes_the_rule(client, archive):
+    client.force_login(archive.archivist_a)
+    permit = archive.ids["Permis de construire 2008 A"]
+    vitam = vitam_client(archive.tenant_a, contract=ACCESS)
+    base = {"unit_ids": permit, "category": "AppraisalRule", "step": "start", "expected_count": 1}
+    client.post(create_url(archive), {**base, "action": "final_action", "final_action": "Keep"})
+    assert MassUpdate.objects.latest("pk").state == MassUpdate.State.SUCCEEDED
+    assert vitam.get_unit(permit)["#management"]["AppraisalRule"]["FinalAction"] == "Keep"
+    client.post(create_url(archive), {**base, "action": "delete", "rule": "APP-PC"})
+    update = MassUpdate.objects.latest("pk")
+    assert update.state == MassUpdate.State.SUCCEEDED, update.error
+    assert not (vitam.get_unit(permit)["#management"].get("AppraisalRule") or {}).get("Rules")
+    assert update.description.startswith(("Remove", "Retirer"))
