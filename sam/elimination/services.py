@@ -318,13 +318,14 @@ def proposal_execute_start(*, actor, proposal: Proposal, request=None) -> Propos
     url = reverse("elimination:proposal_detail", kwargs={"tenant_pk": proposal.tenant_id, "pk": proposal.pk})
     job = job_enqueue(actor=actor, organisation=proposal.organisation, tenant=proposal.tenant,
                       kind="elimination_action", label=_("Elimination %(ref)s") % {"ref": proposal.reference},
-                      task=proposal_action_task, result_url=url, proposal_id=proposal.pk)
+                      task=proposal_action_task, result_url=url, proposal_id=proposal.pk,
+                      base_url=request.build_absolute_uri("/") if request is not None else "")
     Proposal.objects.filter(pk=proposal.pk).update(action_job=job)
     proposal.refresh_from_db()
     return proposal
 
 
-def action_run(*, proposal: Proposal, on_progress) -> None:
+def action_run(*, proposal: Proposal, on_progress, base_url: str = "") -> None:
     tenant = proposal.tenant
     date = proposal.analysis_date.isoformat()
     try:
@@ -359,7 +360,7 @@ def action_run(*, proposal: Proposal, on_progress) -> None:
                     error=_("Vitam's elimination ended in %(status)s (operation %(op)s): nothing was destroyed. "
                             "See the journal of operations.") % {"status": status.status, "op": operation_id})
         notify(users=_archivists_to_tell(proposal), proposal=proposal, kind=Notification.Kind.EXECUTED,
-               message=_("The elimination %(ref)s failed.") % {"ref": proposal.reference})
+               message=_("The elimination %(ref)s failed.") % {"ref": proposal.reference}, base_url=base_url)
         return
     destroyed, not_destroyed = apply_report(proposal=proposal, client=client, report_path=report_path, date=date)
     digest = hashlib.sha512(report_path.read_bytes()).hexdigest()
@@ -375,7 +376,7 @@ def action_run(*, proposal: Proposal, on_progress) -> None:
                                                    certificate_sha512=hashlib.sha512(certificate).hexdigest())
     notify(users=_archivists_to_tell(proposal), proposal=proposal, kind=Notification.Kind.EXECUTED,
            message=_("The elimination %(ref)s is done: %(destroyed)s units destroyed, %(kept)s not destroyed.") % {
-               "ref": proposal.reference, "destroyed": destroyed, "kept": not_destroyed})
+               "ref": proposal.reference, "destroyed": destroyed, "kept": not_destroyed}, base_url=base_url)
 
 
 def apply_report(*, proposal: Proposal, client, report_path: Path, date: str) -> tuple[int, int]:
@@ -402,7 +403,7 @@ def apply_report(*, proposal: Proposal, client, report_path: Path, date: str) ->
 # --- notifications -------------------------------------------------------------------------
 
 
-def notify(*, users, proposal: Proposal | None, kind: str, message: str, request=None) -> None:
+def notify(*, users, proposal: Proposal | None, kind: str, message: str, request=None, base_url: str = "") -> None:
     """A notification in SAM for each user, and the same by email (after the transaction commits)."""
     url = ""
     if proposal is not None:
@@ -411,8 +412,8 @@ def notify(*, users, proposal: Proposal | None, kind: str, message: str, request
     Notification.objects.bulk_create([
         Notification(recipient=user, organisation=organisation, proposal=proposal, kind=kind, message=message[:500],
                      url=url) for user in users])
-    link = request.build_absolute_uri(url) if request is not None and url else (
-        getattr(settings, "SITE_URL", "").rstrip("/") + url)
+    # Background work has no request: the address the user started it from is passed along instead.
+    link = request.build_absolute_uri(url) if request is not None and url else base_url.rstrip("/") + url
     recipients = [user.email for user in users if user.email]
 
     def send():

@@ -24,7 +24,7 @@ def proposal_analysis_task(job_id, proposal_id):
 
 
 @task(queue_name="vitam")
-def proposal_action_task(job_id, proposal_id):
+def proposal_action_task(job_id, proposal_id, base_url=""):
     from sam.elimination import services
 
     with job_running(job_id) as job:
@@ -32,7 +32,7 @@ def proposal_action_task(job_id, proposal_id):
         if proposal.state != Proposal.State.EXECUTING:
             job.message = _("Nothing to do: the proposal is %(state)s.") % {"state": proposal.get_state_display()}
             return
-        services.action_run(proposal=proposal, on_progress=lambda done, total, message: job_progress(
+        services.action_run(proposal=proposal, base_url=base_url, on_progress=lambda done, total, message: job_progress(
             job, done, total, message))
         proposal.refresh_from_db()
         job.message = proposal.get_state_display()

@@ -90,9 +90,13 @@ def test_whole_procedure_with_visa_execution_and_certificate(client, archive, dj
 
     response = client.get(url("proposal_execute", proposal))
     assert response.status_code == 200
-    client.post(url("proposal_execute", proposal))
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url("proposal_execute", proposal))
     proposal.refresh_from_db()
     assert proposal.state == Proposal.State.EXECUTED, proposal.error
+    executed_mail = next(m for m in mail.outbox if archive.archivist_a.email in m.to)
+    assert f"http://testserver{url('proposal_detail', proposal)}" in executed_mail.body  # a link that works
     assert (proposal.destroyed_count, proposal.not_destroyed_count) == (3, 0)
     assert units_left(archive.tenant_a, [permit, *items]) == set()
     assert units_left(archive.tenant_a, [archive.ids["Deliberations 2019 A"]])
