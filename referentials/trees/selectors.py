@@ -89,13 +89,21 @@ class DraftNodeRow:
     rules: list
 
 
-def draft_children(draft, parent) -> list[DraftNodeRow]:
-    """The children of a node (or the roots), each with its number of children: two queries."""
-    children = list(draft.nodes.filter(parent=parent).order_by("position", "id")
-                    .values_list("id", "identifier", "title", "level", "rules"))
-    counts = _child_counts(draft, [row[0] for row in children])
+DRAFT_CHILDREN_PAGE = 200
+
+
+def draft_children(draft, parent, page_number=None):
+    """One page of the children of a node (or of the roots), each with its number of children.
+    Returns (rows, page): three queries whatever the size of the draft."""
+    from django.core.paginator import Paginator
+
+    children = (draft.nodes.filter(parent=parent).order_by("position", "id")
+                .values_list("id", "identifier", "title", "level", "rules"))
+    page = Paginator(children, DRAFT_CHILDREN_PAGE).get_page(page_number)
+    rows = list(page.object_list)
+    counts = _child_counts(draft, [row[0] for row in rows])
     return [DraftNodeRow(pk, identifier, title, level, counts.get(pk, 0), rules or [])
-            for pk, identifier, title, level, rules in children]
+            for pk, identifier, title, level, rules in rows], page
 
 
 def _child_counts(draft, pks) -> dict[int, int]:

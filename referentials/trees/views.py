@@ -242,10 +242,11 @@ def draft_detail(request, tenant_pk, pk):
     current = selectors.node_get(draft, request.GET["node"]) if request.GET.get("node") else None
     search = SearchForm(request.GET or None)
     query = search.cleaned_data["q"] if search.is_valid() else ""
+    children, page = selectors.draft_children(draft, current, request.GET.get("page"))
     return render(request, "trees/draft_detail.html", {
         "tenant": draft.tenant, "draft": draft, "current": current,
         "path": selectors.draft_path(draft, current),
-        "children": selectors.draft_children(draft, current),
+        "children": children, "page_obj": page,
         "node_count": draft.nodes.count(),
         "search_form": search, "query": query, "results": selectors.draft_search(draft, query) if query else None,
         "publications": draft.publications.all()[:5],

@@ -50,13 +50,19 @@ def test_the_screens_of_a_5000_node_draft(world, client, django_assert_max_num_q
         page = client.get(reverse("trees:draft_detail", kwargs=kwargs), {"node": node.pk})
     text = page.content.decode()
     assert "Dossier 7.13.24" in text and "Série 7" in text  # children and path
+    flat = services.draft_import(actor=world.referent_a, tenant=world.tenant_a, kind="filing", title="À plat",
+                                 data=("Identifiant;Identifiant parent;Intitulé\n" + "".join(
+                                     f"N{i};;Nœud {i}\n" for i in range(450))).encode(), fmt="csv")
+    flat_url = reverse("trees:draft_detail", kwargs={"tenant_pk": world.tenant_a.pk, "pk": flat.pk})
+    first, last = client.get(flat_url).content.decode(), client.get(flat_url, {"page": 3}).content.decode()
+    assert "Nœud 199<" in first and "Nœud 200<" not in first and "Nœud 449<" in last
     preview = client.get(reverse("trees:draft_preview", kwargs=kwargs))
     assert preview.status_code == 200 and preview.content.decode().count('<li class="depth-') == 5000
     exported = client.get(reverse("trees:draft_export_csv", kwargs=kwargs))
     assert exported.content.count(b"\r\n") == 5001
     with django_assert_max_num_queries(120):  # batches of rows, never one query per node
         services.draft_delete(actor=world.referent_a, draft=draft)
-    assert not TreeNode.objects.exists()
+    assert not TreeNode.objects.filter(draft_id=draft.pk).exists()
 
 
 @pytest.mark.django_db
