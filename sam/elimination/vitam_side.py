@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from sam.vitam import VitamError
-from sam.vitam.dsl import MAX_RESULT_WINDOW, Select, eq, gt, gte, in_, lte, match, or_
+from sam.vitam.dsl import MAX_RESULT_WINDOW, Select, eq, gt, gte, in_, lte, match_all, or_
 from sam.vitam_clients import ACCESS, vitam_client
 
 # Units a proposal may hold: Vitam's elimination action refuses more than 10,000 units per request.
@@ -35,7 +35,8 @@ def criteria_conditions(criteria: dict) -> list[dict]:
     """Conditions of the candidate form (all optional; combined with AND)."""
     conditions = []
     if criteria.get("title"):
-        conditions.append(match("Title", criteria["title"]))
+        # Every word of the title criterion (an elimination must not sweep up units matching one word only).
+        conditions.append(match_all("Title", criteria["title"]))
     if criteria.get("agency"):
         conditions.append(eq("#originating_agency", criteria["agency"]))
     if criteria.get("node"):

@@ -33,6 +33,11 @@ def test_elimination_with_the_departmental_archives_visa(page, login, live_serve
     assert PERMITS in page.locator("table.proposal-unit-table").inner_text()
     reference = page.locator(".page-header .lead").inner_text()
     detail_url = page.url
+    boxes = page.locator(".proposal-unit-table input[name=unit]")
+    page.locator("#select-all-units").check()
+    assert boxes.count() == 3 and all(boxes.nth(i).is_checked() for i in range(3))
+    page.locator("#select-all-units").uncheck()
+    assert not any(boxes.nth(i).is_checked() for i in range(3))
     page.locator("#submit-proposal").click()
     page.wait_for_load_state()
     assert "visa" in page.locator(".proposal-status").inner_text().lower()

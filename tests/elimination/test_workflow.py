@@ -42,6 +42,12 @@ def submit_and_approve(client, archive, proposal):
     return proposal
 
 
+def agency_of(archive):
+    from sam.demo import agency_prefix
+
+    return agency_prefix(archive.org_a)
+
+
 def units_left(tenant, ids):
     client = vitam_client(tenant, contract=ACCESS)
     return {u["#id"] for u in client.search_units(Select().where(in_("#id", list(ids))).fields("#id").build()).results}
@@ -201,7 +207,10 @@ def test_controllers_of_other_communes_and_platform_admins_cannot_give_the_visa(
 
 
 def test_criteria_selection_and_exclusion(client, archive):
-    proposal = analyse(client, archive, mode="criteria", title="Permis Deliberations", date=date.today().isoformat())
+    proposal = analyse(client, archive, mode="criteria", title="2008 A", date=date.today().isoformat())
+    assert proposal.candidate_count == 3  # every word: "2008" and "A" (not the 2019 minutes of A)
+    proposal = analyse(client, archive, mode="criteria", agency=f"{agency_of(archive)}-URBA",
+                       date=date.today().isoformat())
     # the council minutes (final action Keep) are candidates too: Vitam keeps them and SAM says how many
     assert (proposal.candidate_count, proposal.destroy_count, proposal.keep_count) == (4, 3, 1)
     assert "1 kept" in client.get(url("proposal_detail", proposal)).content.decode() or \
