@@ -42,6 +42,10 @@ LEVEL_ALIASES = {
 FINAL_ACTIONS = {"keep": "Keep", "conserver": "Keep", "conservation": "Keep",
                  "destroy": "Destroy", "detruire": "Destroy", "destruction": "Destroy", "eliminer": "Destroy"}
 RULE_SPLIT = re.compile(r"[\s,;|]+")
+# Characters XML 1.0 cannot carry (a SIP could not be built): control characters other than tab and newlines.
+NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+MAX_IDENTIFIER = 200
+MAX_TITLE = 500
 MAX_NODES = 50_000
 MAX_MANIFEST_BYTES = 50 * 1024 * 1024
 
@@ -119,6 +123,13 @@ def check_tree(nodes: list[Node], known_rules: dict[str, str] | None = None) -> 
         tree.nodes[node.identifier] = node
         if not node.title.strip():
             tree.problems.append(TreeProblem(node.line, node.identifier, _("the title is empty.")))
+        if len(node.identifier) > MAX_IDENTIFIER or len(node.title) > MAX_TITLE:
+            tree.problems.append(TreeProblem(node.line, node.identifier, _(
+                "the identifier is longer than %(id_max)s characters or the title longer than %(title_max)s.")
+                % {"id_max": MAX_IDENTIFIER, "title_max": MAX_TITLE}))
+        if any(NOT_XML.search(value) for value in (node.identifier, node.title, node.description, node.parent)):
+            tree.problems.append(TreeProblem(node.line, node.identifier, _(
+                "the line contains an invisible control character: retype it.")))
         if node.level not in DESCRIPTION_LEVELS:
             tree.problems.append(TreeProblem(
                 node.line, node.identifier, _("“%(level)s” is not a description level.") % {"level": node.level},

@@ -88,10 +88,15 @@ def _bump(draft, actor, summary):
     TreeChange.objects.create(draft=draft, version=draft.version, actor=draft.updated_by, summary=summary[:500])
 
 
-def _clean_node_fields(*, identifier, title, level, rules, final_action, known_rules):
+def _clean_node_fields(*, identifier, title, level, rules, final_action, known_rules, description=""):
+    from referentials.filing_tree import NOT_XML
+
     errors = {}
     identifier = (identifier or "").strip()
     title = (title or "").strip()
+    for field, value in (("identifier", identifier), ("title", title), ("description", description or "")):
+        if NOT_XML.search(value):
+            errors[field] = _("This text contains an invisible control character: retype it.")
     if not identifier:
         errors["identifier"] = _("The identifier is required.")
     if not title:
@@ -301,7 +306,7 @@ def node_add(*, actor, draft, version, parent=None, identifier, title, level="Se
              final_action="", known_rules=None, request=None) -> TreeNode:
     identifier, title, rules, final_action = _clean_node_fields(
         identifier=identifier, title=title, level=level, rules=rules, final_action=final_action,
-        known_rules=known_rules)
+        known_rules=known_rules, description=description)
     with transaction.atomic():
         current = _locked(draft, version)
         if parent is not None and parent.draft_id != current.pk:
@@ -323,7 +328,7 @@ def node_update(*, actor, draft, version, node, identifier, title, level, descri
                 final_action="", known_rules=None, request=None) -> TreeNode:
     identifier, title, rules, final_action = _clean_node_fields(
         identifier=identifier, title=title, level=level, rules=rules, final_action=final_action,
-        known_rules=known_rules)
+        known_rules=known_rules, description=description)
     with transaction.atomic():
         current = _locked(draft, version)
         node = TreeNode.objects.select_for_update().get(pk=node.pk, draft=current)
@@ -534,6 +539,11 @@ def publish_run(job, *, publication_id, archival_agency):
         message += " " + _("The draft is kept unchanged: correct it or try again later.")
         _publication_failed(publication, message)
         raise PublicationError(message) from exc
+    except Exception as exc:  # nothing sent: whatever broke, the draft must not stay locked
+        _publication_failed(publication, _("The publication stopped before sending (%(error)s). The draft is kept "
+                                           "unchanged; try again or contact your administrator.") % {
+            "error": type(exc).__name__})
+        raise
     job_progress(job, 4, 5, _("Processing by the archive system (operation %(id)s)") % {"id": operation_id},
                  force=True)
     publication.operation_id = operation_id

@@ -227,3 +227,17 @@ def test_malformed_unit_identifiers_are_404(world, client):
     for path in (f"/t/{world.tenant_a.pk}/trees/units/a%22b/", f"/t/{world.tenant_a.pk}/trees/units/x.y/children/",
                  f"/api/v1/tenants/{world.tenant_a.pk}/trees/published/%24where/children/"):
         assert client.get(path).status_code == 404, path
+
+
+@pytest.mark.django_db
+def test_control_characters_and_overlong_titles_are_refused(world):
+    data = ("Identifiant;Identifiant parent;Intitulé\nA;;Racine\x0b cachée\nB;;" + "T" * 501 + "\n").encode()
+    with pytest.raises(services.TreeImportError) as error, translation.override("en"):
+        create(world, data)
+    text = " ".join(error.value.messages)
+    assert "Line 2 (A)" in text and "control character" in text and "Line 3 (B)" in text
+    draft = services.draft_create(actor=world.referent_a, tenant=world.tenant_a, kind="filing", title="Vide")
+    with pytest.raises(Exception) as error:
+        services.node_add(actor=world.referent_a, draft=draft, version=draft.version, identifier="X",
+                          title="Titre\x07")
+    assert "title" in error.value.message_dict
