@@ -108,6 +108,7 @@ def _version_snapshot(data) -> dict | None:
     return None if version is None else {"version": version, "values": {}}
 
 
+@extend_schema(tags=["contracts"])
 class _TenantViewSet(viewsets.ViewSet):
     permission_classes = [IsAuthenticated]
     lookup_field = "identifier"
