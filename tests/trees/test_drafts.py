@@ -241,3 +241,23 @@ def test_control_characters_and_overlong_titles_are_refused(world):
         services.node_add(actor=world.referent_a, draft=draft, version=draft.version, identifier="X",
                           title="Titre\x07")
     assert "title" in error.value.message_dict
+
+
+@pytest.mark.django_db
+def test_every_change_lands_in_the_audit_trail(world):
+    actor = world.archivist_a
+    draft = create(world, "Identifiant;Identifiant parent;Intitulé\nA;;Racine\nB;;Autre\n".encode())
+    a, b = draft.nodes.get(identifier="A"), draft.nodes.get(identifier="B")
+    services.node_add(actor=actor, draft=draft, version=1, parent=a, identifier="A1", title="Un")
+    services.node_update(actor=actor, draft=draft, version=2, node=a, identifier="A", title="Racine bis", level="Fonds")
+    services.node_move(actor=actor, draft=draft, version=3, node=b, new_parent=a)
+    services.node_delete(actor=actor, draft=draft, version=4, node=b)
+    services.draft_update(actor=actor, draft=draft, version=5, title="Plan renommé")
+    services.draft_delete(actor=actor, draft=draft)
+    entries = AuditEntry.objects.filter(tenant=world.tenant_a, action__startswith="trees.")
+    assert set(entries.values_list("action", flat=True)) == {
+        "trees.draft_create", "trees.draft_import", "trees.node_add", "trees.node_update", "trees.node_move",
+        "trees.node_delete", "trees.draft_update", "trees.draft_delete"}
+    renamed = entries.get(action="trees.node_update")
+    assert renamed.before["title"] == "Racine" and renamed.after["title"] == "Racine bis"
+    assert entries.filter(actor=actor).count() == 6
