@@ -60,6 +60,13 @@ def test_referent_imports_previews_publishes_and_browses_a_filing_plan(page, log
     toggle.click()
     page.get_by_text(f"Permis de construire {tag}").wait_for()
     assert toggle.get_attribute("aria-expanded") == "true"
+    assert toggle.locator(".visually-hidden").inner_text() == toggle.get_attribute("data-label-hide")
+    # Keyboard: the toggle is a link; Enter closes the level again.
+    toggle.focus()
+    page.keyboard.press("Enter")
+    assert toggle.get_attribute("aria-expanded") == "false"
+    assert not page.get_by_text(f"Permis de construire {tag}").is_visible()
+    page.keyboard.press("Enter")
     page.get_by_text(f"Permis de construire {tag}").click()
     page.wait_for_load_state()
     assert page.locator("h1").inner_text() == f"Permis de construire {tag}"

@@ -13,6 +13,12 @@
     holder.innerHTML = html;
     return holder.firstElementChild;
   }
+  function setExpanded(toggle, open) {
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    var label = toggle.querySelector(".visually-hidden");
+    var text = toggle.getAttribute(open ? "data-label-hide" : "data-label-show");
+    if (label && text) { label.textContent = text; }
+  }
   document.addEventListener("click", function (event) {
     var toggle = event.target.closest(".tree-toggle");
     var more = event.target.closest(".tree-load-more");
@@ -22,16 +28,16 @@
       var list = item.querySelector(":scope > .tree-level");
       var open = toggle.getAttribute("aria-expanded") === "true";
       if (open) {
-        toggle.setAttribute("aria-expanded", "false");
+        setExpanded(toggle, false);
         if (list) { list.hidden = true; }
         return;
       }
-      toggle.setAttribute("aria-expanded", "true");
+      setExpanded(toggle, true);
       if (list) { list.hidden = false; return; }
       toggle.setAttribute("aria-busy", "true");
       load(toggle.getAttribute("data-children-url"), function (html) {
         toggle.removeAttribute("aria-busy");
-        if (html === null) { toggle.setAttribute("aria-expanded", "false"); window.location.assign(toggle.href); return; }
+        if (html === null) { setExpanded(toggle, false); window.location.assign(toggle.href); return; }
         item.appendChild(fragment(html));
       });
     } else if (more) {
