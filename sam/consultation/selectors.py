@@ -265,7 +265,9 @@ def search_units(tenant, criteria: dict, *, page: int = 1, per_page: int = 25, c
 def units_for_export(tenant, criteria: dict, *, batch: int = 1000, fields=None):
     """(total, iterator over every unit within Vitam's result window), paging through Vitam.
 
-    The first page is read at once, so the caller knows the total (and Vitam's answer) before streaming."""
+    The first page is read at once, so the caller knows the total (and Vitam's answer) before streaming;
+    it is small so that the first rows leave quickly. The rest comes in pages as large as Vitam allows
+    (its result window): each page costs Vitam a whole query, sort and count."""
     client = client_for(tenant, ACCESS)
     query = unit_query(criteria, fields=fields or RESULT_FIELDS)
     if not criteria.get("sort"):
@@ -277,7 +279,7 @@ def units_for_export(tenant, criteria: dict, *, batch: int = 1000, fields=None):
         yield from first.results
         offset = len(first.results)
         while offset < min(total, MAX_RESULT_WINDOW) and len(first.results) == batch:
-            size = min(batch, MAX_RESULT_WINDOW - offset)
+            size = MAX_RESULT_WINDOW - offset
             page = client.search_units(query.offset(offset).limit(size))
             yield from page.results
             if len(page.results) < size:

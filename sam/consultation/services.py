@@ -71,6 +71,16 @@ EXPORT_COLUMNS = {
 DEFAULT_EXPORT_COLUMNS = ("id", "title", "level", "start", "end", "agency")
 EXPORT_FIELDS = ("#id", "Title", "Description", "DescriptionLevel", "StartDate", "EndDate", "#originating_agency",
                  "ArchivalAgencyArchiveUnitIdentifier", "#unitups", "#opi", "#management", "#object")
+# The unit fields each column reads: Vitam sends only those of the chosen columns.
+EXPORT_COLUMN_FIELDS = {
+    "id": ("#id",), "title": ("Title",), "description": ("Description",), "level": ("DescriptionLevel",),
+    "start": ("StartDate",), "end": ("EndDate",), "agency": ("#originating_agency",),
+    "call_number": ("ArchivalAgencyArchiveUnitIdentifier",), "parent": ("#unitups",), "operation": ("#opi",),
+    # Vitam projects internal fields as a whole (#management, not its sub-fields).
+    "appraisal_rule": ("#management",), "appraisal_end": ("#management",), "final_action": ("#management",),
+    "access_end": ("#management",),
+    "has_objects": ("#object",),
+}
 
 
 class _Echo:
@@ -97,13 +107,26 @@ class CsvExport:
 def export_csv(*, tenant, criteria: dict, columns) -> CsvExport:
     """RFC 4180 CSV (CRLF, quotes doubled), UTF-8 with BOM, of every result within Vitam's window."""
     columns = [column for column in columns if column in EXPORT_COLUMNS] or list(DEFAULT_EXPORT_COLUMNS)
-    total, units = selectors.units_for_export(tenant, criteria, fields=EXPORT_FIELDS)
+    fields = list(dict.fromkeys(field for column in columns for field in EXPORT_COLUMN_FIELDS[column]))
+    total, units = selectors.units_for_export(tenant, criteria, fields=fields)
+    getters = [EXPORT_COLUMNS[column][1] for column in columns]
 
     def lines():
         writer = csv.writer(_Echo(), lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
         yield "\ufeff" + writer.writerow([str(EXPORT_COLUMNS[column][0]) for column in columns])
+        labels: dict = {}  # translated labels (lazy strings) resolved once per export, not once per cell
         for unit in units:
-            yield writer.writerow([_cell(EXPORT_COLUMNS[column][1](unit)) for column in columns])
+            cells = []
+            for getter in getters:
+                value = getter(unit)
+                if not isinstance(value, str):
+                    known = labels.get(id(value))
+                    if known is None or known[0] is not value:
+                        known = labels[id(value)] = (value, _cell(value))
+                    cells.append(known[1])
+                else:
+                    cells.append(_cell(value))
+            yield writer.writerow(cells)
 
     return CsvExport(total=total, rows=lines())
 
