@@ -11,7 +11,7 @@ from tenants.models import Tenant
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_referent_imports_previews_publishes_and_browses_a_filing_plan(page, login, live_server, demo, vitam_url,
+def test_referent_imports_previews_publishes_and_browses_a_filing_plan(page, login, live_server, vitam_url, demo,
                                                                         tmp_path):
     from sam.demo import ensure_contracts, ensure_referentials
     from sam.vitam_clients import ADMIN, vitam_client
