@@ -10,6 +10,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
 from sam.archives.sip import SipObject, SipPackage, SipRule, SipUnit, write_sip
@@ -120,6 +121,23 @@ def test_tenants_referentials_contracts_and_trees_answer_as_described(vitam_worl
     conforms(api.get(f"{base}agencies/id/{agencies['results'][0]['Identifier']}/"), "get", T + "agencies/id/{key}/")
     export = conforms(api.get(base + "agencies/export/"), "get", T + "agencies/export/")
     assert export.content.startswith(b"Identifier")
+    created = conforms(api.post(base + "agencies/", {"Identifier": "SCHEMA-AG", "Name": "Service créé"}, format="json"),
+                       "post", T + "agencies/")
+    assert created["Identifier"] == "SCHEMA-AG" and created["operation_id"]
+    entry = conforms(api.get(base + "agencies/id/SCHEMA-AG/"), "get", T + "agencies/id/{key}/")
+    changed = conforms(api.put(base + "agencies/id/SCHEMA-AG/", {"Name": "Service renommé", "Description": "",
+                                                                  "version": entry["version"]}, format="json"),
+                       "put", T + "agencies/id/{key}/")
+    assert changed["Name"] == "Service renommé"
+    stale = api.patch(base + "agencies/id/SCHEMA-AG/", {"Name": "Trop tard", "version": entry["version"]}, format="json")
+    assert stale.status_code == 409, stale.content
+    assert conforms(stale, "patch", T + "agencies/id/{key}/")["current"]["Name"] == "Service renommé"
+    conforms(api.delete(base + "agencies/id/SCHEMA-AG/"), "delete", T + "agencies/id/{key}/")
+    upload = SimpleUploadedFile("services.csv", b"Identifier,Name,Description\nSCHEMA-CSV,Service importe,\n",
+                                content_type="text/csv")
+    imported = conforms(api.post(base + "agencies/import/", {"file": upload, "mode": "merge"}, format="multipart"),
+                        "post", T + "agencies/import/")
+    assert imported["state"] == "ready", imported
 
     # Contracts and profiles: Vitam's documents; a stale #version answers 409 with the current document.
     for plural in ("ingest-contracts", "access-contracts"):
@@ -156,7 +174,17 @@ def test_tenants_referentials_contracts_and_trees_answer_as_described(vitam_worl
     version = conforms(api.get(draft_url), "get", drafts + "{id}/")["version"]
     deleted = conforms(api.delete(f"{node_url}?version={version}"), "delete", drafts + "{id}/nodes/{node_pk}/")
     assert deleted == {"deleted": 1}
-    conforms(api.get(base + "trees/published/"), "get", T + "trees/published/")
+    conforms(api.post(draft_url + "nodes/", {"version": version + 1, "identifier": "FIN", "title": "Finances"},
+                      format="json"), "post", drafts + "{id}/nodes/")
+    agency = agencies["results"][0]["Identifier"]
+    publication = conforms(api.post(draft_url + "publish/", {"version": version + 2, "originating_agency": agency,
+                                                             "archival_agency": agency}, format="json"),
+                           "post", drafts + "{id}/publish/")
+    assert publication["state"] == "done", publication
+    roots = conforms(api.get(base + "trees/published/", {"kind": "filing"}), "get", T + "trees/published/")
+    assert [root["title"] for root in roots] == ["Finances"]
+    conforms(api.get(f"{base}trees/published/{roots[0]['id']}/children/"), "get",
+             T + "trees/published/{unit_id}/children/")
 
 
 def _sip(tenant, folder: Path) -> bytes:
