@@ -155,8 +155,16 @@ def analysis_run(*, proposal: Proposal, on_progress) -> None:
             ProposalUnit.objects.bulk_create(rows, batch_size=BULK)
             total_units += len(page)
             on_progress(total_units, total_units, _("%(count)s units read") % {"count": total_units})
-    except (VitamError, MissingContract, vitam_side.SelectionError) as error:
-        message = str(error) if isinstance(error, vitam_side.SelectionError) else _vitam_message(error)
+    except Exception as error:
+        # Never leave a half-read proposal behind: no rows, state "failed" with a message saying what to do.
+        if isinstance(error, vitam_side.SelectionError):
+            message = str(error)
+        elif isinstance(error, (VitamError, MissingContract)):
+            message = _vitam_message(error)
+        else:
+            logger.exception("elimination analysis of proposal %s failed", proposal.pk)
+            message = _("The analysis stopped on an unexpected error: run it again, or contact your administrator.")
+        ProposalUnit.objects.filter(proposal=proposal).delete()
         _transition(proposal, actor=None, action="analysis_failed", state=Proposal.State.FAILED, error=message)
         raise vitam_side.SelectionError(message) from error
     destroy = ProposalUnit.objects.filter(proposal=proposal, status=ProposalUnit.Status.DESTROY).count()

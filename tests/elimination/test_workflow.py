@@ -284,3 +284,14 @@ def test_second_execution_from_a_stale_page_is_refused(client, archive):
         services.proposal_execute_start(actor=archive.referent_a, proposal=stale)
     proposal.refresh_from_db()
     assert proposal.state == Proposal.State.EXECUTED and proposal.executed_by == archive.archivist_a
+
+
+def test_vitam_unreachable_during_the_analysis_fails_it_with_a_message(client, archive, settings):
+    settings.VITAM = {**settings.VITAM, "URL": "http://127.0.0.1:9", "INGEST_URL": "http://127.0.0.1:9"}
+    proposal = analyse(client, archive)
+    assert proposal.state == Proposal.State.FAILED and proposal.error
+    assert not proposal.units.exists() and proposal.analysis_job.state == "failed"
+    page = client.get(url("proposal_detail", proposal)).content.decode()
+    from django.utils.html import escape
+
+    assert escape(proposal.error) in page
