@@ -28,6 +28,7 @@ from referentials.filing_tree import (
     tree_to_csv,
     tree_to_sip_units,
 )
+from referentials.spreadsheets import normalise_name
 from referentials.trees import selectors
 from referentials.trees.models import TreeChange, TreeDraft, TreeKind, TreeNode, TreePublication
 from referentials.trees.seda_schema import manifest_errors
@@ -73,11 +74,18 @@ class TreeImportError(ValidationError):
 def _locked(draft, version) -> TreeDraft:
     """Lock the draft row; refuse a stale version or a draft that may no longer change."""
     current = TreeDraft.objects.select_for_update().get(pk=draft.pk)
-    if current.state != TreeDraft.State.DRAFT:
-        raise ValidationError(_("This draft is %(state)s: it can no longer be changed. Make a new draft from "
-                                "the published tree to change it.") % {"state": current.get_state_display().lower()})
-    if version is not None and int(version) != current.version:
-        raise DraftConflict(current, selectors.draft_changes_since(current, int(version)))
+    if current.state == TreeDraft.State.PUBLISHING:
+        raise ValidationError(_("This draft is being published: it cannot change until the archive system's "
+                                "result is known. See its publication page."))
+    if current.state == TreeDraft.State.PUBLISHED:
+        raise ValidationError(_("This draft has been published: it no longer changes. Make a new draft from the "
+                                "published tree to change it."))
+    try:
+        version = int(version)
+    except (TypeError, ValueError):
+        version = 0  # no version at all: the caller cannot know what it would overwrite
+    if version != current.version:
+        raise DraftConflict(current, selectors.draft_changes_since(current, version))
     return current
 
 
@@ -108,7 +116,7 @@ def _clean_node_fields(*, identifier, title, level, rules, final_action, known_r
         unknown = [r for r in rules if r not in known_rules]
         if unknown:
             errors["rules"] = _("Unknown rules in this tenant's referential: %(rules)s.") % {"rules": ", ".join(unknown)}
-    final_action = FINAL_ACTIONS.get((final_action or "").strip().lower(), final_action or "")
+    final_action = FINAL_ACTIONS.get(normalise_name(final_action or ""), (final_action or "").strip())
     if final_action and final_action not in ("Keep", "Destroy"):
         errors["final_action"] = _("The final action must be Keep or Destroy.")
     if errors:

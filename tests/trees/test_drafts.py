@@ -99,6 +99,9 @@ def test_editing_add_rename_move_reorder_delete_and_cycle_prevention(world):
     v += 1
     services.node_update(actor=actor, draft=draft, version=v, node=nodes["A1"], identifier="A1", title="Un renommé",
                          level="Subseries", rules=[], final_action="Conserver")
+    services.node_update(actor=actor, draft=draft, version=v + 1, node=nodes["A2"], identifier="A2", title="Deux",
+                         level="File", final_action="Détruire")
+    v += 1
     v += 1
     with pytest.raises(Exception) as error, translation.override("en"):
         services.node_move(actor=actor, draft=draft, version=v, node=nodes["A"], new_parent=new)
@@ -111,12 +114,16 @@ def test_editing_add_rename_move_reorder_delete_and_cycle_prevention(world):
     assert [r.identifier for r in tree.roots] == ["B", "A"]
     assert [c.identifier for c in tree.nodes["B"].children] == ["A2"]
     assert tree.nodes["A1"].title == "Un renommé" and tree.nodes["A1"].final_action == "Keep"
+    assert tree.nodes["A2"].final_action == "Destroy"
     assert services.node_delete(actor=actor, draft=draft, version=v, node=nodes["A"]) == 3
     draft.refresh_from_db()
     assert sorted(draft.nodes.values_list("identifier", flat=True)) == ["A2", "B"]
     assert draft.version == v + 1
     with pytest.raises(Exception):
         services.node_add(actor=actor, draft=draft, version=draft.version, identifier="B", title="Doublon")
+    for stale in (None, "", "abc", draft.version - 1):  # no version or a stale one never writes
+        with pytest.raises(services.DraftConflict):
+            services.node_add(actor=actor, draft=draft, version=stale, identifier="C", title="Trois")
 
 
 @pytest.mark.django_db
