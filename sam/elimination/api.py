@@ -62,7 +62,18 @@ class AnalysisSerializer(serializers.Serializer):
         allowed = {"title", "agency", "node", "date_from", "date_to", "unit_ids"}
         unknown = set(value) - allowed
         if unknown:
-            raise serializers.ValidationError(f"Critères inconnus : {', '.join(sorted(unknown))}")
+            raise serializers.ValidationError(_("Unknown criteria: %(names)s") % {"names": ", ".join(sorted(unknown))})
+        import re
+
+        from sam.elimination.forms import IDENTIFIER
+
+        ids = value.get("unit_ids", [])
+        if not isinstance(ids, list) or len(ids) > 10_000 or not all(
+                isinstance(i, str) and re.match(IDENTIFIER, i) for i in ids):
+            raise serializers.ValidationError(_("unit_ids must be a list of at most 10,000 archive unit identifiers."))
+        for name in ("title", "agency", "node", "date_from", "date_to"):
+            if name in value and not isinstance(value[name], str):
+                raise serializers.ValidationError(_("Criterion %(name)s must be a string.") % {"name": name})
         return value
 
 

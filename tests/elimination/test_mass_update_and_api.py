@@ -138,3 +138,13 @@ def test_mass_update_changes_the_final_action_then_removes_the_rule(client, arch
     assert update.state == MassUpdate.State.SUCCEEDED, update.error
     assert not (vitam.get_unit(permit)["#management"].get("AppraisalRule") or {}).get("Rules")
     assert update.description.startswith(("Remove", "Retirer"))
+
+
+def test_api_refuses_malformed_criteria(client, world):
+    client.force_login(world.archivist_a)
+    base = f"/api/v1/tenants/{world.tenant_a.pk}/elimination-proposals/"
+    for criteria in ({"unit_ids": "aeaq"}, {"unit_ids": ["../etc"]}, {"colour": "blue"}, {"title": 3}):
+        response = client.post(base, {"title": "x", "mode": "criteria", "criteria": criteria},
+                               content_type="application/json")
+        assert response.status_code == 400, criteria
+    assert not Proposal.objects.exists()
