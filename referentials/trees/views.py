@@ -77,8 +77,24 @@ def _add_errors(form, error: ValidationError):
 # --- published trees ----------------------------------------------------------------------------
 
 
+def _needs_access_contract(view):
+    """Published trees are read with the tenant's access contract: without one, say who must set it."""
+    from functools import wraps
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except MissingContract:
+            return render(request, "trees/no_contract.html", status=503)
+
+    return wrapper
+
+
+
 @login_required
 @require_GET
+@_needs_access_contract
 def tree_browser(request, tenant_pk):
     tenant = tenant_get_for_user(request.user, tenant_pk, "search")
     kind = _kind(request)
@@ -101,6 +117,7 @@ def tree_browser(request, tenant_pk):
 
 @login_required
 @require_GET
+@_needs_access_contract
 def tree_children(request, tenant_pk, unit_id):
     """HTML fragment: one page of a node's children (static/sam/js/trees.js inserts it)."""
     tenant = tenant_get_for_user(request.user, tenant_pk, "search")
@@ -120,6 +137,7 @@ def tree_children(request, tenant_pk, unit_id):
 
 @login_required
 @require_GET
+@_needs_access_contract
 def tree_node(request, tenant_pk, unit_id):
     tenant = tenant_get_for_user(request.user, tenant_pk, "search")
     detail = selectors.tree_node(tenant, unit_id)
@@ -135,6 +153,7 @@ def tree_node(request, tenant_pk, unit_id):
 
 @login_required
 @require_GET
+@_needs_access_contract
 def tree_export_csv(request, tenant_pk, unit_id):
     """A published node and everything under it, as the CSV SAM imports (identifiers, rules, final actions)."""
     tenant = tenant_get_for_user(request.user, tenant_pk, "search")

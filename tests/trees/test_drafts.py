@@ -268,3 +268,14 @@ def test_every_change_lands_in_the_audit_trail(world):
     renamed = entries.get(action="trees.node_update")
     assert renamed.before["title"] == "Racine" and renamed.after["title"] == "Racine bis"
     assert entries.filter(actor=actor).count() == 6
+
+
+@pytest.mark.django_db
+def test_a_tenant_without_access_contract_gets_a_clear_page(world, client):
+    world.tenant_a.access_contract = ""
+    world.tenant_a.save()
+    client.force_login(world.referent_a)
+    with translation.override("en"):
+        response = client.get(reverse("trees:tree_browser", kwargs={"tenant_pk": world.tenant_a.pk}),
+                              HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 503 and "platform administrator" in response.content.decode()
