@@ -1,5 +1,6 @@
 """Screens of search and consultation: thin, tenant loaded through tenant_get_for_user (404 alike)."""
 
+import re
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -59,6 +60,20 @@ def _facet_links(facets, params):
     return linked
 
 
+_UNIT_ID = re.compile(r"[A-Za-z0-9_.\-]{1,100}")  # the consultation_vitam_id converter's ids: nothing to quote
+
+
+def _link_units(units, tenant):
+    """Each result's page URL, from one reverse() per page instead of one per row."""
+    sentinel = "UNIT-ID-SENTINEL"
+    pattern = reverse("consultation:unit_detail", args=[tenant.pk, sentinel])
+    head, tail = pattern.rsplit(sentinel, 1)
+    for unit in units:
+        unit_id = str(unit.get("id", ""))
+        unit["url"] = (f"{head}{unit_id}{tail}" if _UNIT_ID.fullmatch(unit_id)
+                       else reverse("consultation:unit_detail", args=[tenant.pk, unit_id]))
+
+
 def _binary_response(binary):
     response = FileResponse(binary.file, content_type=binary.content_type,
                             as_attachment=binary.disposition == "attachment", filename=binary.filename)
@@ -88,6 +103,7 @@ def search(request, tenant_pk):
             results = selectors.search_units(tenant, criteria, page=form.cleaned_data.get("page") or 1,
                                              per_page=form.cleaned_data.get("per_page") or 25)
             facets = _facet_links(results.facets, request.GET)
+            _link_units(results.results, tenant)
         except (VitamError, ConsultationUnavailable) as exc:
             error = exc.user_message() if isinstance(exc, VitamError) else str(exc)
     saved = SavedSearch.objects.filter(user=request.user, tenant=tenant)
