@@ -7,7 +7,7 @@ loads a whole 5,000-node plan.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.http import Http404
 
@@ -190,6 +190,7 @@ class PublishedNode:
     level: str
     unit_type: str
     has_children: bool | None = False  # None: not looked up (the page offers to open the node)
+    path: list = field(default_factory=list)  # titles of the ancestors, root first (search results)
 
     @property
     def kind(self):
@@ -287,6 +288,8 @@ def tree_children_of_many(tenant, unit_ids: list[str], kind: str = "all") -> dic
 
 
 def tree_search(tenant, text: str, kind: str = "all") -> list[PublishedNode]:
+    """Nodes whose title matches (any word) or whose identifier is exactly the text, each with its path
+    from the root (one more query for every ancestor of every result)."""
     text = text.strip()
     if not text:
         return []
@@ -294,8 +297,25 @@ def tree_search(tenant, text: str, kind: str = "all") -> list[PublishedNode]:
     client = vitam_client(tenant, contract=ACCESS)
     query = (Select().where(in_("#unitType", list(unit_types)),
                             or_(match("Title", text), eq("ArchivalAgencyArchiveUnitIdentifier", text)))
-             .limit(SEARCH_LIMIT).fields(*NODE_FIELDS))
-    return _sorted([_node(unit) for unit in client.search_units(query.build()).results])
+             .limit(SEARCH_LIMIT).fields(*NODE_FIELDS, "#allunitups"))
+    units = client.search_units(query.build()).results
+    ancestors = sorted({a for unit in units for a in unit.get("#allunitups") or []})
+    known = {}
+    if ancestors:
+        found = client.search_units(Select().where(in_("#id", ancestors)).limit(min(len(ancestors), 10_000))
+                                    .fields("#id", "Title", "#unitups").build()).results
+        known = {unit["#id"]: unit for unit in found}
+    nodes = []
+    for unit in units:
+        node = _node(unit)
+        chain, current, seen = [], (unit.get("#unitups") or [None])[0], set()
+        while current and current in known and current not in seen:
+            seen.add(current)
+            chain.append(_first(known[current].get("Title")) or current)
+            current = (known[current].get("#unitups") or [None])[0]
+        node.path = list(reversed(chain))
+        nodes.append(node)
+    return _sorted(nodes)
 
 
 @dataclass

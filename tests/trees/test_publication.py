@@ -90,6 +90,8 @@ def test_publishing_a_filing_plan_completes_and_the_browser_shows_it(vitam_world
     search = client.get(reverse("trees:tree_browser", kwargs={"tenant_pk": world.tenant_a.pk}),
                         {"q": "Délibérations Orion"})
     assert "Délibérations Orion" in search.content.decode()
+    found = selectors.tree_search(world.tenant_a, "P21", "filing")
+    assert [(n.title, n.path) for n in found] == [("Marchés attribués Orion", ["Plan de test Orion", "Marchés Orion"])]
     assert AuditEntry.objects.filter(action="trees.publish", tenant=world.tenant_a).exists()
     assert AuditEntry.objects.filter(action="trees.publish_result", after__status="OK").exists()
     # Commune B's browser does not see commune A's plan.
