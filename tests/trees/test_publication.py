@@ -146,6 +146,10 @@ def test_lost_follow_up_keeps_the_draft_locked_until_the_result_is_read_again(vi
     assert draft.state == TreeDraft.State.PUBLISHING  # nobody can publish it twice meanwhile
     with pytest.raises(ValidationError):
         services.node_add(actor=world.referent_a, draft=draft, version=draft.version, identifier="N", title="N")
+    from sam.vitam_clients import ADMIN, vitam_client
+
+    vitam_client(world.tenant_a, contract=ADMIN).wait_for_operation(publication.operation_id, timeout=60,
+                                                                     poll_interval=0.2)
     client.force_login(world.referent_a)
     url = reverse("trees:publication_refresh", kwargs={"tenant_pk": world.tenant_a.pk, "pk": publication.pk})
     assert client.post(url).status_code == 302
