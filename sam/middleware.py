@@ -70,3 +70,18 @@ class VitamErrorMiddleware:
                 status=status,
             )
         return vitam_unavailable_response(request, exception, status=status)
+
+
+class FrenchByDefaultMiddleware:
+    """French is SAM's interface language: the browser's Accept-Language is not consulted.
+
+    The language is the one the user chose (the language switch or the profile, kept in Django's
+    language cookie), else settings.LANGUAGE_CODE. Placed before LocaleMiddleware.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        return self.get_response(request)

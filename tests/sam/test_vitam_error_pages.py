@@ -1,6 +1,7 @@
 """A Vitam failure that escapes a view becomes a clear page (503/502/404), never a 500."""
 
 import pytest
+from django.conf import settings
 from django.utils import translation
 
 
@@ -14,8 +15,9 @@ def logged_in(client, django_user_model, settings):
 
 @pytest.mark.django_db
 def test_outage_gives_503_page_with_request_id_and_next_step(logged_in):
+    logged_in.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     with translation.override("en"):
-        response = logged_in.get("/test/unavailable/", HTTP_ACCEPT_LANGUAGE="en")
+        response = logged_in.get("/test/unavailable/")
     assert response.status_code == 503
     assert response["Retry-After"]
     body = response.content.decode()
@@ -40,3 +42,11 @@ def test_api_gets_json(logged_in):
     response = logged_in.get("/api/test/unavailable/")
     assert response.status_code == 503
     assert response.json()["request_id"] == "req-unavailable-1"
+
+
+@pytest.mark.django_db
+def test_french_whatever_the_browser_says(logged_in):
+    """French is the interface language unless the user chose English; the browser header does not count."""
+    response = logged_in.get("/test/unavailable/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert response.status_code == 503
+    assert 'lang="fr"' in response.content.decode()

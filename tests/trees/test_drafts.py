@@ -1,6 +1,7 @@
 """Drafts in SAM: import (CSV, SEDA, 5,000 nodes), refusal of broken trees, editing, concurrency, export."""
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
@@ -69,10 +70,11 @@ def test_the_screens_of_a_5000_node_draft(world, client, django_assert_max_num_q
 def test_a_tree_with_a_cycle_or_an_orphan_is_refused_with_the_identifiers_and_nothing_is_saved(world, client):
     data = ("Identifiant;Identifiant parent;Intitulé\nA;;Racine\nB;C;Boucle 1\nC;B;Boucle 2\nE;ZZZ;Orphelin\n").encode()
     client.force_login(world.archivist_a)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # French is the default otherwise
     with translation.override("en"):
         response = client.post(reverse("trees:draft_create", kwargs={"tenant_pk": world.tenant_a.pk}), {
             "kind": "filing", "title": "Cassé", "source": "csv",
-            "file": __import__("io").BytesIO(data)}, HTTP_ACCEPT_LANGUAGE="en")
+            "file": __import__("io").BytesIO(data)})
     text = response.content.decode()
     assert response.status_code == 200
     assert "Line 5 (E): orphan node: the parent ZZZ does not exist." in text
@@ -136,9 +138,10 @@ def test_the_second_editor_is_told_what_changed_and_keeps_their_input(world, cli
                          title="Titre de Alice", level="Series")
     client.force_login(world.archivist_a)
     url = reverse("trees:node_update", kwargs={"tenant_pk": world.tenant_a.pk, "pk": draft.pk, "node_pk": node.pk})
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # French is the default otherwise
     with translation.override("en"):
         response = client.post(url, {"version": opened_version, "identifier": "A", "title": "Mon titre",
-                                     "level": "Series"}, HTTP_ACCEPT_LANGUAGE="en")
+                                     "level": "Series"})
     text = response.content.decode()
     assert response.status_code == 200
     assert "Someone else changed this draft" in text and "referent.a: " in text  # who changed what
@@ -275,7 +278,7 @@ def test_a_tenant_without_access_contract_gets_a_clear_page(world, client):
     world.tenant_a.access_contract = ""
     world.tenant_a.save()
     client.force_login(world.referent_a)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # French is the default otherwise
     with translation.override("en"):
-        response = client.get(reverse("trees:tree_browser", kwargs={"tenant_pk": world.tenant_a.pk}),
-                              HTTP_ACCEPT_LANGUAGE="en")
+        response = client.get(reverse("trees:tree_browser", kwargs={"tenant_pk": world.tenant_a.pk}))
     assert response.status_code == 503 and "platform administrator" in response.content.decode()
