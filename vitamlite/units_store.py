@@ -57,6 +57,10 @@ register_schema(
     CREATE INDEX IF NOT EXISTS units_by_final_action ON units (tenant, final_action);
     -- Period searches (EndDate >= start AND StartDate <= end) read both dates from the index alone.
     CREATE INDEX IF NOT EXISTS units_by_period ON units (tenant, end_date, start_date);
+    -- Units found through the full-text index are read by rid: this copy of the searched and faceted
+    -- columns answers those lookups without reading the (wide) rows and their documents.
+    CREATE INDEX IF NOT EXISTS units_search_cover ON units (rid, tenant, end_date, start_date, originating_agency,
+                                                            description_level, final_action);
     CREATE INDEX IF NOT EXISTS units_by_start ON units (tenant, start_date);
     CREATE INDEX IF NOT EXISTS units_by_end ON units (tenant, end_date);
     CREATE INDEX IF NOT EXISTS units_by_agency ON units (tenant, originating_agency);

@@ -127,6 +127,7 @@ def test_database_without_final_action_column_is_migrated(tmp_path):
     units_store.insert_units(connection, 0, UNITS)
     connection.commit()
     connection.execute("DROP INDEX units_by_final_action")
+    connection.execute("DROP INDEX units_search_cover")
     connection.execute("ALTER TABLE units DROP COLUMN final_action")
     connection.commit()
     connection.close()
