@@ -257,6 +257,7 @@ def tree_roots(tenant, kind: str = "all", *, mark_children: bool = True) -> list
 def tree_children(tenant, unit_id: str, kind: str = "all", offset: int = 0) -> tuple[list[PublishedNode], int]:
     """One page of the children of a tree node (tree units only), and their total number."""
     unit_types = KIND_UNIT_TYPES.get(kind, TREE_UNIT_TYPES)
+    offset = max(0, min(int(offset), 10_000 - CHILDREN_PAGE))  # Vitam's result window
     client = vitam_client(tenant, contract=ACCESS)
     query = (Select().roots([unit_id]).where(in_("#unitType", list(unit_types))).depth(1)
              .offset(offset).limit(CHILDREN_PAGE).fields(*NODE_FIELDS).order_by("Title"))

@@ -149,7 +149,7 @@ def _problems(tree: Tree) -> list[str]:
 
 # --- drafts -------------------------------------------------------------------------------------
 
-UNIT_ID = re.compile(r"[A-Za-z0-9_-]{1,100}")
+UNIT_ID = re.compile(r"[A-Za-z2-7]{36}")  # Vitam GUIDs (base 32)
 ATTACHABLE_UNDER = {TreeKind.FILING_PLAN: ("FILING_UNIT", "HOLDING_UNIT"), TreeKind.HOLDING_TREE: ("HOLDING_UNIT",)}
 
 
@@ -159,8 +159,8 @@ def attachment_check(tenant, kind, unit_id) -> str:
     from sam.vitam_clients import ACCESS, vitam_client
 
     if not UNIT_ID.fullmatch(unit_id):
-        raise ValidationError({"attach_to": _("“%(id)s” is not an identifier of the archive system (letters and "
-                                              "digits, as shown on the node's page).") % {"id": unit_id[:100]}})
+        raise ValidationError({"attach_to": _("“%(id)s” is not an identifier of the archive system (36 letters "
+                                              "and digits, as shown on the node's page).") % {"id": unit_id[:100]}})
     try:
         unit = vitam_client(tenant, contract=ACCESS).get_unit(unit_id, ["#id", "Title", "#unitType"])
     except VitamNotFound:

@@ -6,9 +6,9 @@ from referentials.trees import views
 
 
 class UnitIdConverter:
-    """A Vitam identifier (GUID): letters, digits, '-' and '_' only; anything else is a 404, never a DSL error."""
+    """A Vitam identifier (GUID: 36 base-32 characters); anything else is a 404, never a DSL error."""
 
-    regex = r"[A-Za-z0-9_-]{1,100}"
+    regex = r"[A-Za-z2-7]{36}"
 
     def to_python(self, value):
         return value

@@ -53,11 +53,12 @@ def _consultation_url(tenant, unit_id):
 
 def _with_urls(tenant, nodes, kind):
     """Node and children URLs built from one reverse() each: a page shows hundreds of nodes."""
-    node_base = reverse("trees:tree_node", kwargs={"tenant_pk": tenant.pk, "unit_id": "UNIT"})
-    children_base = reverse("trees:tree_children", kwargs={"tenant_pk": tenant.pk, "unit_id": "UNIT"})
+    placeholder = "z" * 36  # a well-formed GUID, replaced by each node's
+    node_base = reverse("trees:tree_node", kwargs={"tenant_pk": tenant.pk, "unit_id": placeholder})
+    children_base = reverse("trees:tree_children", kwargs={"tenant_pk": tenant.pk, "unit_id": placeholder})
     for node in nodes:
-        node.url = node_base.replace("UNIT", quote(node.id, safe=""))
-        node.children_url = children_base.replace("UNIT", quote(node.id, safe="")) + f"?kind={kind}"
+        node.url = node_base.replace(placeholder, quote(node.id, safe=""))
+        node.children_url = children_base.replace(placeholder, quote(node.id, safe="")) + f"?kind={kind}"
     return nodes
 
 

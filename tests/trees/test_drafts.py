@@ -240,6 +240,15 @@ def test_malformed_unit_identifiers_are_404(world, client):
 
 
 @pytest.mark.django_db
+def test_children_beyond_vitams_result_window_are_clamped(vitam_world, client):
+    client.force_login(vitam_world.referent_a)
+    url = reverse("trees:tree_children", kwargs={"tenant_pk": vitam_world.tenant_a.pk,
+                                                  "unit_id": "aeaqaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"})
+    response = client.get(url, {"offset": 999999})
+    assert response.status_code == 200
+
+
+@pytest.mark.django_db
 def test_control_characters_and_overlong_titles_are_refused(world):
     data = ("Identifiant;Identifiant parent;Intitulé\nA;;Racine\x0b cachée\nB;;" + "T" * 501 + "\n").encode()
     with pytest.raises(services.TreeImportError) as error, translation.override("en"):
