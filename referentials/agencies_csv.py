@@ -7,14 +7,13 @@ sent to Vitam while the file has errors.
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from referentials.rules_csv import LineError
-from referentials.spreadsheets import SpreadsheetError, map_columns, read_table
+from referentials.spreadsheets import (
+    LineError, SpreadsheetError, map_columns, missing_columns_message, read_table, records, vitam_csv,
+)
 
 VITAM_HEADER = ("Identifier", "Name", "Description")
 COLUMN_ALIASES = {
@@ -58,28 +57,10 @@ def parse_agencies(data: bytes) -> ParsedAgencies:
     positions, _unknown = map_columns(table.header, COLUMN_ALIASES)
     missing = [name for name in ("Identifier", "Name") if name not in positions]
     if missing:
-        parsed.file_errors.append(
-            _("Missing columns: %(columns)s. Expected: %(expected)s.")
-            % {"columns": ", ".join(missing), "expected": ", ".join(VITAM_HEADER)}
-        )
+        parsed.file_errors.append(missing_columns_message(missing, VITAM_HEADER))
         return parsed
     seen: dict[str, int] = {}
-    for line, values in table.rows:
-        if not any(values):
-            parsed.errors.append(LineError(line, "-", _("empty line: remove it.")))
-            continue
-        if len(values) > len(table.header):
-            parsed.errors.append(LineError(
-                line, "-",
-                _("%(found)s values for %(expected)s columns (a separator inside a text must be quoted).")
-                % {"found": len(values), "expected": len(table.header)},
-            ))
-            continue
-
-        def cell(name):
-            index = positions.get(name)
-            return values[index].strip() if index is not None and index < len(values) else ""
-
+    for line, cell in records(table, positions, parsed.errors):
         agency = Agency(line=line, identifier=cell("Identifier"), name=cell("Name"), description=cell("Description"))
         if not agency.identifier:
             parsed.errors.append(LineError(line, "Identifier", _("the identifier is missing.")))
@@ -101,9 +82,4 @@ def parse_agencies(data: bytes) -> ParsedAgencies:
 
 def to_vitam_csv(agencies: list[Agency]) -> bytes:
     """Vitam's agencies CSV: UTF-8, ',' separated, header Identifier,Name,Description."""
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(VITAM_HEADER)
-    for agency in agencies:
-        writer.writerow(agency.as_vitam_row())
-    return buffer.getvalue().encode("utf-8")
+    return vitam_csv(VITAM_HEADER, (agency.as_vitam_row() for agency in agencies))

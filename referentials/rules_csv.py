@@ -6,13 +6,14 @@ the spreadsheet line and column, so nothing is sent to Vitam while the file has 
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from referentials.spreadsheets import SpreadsheetError, map_columns, normalise_name, read_table
+from referentials.spreadsheets import (
+    LineError, SpreadsheetError, map_columns, missing_columns_message, normalise_name, read_table, records,
+    vitam_csv,
+)
 
 RULE_TYPES = (
     "AppraisalRule", "AccessRule", "StorageRule", "DisseminationRule",
@@ -49,18 +50,6 @@ MEASUREMENT_ALIASES = {
     **dict.fromkeys(("month", "months", "mois"), "MONTH"),
     **dict.fromkeys(("day", "days", "jour", "jours"), "DAY"),
 }
-
-
-@dataclass
-class LineError:
-    line: int
-    column: str
-    message: str
-
-    def __str__(self):
-        return _("Line %(line)s, column %(column)s: %(message)s") % {
-            "line": self.line, "column": self.column, "message": self.message,
-        }
 
 
 @dataclass
@@ -141,28 +130,10 @@ def parse_rules(data: bytes) -> ParsedRules:
     positions, _unknown = map_columns(table.header, COLUMN_ALIASES)
     missing = [name for name in ("RuleId", "RuleType", "RuleValue", "RuleDuration", "RuleMeasurement") if name not in positions]
     if missing:
-        parsed.file_errors.append(
-            _("Missing columns: %(columns)s. Expected: %(expected)s.")
-            % {"columns": ", ".join(missing), "expected": ", ".join(VITAM_HEADER)}
-        )
+        parsed.file_errors.append(missing_columns_message(missing, VITAM_HEADER))
         return parsed
     seen: dict[str, int] = {}
-    for line, values in table.rows:
-        if not any(values):
-            parsed.errors.append(LineError(line, "-", _("empty line: remove it.")))
-            continue
-
-        def cell(name):
-            index = positions.get(name)
-            return values[index].strip() if index is not None and index < len(values) else ""
-
-        if len(values) > len(table.header):
-            parsed.errors.append(LineError(
-                line, "-",
-                _("%(found)s values for %(expected)s columns (a separator inside a text must be quoted).")
-                % {"found": len(values), "expected": len(table.header)},
-            ))
-            continue
+    for line, cell in records(table, positions, parsed.errors):
         rule = Rule(line=line, rule_id=cell("RuleId"), rule_type="", value=cell("RuleValue"),
                     description=cell("RuleDescription"))
         if not rule.rule_id:
@@ -199,12 +170,7 @@ def parse_rules(data: bytes) -> ParsedRules:
 
 def to_vitam_csv(rules: list[Rule]) -> bytes:
     """Vitam's rules CSV: UTF-8 without BOM, ',' separated, header RuleId,...,RuleMeasurement."""
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(VITAM_HEADER)
-    for rule in rules:
-        writer.writerow(rule.as_vitam_row())
-    return buffer.getvalue().encode("utf-8")
+    return vitam_csv(VITAM_HEADER, (rule.as_vitam_row() for rule in rules))
 
 
 def from_vitam_documents(documents: list[dict]) -> list[Rule]:

@@ -10,6 +10,7 @@ import csv
 import io
 import re
 import unicodedata
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
@@ -91,3 +92,55 @@ def map_columns(header: list[str], aliases: dict[str, tuple[str, ...]]) -> tuple
             if key:
                 unknown.append(name)
     return positions, unknown
+
+
+@dataclass
+class LineError:
+    line: int
+    column: str
+    message: str
+
+    def __str__(self):
+        return _("Line %(line)s, column %(column)s: %(message)s") % {
+            "line": self.line, "column": self.column, "message": self.message,
+        }
+
+
+def missing_columns_message(missing, expected) -> str:
+    return _("Missing columns: %(columns)s. Expected: %(expected)s.") % {
+        "columns": ", ".join(missing), "expected": ", ".join(expected),
+    }
+
+
+def records(table: Table, positions: dict[str, int], errors: list[LineError]) -> Iterator[tuple[int, Callable]]:
+    """Each usable row as (line, cell), where cell(field) reads that column of the row.
+
+    A blank row and a row with more values than the header (an unquoted separator inside a text)
+    become errors of their line, as in Vitam's imports, and are not yielded.
+    """
+    for line, values in table.rows:
+        if not any(values):
+            errors.append(LineError(line, "-", _("empty line: remove it.")))
+            continue
+        if len(values) > len(table.header):
+            errors.append(LineError(
+                line, "-",
+                _("%(found)s values for %(expected)s columns (a separator inside a text must be quoted).")
+                % {"found": len(values), "expected": len(table.header)},
+            ))
+            continue
+
+        def cell(name, values=values):
+            index = positions.get(name)
+            return values[index].strip() if index is not None and index < len(values) else ""
+
+        yield line, cell
+
+
+def vitam_csv(header, rows) -> bytes:
+    """A CSV as Vitam imports it: UTF-8 without BOM, ',' separated, '\\n' line ends."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue().encode("utf-8")
