@@ -21,7 +21,9 @@ PRODUCTION_ENV = {
 
 
 def _production_env(tmp_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SAM_")}
+    # Only the documented variables: nothing inherited from this test run (the browser tests'
+    # DJANGO_ALLOW_ASYNC_UNSAFE, the test database URL...).
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SAM_") and k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env.update(PRODUCTION_ENV, SAM_SECRET_KEY=secrets.token_urlsafe(64)[:64], SAM_DATA_DIR=str(tmp_path))
     return env
 
