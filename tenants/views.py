@@ -57,6 +57,19 @@ def _flash_error(request, error: ValidationError):
         messages.error(request, message)
 
 
+def _run_and_report(request, action, success):
+    """Run a service call: its refusal becomes error messages, else the ``success()`` message is shown.
+
+    ``success`` is called after the service, so it describes the object as the service left it.
+    """
+    try:
+        action()
+    except ValidationError as error:
+        _flash_error(request, error)
+    else:
+        messages.success(request, success())
+
+
 def _platform_admin(request):
     permissions.require_platform_admin(request.user)
 
@@ -129,12 +142,11 @@ def organisation_update(request, pk):
 def organisation_deactivate(request, pk):
     organisation = _organisation_for_admin(request, pk)
     if request.method == "POST":
-        try:
-            services.organisation_deactivate(actor=request.user, organisation=organisation, request=request)
-        except ValidationError as error:
-            _flash_error(request, error)
-        else:
-            messages.success(request, _("The organisation %(name)s has been deactivated.") % {"name": organisation.name})
+        _run_and_report(
+            request,
+            lambda: services.organisation_deactivate(actor=request.user, organisation=organisation, request=request),
+            lambda: _("The organisation %(name)s has been deactivated.") % {"name": organisation.name},
+        )
         return redirect("tenants:organisation_detail", pk=organisation.pk)
     return render(request, "tenants/confirm.html", {
         "title": _("Deactivate %(name)s") % {"name": organisation.name},
@@ -148,12 +160,11 @@ def organisation_deactivate(request, pk):
 @require_POST
 def organisation_reactivate(request, pk):
     organisation = _organisation_for_admin(request, pk)
-    try:
-        services.organisation_reactivate(actor=request.user, organisation=organisation, request=request)
-    except ValidationError as error:
-        _flash_error(request, error)
-    else:
-        messages.success(request, _("The organisation %(name)s has been reactivated.") % {"name": organisation.name})
+    _run_and_report(
+        request,
+        lambda: services.organisation_reactivate(actor=request.user, organisation=organisation, request=request),
+        lambda: _("The organisation %(name)s has been reactivated.") % {"name": organisation.name},
+    )
     return redirect("tenants:organisation_detail", pk=organisation.pk)
 
 
@@ -199,12 +210,11 @@ def tenant_deactivate(request, pk):
     _platform_admin(request)
     tenant = permissions.tenant_get_for_user(request.user, pk, "change_organisation")
     if request.method == "POST":
-        try:
-            services.tenant_deactivate(actor=request.user, tenant=tenant, request=request)
-        except ValidationError as error:
-            _flash_error(request, error)
-        else:
-            messages.success(request, _("The tenant %(tenant)s has been deactivated.") % {"tenant": tenant})
+        _run_and_report(
+            request,
+            lambda: services.tenant_deactivate(actor=request.user, tenant=tenant, request=request),
+            lambda: _("The tenant %(tenant)s has been deactivated.") % {"tenant": tenant},
+        )
         return redirect("tenants:organisation_detail", pk=tenant.organisation_id)
     return render(request, "tenants/confirm.html", {
         "title": _("Deactivate the tenant %(tenant)s") % {"tenant": tenant},
@@ -237,13 +247,12 @@ def referent_appoint(request, pk):
 def referent_revoke(request, pk, user_pk):
     organisation = _organisation_for_admin(request, pk)
     user = selectors.user_get_for_organisation(actor=request.user, organisation=organisation, pk=user_pk)
-    try:
-        services.referent_revoke(actor=request.user, organisation=organisation, user=user, request=request)
-    except ValidationError as error:
-        _flash_error(request, error)
-    else:
-        messages.success(request, _("%(user)s is no longer a referent of %(organisation)s.") % {
-            "user": user.username, "organisation": organisation.name})
+    _run_and_report(
+        request,
+        lambda: services.referent_revoke(actor=request.user, organisation=organisation, user=user, request=request),
+        lambda: _("%(user)s is no longer a referent of %(organisation)s.") % {
+            "user": user.username, "organisation": organisation.name},
+    )
     return redirect("tenants:organisation_detail", pk=organisation.pk)
 
 
@@ -357,13 +366,12 @@ def role_grant(request, org_pk, pk):
     if not form.is_valid():
         messages.error(request, _("Choose a role from the list."))
     else:
-        try:
-            services.role_grant(actor=request.user, organisation=organisation, user=user,
-                                role=form.cleaned_data["role"], request=request)
-        except ValidationError as error:
-            _flash_error(request, error)
-        else:
-            messages.success(request, _("The role has been granted."))
+        _run_and_report(
+            request,
+            lambda: services.role_grant(actor=request.user, organisation=organisation, user=user,
+                                        role=form.cleaned_data["role"], request=request),
+            lambda: _("The role has been granted."),
+        )
     return redirect(_user_detail_url(organisation, user))
 
 
@@ -371,25 +379,23 @@ def role_grant(request, org_pk, pk):
 @require_POST
 def role_revoke(request, org_pk, pk):
     organisation, user = _managed_user(request, org_pk, pk)
-    try:
-        services.role_revoke(actor=request.user, organisation=organisation, user=user,
-                             role=request.POST.get("role", ""), request=request)
-    except ValidationError as error:
-        _flash_error(request, error)
-    else:
-        messages.success(request, _("The role has been removed."))
+    _run_and_report(
+        request,
+        lambda: services.role_revoke(actor=request.user, organisation=organisation, user=user,
+                                     role=request.POST.get("role", ""), request=request),
+        lambda: _("The role has been removed."),
+    )
     return redirect(_user_detail_url(organisation, user))
 
 
 def _confirmed_user_action(request, org_pk, pk, *, service, done, title, question, confirm_label):
     organisation, user = _managed_user(request, org_pk, pk)
     if request.method == "POST":
-        try:
-            service(actor=request.user, organisation=organisation, user=user, request=request)
-        except ValidationError as error:
-            _flash_error(request, error)
-        else:
-            messages.success(request, done % {"user": user.username})
+        _run_and_report(
+            request,
+            lambda: service(actor=request.user, organisation=organisation, user=user, request=request),
+            lambda: done % {"user": user.username},
+        )
         return redirect(_user_detail_url(organisation, user))
     return render(request, "tenants/confirm.html", {
         "organisation": organisation, "member": user,
@@ -413,12 +419,11 @@ def user_deactivate(request, org_pk, pk):
 @require_POST
 def user_reactivate(request, org_pk, pk):
     organisation, user = _managed_user(request, org_pk, pk)
-    try:
-        services.user_reactivate(actor=request.user, organisation=organisation, user=user, request=request)
-    except ValidationError as error:
-        _flash_error(request, error)
-    else:
-        messages.success(request, _("%(user)s has been reactivated.") % {"user": user.username})
+    _run_and_report(
+        request,
+        lambda: services.user_reactivate(actor=request.user, organisation=organisation, user=user, request=request),
+        lambda: _("%(user)s has been reactivated.") % {"user": user.username},
+    )
     return redirect(_user_detail_url(organisation, user))
 
 
@@ -438,12 +443,12 @@ def user_anonymise(request, org_pk, pk):
 @require_POST
 def user_invitation_resend(request, org_pk, pk):
     organisation, user = _managed_user(request, org_pk, pk)
-    try:
-        services.user_invitation_resend(actor=request.user, organisation=organisation, user=user, request=request)
-    except ValidationError as error:
-        _flash_error(request, error)
-    else:
-        messages.success(request, _("The invitation has been sent again to %(email)s.") % {"email": user.email})
+    _run_and_report(
+        request,
+        lambda: services.user_invitation_resend(actor=request.user, organisation=organisation, user=user,
+                                                request=request),
+        lambda: _("The invitation has been sent again to %(email)s.") % {"email": user.email},
+    )
     return redirect(_user_detail_url(organisation, user))
 
 
