@@ -90,7 +90,7 @@ def setup_world(units: int, seed: int = 20260, *, vitam_process: bool = False):
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    from sam.vitam_clients import vitam_client
+    from tenants.vitam_clients import vitam_client
     from tenants.models import Role
     from tests.factories import make_organisation, make_tenant, make_user
     from vitam_search import generate

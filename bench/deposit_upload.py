@@ -6,7 +6,7 @@ Prints:
   deposit_upload_MBps         throughput of the upload, request sent to answer received
   deposit_upload_seconds      duration of the upload
 SIZE_MB overrides the size (default 2048). The SIP is a valid SEDA 2.1 package built with
-sam.archives.sip; SAM's check and the ingest run afterwards in the task worker (not started here).
+sam.lib.seda.sip; SAM's check and the ingest run afterwards in the task worker (not started here).
 """
 
 import os
@@ -92,7 +92,7 @@ def main():
         call_command("migrate", verbosity=0)
         from rest_framework.authtoken.models import Token
 
-        from sam.archives.sip import SipObject, SipPackage, SipUnit, write_sip
+        from sam.lib.seda.sip import SipObject, SipPackage, SipUnit, write_sip
         from tests.factories import make_organisation, make_tenant, make_user
         from tenants.models import Role
 

@@ -40,7 +40,7 @@ def setup(count: int):
     logging.getLogger("sam.vitam").setLevel(logging.WARNING)
     call_command("migrate", verbosity=0)
     from referentials.kinds import RULES
-    from sam.vitam_clients import ADMIN, vitam_client
+    from tenants.vitam_clients import ADMIN, vitam_client
     from tenants.models import Role
     from tests.factories import make_organisation, make_tenant, make_user
 

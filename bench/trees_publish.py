@@ -61,8 +61,8 @@ def setup():
                                   "QUEUES": ["default", "vitam"]}}
     logging.disable(logging.WARNING)
     call_command("migrate", verbosity=0)
-    from sam.demo import ensure_contracts, ensure_referentials
-    from sam.vitam_clients import ADMIN, vitam_client
+    from sam.site.demo import ensure_contracts, ensure_referentials
+    from tenants.vitam_clients import ADMIN, vitam_client
     from tenants.models import Role
     from tests.factories import make_organisation, make_tenant, make_user
 

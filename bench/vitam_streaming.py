@@ -56,7 +56,7 @@ def main():
     from django.conf import settings
     from django.test import override_settings
 
-    from sam.archives.sip import SipObject, SipPackage, SipUnit, write_sip
+    from sam.lib.seda.sip import SipObject, SipPackage, SipUnit, write_sip
     from sam.vitam import Select, VitamClient, VitamContext, eq
     from vitamlite.server import start_in_thread
 

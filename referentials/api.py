@@ -3,7 +3,7 @@
 /api/v1/tenants/<tenant_pk>/rules/ and /agencies/ : read with "search", change with "manage_referentials"
 on the tenant's organisation (404 alike for missing and forbidden). /api/v1/nomenclature/ : platform
 administrators only. Refusals of the archive system answer 424 with a French "detail"; concurrent
-changes answer 409 with the current values; outages answer 503 (sam.middleware).
+changes answer 409 with the current values; outages answer 503 (sam.site.middleware).
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from lxml import etree
 
 from referentials.spreadsheets import SpreadsheetError, map_columns, normalise_name, read_table
-from sam.archives.sip import DESCRIPTION_LEVELS, SipRule, SipUnit
+from sam.lib.seda.sip import DESCRIPTION_LEVELS, SipRule, SipUnit
 
 COLUMN_ALIASES = {
     "identifier": ("identifiant", "id", "code", "cote"),

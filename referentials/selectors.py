@@ -15,7 +15,7 @@ from referentials.kinds import AGENCIES, RULES, Kind
 from referentials.models import ReferentialImport, ReferentialTemplate, TemplateApplication
 from referentials.spreadsheets import normalise_name
 from sam.vitam import Select, SelectSingle, VitamNotFound, eq, or_
-from sam.vitam_clients import ACCESS, ADMIN, MissingContract, vitam_client
+from tenants.vitam_clients import ACCESS, ADMIN, MissingContract, vitam_client
 from tenants.permissions import is_platform_admin
 
 RULE_SORTS = {"id": "RuleId", "title": "RuleValue", "type": "RuleType", "duration": "RuleDuration"}

@@ -29,7 +29,7 @@ from referentials.models import (
 )
 from referentials.reports import report_messages, report_warnings
 from sam.vitam import VitamBadRequest, VitamError
-from sam.vitam_clients import ADMIN, vitam_client
+from tenants.vitam_clients import ADMIN, vitam_client
 from tenants.audit import audit_record
 from tenants.models import Tenant
 
@@ -276,7 +276,7 @@ def import_confirm(*, actor, import_: ReferentialImport, request=None, result_ur
                               % {"state": import_.get_state_display()})
     if len(import_.rows) > BACKGROUND_THRESHOLD:
         from referentials.tasks import import_task
-        from sam.jobs.services import job_enqueue
+        from sam.lib.jobs.services import job_enqueue
 
         with transaction.atomic():
             import_.state = ReferentialImport.State.RUNNING
@@ -438,7 +438,7 @@ def template_preview(*, version: TemplateVersion, tenants, mode: str) -> list[Te
 def template_apply(*, actor, version: TemplateVersion, tenants, mode: str, request=None) -> TemplateApplication:
     """Record the application and start one background job per tenant (all-or-nothing per tenant)."""
     from referentials.tasks import apply_template_task
-    from sam.jobs.services import job_enqueue
+    from sam.lib.jobs.services import job_enqueue
 
     tenants = list(tenants)
     if not tenants:

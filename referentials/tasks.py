@@ -4,7 +4,7 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from referentials.models import ReferentialImport, TemplateApplicationResult
-from sam.jobs.services import job_progress, job_running
+from sam.lib.jobs.services import job_progress, job_running
 from tenants.models import User
 
 

@@ -46,7 +46,7 @@ def _context(request, tenant, kind, **extra) -> dict:
 
 
 def _vitam_failure(error: VitamError) -> str:
-    """Expected refusals are shown in the page; outages go to the 503 page (sam.middleware)."""
+    """Expected refusals are shown in the page; outages go to the 503 page (sam.site.middleware)."""
     if isinstance(error, VitamUnavailable):
         raise error
     return error.user_message()

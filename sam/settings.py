@@ -56,8 +56,8 @@ INSTALLED_APPS = [
     "csp",
     "django_tasks",
     "django_tasks_db",
-    "sam",
-    "sam.jobs",
+    "sam.site",
+    "sam.lib.jobs",
     "tenants",
     "referentials",
     "referentials.contracts",
@@ -69,11 +69,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "sam.middleware.RequestIdMiddleware",
+    "sam.site.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "sam.middleware.FrenchByDefaultMiddleware",
+    "sam.site.middleware.FrenchByDefaultMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -82,7 +82,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
-    "sam.middleware.VitamErrorMiddleware",
+    "sam.site.middleware.VitamErrorMiddleware",
 ]
 
 ROOT_URLCONF = "sam.urls"
@@ -229,6 +229,8 @@ TASKS = {
 VITAM = {
     "URL": env_str("VITAM_URL") or None,
     "INGEST_URL": env_str("VITAM_INGEST_URL") or None,
+    # Without URL: the function that starts vitam-lite in this process and answers its address.
+    "EMBEDDED": "vitamlite.embedded.base_url",
     "CERT": env_path("VITAM_CERT", must_exist=True),
     "KEY": env_path("VITAM_KEY", must_exist=True),
     "CA_BUNDLE": env_path("VITAM_CA", must_exist=True),
@@ -283,7 +285,7 @@ SPECTACULAR_SETTINGS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "sam.middleware.RequestIdLogFilter"}},
+    "filters": {"request_id": {"()": "sam.lib.request_id.RequestIdLogFilter"}},
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
     },

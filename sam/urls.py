@@ -3,9 +3,9 @@
 from django.urls import include, path
 
 urlpatterns = [
-    path("", include("sam.site_urls")),
+    path("", include("sam.site.urls")),
     path("", include("tenants.urls")),
-    path("", include("sam.jobs.urls")),
+    path("", include("sam.site.jobs_urls")),
     path("", include("referentials.urls")),
     path("", include("referentials.contracts.urls")),
     path("", include("referentials.trees.urls")),
@@ -15,5 +15,5 @@ urlpatterns = [
     path("api/v1/", include("sam.api_urls")),
 ]
 
-handler404 = "sam.views.page_not_found"
-handler500 = "sam.views.server_error"
+handler404 = "sam.site.views.page_not_found"
+handler500 = "sam.site.views.server_error"

@@ -5,7 +5,7 @@ import ipaddress
 from django.conf import settings
 from django.db import models
 
-from sam.middleware import current_request_id
+from sam.lib.request_id import current_request_id
 from tenants.models import AuditEntry
 
 

@@ -84,10 +84,10 @@ def world(db):
 @pytest.fixture
 def vitam_world(world, vitam_url):
     """The world, with both communes' tenants set up in vitam-lite like the demo: services (agencies),
-    the common rules nomenclature (sam/demo_data), ingest/access/researcher contracts.
+    the common rules nomenclature (sam/site/demo_data), ingest/access/researcher contracts.
     Adds world.extra["rule_types"] = {RuleId: RuleType}."""
-    from sam.demo import ensure_contracts, ensure_referentials
-    from sam.vitam_clients import ADMIN, vitam_client
+    from sam.site.demo import ensure_contracts, ensure_referentials
+    from tenants.vitam_clients import ADMIN, vitam_client
 
     for tenant in (world.tenant_a, world.tenant_b):
         client = vitam_client(tenant, contract=ADMIN)

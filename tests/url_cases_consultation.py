@@ -55,7 +55,7 @@ def operation_b(world):
 
 def rules_operation_b(world):
     from sam.vitam.dsl import SelectSingle, eq
-    from sam.vitam_clients import vitam_client
+    from tenants.vitam_clients import vitam_client
 
     _vitam(world)
     world.tenant_b.refresh_from_db()
@@ -64,7 +64,7 @@ def rules_operation_b(world):
 
 
 def agency_b(world):
-    from sam.demo import agency_prefix
+    from sam.site.demo import agency_prefix
 
     _vitam(world)
     return {"tenant_pk": world.tenant_b.pk, "agency": f"{agency_prefix(world.org_b)}-DG"}

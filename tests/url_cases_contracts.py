@@ -1,7 +1,7 @@
 """URL cases of contracts and archival profiles: commune B's contracts and profiles, created in vitam-lite."""
 
-from sam.demo import ensure_contracts
-from sam.vitam_clients import ADMIN, vitam_client
+from sam.site.demo import ensure_contracts
+from tenants.vitam_clients import ADMIN, vitam_client
 from tests.url_cases import ORGANISATION, UrlCase, register
 
 GP = ("get", "post")

@@ -1,6 +1,6 @@
 """URL cases of background jobs."""
 
-from sam.jobs.models import Job
+from sam.lib.jobs.models import Job
 from tests.url_cases import ORGANISATION, UrlCase, register
 
 

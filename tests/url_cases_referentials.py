@@ -14,7 +14,7 @@ def tenant_b(world):
 def entry_b(world):
     """APP-B-SECRET exists in commune B's tenant in Vitam, as a rule and as a service."""
     from referentials.kinds import AGENCIES, RULES
-    from sam.vitam_clients import ADMIN, vitam_client
+    from tenants.vitam_clients import ADMIN, vitam_client
 
     client = vitam_client(world.tenant_b, contract=ADMIN)
     RULES.import_(client, RULES.to_csv([{"RuleId": "APP-B-SECRET", "RuleType": "AppraisalRule", "RuleValue": SECRET,

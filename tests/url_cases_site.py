@@ -1,4 +1,4 @@
-"""URL cases of the site-wide screens (sam/site_urls.py) and of the API schema."""
+"""URL cases of the site-wide screens (sam/site/urls.py) and of the API schema."""
 
 from tests.url_cases import AUTHENTICATED, PUBLIC, UrlCase, register
 

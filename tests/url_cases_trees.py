@@ -11,8 +11,8 @@ CSV = "Identifiant;Identifiant parent;Intitulé\nB;;Plan secret de B\nB1;B;Sous-
 def vitam_b(world):
     """Commune B's tenant set up in vitam-lite (agencies, rules, contracts), once per world."""
     if "trees_vitam_b" not in world.extra:
-        from sam.demo import ensure_contracts, ensure_referentials
-        from sam.vitam_clients import ADMIN, vitam_client
+        from sam.site.demo import ensure_contracts, ensure_referentials
+        from tenants.vitam_clients import ADMIN, vitam_client
 
         client = vitam_client(world.tenant_b, contract=ADMIN)
         ensure_referentials(client, world.org_b, say=lambda *_: None)

@@ -13,7 +13,7 @@ from django.http import Http404
 from referentials.contracts.domain import INGEST, ContractKind
 from referentials.spreadsheets import normalise_name
 from sam.vitam import Select, SelectSingle, VitamError, VitamNotFound, in_
-from sam.vitam_clients import ACCESS, ADMIN, MissingContract, vitam_client
+from tenants.vitam_clients import ACCESS, ADMIN, MissingContract, vitam_client
 from tenants.models import Tenant
 
 MAX_DOCUMENTS = 10_000

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from referentials.contracts import domain, profile_files, selectors
 from referentials.contracts.domain import PROFILE_FIELDS, ContractKind
 from sam.vitam import VitamBadRequest, VitamError, VitamNotFound
-from sam.vitam_clients import ADMIN, vitam_client
+from tenants.vitam_clients import ADMIN, vitam_client
 from tenants.audit import audit_record
 from tenants.models import Tenant
 

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from referentials.trees.models import TreeKind
-from sam.archives.sip import DESCRIPTION_LEVELS
+from sam.lib.seda.sip import DESCRIPTION_LEVELS
 
 LEVEL_LABELS = {
     "Fonds": _("Fonds"), "Subfonds": _("Sub-fonds"), "Class": _("Class"), "Collection": _("Collection"),

@@ -1,12 +1,12 @@
 """Validate the manifest of a tree SIP against Vitam's SEDA 2.1 schema before sending it.
 
-The schema is the one the deposits check compiles once per process (sam.archives.seda_check, Vitam's
+The schema is the one the deposits check compiles once per process (sam.lib.seda.checks, Vitam's
 ``seda-vitam-main.xsd`` with xmlschema: libxml2 cannot compile it).
 """
 
 from lxml import etree
 
-from sam.archives.seda_check import safe_parser, schema
+from sam.lib.seda.checks import safe_parser, schema
 
 
 def manifest_errors(manifest: bytes, limit: int = 5) -> list[str]:

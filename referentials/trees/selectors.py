@@ -14,7 +14,7 @@ from django.http import Http404
 from referentials.filing_tree import Node, Tree, check_tree
 from referentials.trees.models import TreeChange, TreeDraft, TreeKind, TreeNode, TreePublication
 from sam.vitam import Select, SelectSingle, VitamNotFound, eq, in_, match, or_
-from sam.vitam_clients import ACCESS, ADMIN, vitam_client
+from tenants.vitam_clients import ACCESS, ADMIN, vitam_client
 from tenants.permissions import tenant_get_for_user
 
 TREE_UNIT_TYPES = ("HOLDING_UNIT", "FILING_UNIT")

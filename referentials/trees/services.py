@@ -32,7 +32,7 @@ from referentials.spreadsheets import normalise_name
 from referentials.trees import selectors
 from referentials.trees.models import TreeChange, TreeDraft, TreeKind, TreeNode, TreePublication
 from referentials.trees.seda_schema import manifest_errors
-from sam.archives.sip import DESCRIPTION_LEVELS, SipPackage, SipUnit, build_manifest, write_sip
+from sam.lib.seda.sip import DESCRIPTION_LEVELS, SipPackage, SipUnit, build_manifest, write_sip
 from tenants.audit import audit_record
 
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
@@ -156,7 +156,7 @@ ATTACHABLE_UNDER = {TreeKind.FILING_PLAN: ("FILING_UNIT", "HOLDING_UNIT"), TreeK
 def attachment_check(tenant, kind, unit_id) -> str:
     """The title of the published unit a draft will hang from; refuses a unit that cannot hold this tree."""
     from sam.vitam import VitamNotFound
-    from sam.vitam_clients import ACCESS, vitam_client
+    from tenants.vitam_clients import ACCESS, vitam_client
 
     if not UNIT_ID.fullmatch(unit_id):
         raise ValidationError({"attach_to": _("“%(id)s” is not an identifier of the archive system (36 letters "
@@ -479,7 +479,7 @@ def draft_export_seda(draft, rule_types=None) -> bytes:
 def publish_start(*, actor, draft, version, originating_agency, archival_agency, request=None):
     """Check the draft, then queue its publication (background job). Returns the publication."""
     from referentials.trees.tasks import publish_draft_task
-    from sam.jobs.services import job_enqueue
+    from sam.lib.jobs.services import job_enqueue
 
     rule_types = selectors.tenant_rule_types(draft.tenant)
     tree = selectors.draft_tree(draft, rule_types)
@@ -513,9 +513,9 @@ def publish_start(*, actor, draft, version, originating_agency, archival_agency,
 
 def publish_run(job, *, publication_id, archival_agency):
     """Body of the background job: SIP, schema check, ingest, follow-up, ATR. The draft is never lost."""
-    from sam.jobs.services import job_progress
+    from sam.lib.jobs.services import job_progress
     from sam.vitam import VitamError
-    from sam.vitam_clients import ADMIN, vitam_client
+    from tenants.vitam_clients import ADMIN, vitam_client
 
     publication = TreePublication.objects.select_related("draft__tenant", "draft__organisation").get(pk=publication_id)
     draft = publication.draft
@@ -600,7 +600,7 @@ def _record_result(publication, status, atr: bytes):
 
 def publication_refresh(*, actor, publication, request=None) -> TreePublication:
     """Ask Vitam again for the result of a publication whose follow-up was interrupted."""
-    from sam.vitam_clients import ADMIN, vitam_client
+    from tenants.vitam_clients import ADMIN, vitam_client
 
     if publication.state != TreePublication.State.UNCONFIRMED or not publication.operation_id:
         return publication
@@ -636,7 +636,7 @@ def _publication_failed(publication, message):
 def _failing_event(tenant, operation_id) -> str:
     """The first KO/FATAL step of the operation, in Vitam's French words (the logbook needs a contract)."""
     from sam.vitam import VitamError
-    from sam.vitam_clients import ACCESS, MissingContract, vitam_client
+    from tenants.vitam_clients import ACCESS, MissingContract, vitam_client
 
     try:
         operation = vitam_client(tenant, contract=ACCESS).get_operation(operation_id)

@@ -1,8 +1,8 @@
-"""Background work of the filing trees: publication of a draft (sam.jobs)."""
+"""Background work of the filing trees: publication of a draft (sam.lib.jobs)."""
 
 from django_tasks import task
 
-from sam.jobs.services import job_running
+from sam.lib.jobs.services import job_running
 
 
 @task(queue_name="vitam")

@@ -30,7 +30,7 @@ from referentials.trees.forms import (
 )
 from referentials.trees.models import TreeKind
 from sam.vitam import VitamError
-from sam.vitam_clients import MissingContract
+from tenants.vitam_clients import MissingContract
 from tenants.permissions import can, tenant_get_for_user
 
 GET_POST = require_http_methods(["GET", "HEAD", "POST"])

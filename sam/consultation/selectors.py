@@ -39,7 +39,7 @@ from sam.vitam.dsl import (
     range_,
 )
 from sam.vitam.errors import VitamError, VitamNotFound
-from sam.vitam_clients import ACCESS, ADMIN, RESEARCHER, MissingContract, vitam_client
+from tenants.vitam_clients import ACCESS, ADMIN, RESEARCHER, MissingContract, vitam_client
 
 RESULT_FIELDS = ("#id", "Title", "Description", "DescriptionLevel", "StartDate", "EndDate", "#originating_agency",
                  "#opi", "#unitups", "#object", "ArchivalAgencyArchiveUnitIdentifier", "#unitType")

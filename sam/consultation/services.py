@@ -23,7 +23,7 @@ from sam.consultation.forms import SEARCH_FIELDS
 from sam.consultation.models import SavedSearch
 from sam.consultation.seda_labels import level_label
 from sam.vitam.dsl import MAX_RESULT_WINDOW
-from sam.vitam_clients import ACCESS
+from tenants.vitam_clients import ACCESS
 
 # Types shown inline by the browser; anything else is offered as a download. No SVG or HTML (scripts).
 PREVIEW_TYPES = {

@@ -20,7 +20,7 @@ from sam.consultation.selectors import ConsultationUnavailable
 from sam.consultation.seda_labels import readable_metadata
 from sam.vitam.dsl import MAX_RESULT_WINDOW
 from sam.vitam.errors import VitamError, VitamNotFound, VitamUnauthorized
-from sam.vitam_clients import RESEARCHER
+from tenants.vitam_clients import RESEARCHER
 from tenants.context import tenant_get_for_request
 from tenants.permissions import tenants_for
 

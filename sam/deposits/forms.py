@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from sam.archives.sip import DESCRIPTION_LEVELS
+from sam.lib.seda.sip import DESCRIPTION_LEVELS
 from sam.deposits.models import Deposit
 
 

@@ -4,7 +4,7 @@ from django.http import Http404
 
 from sam.deposits.models import Deposit
 from sam.vitam import Select, eq
-from sam.vitam_clients import ACCESS, vitam_client
+from tenants.vitam_clients import ACCESS, vitam_client
 from tenants.permissions import tenant_get_for_user
 
 PERM = "deposit"

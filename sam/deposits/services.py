@@ -28,11 +28,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from lxml import etree
 
-from sam.archives import seda_check
+from sam.lib.seda import checks as seda_check
 from sam.deposits.models import Deposit
 from sam.vitam import VitamError, VitamUnavailable
 from sam.vitam.dsl import SelectSingle, in_
-from sam.vitam_clients import ACCESS, ADMIN, MissingContract, vitam_client
+from tenants.vitam_clients import ACCESS, ADMIN, MissingContract, vitam_client
 from tenants.audit import audit_record
 
 logger = logging.getLogger(__name__)
@@ -127,7 +127,7 @@ def deposit_receive(*, actor, tenant, upload, file_name: str, kind=Deposit.Kind.
 
 def deposit_check_start(*, actor, deposit: Deposit):
     from sam.deposits.tasks import deposit_check_task
-    from sam.jobs.services import job_enqueue
+    from sam.lib.jobs.services import job_enqueue
 
     deposit.state = Deposit.State.CHECKING
     deposit.save(update_fields=["state", "updated_at"])
@@ -466,7 +466,7 @@ def simple_deposit_create(*, actor, tenant, files, form, request=None) -> Deposi
 
 def simple_deposit_build(*, deposit: Deposit) -> None:
     """Unpack the staged files, build the SEDA 2.1 SIP, and keep it as the deposit's file."""
-    from sam.archives.sip import write_sip
+    from sam.lib.seda.sip import write_sip
     from sam.deposits.simple import SimpleDepositForm, _unzip, build_package
 
     build = deposit.summary.get("build") or {}

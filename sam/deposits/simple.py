@@ -1,7 +1,7 @@
 """Simple deposit: files (several, or a zip of a folder tree) plus a short form → a SEDA 2.1 SIP.
 
 Folders become archive units (level RecordGrp), files become item units carrying one object
-each; digests are SHA-512 (sam.archives.sip), formats are identified from the file's magic
+each; digests are SHA-512 (sam.lib.seda.sip), formats are identified from the file's magic
 numbers (puremagic), else from its name.
 """
 
@@ -18,8 +18,8 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from sam.archives import seda_check
-from sam.archives.sip import SipObject, SipPackage, SipRule, SipUnit
+from sam.lib.seda import checks as seda_check
+from sam.lib.seda.sip import SipObject, SipPackage, SipRule, SipUnit
 
 CHUNK = 1024 * 1024
 IGNORED_NAMES = {".DS_Store", "Thumbs.db", "desktop.ini", "__MACOSX"}

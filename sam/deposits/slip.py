@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from sam.deposits.models import Deposit
 from sam.vitam import VitamError
-from sam.vitam_clients import MissingContract
+from tenants.vitam_clients import MissingContract
 
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 DEJAVU_BOLD = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from sam.deposits.models import Deposit
-from sam.jobs.services import job_progress, job_running
+from sam.lib.jobs.services import job_progress, job_running
 
 FOLLOW_HANDOVER_SECONDS = 5  # pause between two follow-up windows of a long operation
 

@@ -18,7 +18,7 @@ from sam.deposits.forms import DepositFilterForm, SimpleDepositForm, SipUploadFo
 from sam.deposits.models import Deposit
 from sam.deposits.uploads import upload_limit, use_limited_handler
 from sam.vitam import VitamError
-from sam.vitam_clients import MissingContract
+from tenants.vitam_clients import MissingContract
 
 PAGE_SIZE = 25
 GET_POST = require_http_methods(["GET", "HEAD", "POST"])

@@ -26,10 +26,10 @@ from django.utils.translation import gettext as _
 
 from sam.elimination import vitam_side
 from sam.elimination.models import MassUpdate, Notification, Proposal, ProposalUnit
-from sam.jobs.services import job_enqueue
+from sam.lib.jobs.services import job_enqueue
 from sam.vitam import VitamError
 from sam.vitam.dsl import Select
-from sam.vitam_clients import MissingContract
+from tenants.vitam_clients import MissingContract
 from tenants.audit import audit_record
 from tenants.models import Organisation, Role, User
 

@@ -4,7 +4,7 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from sam.elimination.models import MassUpdate, Proposal
-from sam.jobs.services import job_progress, job_running
+from sam.lib.jobs.services import job_progress, job_running
 
 
 @task(queue_name="vitam")

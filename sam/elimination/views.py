@@ -18,7 +18,7 @@ from sam.elimination import documents, selectors, services
 from sam.elimination.forms import AnalysisForm, DecisionForm, MassUpdateForm, UnitFilterForm
 from sam.elimination.models import MassUpdate, Proposal
 from sam.vitam import VitamError
-from sam.vitam_clients import MissingContract
+from tenants.vitam_clients import MissingContract
 
 PAGE_SIZE = 25
 UNITS_PAGE_SIZE = 50

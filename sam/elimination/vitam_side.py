@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from sam.vitam import VitamError
 from sam.vitam.dsl import MAX_RESULT_WINDOW, Select, eq, gt, gte, in_, lte, match_all, or_
-from sam.vitam_clients import ACCESS, vitam_client
+from tenants.vitam_clients import ACCESS, vitam_client
 
 # Units a proposal may hold: Vitam's elimination action refuses more than 10,000 units per request.
 MAX_PROPOSAL_UNITS = 10_000

@@ -22,6 +22,7 @@ from typing import Any, BinaryIO
 
 import requests
 from django.conf import settings
+from django.utils.module_loading import import_string
 
 from sam.vitam import errors
 from sam.vitam.context import VitamContext
@@ -44,10 +45,9 @@ DIGEST_ALGORITHMS = ("SHA-512", "SHA-384", "SHA-256")
 def access_base_url() -> str:
     url = settings.VITAM.get("URL")
     if not url:
-        # Embedded default: vitam-lite started in this process on a loopback port.
-        from vitamlite.embedded import base_url
-
-        url = base_url()
+        # Embedded default (demo, development): the settings name the function that starts vitam-lite
+        # in this process and gives its loopback address; the client itself knows no back office.
+        url = import_string(settings.VITAM["EMBEDDED"])()
     return url.rstrip("/")
 
 

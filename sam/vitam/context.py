@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 
-from sam.middleware import current_request_id
+from sam.lib.request_id import current_request_id
 
 
 def _default_request_id() -> str:

@@ -13,8 +13,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
-from sam.archives.sip import SipObject, SipPackage, SipRule, SipUnit, write_sip
-from sam.demo import ARCHIVAL_AGENCY, agency_prefix
+from sam.lib.seda.sip import SipObject, SipPackage, SipRule, SipUnit, write_sip
+from sam.site.demo import ARCHIVAL_AGENCY, agency_prefix
 from tests.consultation.helpers import seed_archive
 
 

@@ -3,7 +3,7 @@
 import pytest
 
 from sam.vitam import SelectSingle
-from sam.vitam_clients import vitam_client
+from tenants.vitam_clients import vitam_client
 
 
 @pytest.mark.django_db

@@ -8,7 +8,7 @@ import pytest
 import xmlschema
 from lxml import etree
 
-from sam.archives.sip import SipObject, SipPackage, SipRule, SipUnit, write_sip
+from sam.lib.seda.sip import SipObject, SipPackage, SipRule, SipUnit, write_sip
 
 NS = {"s": "fr:gouv:culture:archivesdefrance:seda:v2.1"}
 

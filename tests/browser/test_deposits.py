@@ -47,7 +47,7 @@ def test_deposit_a_sip_with_progress_then_state_and_atr(page, login, live_server
 
 
 def test_simple_deposit_of_a_small_folder_tree(page, login, live_server, vitam_world, tmp_path):
-    from sam.demo import agency_prefix
+    from sam.site.demo import agency_prefix
 
     tenant = vitam_world.tenant_a
     folder = tmp_path / "Voirie"

@@ -14,7 +14,7 @@ PERMITS = "Permis de construire — 2008"
 
 
 def test_elimination_with_the_departmental_archives_visa(page, login, live_server, vitam_url, demo):
-    from sam.demo import seed_vitam_demo
+    from sam.site.demo import seed_vitam_demo
 
     cergy = Tenant.objects.get(organisation__name="Cergy")
     seed_vitam_demo([cergy], say=lambda *_: None)  # puts the 2008 permits back if an earlier test eliminated them

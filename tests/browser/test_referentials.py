@@ -12,8 +12,8 @@ CSV = ("Identifiant;Type;Intitulé;Description;Durée;Unité\r\n"
 
 
 def test_referent_imports_rules_from_a_spreadsheet(page, login, live_server, demo, vitam_url, tmp_path):
-    from sam.demo import ensure_contracts, ensure_referentials
-    from sam.vitam_clients import ADMIN, vitam_client
+    from sam.site.demo import ensure_contracts, ensure_referentials
+    from tenants.vitam_clients import ADMIN, vitam_client
     from tests.factories import _counter
 
     tenant = Tenant.objects.get(organisation__name="Cergy")

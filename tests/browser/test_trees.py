@@ -13,8 +13,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_referent_imports_previews_publishes_and_browses_a_filing_plan(page, login, live_server, vitam_url, demo,
                                                                         tmp_path):
-    from sam.demo import ensure_contracts, ensure_referentials
-    from sam.vitam_clients import ADMIN, vitam_client
+    from sam.site.demo import ensure_contracts, ensure_referentials
+    from tenants.vitam_clients import ADMIN, vitam_client
 
     cergy = Tenant.objects.get(organisation__name="Cergy")
     client = vitam_client(cergy, contract=ADMIN)

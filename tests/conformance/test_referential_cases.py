@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from sam.archives.sip import SipPackage, SipRule, SipUnit, write_sip
+from sam.lib.seda.sip import SipPackage, SipRule, SipUnit, write_sip
 from sam.vitam import SelectSingle, VitamBadRequest, eq
 from tests.conformance.conftest import CorpusServer
 

@@ -9,7 +9,7 @@ import zipfile
 import pytest
 from lxml import etree
 
-from sam.archives.sip import SipPackage, SipUnit, write_sip
+from sam.lib.seda.sip import SipPackage, SipUnit, write_sip
 from sam.vitam import Select, SelectSingle, eq, in_
 from tests.conformance.conftest import CorpusServer, load_baseline
 

@@ -16,10 +16,10 @@ import zlib
 from datetime import date
 from pathlib import Path
 
-from sam.archives.sip import SipObject, SipPackage, SipRule, SipUnit, write_sip
-from sam.demo import ARCHIVAL_AGENCY, agency_prefix, contract_ids, ensure_contracts, ensure_referentials
+from sam.lib.seda.sip import SipObject, SipPackage, SipRule, SipUnit, write_sip
+from sam.site.demo import ARCHIVAL_AGENCY, agency_prefix, contract_ids, ensure_contracts, ensure_referentials
 from sam.vitam.dsl import Select, eq
-from sam.vitam_clients import ACCESS, ADMIN, vitam_client
+from tenants.vitam_clients import ACCESS, ADMIN, vitam_client
 
 TEXT = "Compte rendu de la séance.\nLigne 2 ; avec « guillemets ».\n"
 

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from sam.vitam_clients import ADMIN, vitam_client
+from tenants.vitam_clients import ADMIN, vitam_client
 from tenants.models import AuditEntry
 from tests.contracts.test_profiles import BOMB, RNG
 

@@ -7,9 +7,9 @@ from django.urls import reverse
 
 from referentials.contracts import services
 from referentials.contracts.domain import ACCESS, INGEST
-from sam.demo import agency_prefix
+from sam.site.demo import agency_prefix
 from sam.vitam import VitamUnavailable
-from sam.vitam_clients import ADMIN, vitam_client
+from tenants.vitam_clients import ADMIN, vitam_client
 from tenants.models import AuditEntry
 
 
@@ -221,8 +221,8 @@ def ingest_holding_tree(tenant, title):
     import tempfile
     from pathlib import Path
 
-    from sam.archives.sip import SipPackage, SipUnit, write_sip
-    from sam.demo import ARCHIVAL_AGENCY, agency_prefix
+    from sam.lib.seda.sip import SipPackage, SipUnit, write_sip
+    from sam.site.demo import ARCHIVAL_AGENCY, agency_prefix
     from sam.vitam import Select, in_
 
     prefix = agency_prefix(tenant.organisation)

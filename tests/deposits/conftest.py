@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from sam.archives.sip import SipObject, SipPackage, SipRule, SipUnit, write_sip
+from sam.lib.seda.sip import SipObject, SipPackage, SipRule, SipUnit, write_sip
 
 
 @pytest.fixture(autouse=True)
@@ -21,7 +21,7 @@ def stored_files(folder: Path) -> list[Path]:
 
 def build_sip(tenant, folder: Path, *, title="Délibérations 2020", files=2, agency=None) -> Path:
     """A valid SEDA 2.1 SIP for a vitam_world tenant (demo services and contracts)."""
-    from sam.demo import ARCHIVAL_AGENCY, agency_prefix
+    from sam.site.demo import ARCHIVAL_AGENCY, agency_prefix
 
     prefix = agency_prefix(tenant.organisation)
     folder.mkdir(parents=True, exist_ok=True)
@@ -47,7 +47,7 @@ def build_sip(tenant, folder: Path, *, title="Délibérations 2020", files=2, ag
 @pytest.fixture
 def corpus_tenant(vitam_world, vitam_reference):
     """A tenant of commune A loaded with the referentials Vitam's corpus SIPs assume."""
-    from sam.vitam_clients import ADMIN, vitam_client
+    from tenants.vitam_clients import ADMIN, vitam_client
     from tests.factories import make_tenant
 
     tenant = make_tenant(vitam_world.org_a, label="Corpus")

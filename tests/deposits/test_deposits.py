@@ -9,7 +9,7 @@ from rest_framework.authtoken.models import Token
 
 from sam.deposits.models import Deposit
 from sam.vitam import Select, eq
-from sam.vitam_clients import ACCESS, vitam_client
+from tenants.vitam_clients import ACCESS, vitam_client
 from tenants.models import AuditEntry
 from tests.deposits import hostile
 from tests.deposits.conftest import build_sip, stored_files
@@ -184,7 +184,7 @@ def test_list_filters_and_slip(archivist, vitam_world, tmp_path):
 
 def test_simple_deposit_of_a_folder_tree(archivist, vitam_world, tmp_path, deposits_dir):
     tenant = vitam_world.tenant_a
-    from sam.demo import agency_prefix
+    from sam.site.demo import agency_prefix
 
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:

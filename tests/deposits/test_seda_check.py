@@ -1,10 +1,10 @@
-"""SAM's pre-check of SIPs (sam/archives/seda_check.py): hostile zips and manifests, Vitam's corpus."""
+"""SAM's pre-check of SIPs (sam/lib/seda/checks.py): hostile zips and manifests, Vitam's corpus."""
 
 import zipfile
 
 import pytest
 
-from sam.archives.seda_check import check_sip
+from sam.lib.seda.checks import check_sip
 
 CORPUS_SAM_VERDICT = {
     # SIP: (accepted by SAM's own check?, words of the first problem)

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from sam.archives.sip import SipObject, SipPackage, SipRule, SipUnit, write_sip
-from sam.demo import ARCHIVAL_AGENCY, agency_prefix
+from sam.lib.seda.sip import SipObject, SipPackage, SipRule, SipUnit, write_sip
+from sam.site.demo import ARCHIVAL_AGENCY, agency_prefix
 from sam.vitam.dsl import Select, eq
-from sam.vitam_clients import ACCESS, vitam_client
+from tenants.vitam_clients import ACCESS, vitam_client
 
 
 @dataclass

@@ -7,7 +7,7 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
 from sam.elimination.models import MassUpdate, Proposal
-from sam.vitam_clients import ACCESS, vitam_client
+from tenants.vitam_clients import ACCESS, vitam_client
 from tenants.models import AuditEntry
 
 pytestmark = pytest.mark.django_db

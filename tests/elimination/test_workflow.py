@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from sam.elimination.models import Notification, Proposal, ProposalUnit
 from sam.vitam.dsl import Select, eq, in_
-from sam.vitam_clients import ACCESS, vitam_client
+from tenants.vitam_clients import ACCESS, vitam_client
 from tenants import services as tenant_services
 from tenants.models import AuditEntry, Organisation, Role
 from tests.factories import make_organisation, make_user
@@ -43,7 +43,7 @@ def submit_and_approve(client, archive, proposal):
 
 
 def agency_of(archive):
-    from sam.demo import agency_prefix
+    from sam.site.demo import agency_prefix
 
     return agency_prefix(archive.org_a)
 

@@ -2,7 +2,7 @@
 
 from django_tasks import task
 
-from sam.jobs.services import job_progress, job_running
+from sam.lib.jobs.services import job_progress, job_running
 
 
 @task()

@@ -4,8 +4,8 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from sam.jobs.models import Job
-from sam.jobs.services import job_enqueue
+from sam.lib.jobs.models import Job
+from sam.lib.jobs.services import job_enqueue
 from tests.jobs.tasks import count_to
 
 

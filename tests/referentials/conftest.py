@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from sam.archives.sip import SipPackage, SipRule, SipUnit, write_sip
-from sam.demo import ARCHIVAL_AGENCY, agency_prefix, contract_ids
+from sam.lib.seda.sip import SipPackage, SipRule, SipUnit, write_sip
+from sam.site.demo import ARCHIVAL_AGENCY, agency_prefix, contract_ids
 from sam.vitam import SelectSingle
-from sam.vitam_clients import ADMIN, vitam_client
+from tenants.vitam_clients import ADMIN, vitam_client
 
 
 @pytest.fixture
@@ -49,7 +49,7 @@ def rules_by_id(tenant) -> dict[str, dict]:
 
 def import_operations(tenant, ev_type="STP_IMPORT_RULES") -> int:
     from sam.vitam import eq
-    from sam.vitam_clients import ACCESS
+    from tenants.vitam_clients import ACCESS
 
     client = vitam_client(tenant, contract=ACCESS)
     return client.search_operations(SelectSingle().where(eq("evType", ev_type)).limit(1000).build()).total

@@ -6,9 +6,9 @@ from django.urls import reverse
 
 from referentials.kinds import AGENCIES
 from referentials.models import ReferentialImport
-from sam.demo import agency_prefix
+from sam.site.demo import agency_prefix
 from sam.vitam import SelectSingle
-from sam.vitam_clients import ADMIN, vitam_client
+from tenants.vitam_clients import ADMIN, vitam_client
 from tenants.models import AuditEntry
 from tests.referentials.conftest import ingest_units
 

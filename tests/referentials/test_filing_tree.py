@@ -8,7 +8,7 @@ from django.utils import translation
 from referentials.filing_tree import (
     parse_tree_csv, parse_tree_seda, tree_to_csv, tree_to_sip_units,
 )
-from sam.archives.sip import SipPackage, write_sip
+from sam.lib.seda.sip import SipPackage, write_sip
 
 PLAN = (
     "Identifiant;Identifiant parent;Intitulé;Niveau de description;Description;Règles;Sort final\n"

@@ -9,7 +9,7 @@ from django.urls import reverse
 from referentials import services
 from referentials.kinds import RULES
 from referentials.models import ReferentialImport
-from sam.jobs.models import Job
+from sam.lib.jobs.models import Job
 from tenants.models import AuditEntry
 from tests.referentials.conftest import import_operations, ingest_units, rule_ids, rules_by_id
 

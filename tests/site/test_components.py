@@ -88,7 +88,7 @@ def test_minutes_filter_rounds_up():
 
     from django.utils import translation
 
-    from sam.templatetags.sam_ui import minutes
+    from sam.site.templatetags.sam_ui import minutes
 
     with translation.override("en"):
         assert minutes(timedelta(minutes=15)) == "15 minutes"

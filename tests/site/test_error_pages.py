@@ -4,7 +4,7 @@ import pytest
 from django.test import RequestFactory
 from django.urls import reverse
 
-from sam import views
+from sam.site import views
 from sam.vitam.errors import VitamTimeout, VitamUnavailable
 
 pytestmark = pytest.mark.django_db

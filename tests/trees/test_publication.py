@@ -30,8 +30,8 @@ def agency(world):
 
 def file_unit_under(world, unit_id, folder):
     """Deposit one archive unit attached under a published node (DEFAULT_WORKFLOW)."""
-    from sam.archives.sip import SipPackage, SipUnit, write_sip
-    from sam.vitam_clients import vitam_client
+    from sam.lib.seda.sip import SipPackage, SipUnit, write_sip
+    from tenants.vitam_clients import vitam_client
 
     agency_id = agency(world)
     package = SipPackage(message_identifier="DEPOT-1", archival_agency=agency_id, transferring_agency=agency_id,
@@ -146,7 +146,7 @@ def test_lost_follow_up_keeps_the_draft_locked_until_the_result_is_read_again(vi
     assert draft.state == TreeDraft.State.PUBLISHING  # nobody can publish it twice meanwhile
     with pytest.raises(ValidationError):
         services.node_add(actor=world.referent_a, draft=draft, version=draft.version, identifier="N", title="N")
-    from sam.vitam_clients import ADMIN, vitam_client
+    from tenants.vitam_clients import ADMIN, vitam_client
 
     vitam_client(world.tenant_a, contract=ADMIN).wait_for_operation(publication.operation_id, timeout=60,
                                                                      poll_interval=0.2)

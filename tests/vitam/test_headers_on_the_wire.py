@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from sam.middleware import _current_request_id
+from sam.lib.request_id import _current_request_id
 from sam.vitam import Select, VitamClient, VitamContext, VitamUnavailable, eq
 from tests.vitam.recording_server import Reply
 

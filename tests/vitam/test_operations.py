@@ -9,7 +9,7 @@ import pytest
 from django.test import override_settings
 from lxml import etree
 
-from sam.archives.sip import SipObject, SipPackage, SipRule, SipUnit, write_sip
+from sam.lib.seda.sip import SipObject, SipPackage, SipRule, SipUnit, write_sip
 from sam.vitam import (
     GetById,
     Select,

@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from sam.archives.sip import SipPackage, SipUnit, write_sip
+from sam.lib.seda.sip import SipPackage, SipUnit, write_sip
 from sam.vitam import Select, SelectSingle, VitamClient, VitamContext, VitamNotFound, VitamUnauthorized, eq, in_
 
 OURS, THEIRS = 52, 53

@@ -578,7 +578,7 @@ def test_archival_profile_of_the_sip_is_checked(http, baseline):
 
 
 def test_sip_built_by_sam_is_ingested_under_a_holding_unit(http, baseline, tmp_path):
-    from sam.archives.sip import SipObject, SipPackage, SipRule, SipUnit, write_sip
+    from sam.lib.seda.sip import SipObject, SipPackage, SipRule, SipUnit, write_sip
 
     holding_root = _holding_root(http, baseline)
     pdf = tmp_path / "deliberation.pdf"

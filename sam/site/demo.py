@@ -16,7 +16,7 @@ from pathlib import Path
 
 from referentials.filing_tree import parse_tree_csv, tree_to_sip_units
 from referentials.rules_csv import parse_rules, to_vitam_csv
-from sam.archives.sip import SipObject, SipPackage, SipRule, SipUnit, write_sip
+from sam.lib.seda.sip import SipObject, SipPackage, SipRule, SipUnit, write_sip
 from sam.vitam import Select, SelectSingle, VitamClient, VitamContext, VitamNotFound, eq
 
 DATA = Path(__file__).resolve().parent / "demo_data"

@@ -1,8 +1,10 @@
+"""The status of a background job, polled by the page that started it."""
+
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.views.decorators.http import require_GET
 
-from sam.jobs.selectors import job_get_for_user
+from sam.site.selectors import job_get_for_user
 
 
 @login_required

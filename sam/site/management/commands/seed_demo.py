@@ -56,7 +56,7 @@ class Command(BaseCommand):
 
     def seed_vitam(self):
         """Services, rules, contracts, trees and deposits of each tenant, through the Vitam client."""
-        from sam.demo import seed_vitam_demo
+        from sam.site.demo import seed_vitam_demo
 
         seed_vitam_demo(self.tenants, say=self.stdout.write)
 

@@ -1,16 +1,12 @@
-"""Request id: one id per request, reused in logs, in Vitam calls and on error pages."""
+"""Site-wide middleware: the request id, Vitam errors that escape a view, French by default."""
 
-import contextvars
 import logging
-import re
-import uuid
 
-_current_request_id = contextvars.ContextVar("sam_request_id", default="-")
-_VALID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+from django.http import Http404, JsonResponse
 
-
-def current_request_id():
-    return _current_request_id.get()
+from sam.lib.request_id import new_request_id, request_id_scope
+from sam.site.views import vitam_unavailable_response
+from sam.vitam.errors import VitamError, VitamNotFound, VitamUnavailable
 
 
 class RequestIdMiddleware:
@@ -20,22 +16,12 @@ class RequestIdMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        incoming = request.META.get(self.header, "")
-        request_id = incoming if _VALID.match(incoming) else uuid.uuid4().hex
+        request_id = new_request_id(request.META.get(self.header, ""))
         request.request_id = request_id
-        token = _current_request_id.set(request_id)
-        try:
+        with request_id_scope(request_id):
             response = self.get_response(request)
-        finally:
-            _current_request_id.reset(token)
         response["X-Request-Id"] = request_id
         return response
-
-
-class RequestIdLogFilter(logging.Filter):
-    def filter(self, record):
-        record.request_id = _current_request_id.get()
-        return True
 
 
 class VitamErrorMiddleware:
@@ -53,11 +39,6 @@ class VitamErrorMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        from django.http import Http404, JsonResponse
-
-        from sam.vitam.errors import VitamError, VitamNotFound, VitamUnavailable
-        from sam.views import vitam_unavailable_response
-
         if not isinstance(exception, VitamError):
             return None
         if isinstance(exception, VitamNotFound):

@@ -2,5 +2,6 @@ from django.apps import AppConfig
 
 
 class SamConfig(AppConfig):
-    name = "sam"
+    name = "sam.site"
+    label = "sam"
     verbose_name = "SAM"

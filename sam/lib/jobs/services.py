@@ -22,7 +22,7 @@ import time
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sam.jobs.models import Job
+from sam.lib.jobs.models import Job
 
 logger = logging.getLogger(__name__)
 PROGRESS_INTERVAL = 0.5  # seconds between two progress writes

@@ -3,6 +3,6 @@ from django.utils.translation import gettext_lazy as _
 
 
 class JobsConfig(AppConfig):
-    name = "sam.jobs"
+    name = "sam.lib.jobs"
     label = "jobs"
     verbose_name = _("Background work")

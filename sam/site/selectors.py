@@ -1,8 +1,11 @@
 """Reads behind the home page: small summaries, always scoped by what the caller may see."""
 
 from django.db.models import Count, Q
+from django.http import Http404
 
+from sam.lib.jobs.models import Job
 from tenants.models import Organisation, Tenant, User
+from tenants.permissions import is_platform_admin, organisations_for
 from tenants.selectors import audit_entries_for, organisation_users
 
 RECENT_AUDIT_ENTRIES = 5
@@ -51,3 +54,14 @@ def pending_visas(*, user):
     except ImportError:
         return []
     return list(visa_proposals(user, pending_only=True)[:PENDING_VISAS_SHOWN])
+
+
+def job_get_for_user(*, user, pk) -> Job:
+    """A job of an organisation the user belongs to; 404 alike for missing and forbidden."""
+    jobs = Job.objects.select_related("organisation", "tenant")
+    if not is_platform_admin(user):
+        jobs = jobs.filter(organisation__in=organisations_for(user, "view_organisation"))
+    try:
+        return jobs.get(pk=int(pk))
+    except (Job.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None

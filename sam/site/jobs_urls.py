@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sam.jobs import views
+from sam.site import jobs as views
 
 app_name = "jobs"
 urlpatterns = [

@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 from django.views.i18n import set_language
 
-from sam import views
+from sam.site import views
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -15,9 +15,9 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import requires_csrf_token
 
-from sam import selectors
-from sam.forms import ProfileForm
-from sam.middleware import current_request_id
+from sam.site import selectors
+from sam.site.forms import ProfileForm
+from sam.lib.request_id import current_request_id
 from tenants.audit import audit_record
 from tenants.context import current_organisation
 from tenants.permissions import checker_for, is_platform_admin, organisations_for
