@@ -20,7 +20,6 @@ W3C_LOCATIONS = [
 ]
 
 SEDA_NS_PREFIX = "fr:gouv:culture:archivesdefrance:seda:v"
-SEDA_21_NS = "fr:gouv:culture:archivesdefrance:seda:v2.1"
 MAX_MANIFEST_BYTES = 512 * 1024 * 1024
 
 _schema = None

@@ -14,7 +14,6 @@ objects/<tenant>/, for vitamlite.binaries.open_binary).
 """
 
 import hashlib
-import json
 import logging
 import re
 import shutil
