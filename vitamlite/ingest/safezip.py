@@ -12,6 +12,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+# Own copy of safe extraction on purpose: vitam-lite stands for Vitam and must not depend on the portal.
 CHUNK = 1024 * 1024
 
 

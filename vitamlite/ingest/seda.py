@@ -35,6 +35,7 @@ class ManifestError(Exception):
         self.message = message
 
 
+# Own copy of the hardened parser on purpose: vitam-lite stands for Vitam and must not depend on the portal.
 def _parser():
     return etree.XMLParser(
         resolve_entities=False,
