@@ -42,12 +42,6 @@ class Restriction:
             return True
         return bool(set(unit.get("#originating_agencies") or []) & self.originating_agencies)
 
-    def object_group_visible(self, group: dict) -> bool:
-        """An object group is visible when the contract's agencies cover one of its originating agencies."""
-        if self.every_originating_agency:
-            return True
-        return bool(set(group.get("#originating_agencies") or []) & self.originating_agencies)
-
     def usage_allowed(self, qualifier: str) -> bool:
         """DataObjectVersion restriction: may this contract read objects of usage `qualifier` (e.g. BinaryMaster)?"""
         return self.every_data_object_version or qualifier in self.data_object_versions

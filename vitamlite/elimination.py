@@ -351,120 +351,173 @@ def _group_objects(group: dict) -> tuple[list[str], int, list[str]]:
 
 def run_action(db, store, tenant: int, operation_id: str, query: dict, date_text: str, contract: dict | None):
     """ELIMINATION_ACTION: re-analyse, then delete what is destroyable, deepest units first."""
-    binary_paths: list[str] = []
+    action = _EliminationAction(db, store, tenant, operation_id, query, date_text, contract)
     try:
-        date = _date(date_text)
-        step = "STP_ELIMINATION_ACTION_UNIT_PREPARATION"
-        logbook.event(db, operation_id, step + ".STARTED", "STARTED")
-        if date > datetime.date.today():
-            logbook.event(db, operation_id, "ELIMINATION_ACTION_UNIT_PREPARATION", "KO",
-                          message="Échec de la préparation de l'élimination : la date d'élimination est postérieure"
-                                  " à la date du jour",
-                          data={"expirationDate": date_text, "error": DATE_REQUEST_IN_FUTURE})
-            logbook.event(db, operation_id, step, "KO")
-            logbook.finish(db, operation_id, "KO")
+        action.run()
+    except Exception:
+        logger.exception("elimination action %s failed", operation_id)
+        db.rollback()
+        action.binary_paths.clear()
+        logbook.finish(db, operation_id, "FATAL")
+    # Binaries go only once the deletion of their metadata is committed.
+    for path in action.binary_paths:
+        try:
+            binaries.delete(store, tenant, path)
+        except (OSError, ValueError):
+            logger.warning("elimination %s: could not delete binary %s", operation_id, path)
+
+
+class _EliminationAction:
+    """One ELIMINATION_ACTION run; each step method logs "<STEP>.STARTED", its action, then "<STEP>"."""
+
+    def __init__(self, db, store, tenant: int, operation_id: str, query: dict, date_text: str,
+                 contract: dict | None):
+        self.db, self.store, self.tenant, self.operation_id = db, store, tenant, operation_id
+        self.query, self.date_text, self.contract = query, date_text, contract
+        self.ids: list[str] = []  # the selected units, in the request's order
+        self.report_units: dict[str, dict] = {}  # unit id -> report line
+        self.binary_paths: list[str] = []  # deleted once the transaction is committed
+
+    def _event(self, ev_type: str, outcome: str, **kwargs) -> None:
+        logbook.event(self.db, self.operation_id, ev_type, outcome, **kwargs)
+
+    def run(self) -> None:
+        to_destroy = self.unit_preparation()
+        if to_destroy is None:
             return
-        threshold = threshold_of(query, ACTION_THRESHOLD)
-        ids = selected_unit_ids(db, tenant, query, contract, threshold + 1)
-        if not _threshold_ok(db, operation_id, ids, threshold):
-            return _fail(db, operation_id, step)
-        set_progress(db, tenant, operation_id, step, 0, len(ids))
-        to_destroy, report_units = [], {}
+        deleted_units = self.delete_unit(to_destroy)
+        report_groups, register_amounts = self.delete_object_group(deleted_units)
+        self.accession_register_preparation(deleted_units, register_amounts)
+        kept = len(self.ids) - len(deleted_units)
+        final = "WARNING" if kept or not deleted_units else "OK"
+        self.report_generation(final, deleted_units, report_groups)
+        logbook.finish(self.db, self.operation_id, final, data={"expirationDate": self.date_text,
+                                                                "nbDeletedUnits": len(deleted_units),
+                                                                "nbNonDeletedUnits": kept})
+        self.db.commit()
+
+    def unit_preparation(self) -> list[dict] | None:
+        """STP_ELIMINATION_ACTION_UNIT_PREPARATION: the units to destroy, None when the step is KO."""
+        step = "STP_ELIMINATION_ACTION_UNIT_PREPARATION"
+        self._event(step + ".STARTED", "STARTED")
+        date = _date(self.date_text)
+        if date > datetime.date.today():
+            self._event("ELIMINATION_ACTION_UNIT_PREPARATION", "KO",
+                        message="Échec de la préparation de l'élimination : la date d'élimination est postérieure"
+                                " à la date du jour",
+                        data={"expirationDate": self.date_text, "error": DATE_REQUEST_IN_FUTURE})
+            _fail(self.db, self.operation_id, step)
+            return None
+        threshold = threshold_of(self.query, ACTION_THRESHOLD)
+        self.ids = selected_unit_ids(self.db, self.tenant, self.query, self.contract, threshold + 1)
+        if not _threshold_ok(self.db, self.operation_id, self.ids, threshold):
+            _fail(self.db, self.operation_id, step)
+            return None
+        to_destroy = self._destroyable_units(step, date)
+        outcome = "WARNING" if not to_destroy or self.report_units else "OK"
+        self._event("ELIMINATION_ACTION_UNIT_PREPARATION", outcome,
+                    data={"expirationDate": self.date_text, "nbDestroyableUnits": len(to_destroy),
+                          "nbNonDestroyableUnits": len(self.report_units)})
+        self._event(step, outcome)
+        return to_destroy
+
+    def _destroyable_units(self, step: str, date: datetime.date) -> list[dict]:
+        """Re-analyse the selection by batches; the units not to destroy go to the report with their status."""
+        ids, to_destroy = self.ids, []
+        set_progress(self.db, self.tenant, self.operation_id, step, 0, len(ids))
         for start in range(0, len(ids), BATCH_SIZE):
-            for unit, result in analyse_batch(db, tenant, ids[start:start + BATCH_SIZE], date, operation_id):
+            for unit, result in analyse_batch(self.db, self.tenant, ids[start:start + BATCH_SIZE], date,
+                                              self.operation_id):
                 if result["GlobalStatus"] == "DESTROY":
                     to_destroy.append(unit)
                 else:
-                    report_units[unit["#id"]] = _unit_entry(unit, f"GLOBAL_STATUS_{result['GlobalStatus']}")
-            set_progress(db, tenant, operation_id, step, min(start + BATCH_SIZE, len(ids)), len(ids))
-        preparation_outcome = "WARNING" if not to_destroy or report_units else "OK"
-        logbook.event(db, operation_id, "ELIMINATION_ACTION_UNIT_PREPARATION", preparation_outcome,
-                      data={"expirationDate": date_text, "nbDestroyableUnits": len(to_destroy),
-                            "nbNonDestroyableUnits": len(report_units)})
-        logbook.event(db, operation_id, step, preparation_outcome)
+                    self.report_units[unit["#id"]] = _unit_entry(unit, f"GLOBAL_STATUS_{result['GlobalStatus']}")
+            set_progress(self.db, self.tenant, self.operation_id, step, min(start + BATCH_SIZE, len(ids)), len(ids))
+        return to_destroy
 
-        # Children before parents: a parent keeps its children's level order (#max strictly greater below).
+    def delete_unit(self, to_destroy: list[dict]) -> list[dict]:
+        """STP_ELIMINATION_ACTION_DELETE_UNIT: the deleted units; a unit that still has children stays."""
         step = "STP_ELIMINATION_ACTION_DELETE_UNIT"
-        logbook.event(db, operation_id, step + ".STARTED", "STARTED")
+        self._event(step + ".STARTED", "STARTED")
+        # Children before parents: a parent keeps its children's level order (#max strictly greater below).
         deleted_units: list[dict] = []
         levels: dict[int, list[dict]] = {}
         for unit in to_destroy:
             levels.setdefault(int(unit.get("#max") or 1), []).append(unit)
         for level in sorted(levels, reverse=True):
             units = levels[level]
-            with_children = _units_with_children(db, tenant, [u["#id"] for u in units])
+            with_children = _units_with_children(self.db, self.tenant, [u["#id"] for u in units])
             deletable = [u for u in units if u["#id"] not in with_children]
             for unit in units:
                 if unit["#id"] in with_children:
-                    report_units[unit["#id"]] = _unit_entry(unit, "NON_DESTROYABLE_HAS_CHILD_UNITS")
-            units_store.delete_units(db, tenant, [u["#id"] for u in deletable])
+                    self.report_units[unit["#id"]] = _unit_entry(unit, "NON_DESTROYABLE_HAS_CHILD_UNITS")
+            units_store.delete_units(self.db, self.tenant, [u["#id"] for u in deletable])
             for unit in deletable:
-                report_units[unit["#id"]] = _unit_entry(unit, "DELETED")
+                self.report_units[unit["#id"]] = _unit_entry(unit, "DELETED")
             deleted_units.extend(deletable)
-        kept = len(ids) - len(deleted_units)
-        delete_outcome = "WARNING" if kept or not deleted_units else "OK"
-        logbook.event(db, operation_id, "ELIMINATION_ACTION_DELETE_UNIT", delete_outcome,
-                      data={"nbDeletedUnits": len(deleted_units), "nbNonDeletedUnits": kept})
-        logbook.event(db, operation_id, step, delete_outcome)
+        kept = len(self.ids) - len(deleted_units)
+        outcome = "WARNING" if kept or not deleted_units else "OK"
+        self._event("ELIMINATION_ACTION_DELETE_UNIT", outcome,
+                    data={"nbDeletedUnits": len(deleted_units), "nbNonDeletedUnits": kept})
+        self._event(step, outcome)
+        return deleted_units
 
+    def delete_object_group(self, deleted_units: list[dict]):
+        """STP_ELIMINATION_ACTION_DELETE_OBJECT_GROUP: (report lines, register amounts) of the object groups."""
         step = "STP_ELIMINATION_ACTION_DELETE_OBJECT_GROUP"
-        logbook.event(db, operation_id, step + ".STARTED", "STARTED")
-        report_groups, register_amounts = _eliminate_object_groups(db, tenant, deleted_units, binary_paths)
-        logbook.event(db, operation_id, "ELIMINATION_ACTION_DELETE_OBJECT_GROUP", "OK",
-                      data={"nbDeletedObjectGroups": sum(1 for g in report_groups if g["params"]["status"] == "DELETED"),
-                            "nbDetachedObjectGroups": sum(1 for g in report_groups
-                                                          if g["params"]["status"] == "PARTIAL_DETACHMENT")})
-        logbook.event(db, operation_id, step, "OK")
+        self._event(step + ".STARTED", "STARTED")
+        report_groups, register_amounts = _eliminate_object_groups(self.db, self.tenant, deleted_units,
+                                                                   self.binary_paths)
+        self._event("ELIMINATION_ACTION_DELETE_OBJECT_GROUP", "OK",
+                    data={"nbDeletedObjectGroups": _count_with_status(report_groups, "DELETED"),
+                          "nbDetachedObjectGroups": _count_with_status(report_groups, "PARTIAL_DETACHMENT")})
+        self._event(step, "OK")
+        return report_groups, register_amounts
 
+    def accession_register_preparation(self, deleted_units: list[dict], register_amounts: dict) -> None:
+        """STP_ELIMINATION_ACTION_ACCESSION_REGISTER_PREPARATION: negative ELIMINATION register events."""
         step = "STP_ELIMINATION_ACTION_ACCESSION_REGISTER_PREPARATION"
-        logbook.event(db, operation_id, step + ".STARTED", "STARTED")
+        self._event(step + ".STARTED", "STARTED")
         for unit in deleted_units:
             amounts = register_amounts.setdefault((unit.get("#opi"), unit.get("#originating_agency")), [0, 0, 0, 0])
             amounts[0] += 1
         for (opi, agency), (units, groups, objects, size) in sorted(register_amounts.items(), key=str):
             if opi and agency:
-                register.record_event(db, tenant=tenant, opi=opi, originating_agency=agency,
-                                      operation_id=operation_id, op_type="ELIMINATION", units=-units,
+                register.record_event(self.db, tenant=self.tenant, opi=opi, originating_agency=agency,
+                                      operation_id=self.operation_id, op_type="ELIMINATION", units=-units,
                                       object_groups=-groups, objects=-objects, size=-size)
-        logbook.event(db, operation_id, "ELIMINATION_ACTION_ACCESSION_REGISTER_UPDATE", "OK")
-        logbook.event(db, operation_id, step, "OK")
+        self._event("ELIMINATION_ACTION_ACCESSION_REGISTER_UPDATE", "OK")
+        self._event(step, "OK")
 
-        final = "WARNING" if kept or not deleted_units else "OK"
+    def report_generation(self, final: str, deleted_units: list[dict], report_groups: list[dict]) -> None:
+        """STP_ELIMINATION_ACTION_REPORT_GENERATION: the JSON-lines batch report."""
         step = "STP_ELIMINATION_ACTION_REPORT_GENERATION"
-        logbook.event(db, operation_id, step + ".STARTED", "STARTED")
+        self._event(step + ".STARTED", "STARTED")
+        ids, kept = self.ids, len(self.ids) - len(deleted_units)
         summary = {
-            "operationSummary": {"tenant": tenant, "evId": operation_id, "evType": "ELIMINATION_ACTION",
+            "operationSummary": {"tenant": self.tenant, "evId": self.operation_id, "evType": "ELIMINATION_ACTION",
                                  "outcome": final, "outDetail": f"ELIMINATION_ACTION.{final}",
                                  "outMsg": logbook.french_message("ELIMINATION_ACTION", final),
-                                 "rightsStatementIdentifier": {"AccessContract": (contract or {}).get("Identifier")},
-                                 "evDetData": {"expirationDate": date_text}},
-            "reportSummary": {"evStartDateTime": _operation_start(db, tenant, operation_id),
+                                 "rightsStatementIdentifier": {
+                                     "AccessContract": (self.contract or {}).get("Identifier")},
+                                 "evDetData": {"expirationDate": self.date_text}},
+            "reportSummary": {"evStartDateTime": _operation_start(self.db, self.tenant, self.operation_id),
                               "evEndDateTime": logbook.now_iso(), "reportType": "ELIMINATION_ACTION",
                               "vitamResults": {"OK": len(deleted_units), "KO": 0, "WARNING": kept, "total": len(ids)},
-                              "extendedInfo": {"nbDeletedObjectGroups": sum(
-                                  1 for g in report_groups if g["params"]["status"] == "DELETED")}},
-            "context": {"dslRequest": query, "date": date_text},
+                              "extendedInfo": {"nbDeletedObjectGroups": _count_with_status(report_groups,
+                                                                                            "DELETED")}},
+            "context": {"dslRequest": self.query, "date": self.date_text},
         }
-        ordered_units = [report_units[unit_id] for unit_id in ids if unit_id in report_units]
-        reports.write(store, tenant, operation_id, "batchreport", [summary, *ordered_units, *report_groups])
-        logbook.event(db, operation_id, "ELIMINATION_ACTION_REPORT_GENERATION", "OK")
-        logbook.event(db, operation_id, step, "OK")
-        set_progress(db, tenant, operation_id, step, len(ids), len(ids), commit=False)
-        logbook.finish(db, operation_id, final, data={"expirationDate": date_text,
-                                                      "nbDeletedUnits": len(deleted_units),
-                                                      "nbNonDeletedUnits": kept})
-        db.commit()
-    except Exception:
-        logger.exception("elimination action %s failed", operation_id)
-        db.rollback()
-        binary_paths.clear()
-        logbook.finish(db, operation_id, "FATAL")
-    # Binaries go only once the deletion of their metadata is committed.
-    for path in binary_paths:
-        try:
-            binaries.delete(store, tenant, path)
-        except (OSError, ValueError):
-            logger.warning("elimination %s: could not delete binary %s", operation_id, path)
+        ordered_units = [self.report_units[unit_id] for unit_id in ids if unit_id in self.report_units]
+        reports.write(self.store, self.tenant, self.operation_id, "batchreport",
+                      [summary, *ordered_units, *report_groups])
+        self._event("ELIMINATION_ACTION_REPORT_GENERATION", "OK")
+        self._event(step, "OK")
+        set_progress(self.db, self.tenant, self.operation_id, step, len(ids), len(ids), commit=False)
+
+
+def _count_with_status(report_lines: list[dict], status: str) -> int:
+    return sum(1 for line in report_lines if line["params"]["status"] == status)
 
 
 def _operation_start(db, tenant: int, operation_id: str) -> str | None:

@@ -17,7 +17,6 @@ PROPERTY_NAMES = (
     "FinalAction", "ClassificationLevel", "ClassificationOwner", "ClassificationAudience",
     "ClassificationReassessingDate", "NeedReassessingAuthorization",
 )
-RULE_FIELDS_FIRST = ("UnitId", "OriginatingAgency", "Paths", "Rule")
 FIELDS_NEEDED = ("#id", "#unitups", "#allunitups", "#management", "#originating_agency")
 
 

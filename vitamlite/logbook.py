@@ -238,17 +238,6 @@ def finish(db, operation_id: str, outcome: str, *, message: str | None = None, d
     return final
 
 
-def set_state(db, tenant: int, operation_id: str, state: str, status: str | None = None) -> None:
-    """Change the execution state (RUNNING/PAUSE/COMPLETED) without adding an event."""
-    if status is None:
-        db.execute("UPDATE logbook_operations SET state = ? WHERE tenant = ? AND id = ?", (state, int(tenant), operation_id))
-    else:
-        db.execute(
-            "UPDATE logbook_operations SET state = ?, status = ? WHERE tenant = ? AND id = ?",
-            (state, status, int(tenant), operation_id),
-        )
-
-
 def update_root(db, tenant: int, operation_id: str, **fields) -> None:
     """Fill root fields learnt during the workflow (e.g. obIdIn, agIdExt, rightsStatementIdentifier once the
     manifest is read). Values that are dicts are stored as JSON strings, as Vitam does."""

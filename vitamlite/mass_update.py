@@ -359,84 +359,125 @@ def _rules_by_id(db, tenant: int) -> dict:
 def _run(db, store, tenant, operation_id, query, contract, context_body, *, check, apply, step, action):
     """Shared body: threshold and checks, then every unit updated (or not) on its own, then the report."""
     try:
-        logbook.event(db, operation_id, "STP_MASS_UPDATE_CHECK.STARTED", "STARTED")
-        threshold = threshold_of(query, MASS_UPDATE_THRESHOLD)
-        ids = selected_unit_ids(db, tenant, query, contract, threshold + 1)
-        if len(ids) > threshold:
-            logbook.event(db, operation_id, "CHECK_DISTRIBUTION_THRESHOLD", "KO",
-                          data={"error": f"Too many units found. Threshold={threshold}, found={len(ids)}"})
-            logbook.event(db, operation_id, "STP_MASS_UPDATE_CHECK", "KO")
-            logbook.finish(db, operation_id, "KO")
-            return
-        logbook.event(db, operation_id, "CHECK_DISTRIBUTION_THRESHOLD", "OK")
-        check_name, problems = check()
-        if problems:
-            logbook.event(db, operation_id, check_name, "KO", message=f"Échec de la vérification : {problems[0]}",
-                          data={"error": problems})
-            logbook.event(db, operation_id, "STP_MASS_UPDATE_CHECK", "KO")
-            logbook.finish(db, operation_id, "KO")
-            return
-        logbook.event(db, operation_id, check_name, "OK")
-        logbook.event(db, operation_id, "STP_MASS_UPDATE_CHECK", "OK")
-        set_progress(db, tenant, operation_id, step, 0, len(ids))
+        _MassUpdate(db, store, tenant, operation_id, query, contract, context_body, check=check, apply=apply,
+                    step=step, action=action).run()
+    except Exception:
+        logger.exception("mass update %s failed", operation_id)
+        db.rollback()
+        logbook.finish(db, operation_id, "FATAL")
 
-        logbook.event(db, operation_id, step + ".STARTED", "STARTED")
+
+class _MassUpdate:
+    """One mass update run; each step method logs "<STEP>.STARTED", its actions, then "<STEP>".
+
+    `check` gives (check action, problems) for the request, `apply` the updated document of a unit;
+    `step` and `action` name the update step and its action (rules or descriptive metadata)."""
+
+    def __init__(self, db, store, tenant, operation_id, query, contract, context_body, *, check, apply, step,
+                 action):
+        self.db, self.store, self.tenant, self.operation_id = db, store, tenant, operation_id
+        self.query, self.contract, self.context_body = query, contract, context_body
+        self.check, self.apply, self.step, self.action = check, apply, step, action
+        self.started = None  # when the updates started: the report's start and the units' update date
+
+    def _event(self, ev_type: str, outcome: str, **kwargs) -> None:
+        logbook.event(self.db, self.operation_id, ev_type, outcome, **kwargs)
+
+    def run(self) -> None:
+        ids = self.mass_update_check()
+        if ids is None:
+            return
+        outcome, results, lines = self.update_units(ids)
+        self.mass_update_finalize(outcome, results, lines)
+        logbook.finish(self.db, self.operation_id, outcome, data={**results, "total": sum(results.values())})
+        self.db.commit()
+
+    def mass_update_check(self) -> list[str] | None:
+        """STP_MASS_UPDATE_CHECK (CHECK_DISTRIBUTION_THRESHOLD, then the request's check): the selected
+        units, None when the operation ended KO."""
+        self._event("STP_MASS_UPDATE_CHECK.STARTED", "STARTED")
+        threshold = threshold_of(self.query, MASS_UPDATE_THRESHOLD)
+        ids = selected_unit_ids(self.db, self.tenant, self.query, self.contract, threshold + 1)
+        if len(ids) > threshold:
+            self._event("CHECK_DISTRIBUTION_THRESHOLD", "KO",
+                        data={"error": f"Too many units found. Threshold={threshold}, found={len(ids)}"})
+            return self._check_failed()
+        self._event("CHECK_DISTRIBUTION_THRESHOLD", "OK")
+        check_name, problems = self.check()
+        if problems:
+            self._event(check_name, "KO", message=f"Échec de la vérification : {problems[0]}",
+                        data={"error": problems})
+            return self._check_failed()
+        self._event(check_name, "OK")
+        self._event("STP_MASS_UPDATE_CHECK", "OK")
+        return ids
+
+    def _check_failed(self) -> None:
+        self._event("STP_MASS_UPDATE_CHECK", "KO")
+        logbook.finish(self.db, self.operation_id, "KO")
+
+    def update_units(self, ids: list[str]) -> tuple[str, dict[str, int], list[dict]]:
+        """STP_MASS_UPDATE_UNIT_RULE or STP_MASS_UPDATE_UNIT, by batches: (outcome, {status: count}, report lines)."""
+        set_progress(self.db, self.tenant, self.operation_id, self.step, 0, len(ids))
+        self._event(self.step + ".STARTED", "STARTED")
+        self.started = logbook.now_iso()
         results = {"OK": 0, "KO": 0, "WARNING": 0}
         lines = []
-        now = logbook.now_iso()
         for start in range(0, len(ids), BATCH_SIZE):
-            docs = units_store.get_unit_docs(db, tenant, ids[start:start + BATCH_SIZE])
+            docs = units_store.get_unit_docs(self.db, self.tenant, ids[start:start + BATCH_SIZE])
             for unit_id in ids[start:start + BATCH_SIZE]:
                 unit = docs.get(unit_id)
                 if unit is None:
                     continue
-                try:
-                    updated = apply(unit)
-                except UnitUpdateError as error:
-                    status, key, message = "KO", "UNIT_METADATA_UPDATE_KO", str(error)
-                else:
-                    if updated == unit:
-                        status, key, message = "WARNING", "UNIT_METADATA_NO_CHANGES", "Aucune modification"
-                    else:
-                        updated["#version"] = int(unit.get("#version") or 0) + 1
-                        updated["#operations"] = [*(unit.get("#operations") or []), operation_id]
-                        updated["#approximate_update_date"] = now
-                        units_store.update_unit(db, tenant, unit_id, updated)
-                        status, key, message = "OK", "UNIT_METADATA_UPDATE", "Mise à jour effectuée"
+                status, key, message = self._update_unit(unit_id, unit)
                 results[status] += 1
                 lines.append({"id": unit_id, "params": {"id": unit_id, "status": status, "outcome": status,
                                                         "key": key, "message": message,
                                                         "originatingAgency": unit.get("#originating_agency"),
                                                         "opi": unit.get("#opi")}})
-            set_progress(db, tenant, operation_id, step, min(start + BATCH_SIZE, len(ids)), len(ids))
+            set_progress(self.db, self.tenant, self.operation_id, self.step, min(start + BATCH_SIZE, len(ids)),
+                         len(ids))
         total = sum(results.values())
         outcome = "OK" if results["OK"] == total and total else ("KO" if results["KO"] == total and total else
                                                                   "WARNING")
+        self._event(self.action, outcome, data={"Event": f"Mass update {outcome}", **results})
+        self._event(self.step, outcome)
+        return outcome, results, lines
+
+    def _update_unit(self, unit_id: str, unit: dict) -> tuple[str, str, str]:
+        """(status, report key, message) of one unit: UNIT_METADATA_UPDATE, _KO or UNIT_METADATA_NO_CHANGES."""
+        try:
+            updated = self.apply(unit)
+        except UnitUpdateError as error:
+            return "KO", "UNIT_METADATA_UPDATE_KO", str(error)
+        if updated == unit:
+            return "WARNING", "UNIT_METADATA_NO_CHANGES", "Aucune modification"
+        updated["#version"] = int(unit.get("#version") or 0) + 1
+        updated["#operations"] = [*(unit.get("#operations") or []), self.operation_id]
+        updated["#approximate_update_date"] = self.started
+        units_store.update_unit(self.db, self.tenant, unit_id, updated)
+        return "OK", "UNIT_METADATA_UPDATE", "Mise à jour effectuée"
+
+    def mass_update_finalize(self, outcome: str, results: dict[str, int], lines: list[dict]) -> None:
+        """STP_MASS_UPDATE_FINALIZE: the JSON-lines batch report."""
+        self._event("STP_MASS_UPDATE_FINALIZE.STARTED", "STARTED")
+        action, total = self.action, sum(results.values())
         detail_message = f"Detail=  OK:{results['OK']}" + (f" KO:{results['KO']}" if results["KO"] else "") + (
             f" WARNING:{results['WARNING']}" if results["WARNING"] else "")
-        logbook.event(db, operation_id, action, outcome, data={"Event": f"Mass update {outcome}", **results})
-        logbook.event(db, operation_id, step, outcome)
-
-        logbook.event(db, operation_id, "STP_MASS_UPDATE_FINALIZE.STARTED", "STARTED")
         summary = {
-            "operationSummary": {"tenant": tenant, "evId": operation_id, "evType": action, "outcome": outcome,
-                                 "outDetail": f"{action}.{outcome}",
+            "operationSummary": {"tenant": self.tenant, "evId": self.operation_id, "evType": action,
+                                 "outcome": outcome, "outDetail": f"{action}.{outcome}",
                                  "outMsg": f"{logbook.french_message(action, outcome)} {detail_message}",
-                                 "rightsStatementIdentifier": {"AccessContract": (contract or {}).get("Identifier")},
+                                 "rightsStatementIdentifier": {
+                                     "AccessContract": (self.contract or {}).get("Identifier")},
                                  "evDetData": {"Event": f"Mass update {outcome}"}},
-            "reportSummary": {"evStartDateTime": now, "evEndDateTime": logbook.now_iso(), "reportType": "UPDATE_UNIT",
-                              "vitamResults": {**results, "total": total}},
-            "context": context_body,
+            "reportSummary": {"evStartDateTime": self.started, "evEndDateTime": logbook.now_iso(),
+                              "reportType": "UPDATE_UNIT", "vitamResults": {**results, "total": total}},
+            "context": self.context_body,
         }
-        reports.write(store, tenant, operation_id, "batchreport", [summary, *lines])
-        logbook.event(db, operation_id, "MASS_UPDATE_FINALIZE", "OK")
-        logbook.event(db, operation_id, "STP_MASS_UPDATE_FINALIZE", "OK")
-        logbook.finish(db, operation_id, outcome, data={**results, "total": total})
-        db.commit()
-    except Exception:
-        logger.exception("mass update %s failed", operation_id)
-        db.rollback()
-        logbook.finish(db, operation_id, "FATAL")
+        reports.write(self.store, self.tenant, self.operation_id, "batchreport", [summary, *lines])
+        self._event("MASS_UPDATE_FINALIZE", "OK")
+        self._event("STP_MASS_UPDATE_FINALIZE", "OK")
 
 
 def run_rules_update(db, store, tenant, operation_id, query, actions, contract, context_body):

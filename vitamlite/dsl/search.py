@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from vitamlite.contracts_filter import Restriction
 from vitamlite.units_store import normalize_date
 
-from . import evaluate
+from .evaluate import COMPARISONS, matches, operator_of, values_at
 from .sql import Compiler, install_functions, order_expression
 from .validation import DslInvalid
 
@@ -152,7 +152,7 @@ def search_documents(docs: Iterable[dict], query: dict, kind: str = "select_sing
     conditions = _document_query(query)
     for condition in conditions:
         _check_fields(condition)
-    matched = [doc for doc in docs if all(evaluate.matches(doc, c) for c in conditions)]
+    matched = [doc for doc in docs if all(matches(doc, c) for c in conditions)]
     offset, limit = paging(query)
     exact = track_total_hits(query, allow_track_total_hits)
     order = (query.get("$filter") or {}).get("$orderby") or {}
@@ -168,7 +168,7 @@ def search_documents(docs: Iterable[dict], query: dict, kind: str = "select_sing
 
 
 def _sort_value(doc: dict, field: str):
-    values = evaluate.values_at(doc, field)
+    values = values_at(doc, field)
     if not values:
         return (0, "")  # missing values first in ascending order
     value = values[0]
@@ -184,23 +184,23 @@ def _python_facet(facet: dict, docs: list[dict]) -> dict:
         spec = facet["$terms"]
         counts: Counter = Counter()
         for doc in docs:
-            for value in dict.fromkeys(v for v in evaluate.values_at(doc, spec["$field"]) if not isinstance(v, (dict, list))):
+            for value in dict.fromkeys(v for v in values_at(doc, spec["$field"]) if not isinstance(v, (dict, list))):
                 counts[value] += 1
         return {"name": name, "buckets": _bucket_order(counts, spec["$size"], spec["$order"])}
     if "$date_range" in facet:
         spec = facet["$date_range"]
-        return {"name": name, "buckets": _date_range_buckets(spec, lambda: (evaluate.values_at(d, spec["$field"]) for d in docs))}
+        return {"name": name, "buckets": _date_range_buckets(spec, lambda: (values_at(d, spec["$field"]) for d in docs))}
     spec = facet["$filters"]
     buckets = []
     for query_filter in spec["$query_filters"]:
-        count = sum(1 for doc in docs if evaluate.matches(doc, query_filter["$query"]))
+        count = sum(1 for doc in docs if matches(doc, query_filter["$query"]))
         buckets.append({"value": query_filter["$name"], "count": count})
     return {"name": name, "buckets": buckets}
 
 
 def _check_fields(query: dict) -> None:
     """Fields starting with `_` are forbidden (internal fields are addressed with `#`)."""
-    operator, arg = evaluate.operator_of(query)
+    operator, arg = operator_of(query)
     if operator in ("$and", "$or", "$not"):
         for sub in arg:
             _check_fields(sub)
@@ -212,7 +212,7 @@ def _check_fields(query: dict) -> None:
     if operator == "$range":
         for bounds in arg.values():
             for key in bounds:
-                if key not in evaluate.COMPARISONS:
+                if key not in COMPARISONS:
                     raise DslInvalid(f"$range : borne {key} inconnue (attendu $gt, $gte, $lt ou $lte).")
 
 
@@ -455,11 +455,11 @@ def _document_facets(specs: list[dict], docs: Iterable[dict]) -> list[dict]:
     for doc in docs:
         for spec, counter, bounds in zip(specs, counters, ranges):
             if bounds is None:
-                values = evaluate.values_at(doc, spec["$terms"]["$field"])
+                values = values_at(doc, spec["$terms"]["$field"])
                 for value in dict.fromkeys(v for v in values if not isinstance(v, (dict, list))):
                     counter[value] += 1
                 continue
-            dates = [d for d in (normalize_date(v) for v in evaluate.values_at(doc, spec["$date_range"]["$field"]))
+            dates = [d for d in (normalize_date(v) for v in values_at(doc, spec["$date_range"]["$field"]))
                      if d is not None]
             for position, (low, high) in enumerate(bounds):
                 if any((low is None or d >= low) and (high is None or d < high) for d in dates):

@@ -12,7 +12,7 @@ import functools
 import json
 import sqlite3
 
-from vitamlite.units_store import normalize_date, sort_key
+from vitamlite.units_store import normalize_date
 
 from .evaluate import (
     COMPARISONS,
@@ -326,4 +326,4 @@ def order_expression(field: str, *, units: bool = True) -> str:
     return f"json_extract(u.doc, '{path.replace(chr(39), chr(39) * 2)}')"
 
 
-__all__ = ["Compiler", "install_functions", "order_expression", "sort_key"]
+__all__ = ["Compiler", "install_functions", "order_expression"]

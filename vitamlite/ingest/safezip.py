@@ -6,13 +6,13 @@ refused before anything is written; entries are then streamed to disk in chunks,
 actually inflated (the sizes in the zip directory may lie).
 """
 
-import shutil
 import stat
 import tarfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+# Own copy of safe extraction on purpose: vitam-lite stands for Vitam and must not depend on the portal.
 CHUNK = 1024 * 1024
 
 
@@ -34,10 +34,6 @@ class UnsafeArchive(Exception):
         super().__init__(message)
         self.outcome = outcome
         self.message = message
-
-
-def is_zip(path) -> bool:
-    return zipfile.is_zipfile(path)
 
 
 def is_supported_archive(path) -> bool:
@@ -173,7 +169,3 @@ def extract(archive_path, target_dir, limits: ZipLimits = DEFAULT_LIMITS) -> lis
                     sink.write(chunk)
             names.append(relative.as_posix())
         return names
-
-
-def remove_tree(path) -> None:
-    shutil.rmtree(path, ignore_errors=True)

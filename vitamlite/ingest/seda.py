@@ -20,7 +20,6 @@ W3C_LOCATIONS = [
 ]
 
 SEDA_NS_PREFIX = "fr:gouv:culture:archivesdefrance:seda:v"
-SEDA_21_NS = "fr:gouv:culture:archivesdefrance:seda:v2.1"
 MAX_MANIFEST_BYTES = 512 * 1024 * 1024
 
 _schema = None
@@ -36,6 +35,7 @@ class ManifestError(Exception):
         self.message = message
 
 
+# Own copy of the hardened parser on purpose: vitam-lite stands for Vitam and must not depend on the portal.
 def _parser():
     return etree.XMLParser(
         resolve_entities=False,

@@ -14,7 +14,6 @@ objects/<tenant>/, for vitamlite.binaries.open_binary).
 """
 
 import hashlib
-import json
 import logging
 import re
 import shutil
@@ -44,6 +43,8 @@ DIGEST_ALGORITHMS = {"SHA-512": "sha512", "SHA-384": "sha384", "SHA-256": "sha25
 USAGES = ("BinaryMaster", "Dissemination", "Thumbnail", "TextContent", "PhysicalMaster")
 VERSION_PATTERN = re.compile(r"^(BinaryMaster|Dissemination|Thumbnail|TextContent|PhysicalMaster)(_(\d+))?$")
 SEVERITY = {"OK": 0, "WARNING": 1, "KO": 2, "FATAL": 3}
+MANIFEST_KO = "CHECK_DATAOBJECTPACKAGE.CHECK_MANIFEST.KO"
+UNAUTHORIZED_ATTACHMENT = "CHECK_DATAOBJECTPACKAGE.CHECK_MANIFEST.UNAUTHORIZED_ATTACHMENT.KO"
 
 
 class ActionKO(Exception):
@@ -431,84 +432,126 @@ class IngestWorkflow:
         return None
 
     def _manifest_problem(self):
-        """(outDetail, French message) of the first structural problem, or (None, None)."""
+        """(outDetail, French message) of the first problem CHECK_MANIFEST finds, or (None, None).
+
+        On the way it resolves the attachments to existing units and gives each new unit its GUID and parents."""
+        problem = self._manifest_reference_problem()
+        if problem:
+            return MANIFEST_KO, problem
+        link_parent = (self.contract or {}).get("LinkParentId")
+        existing = self._existing_units(link_parent)
+        found = self._attachment_problem(existing)
+        if found:
+            return found
+        for unit_id in self.manifest.units:
+            if unit_id not in self.attached:
+                self.unit_guids[unit_id] = new_guid(self.tenant)
+        found = self._contract_link_problem(link_parent, existing.get(link_parent) if link_parent else None)
+        if found:
+            return found
+        # The contract's LinkParentId, now known to be an existing unit of an allowed type.
+        contract_parent = link_parent or None
+        self._link_parents(contract_parent)
+        found = self._required_link_problem() or self._parent_id_problem(existing, contract_parent)
+        if found:
+            return found
+        if _has_cycle(self.manifest):
+            return MANIFEST_KO, "L'arborescence des unités archivistiques contient un cycle"
+        return None, None
+
+    def _manifest_reference_problem(self):
+        """A problem of the manifest alone: read errors, no unit, references to unknown units, groups or objects."""
         manifest = self.manifest
-        generic = "CHECK_DATAOBJECTPACKAGE.CHECK_MANIFEST.KO"
         for _, problem in manifest.problems:
-            return generic, problem
+            return problem
         if not manifest.units:
-            return generic, "Le bordereau ne contient aucune unité archivistique"
+            return "Le bordereau ne contient aucune unité archivistique"
         for unit in manifest.units.values():
             for child in unit.children:
                 if child not in manifest.units:
-                    return generic, f"L'unité {unit.id} référence une unité inconnue : {child}"
+                    return f"L'unité {unit.id} référence une unité inconnue : {child}"
             if unit.group_ref and unit.group_ref not in manifest.groups:
-                return generic, f"L'unité {unit.id} référence un groupe d'objets inconnu : {unit.group_ref}"
+                return f"L'unité {unit.id} référence un groupe d'objets inconnu : {unit.group_ref}"
             if unit.object_ref and unit.object_ref not in manifest.objects:
-                return generic, f"L'unité {unit.id} référence un objet inconnu : {unit.object_ref}"
-        parents_in_sip = {}
-        for unit in manifest.units.values():
-            for child in unit.children:
-                parents_in_sip.setdefault(child, []).append(unit.id)
-        # Attachments to existing units, and their types.
-        existing_ids = {u.attachment_system_id for u in manifest.units.values() if u.attachment_system_id}
-        link_parent = (self.contract or {}).get("LinkParentId")
+                return f"L'unité {unit.id} référence un objet inconnu : {unit.object_ref}"
+        return None
+
+    def _existing_units(self, link_parent):
+        """{GUID: stored unit} of the units the SIP attaches to by system id, and of the contract's LinkParentId."""
+        existing_ids = {u.attachment_system_id for u in self.manifest.units.values() if u.attachment_system_id}
         if link_parent:
             existing_ids.add(link_parent)
-        existing = units_store.get_unit_docs(self.db, self.tenant, existing_ids) if existing_ids else {}
-        for unit in manifest.units.values():
+        return units_store.get_unit_docs(self.db, self.tenant, existing_ids) if existing_ids else {}
+
+    def _attachment_problem(self, existing):
+        """Attachments of SIP units to existing units (by system id or by metadata): the target must exist, be of
+        a type the new units may go under, and the contract must allow attachments (CheckParentLink)."""
+        for unit in self.manifest.units.values():
             target = None
             if unit.attachment_system_id:
                 target = existing.get(unit.attachment_system_id)
                 if target is None:
-                    return generic, f"Unité de rattachement inconnue : {unit.attachment_system_id}"
+                    return MANIFEST_KO, f"Unité de rattachement inconnue : {unit.attachment_system_id}"
             elif unit.attachment_key:
                 target = self._find_by_key(*unit.attachment_key)
                 if target is None:
-                    return generic, f"Unité de rattachement introuvable : {unit.attachment_key[0]} = {unit.attachment_key[1]}"
+                    name, value = unit.attachment_key
+                    return MANIFEST_KO, f"Unité de rattachement introuvable : {name} = {value}"
             if target is not None:
                 if target.get("#unitType", "INGEST") not in ALLOWED_PARENTS[self.unit_type]:
-                    return ("CHECK_DATAOBJECTPACKAGE.CHECK_MANIFEST.UNAUTHORIZED_ATTACHMENT.KO",
+                    return (UNAUTHORIZED_ATTACHMENT,
                             f"Rattachement d'une unité {self.unit_type} sous une unité {target.get('#unitType')} interdit")
                 self.attached[unit.id] = target["#id"]
-        check_parent_link = (self.contract or {}).get("CheckParentLink", "AUTHORIZED")
-        if check_parent_link == "UNAUTHORIZED" and self.attached:
-            return ("CHECK_DATAOBJECTPACKAGE.CHECK_MANIFEST.UNAUTHORIZED_ATTACHMENT.KO",
-                    "Le contrat d'entrée interdit le rattachement à des unités existantes")
-        # Graph: GUIDs for new units, parents from the SIP tree, from attachments and from the contract.
-        for unit_id in manifest.units:
-            if unit_id not in self.attached:
-                self.unit_guids[unit_id] = new_guid(self.tenant)
-        link_target = existing.get(link_parent) if link_parent else None
+        if self._check_parent_link() == "UNAUTHORIZED" and self.attached:
+            return UNAUTHORIZED_ATTACHMENT, "Le contrat d'entrée interdit le rattachement à des unités existantes"
+        return None
+
+    def _check_parent_link(self):
+        return (self.contract or {}).get("CheckParentLink", "AUTHORIZED")
+
+    def _contract_link_problem(self, link_parent, link_target):
+        """The ingest contract's LinkParentId must be an existing unit of a type the new units may go under."""
         if link_parent and link_target is None:
-            return generic, f"Unité de rattachement du contrat d'entrée inconnue : {link_parent}"
+            return MANIFEST_KO, f"Unité de rattachement du contrat d'entrée inconnue : {link_parent}"
         if link_target is not None and link_target.get("#unitType", "INGEST") not in ALLOWED_PARENTS[self.unit_type]:
-            return ("CHECK_DATAOBJECTPACKAGE.CHECK_MANIFEST.UNAUTHORIZED_ATTACHMENT.KO",
-                    "Rattachement du contrat d'entrée vers une unité d'un type interdit")
+            return UNAUTHORIZED_ATTACHMENT, "Rattachement du contrat d'entrée vers une unité d'un type interdit"
+        return None
+
+    def _link_parents(self, contract_parent):
+        """Parents of each new unit: from the SIP tree and its attachments, else the contract's LinkParentId."""
+        parents_in_sip = {}
+        for unit in self.manifest.units.values():
+            for child in unit.children:
+                parents_in_sip.setdefault(child, []).append(unit.id)
         for unit_id in self.unit_guids:
             parents = []
             for parent in parents_in_sip.get(unit_id, []):
                 parents.append(self.attached.get(parent) or self.unit_guids[parent])
-            if not parents and link_target is not None:
-                parents.append(link_parent)
+            if not parents and contract_parent:
+                parents.append(contract_parent)
             self.parents[unit_id] = list(dict.fromkeys(parents))
-        if check_parent_link == "REQUIRED" and not any(
-            p for uid, ps in self.parents.items() for p in ps if p not in self.unit_guids.values()
+
+    def _required_link_problem(self):
+        """CheckParentLink REQUIRED: some new unit must go under an existing unit."""
+        if self._check_parent_link() == "REQUIRED" and not any(
+            p for ps in self.parents.values() for p in ps if p not in self.unit_guids.values()
         ):
-            return ("CHECK_DATAOBJECTPACKAGE.CHECK_MANIFEST.UNAUTHORIZED_ATTACHMENT.KO",
-                    "Le contrat d'entrée exige un rattachement à une unité existante")
+            return UNAUTHORIZED_ATTACHMENT, "Le contrat d'entrée exige un rattachement à une unité existante"
+        return None
+
+    def _parent_id_problem(self, existing, contract_parent):
+        """CheckParentId: every existing unit attached to must lie under one of the contract's units."""
         allowed_roots = set((self.contract or {}).get("CheckParentId") or [])
-        if allowed_roots:
-            targets = list(self.attached.values()) + ([link_parent] if link_target is not None else [])
-            docs = {**existing, **units_store.get_unit_docs(self.db, self.tenant, set(targets) - existing.keys())}
-            for target_id in targets:
-                lineage = {target_id, *(docs.get(target_id, {}).get("#allunitups") or [])}
-                if not lineage & allowed_roots:
-                    return ("CHECK_DATAOBJECTPACKAGE.CHECK_MANIFEST.UNAUTHORIZED_ATTACHMENT.KO",
-                            f"Rattachement sous {target_id} hors des unités autorisées par le contrat d'entrée")
-        if _has_cycle(manifest):
-            return generic, "L'arborescence des unités archivistiques contient un cycle"
-        return None, None
+        if not allowed_roots:
+            return None
+        targets = list(self.attached.values()) + ([contract_parent] if contract_parent else [])
+        docs = {**existing, **units_store.get_unit_docs(self.db, self.tenant, set(targets) - existing.keys())}
+        for target_id in targets:
+            lineage = {target_id, *(docs.get(target_id, {}).get("#allunitups") or [])}
+            if not lineage & allowed_roots:
+                return (UNAUTHORIZED_ATTACHMENT,
+                        f"Rattachement sous {target_id} hors des unités autorisées par le contrat d'entrée")
+        return None
 
     def _find_by_key(self, name, value):
         if not name or value is None:

@@ -144,15 +144,3 @@ SPECS = {"securityprofiles": SECURITY_PROFILE, "contexts": CONTEXT}
 def get_context(db, admin_tenant: int, identifier: str) -> dict | None:
     """The context document (platform-wide, read from the admin tenant)."""
     return ref_store.get(db, admin_tenant, "contexts", identifier)
-
-
-def get_security_profile(db, admin_tenant: int, identifier: str) -> dict | None:
-    return ref_store.get(db, admin_tenant, "security_profiles", identifier)
-
-
-def context_permission(context: dict | None, tenant: int) -> dict | None:
-    """The context's permission entry for the tenant, or None."""
-    for permission in (context or {}).get("Permissions") or []:
-        if permission.get("tenant") == tenant:
-            return permission
-    return None

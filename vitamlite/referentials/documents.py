@@ -183,10 +183,6 @@ def _complete(spec: Spec, doc: dict, *, previous: dict | None) -> dict:
     return doc
 
 
-def storage_tenant(spec: Spec, tenant: int, admin_tenant: int) -> int:
-    return admin_tenant if spec.platform_wide else tenant
-
-
 def prepare_import(db, spec: Spec, tenant: int, documents, warnings: list | None = None) -> list[dict]:
     """Validated, completed documents ready to store; Rejected on the first problem (nothing is written).
 

@@ -14,7 +14,6 @@ from vitamlite.referentials import agencies, common, contexts, contracts, docume
 from vitamlite.referentials import store as ref_store
 
 ADMIN = "/admin-external/v1"
-JSON_BODY_LIMIT = 10 * 1024 * 1024
 
 
 def _read_body(request: Request, limit: int) -> bytes:

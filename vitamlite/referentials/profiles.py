@@ -78,6 +78,7 @@ def check_profile_file(content: bytes, declared_format: str) -> None:
     """Well-formed XML whose root matches the declared Format; Rejected otherwise. Never expands entities."""
     if len(content) > MAX_PROFILE_BYTES:
         raise Rejected("VALIDATION_ERROR", f"Le fichier dépasse la taille maximale ({MAX_PROFILE_BYTES // 1048576} Mo).")
+    # Own hardened parser on purpose: vitam-lite stands for Vitam and must not depend on the portal.
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
                              huge_tree=False, remove_comments=True)
     try:

@@ -28,9 +28,6 @@ KINDS = (
     "security_profiles",
 )
 
-# Kinds that exist once for the platform (kept under the admin tenant).
-PLATFORM_KINDS = frozenset({"contexts", "security_profiles"})
-
 # The document field naming each kind's business identifier.
 IDENTIFIER_FIELD = {kind: "Identifier" for kind in KINDS} | {"rules": "RuleId"}
 
