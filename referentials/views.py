@@ -22,7 +22,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from referentials import forms, selectors, services
 from referentials.kinds import KINDS, RULE_TYPE_LABELS, RULES, duration_label
-from referentials.models import ApplyMode, ReferentialImport, ReferentialKind, TemplateApplicationResult
+from referentials.models import (
+    ApplyMode,
+    ReferentialImport,
+    ReferentialKind,
+    TemplateApplication,
+    TemplateApplicationResult,
+)
 from sam.lib import refusals
 from sam.vitam import VitamError, VitamUnavailable
 from tenants.permissions import can, require_platform_admin, tenant_get_for_user
@@ -383,8 +389,6 @@ def template_detail(request, pk):
 
 
 def template_applications(template):
-    from referentials.models import TemplateApplication
-
     return (TemplateApplication.objects.filter(version__template=template).select_related("version", "created_by")
             .prefetch_related("results", "results__tenant")[:20])
 

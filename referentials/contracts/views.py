@@ -153,8 +153,7 @@ def contract_activate(request, tenant_pk, kind, identifier):
                                      snapshot=services.snapshot_load(request.POST.get("snapshot", "")),
                                      request=request)
     except services.Conflict as conflict:
-        messages.error(request, _("Someone else changed this contract meanwhile: %(changes)s. Check it and try "
-                                  "again.") % {"changes": _changes_text(conflict.changes)})
+        messages.error(request, _conflict_message(conflict))
     except ValidationError as error:
         refusals.as_messages(request, error)
     else:
@@ -162,8 +161,10 @@ def contract_activate(request, tenant_pk, kind, identifier):
     return redirect(_detail_url(kind, tenant, identifier))
 
 
-def _changes_text(changes) -> str:
-    return "; ".join(f"{label}: {then} → {now}" for label, then, now in changes)
+def _conflict_message(conflict) -> str:
+    changes = "; ".join(f"{label}: {then} → {now}" for label, then, now in conflict.changes)
+    return _("Someone else changed this contract meanwhile: %(changes)s. Check it and try again.") % {
+        "changes": changes}
 
 
 @login_required
@@ -181,8 +182,7 @@ def contract_deactivate(request, tenant_pk, kind, identifier):
                                          active=False, request=request,
                                          snapshot=services.snapshot_load(request.POST.get("snapshot", "")))
         except services.Conflict as conflict:
-            messages.error(request, _("Someone else changed this contract meanwhile: %(changes)s. Check it and try "
-                                      "again.") % {"changes": _changes_text(conflict.changes)})
+            messages.error(request, _conflict_message(conflict))
         except ValidationError as error:
             refusals.as_messages(request, error)
         else:
