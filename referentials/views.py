@@ -22,7 +22,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from referentials import forms, selectors, services
 from referentials.kinds import KINDS, RULE_TYPE_LABELS, RULES, duration_label
-from referentials.models import ApplyMode, ReferentialImport, ReferentialKind, TemplateApplicationResult
+from referentials.models import (
+    ApplyMode,
+    ReferentialImport,
+    ReferentialKind,
+    TemplateApplication,
+    TemplateApplicationResult,
+)
+from sam.lib import refusals
 from sam.vitam import VitamError, VitamUnavailable
 from tenants.permissions import can, require_platform_admin, tenant_get_for_user
 
@@ -161,14 +168,11 @@ def entry_create(request, tenant_pk, kind):
         row = form.row()
         try:
             services.entry_save(actor=request.user, tenant=tenant, kind=kind, row=row, creating=True, request=request)
-        except ValidationError as error:
-            for message in error.messages:
-                form.add_error(kind.key if kind.key in form.fields else None, message)
         except services.ReferentialRefused as refused:
             for message in refused.messages:
                 form.add_error(None, message)
-        except VitamError as failure:
-            form.add_error(None, failure.user_message())  # the input stays on screen
+        except (ValidationError, VitamError) as error:
+            refusals.on_form(form, error)
         else:
             messages.success(request, _("%(id)s has been created.") % {"id": row[kind.key]})
             return redirect(_names(kind)["detail"], tenant_pk=tenant.pk, key=row[kind.key])
@@ -204,7 +208,7 @@ def entry_update(request, tenant_pk, kind, key):
                 for message in refused.messages:
                     form.add_error(None, message)
             except VitamError as failure:
-                form.add_error(None, failure.user_message())  # the input stays on screen
+                refusals.on_form(form, failure)
             else:
                 messages.success(request, _("%(id)s has been saved.") % {"id": key})
                 return redirect(_names(kind)["detail"], tenant_pk=tenant.pk, key=key)
@@ -237,7 +241,7 @@ def entry_delete(request, tenant_pk, kind, key):
         except services.ReferentialRefused as refused:
             refusal = refused.messages
         except VitamError as failure:
-            refusal = [failure.user_message()]
+            refusal = refusals.messages_of(failure)
         else:
             messages.success(request, _("%(id)s has been deleted.") % {"id": key})
             return redirect(_names(kind)["list"], tenant_pk=tenant.pk)
@@ -277,7 +281,7 @@ def import_upload(request, tenant_pk, kind):
         except services.FileRefused as refused:
             file_errors = refused.messages
         except VitamError as failure:
-            form.add_error(None, failure.user_message())  # the input stays on screen
+            refusals.on_form(form, failure)
         else:
             return redirect(_names(kind)["import_detail"], tenant_pk=tenant.pk, pk=import_.pk)
     return render(request, "referentials/import_form.html", _context(
@@ -312,8 +316,7 @@ def import_confirm(request, tenant_pk, kind, pk):
     try:
         import_ = services.import_confirm(actor=request.user, import_=import_, request=request, result_url=detail_url)
     except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
+        refusals.as_messages(request, error)
     else:
         if import_.state == ReferentialImport.State.IMPORTED:
             messages.success(request, _("The file has been imported."))
@@ -358,11 +361,8 @@ def template_create(request):
                                                 source=source, request=request)
         except services.FileRefused as refused:
             file_errors = refused.messages
-        except ValidationError as error:
-            for field_name, errors in error.message_dict.items():
-                form.add_error(field_name if field_name in form.fields else None, errors)
-        except VitamError as failure:
-            form.add_error(None, failure.user_message())  # the input stays on screen
+        except (ValidationError, VitamError) as error:
+            refusals.on_form(form, error)
         else:
             messages.success(request, _("The template %(name)s has been created.") % {"name": template.name})
             return redirect("referentials:template_detail", pk=template.pk)
@@ -389,8 +389,6 @@ def template_detail(request, pk):
 
 
 def template_applications(template):
-    from referentials.models import TemplateApplication
-
     return (TemplateApplication.objects.filter(version__template=template).select_related("version", "created_by")
             .prefetch_related("results", "results__tenant")[:20])
 
@@ -406,8 +404,7 @@ def template_update(request, pk):
         try:
             services.template_update(actor=request.user, template=template, request=request, **form.cleaned_data)
         except ValidationError as error:
-            for field_name, errors in error.message_dict.items():
-                form.add_error(field_name if field_name in form.fields else None, errors)
+            refusals.on_form(form, error)
         else:
             messages.success(request, _("The template has been saved."))
             return redirect("referentials:template_detail", pk=template.pk)
@@ -430,10 +427,8 @@ def template_version_add(request, pk):
                                                     comment=form.cleaned_data["comment"], request=request)
         except services.FileRefused as refused:
             file_errors = refused.messages
-        except ValidationError as error:
-            form.add_error(None, error.messages)
-        except VitamError as failure:
-            form.add_error(None, failure.user_message())  # the input stays on screen
+        except (ValidationError, VitamError) as error:
+            refusals.on_form(form, error)
         else:
             messages.success(request, _("Version %(number)s has been recorded.") % {"number": version.number})
             return redirect("referentials:template_detail", pk=template.pk)
@@ -472,7 +467,7 @@ def template_apply(request, pk):
                 application = services.template_apply(actor=request.user, version=version, tenants=tenants,
                                                       mode=mode, request=request)
             except ValidationError as error:
-                form.add_error(None, error.messages)
+                refusals.on_form(form, error)
             else:
                 return redirect("referentials:application_detail", pk=template.pk, application_pk=application.pk)
         else:

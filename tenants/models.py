@@ -100,6 +100,30 @@ class Tenant(models.Model):
         return f"{self.vitam_id} — {self.label}"
 
 
+def tenant_owned(related_name: str) -> type[models.Model]:
+    """The abstract base of a record a commune owns: the organisation and the tenant it belongs to.
+
+    Both are reached back as ``organisation.<related_name>`` and ``tenant.<related_name>``. The name is
+    an argument because Django's placeholders (%(class)s, %(app_label)s) cannot spell the names the
+    tables already have (deposits, elimination_proposals, tree_drafts...), and changing them would
+    change the migrations. Who created the record and when stay on each model: their labels, null and
+    index differ from one model to the next.
+    """
+
+    class TenantOwned(models.Model):
+        organisation = models.ForeignKey(
+            Organisation, on_delete=models.PROTECT, related_name=related_name, verbose_name=_("organisation")
+        )
+        tenant = models.ForeignKey(
+            Tenant, on_delete=models.PROTECT, related_name=related_name, verbose_name=_("tenant")
+        )
+
+        class Meta:
+            abstract = True
+
+    return TenantOwned
+
+
 class User(AbstractUser):
     """A person. Platform administrators are an explicit flag, not a role."""
 

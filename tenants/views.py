@@ -18,6 +18,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from sam.lib import refusals
 from tenants import permissions, selectors, services
 from tenants.context import context_switch
 from tenants.filters import AuditEntryFilter
@@ -41,33 +42,6 @@ GET_POST = require_http_methods(["GET", "HEAD", "POST"])
 
 def _paginate(request, queryset, size=PAGE_SIZE):
     return Paginator(queryset, size).get_page(request.GET.get("page"))
-
-
-def _add_errors(form, error: ValidationError):
-    """Service errors become field errors when they name a form field, otherwise form-wide errors."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
-def _flash_error(request, error: ValidationError):
-    for message in error.messages:
-        messages.error(request, message)
-
-
-def _run_and_report(request, action, success):
-    """Run a service call: its refusal becomes error messages, else the ``success()`` message is shown.
-
-    ``success`` is called after the service, so it describes the object as the service left it.
-    """
-    try:
-        action()
-    except ValidationError as error:
-        _flash_error(request, error)
-    else:
-        messages.success(request, success())
 
 
 def _platform_admin(request):
@@ -95,7 +69,7 @@ def organisation_create(request):
         try:
             organisation = services.organisation_create(actor=request.user, request=request, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            refusals.on_form(form, error)
         else:
             messages.success(request, _("The organisation %(name)s has been created.") % {"name": organisation.name})
             return redirect("tenants:organisation_detail", pk=organisation.pk)
@@ -130,7 +104,7 @@ def organisation_update(request, pk):
             services.organisation_update(actor=request.user, organisation=organisation, request=request,
                                          **{f: form.cleaned_data[f] for f in form.Meta.fields})
         except ValidationError as error:
-            _add_errors(form, error)
+            refusals.on_form(form, error)
         else:
             messages.success(request, _("The organisation has been updated."))
             return redirect("tenants:organisation_detail", pk=organisation.pk)
@@ -142,7 +116,7 @@ def organisation_update(request, pk):
 def organisation_deactivate(request, pk):
     organisation = _organisation_for_admin(request, pk)
     if request.method == "POST":
-        _run_and_report(
+        refusals.run_and_report(
             request,
             lambda: services.organisation_deactivate(actor=request.user, organisation=organisation, request=request),
             lambda: _("The organisation %(name)s has been deactivated.") % {"name": organisation.name},
@@ -160,7 +134,7 @@ def organisation_deactivate(request, pk):
 @require_POST
 def organisation_reactivate(request, pk):
     organisation = _organisation_for_admin(request, pk)
-    _run_and_report(
+    refusals.run_and_report(
         request,
         lambda: services.organisation_reactivate(actor=request.user, organisation=organisation, request=request),
         lambda: _("The organisation %(name)s has been reactivated.") % {"name": organisation.name},
@@ -177,7 +151,7 @@ def tenant_create(request, pk):
         try:
             services.tenant_create(actor=request.user, organisation=organisation, request=request, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            refusals.on_form(form, error)
         else:
             messages.success(request, _("The tenant has been created."))
             return redirect("tenants:organisation_detail", pk=organisation.pk)
@@ -195,7 +169,7 @@ def tenant_update(request, pk):
             services.tenant_update(actor=request.user, tenant=tenant, request=request,
                                    **{f: form.cleaned_data[f] for f in form.Meta.fields})
         except ValidationError as error:
-            _add_errors(form, error)
+            refusals.on_form(form, error)
         else:
             messages.success(request, _("The tenant has been updated."))
             return redirect("tenants:organisation_detail", pk=tenant.organisation_id)
@@ -210,7 +184,7 @@ def tenant_deactivate(request, pk):
     _platform_admin(request)
     tenant = permissions.tenant_get_for_user(request.user, pk, "change_organisation")
     if request.method == "POST":
-        _run_and_report(
+        refusals.run_and_report(
             request,
             lambda: services.tenant_deactivate(actor=request.user, tenant=tenant, request=request),
             lambda: _("The tenant %(tenant)s has been deactivated.") % {"tenant": tenant},
@@ -234,7 +208,7 @@ def referent_appoint(request, pk):
             services.referent_appoint(actor=request.user, organisation=organisation, user=form.cleaned_data["user"],
                                       request=request)
         except ValidationError as error:
-            _add_errors(form, error)
+            refusals.on_form(form, error)
         else:
             messages.success(request, _("%(user)s is now a referent of %(organisation)s.") % {
                 "user": form.cleaned_data["user"].username, "organisation": organisation.name})
@@ -247,7 +221,7 @@ def referent_appoint(request, pk):
 def referent_revoke(request, pk, user_pk):
     organisation = _organisation_for_admin(request, pk)
     user = selectors.user_get_for_organisation(actor=request.user, organisation=organisation, pk=user_pk)
-    _run_and_report(
+    refusals.run_and_report(
         request,
         lambda: services.referent_revoke(actor=request.user, organisation=organisation, user=user, request=request),
         lambda: _("%(user)s is no longer a referent of %(organisation)s.") % {
@@ -266,7 +240,7 @@ def controlled_organisations_update(request, pk):
             services.controlled_organisations_set(actor=request.user, organisation=organisation, request=request,
                                                   controlled=form.cleaned_data["controlled_organisations"])
         except ValidationError as error:
-            _add_errors(form, error)
+            refusals.on_form(form, error)
         else:
             messages.success(request, _("The controlled organisations have been updated."))
             return redirect("tenants:organisation_detail", pk=organisation.pk)
@@ -317,7 +291,7 @@ def user_create(request, org_pk):
             user = services.user_invite(actor=request.user, organisation=organisation, request=request,
                                         **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            refusals.on_form(form, error)
         else:
             messages.success(request, _("%(user)s has been invited: an e-mail has been sent to %(email)s.") % {
                 "user": user.username, "email": user.email})
@@ -351,7 +325,7 @@ def user_update(request, org_pk, pk):
             services.user_update(actor=request.user, organisation=organisation, user=user, request=request,
                                  **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            refusals.on_form(form, error)
         else:
             messages.success(request, _("The user has been updated."))
             return redirect(_user_detail_url(organisation, user))
@@ -366,7 +340,7 @@ def role_grant(request, org_pk, pk):
     if not form.is_valid():
         messages.error(request, _("Choose a role from the list."))
     else:
-        _run_and_report(
+        refusals.run_and_report(
             request,
             lambda: services.role_grant(actor=request.user, organisation=organisation, user=user,
                                         role=form.cleaned_data["role"], request=request),
@@ -379,7 +353,7 @@ def role_grant(request, org_pk, pk):
 @require_POST
 def role_revoke(request, org_pk, pk):
     organisation, user = _managed_user(request, org_pk, pk)
-    _run_and_report(
+    refusals.run_and_report(
         request,
         lambda: services.role_revoke(actor=request.user, organisation=organisation, user=user,
                                      role=request.POST.get("role", ""), request=request),
@@ -391,7 +365,7 @@ def role_revoke(request, org_pk, pk):
 def _confirmed_user_action(request, org_pk, pk, *, service, done, title, question, confirm_label):
     organisation, user = _managed_user(request, org_pk, pk)
     if request.method == "POST":
-        _run_and_report(
+        refusals.run_and_report(
             request,
             lambda: service(actor=request.user, organisation=organisation, user=user, request=request),
             lambda: done % {"user": user.username},
@@ -419,7 +393,7 @@ def user_deactivate(request, org_pk, pk):
 @require_POST
 def user_reactivate(request, org_pk, pk):
     organisation, user = _managed_user(request, org_pk, pk)
-    _run_and_report(
+    refusals.run_and_report(
         request,
         lambda: services.user_reactivate(actor=request.user, organisation=organisation, user=user, request=request),
         lambda: _("%(user)s has been reactivated.") % {"user": user.username},
@@ -443,7 +417,7 @@ def user_anonymise(request, org_pk, pk):
 @require_POST
 def user_invitation_resend(request, org_pk, pk):
     organisation, user = _managed_user(request, org_pk, pk)
-    _run_and_report(
+    refusals.run_and_report(
         request,
         lambda: services.user_invitation_resend(actor=request.user, organisation=organisation, user=user,
                                                 request=request),

@@ -29,6 +29,7 @@ from referentials.contracts.forms import (
     ProfileUploadForm,
     SearchForm,
 )
+from sam.lib import refusals
 from sam.vitam import VitamError
 from tenants.permissions import can, tenant_get_for_user
 
@@ -40,14 +41,6 @@ GET_POST = require_http_methods(["GET", "HEAD", "POST"])
 
 def _tenant(request, tenant_pk, perm=READ):
     return tenant_get_for_user(request.user, tenant_pk, perm)
-
-
-def _add_errors(form, error: ValidationError):
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _base(request, tenant, **extra):
@@ -96,7 +89,7 @@ def contract_create(request, tenant_pk, kind):
             stored = services.contract_create(actor=request.user, tenant=tenant, kind=kind, values=form.values(),
                                               identifier=form.cleaned_data["identifier"], request=request)
         except ValidationError as error:
-            _add_errors(form, error)
+            refusals.on_form(form, error)
         else:
             messages.success(request, _("Contract %(identifier)s created.") % {"identifier": stored["Identifier"]})
             return redirect(_detail_url(kind, tenant, stored["Identifier"]))
@@ -138,7 +131,7 @@ def contract_update(request, tenant_pk, kind, identifier):
                 form.data = form.data.copy()
                 form.data["snapshot"] = services.snapshot_sign(kind.fields, conflict.current)
             except ValidationError as error:
-                _add_errors(form, error)
+                refusals.on_form(form, error)
             else:
                 messages.success(request, _("Contract %(identifier)s saved.") % {"identifier": identifier})
                 return redirect(_detail_url(kind, tenant, identifier))
@@ -160,18 +153,18 @@ def contract_activate(request, tenant_pk, kind, identifier):
                                      snapshot=services.snapshot_load(request.POST.get("snapshot", "")),
                                      request=request)
     except services.Conflict as conflict:
-        messages.error(request, _("Someone else changed this contract meanwhile: %(changes)s. Check it and try "
-                                  "again.") % {"changes": _changes_text(conflict.changes)})
+        messages.error(request, _conflict_message(conflict))
     except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
+        refusals.as_messages(request, error)
     else:
         messages.success(request, _("Contract %(identifier)s activated.") % {"identifier": identifier})
     return redirect(_detail_url(kind, tenant, identifier))
 
 
-def _changes_text(changes) -> str:
-    return "; ".join(f"{label}: {then} → {now}" for label, then, now in changes)
+def _conflict_message(conflict) -> str:
+    changes = "; ".join(f"{label}: {then} → {now}" for label, then, now in conflict.changes)
+    return _("Someone else changed this contract meanwhile: %(changes)s. Check it and try again.") % {
+        "changes": changes}
 
 
 @login_required
@@ -189,11 +182,9 @@ def contract_deactivate(request, tenant_pk, kind, identifier):
                                          active=False, request=request,
                                          snapshot=services.snapshot_load(request.POST.get("snapshot", "")))
         except services.Conflict as conflict:
-            messages.error(request, _("Someone else changed this contract meanwhile: %(changes)s. Check it and try "
-                                      "again.") % {"changes": _changes_text(conflict.changes)})
+            messages.error(request, _conflict_message(conflict))
         except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
+            refusals.as_messages(request, error)
         else:
             messages.success(request, _("Contract %(identifier)s deactivated.") % {"identifier": identifier})
         return redirect(_detail_url(kind, tenant, identifier))
@@ -232,7 +223,7 @@ def profile_create(request, tenant_pk):
                 identifier=data["identifier"], name=data["Name"], description=data["Description"],
                 status=data["Status"], format=data["Format"], content=data["file"]))
         except ValidationError as error:
-            _add_errors(form, error)
+            refusals.on_form(form, error)
         else:
             messages.success(request, _("Archival profile %(identifier)s created.") % {
                 "identifier": stored["Identifier"]})
@@ -271,7 +262,7 @@ def profile_update(request, tenant_pk, identifier):
                 form.data = form.data.copy()
                 form.data["snapshot"] = services.snapshot_sign(domain.PROFILE_FIELDS, conflict.current)
             except ValidationError as error:
-                _add_errors(form, error)
+                refusals.on_form(form, error)
             else:
                 messages.success(request, _("Archival profile %(identifier)s saved.") % {"identifier": identifier})
                 return redirect(_profile_url(tenant, identifier))
@@ -293,7 +284,7 @@ def profile_upload(request, tenant_pk, identifier):
             services.profile_upload(actor=request.user, tenant=tenant, identifier=identifier,
                                     content=form.cleaned_data["file"], request=request)
         except ValidationError as error:
-            _add_errors(form, error)
+            refusals.on_form(form, error)
         else:
             messages.success(request, _("The file of profile %(identifier)s is attached.") % {"identifier": identifier})
             return redirect(_profile_url(tenant, identifier))
@@ -311,7 +302,7 @@ def profile_download(request, tenant_pk, identifier):
     try:
         selectors.profile_file(tenant=tenant, identifier=identifier, dest=buffer)
     except VitamError as error:
-        messages.error(request, error.user_message())
+        refusals.as_messages(request, error)
         return redirect(_profile_url(tenant, identifier))
     buffer.seek(0)
     extension = "rng" if profile.get("Format") == "RNG" else "xsd"
@@ -330,8 +321,7 @@ def profile_link(request, tenant_pk, identifier):
             services.profile_link(actor=request.user, tenant=tenant, identifier=identifier,
                                   contract_identifier=form.cleaned_data["contract"], request=request)
         except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
+            refusals.as_messages(request, error)
         else:
             messages.success(request, _("Profile %(profile)s linked to ingest contract %(contract)s.") % {
                 "profile": identifier, "contract": form.cleaned_data["contract"]})

@@ -9,6 +9,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tenants.models import tenant_owned
+
 
 class TreeKind(models.TextChoices):
     FILING_PLAN = "filing", _("Filing plan")
@@ -20,7 +22,7 @@ WORKFLOWS = {TreeKind.FILING_PLAN: "FILING_SCHEME", TreeKind.HOLDING_TREE: "HOLD
 UNIT_TYPES = {TreeKind.FILING_PLAN: "FILING_UNIT", TreeKind.HOLDING_TREE: "HOLDING_UNIT"}
 
 
-class TreeDraft(models.Model):
+class TreeDraft(tenant_owned(related_name="tree_drafts")):
     class State(models.TextChoices):
         DRAFT = "draft", _("Draft")
         PUBLISHING = "publishing", _("Publishing")
@@ -32,10 +34,6 @@ class TreeDraft(models.Model):
         SEDA = "seda", _("SEDA manifest")
         PUBLISHED = "published", _("Published tree")
 
-    organisation = models.ForeignKey("tenants.Organisation", on_delete=models.PROTECT, related_name="tree_drafts",
-                                     verbose_name=_("organisation"))
-    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.PROTECT, related_name="tree_drafts",
-                               verbose_name=_("tenant"))
     kind = models.CharField(_("kind of tree"), max_length=16, choices=TreeKind.choices, default=TreeKind.FILING_PLAN)
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)

@@ -4,6 +4,7 @@ Thin views: load the tenant or draft through an accessor (404 alike for missing 
 call one selector or service, render. Browsing needs `search`; drafts need `manage_referentials`.
 """
 
+from functools import wraps
 from urllib.parse import quote
 
 from django.contrib import messages
@@ -29,6 +30,7 @@ from referentials.trees.forms import (
     SearchForm,
 )
 from referentials.trees.models import TreeKind
+from sam.lib import refusals
 from sam.vitam import VitamError
 from tenants.vitam_clients import MissingContract
 from tenants.permissions import can, tenant_get_for_user
@@ -67,20 +69,11 @@ def _labels():
             "holding": _("holding"), "filing": _("filing")}
 
 
-def _add_errors(form, error: ValidationError):
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 # --- published trees ----------------------------------------------------------------------------
 
 
 def _needs_access_contract(view):
     """Published trees are read with the tenant's access contract: without one, say who must set it."""
-    from functools import wraps
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -220,7 +213,7 @@ def draft_create(request, tenant_pk):
             form.add_error("file", _("The file was not imported: %(count)s problem(s), listed below. Nothing has "
                                      "been saved.") % {"count": len(problems)})
         except ValidationError as error:
-            _add_errors(form, error)
+            refusals.on_form(form, error)
         else:
             messages.success(request, _("The draft “%(title)s” has been created.") % {"title": draft.title})
             if data["source"] == "empty":
@@ -245,8 +238,7 @@ def draft_from_published(request, tenant_pk, unit_id):
             draft = services.draft_from_published(actor=request.user, tenant=tenant, unit_id=unit_id,
                                                   title=request.POST.get("title", "").strip(), request=request)
         except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
+            refusals.as_messages(request, error)
         else:
             messages.success(request, _("The draft “%(title)s” has been created from the published tree.") % {
                 "title": draft.title})
@@ -300,7 +292,7 @@ def draft_update(request, tenant_pk, pk):
         except services.DraftConflict as conflict:
             form = _keep_input(DraftUpdateForm, request.POST, conflict)
         except ValidationError as error:
-            _add_errors(form, error)
+            refusals.on_form(form, error)
         else:
             messages.success(request, _("The draft has been updated."))
             return redirect(_draft_url(draft))
@@ -325,7 +317,7 @@ def draft_delete(request, tenant_pk, pk):
         try:
             services.draft_delete(actor=request.user, draft=draft, request=request)
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            refusals.as_messages(request, error)
             return redirect(_draft_url(draft))
         messages.success(request, _("The draft “%(title)s” has been deleted.") % {"title": draft.title})
         return redirect("trees:draft_list", tenant_pk=draft.tenant_id)
@@ -390,7 +382,7 @@ def _node_form_page(request, draft, node, parent):
         except services.DraftConflict as conflict:
             form = _keep_input(NodeForm, request.POST, conflict, rules=choices)
         except ValidationError as error:
-            _add_errors(form, error)
+            refusals.on_form(form, error)
     return render(request, "trees/node_form.html", {
         "tenant": draft.tenant, "draft": draft, "node": node, "parent": parent, "form": form,
         "path": selectors.draft_path(draft, node or parent),
@@ -432,7 +424,7 @@ def node_move(request, tenant_pk, pk, node_pk):
             except services.DraftConflict as conflict:
                 form = _keep_input(MoveForm, request.POST, conflict)
             except ValidationError as error:
-                _add_errors(form, error)
+                refusals.on_form(form, error)
             else:
                 messages.success(request, _("The node %(id)s has been moved.") % {"id": node.identifier})
                 return redirect(_draft_url(draft, node))
@@ -456,7 +448,7 @@ def node_delete(request, tenant_pk, pk, node_pk):
             messages.error(request, conflict.user_message())
             return redirect(_draft_url(draft, node))
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            refusals.as_messages(request, error)
             return redirect(back)
         messages.success(request, _("%(count)s node(s) deleted.") % {"count": count})
         return redirect(back)
@@ -481,7 +473,7 @@ def node_reorder(request, tenant_pk, pk, node_pk):
         except services.DraftConflict as conflict:
             messages.error(request, conflict.user_message())
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            refusals.as_messages(request, error)
     return redirect(_draft_url(draft, node.parent) if node.parent_id else _draft_url(draft))
 
 
@@ -495,7 +487,7 @@ def draft_publish(request, tenant_pk, pk):
     try:
         agencies = selectors.tenant_agencies(draft.tenant)
     except VitamError as exc:
-        messages.error(request, exc.user_message())
+        refusals.as_messages(request, exc)
         return redirect(_draft_url(draft))
     form = PublishForm(request.POST or None, agencies=agencies, initial={"version": draft.version})
     problems = []
@@ -508,9 +500,10 @@ def draft_publish(request, tenant_pk, pk):
         except services.TreeImportError as error:
             problems = error.messages
             form.add_error(None, _("The draft has problems: correct them before publishing."))
-        except (ValidationError, VitamError, MissingContract) as error:
-            form.add_error(None, error.user_message() if hasattr(error, "user_message") else " ".join(
-                getattr(error, "messages", [str(error)])))
+        except (ValidationError, VitamError) as error:
+            refusals.on_form(form, error)
+        except MissingContract as error:
+            form.add_error(None, str(error))
         else:
             return redirect("trees:publication_detail", tenant_pk=draft.tenant_id, pk=publication.pk)
     return render(request, "trees/draft_publish.html", {
@@ -540,9 +533,9 @@ def publication_refresh(request, tenant_pk, pk):
     try:
         services.publication_refresh(actor=request.user, publication=publication, request=request)
     except ValidationError as error:
-        messages.warning(request, " ".join(error.messages))
+        refusals.as_messages(request, error, level=messages.WARNING)
     except VitamError as exc:
-        messages.error(request, exc.user_message())
+        refusals.as_messages(request, exc)
     return redirect("trees:publication_detail", tenant_pk=publication.draft.tenant_id, pk=publication.pk)
 
 

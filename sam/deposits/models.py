@@ -10,8 +10,10 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tenants.models import tenant_owned
 
-class Deposit(models.Model):
+
+class Deposit(tenant_owned(related_name="deposits")):
     class Kind(models.TextChoices):
         SIP = "sip", _("SIP upload")
         SIMPLE = "simple", _("Simple deposit")
@@ -34,10 +36,6 @@ class Deposit(models.Model):
         SEND = "send", _("send")
         FOLLOW = "follow", _("follow-up")
 
-    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.PROTECT, related_name="deposits",
-                               verbose_name=_("tenant"))
-    organisation = models.ForeignKey("tenants.Organisation", on_delete=models.PROTECT, related_name="deposits",
-                                     verbose_name=_("organisation"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                    related_name="deposits", verbose_name=_("deposited by"))
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.SIP)

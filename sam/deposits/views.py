@@ -17,6 +17,7 @@ from sam.deposits import selectors, services, slip
 from sam.deposits.forms import DepositFilterForm, SimpleDepositForm, SipUploadForm
 from sam.deposits.models import Deposit
 from sam.deposits.uploads import upload_limit, use_limited_handler
+from sam.lib import refusals
 from sam.vitam import VitamError
 from tenants.vitam_clients import MissingContract
 
@@ -85,7 +86,7 @@ def _deposit_create(request, tenant_pk):
                 deposit = services.deposit_receive(actor=request.user, tenant=tenant, upload=upload,
                                                    file_name=upload.name, kind=kind, request=request)
             except ValidationError as error:
-                form.add_error("sip", error)
+                refusals.on_form(form, error, field="sip")
             else:
                 url = reverse("deposits:deposit_detail", kwargs={"tenant_pk": tenant.pk, "pk": deposit.pk})
                 if _wants_json(request):
@@ -135,7 +136,7 @@ def _simple_create(request, tenant_pk):
                     actor=request.user, tenant=tenant, files=form.cleaned_data["files"],
                     form=form.to_simple(tenant), request=request)
             except ValidationError as error:
-                form.add_error("files", error)
+                refusals.on_form(form, error, field="files")
             else:
                 url = reverse("deposits:deposit_detail", kwargs={"tenant_pk": tenant.pk, "pk": deposit.pk})
                 if _wants_json(request):
@@ -176,13 +177,8 @@ def status_payload(deposit: Deposit) -> dict:
 
 def _act(request, tenant_pk, pk, action, success):
     deposit = selectors.deposit_get_for_user(request.user, tenant_pk, pk)
-    try:
-        action(actor=request.user, deposit=deposit, request=request)
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, success)
+    refusals.run_and_report(request, lambda: action(actor=request.user, deposit=deposit, request=request),
+                            lambda: success)
     return redirect("deposits:deposit_detail", tenant_pk=deposit.tenant_id, pk=deposit.pk)
 
 

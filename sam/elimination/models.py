@@ -9,8 +9,10 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tenants.models import tenant_owned
 
-class Proposal(models.Model):
+
+class Proposal(tenant_owned(related_name="elimination_proposals")):
     """Bordereau d'élimination: the units an analysis found destroyable, with the visa that follows."""
 
     class State(models.TextChoices):
@@ -27,10 +29,6 @@ class Proposal(models.Model):
         CRITERIA = "criteria", _("Search criteria")
         DUA_ENDED = "dua", _("Retention period ended with final action Destroy")
 
-    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.PROTECT, related_name="elimination_proposals",
-                               verbose_name=_("tenant"))
-    organisation = models.ForeignKey("tenants.Organisation", on_delete=models.PROTECT,
-                                     related_name="elimination_proposals", verbose_name=_("organisation"))
     reference = models.CharField(_("reference"), max_length=40, blank=True, db_index=True)
     title = models.CharField(_("title"), max_length=300)
     state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.ANALYSING,
@@ -145,7 +143,7 @@ class ProposalUnit(models.Model):
         return self.title or self.unit_id
 
 
-class MassUpdate(models.Model):
+class MassUpdate(tenant_owned(related_name="mass_updates")):
     """A mass update of management rules sent to Vitam (POST /units/rules), with its report."""
 
     class State(models.TextChoices):
@@ -154,10 +152,6 @@ class MassUpdate(models.Model):
         WARNING = "warning", _("Finished with warnings")
         FAILED = "failed", _("Failed")
 
-    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.PROTECT, related_name="mass_updates",
-                               verbose_name=_("tenant"))
-    organisation = models.ForeignKey("tenants.Organisation", on_delete=models.PROTECT, related_name="mass_updates",
-                                     verbose_name=_("organisation"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                    verbose_name=_("started by"))
     created_at = models.DateTimeField(_("started on"), auto_now_add=True, db_index=True)

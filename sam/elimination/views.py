@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from sam.elimination import documents, selectors, services
 from sam.elimination.forms import AnalysisForm, DecisionForm, MassUpdateForm, UnitFilterForm
 from sam.elimination.models import MassUpdate, Proposal
+from sam.lib import refusals
 from sam.vitam import VitamError
 from tenants.vitam_clients import MissingContract
 
@@ -58,7 +59,7 @@ def analysis_create(request, tenant_pk):
                 mode=form.cleaned_data["mode"], criteria=form.criteria(), date=form.cleaned_data["date"],
                 request=request)
         except ValidationError as error:
-            form.add_error(None, error)
+            refusals.on_form(form, error)
         else:
             return redirect(_detail_url(proposal))
     return render(request, "elimination/analysis_create.html", {"tenant": tenant, "form": form})
@@ -97,14 +98,8 @@ def proposal_detail(request, tenant_pk, pk):
 
 
 def _act(request, proposal, action, success, **kwargs):
-    try:
-        result = action(actor=request.user, proposal=proposal, request=request, **kwargs)
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-        return None
-    messages.success(request, success)
-    return result
+    return refusals.run_and_report(
+        request, lambda: action(actor=request.user, proposal=proposal, request=request, **kwargs), lambda: success)
 
 
 def _require_eliminate(request, proposal):
@@ -126,8 +121,7 @@ def proposal_units_update(request, tenant_pk, pk):
             changed = services.proposal_units_set_included(actor=request.user, proposal=proposal, unit_ids=unit_ids,
                                                            included=included, request=request)
         except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
+            refusals.as_messages(request, error)
         else:
             messages.success(request, (_("%(count)s units put back into the proposal.") if included else
                                        _("%(count)s units excluded from the proposal.")) % {"count": changed})
@@ -268,11 +262,10 @@ def mass_update_create(request, tenant_pk):
                     actor=request.user, tenant=tenant, criteria=form.criteria(), change=form.change(),
                     expected_count=count, confirmed=form.cleaned_data["confirmed"], request=request)
                 return redirect("elimination:mass_update_detail", tenant_pk=tenant.pk, pk=update.pk)
-        except ValidationError as error:
-            form.add_error(None, error)
-        except (VitamError, MissingContract) as error:
-            form.add_error(None, error.user_message() if hasattr(error, "user_message") else _(
-                "This tenant has no access contract: ask your administrator."))
+        except (ValidationError, VitamError) as error:
+            refusals.on_form(form, error)
+        except MissingContract:
+            form.add_error(None, _("This tenant has no access contract: ask your administrator."))
     return render(request, "elimination/mass_update_create.html", {
         "tenant": tenant, "form": form, "count": count, "threshold": services._threshold(),
         "description": services.rule_actions_for(form.change())[1] if count is not None else "",
