@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from lxml import etree
 
 from referentials.spreadsheets import SpreadsheetError, map_columns, normalise_name, read_table
+from sam.lib import safe_xml
 from sam.lib.seda.sip import DESCRIPTION_LEVELS, SipRule, SipUnit
 
 COLUMN_ALIASES = {
@@ -227,13 +228,11 @@ def parse_tree_seda(data: bytes, known_rules: dict[str, str] | None = None) -> T
     """Read the ArchiveUnit hierarchy of a SEDA 2.1 manifest (hostile XML: no entities, no network)."""
     if len(data) > MAX_MANIFEST_BYTES:
         return Tree(file_errors=[_("The manifest is larger than %(size)s MB.") % {"size": MAX_MANIFEST_BYTES // 1024**2}])
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False)
     try:
-        document = etree.ElementTree(etree.fromstring(data, parser))
+        document = safe_xml.parse_bytes(data)
     except etree.XMLSyntaxError as exc:
         return Tree(file_errors=[_("The manifest is not well-formed XML: %(error)s") % {"error": exc}])
-    docinfo = document.docinfo
-    if docinfo.doctype or docinfo.internalDTD is not None:
+    if safe_xml.declares_doctype(document):
         # SEDA never needs a DOCTYPE: it is how entity bombs and external entities get in.
         return Tree(file_errors=[_("The manifest contains a DOCTYPE declaration, refused for security.")])
     root = document.getroot()

@@ -13,6 +13,8 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from lxml import etree
 
+from sam.lib import safe_xml
+
 XSD_NAMESPACE = "http://www.w3.org/2001/XMLSchema"
 RNG_NAMESPACE = "http://relaxng.org/ns/structure/1.0"
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024  # Vitam's own limit for profile files
@@ -48,17 +50,15 @@ def check_profile_file(content: bytes, declared_format: str) -> None:
         raise _too_big(max_bytes())
     if not content.strip():
         raise ValidationError({"file": _("The file is empty.")})
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
-                             huge_tree=False)
     try:
-        root = etree.fromstring(content, parser=parser)
+        tree = safe_xml.parse_bytes(content)
     except etree.XMLSyntaxError as exc:
         line = getattr(exc, "lineno", None) or (exc.position[0] if getattr(exc, "position", None) else "?")
         raise ValidationError({"file": _("The file is not well-formed XML (line %(line)s): %(detail)s") % {
             "line": line, "detail": exc.msg if hasattr(exc, "msg") else str(exc)}}) from None
-    if root.getroottree().docinfo.doctype or root.getroottree().docinfo.internalDTD is not None:
+    if safe_xml.declares_doctype(tree):
         raise ValidationError({"file": _("The file declares a DOCTYPE, refused for security reasons.")})
-    name = etree.QName(root)
+    name = etree.QName(tree.getroot())
     if declared_format == "XSD" and (name.namespace, name.localname) != (XSD_NAMESPACE, "schema"):
         raise ValidationError({"file": _(
             "The profile is declared as XSD but the file is not an XML schema (its root element must be xs:schema).")})

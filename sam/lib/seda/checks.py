@@ -34,6 +34,8 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from lxml import etree
 
+from sam.lib import safe_xml
+
 XSD_DIR = Path(__file__).resolve().parent / "xsd"
 VITAM_MAIN_XSD = XSD_DIR / "seda-2.1" / "vitam-validation" / "seda-vitam-main.xsd"
 W3C_LOCATIONS = [
@@ -141,15 +143,10 @@ def schema():
     if _schema is None:
         with _schema_lock:
             if _schema is None:
-                import xmlschema
-
                 with warnings.catch_warnings():
                     # The Vitam schema breaks Unique Particle Attribution on purpose (lax xsd:any).
                     warnings.simplefilter("ignore")
-                    _schema = xmlschema.XMLSchema10(
-                        str(VITAM_MAIN_XSD), locations=W3C_LOCATIONS, allow="local", defuse="always",
-                        validation="lax",
-                    )
+                    _schema = safe_xml.local_xsd_schema(VITAM_MAIN_XSD, locations=W3C_LOCATIONS)
     return _schema
 
 
@@ -210,21 +207,15 @@ def inspect_zip(archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
 # --- manifest ----------------------------------------------------------------------------------
 
 
-def safe_parser() -> etree.XMLParser:
-    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
-                           huge_tree=False, remove_pis=True)
-
-
 def parse_manifest_bytes(data: bytes):
     if b"<!DOCTYPE" in data[:65536] or b"<!ENTITY" in data[:65536]:
         raise SipRefused(Problem(_("The manifest contains a DOCTYPE or entity declaration, refused for security.")))
     try:
-        tree = etree.fromstring(data, safe_parser()).getroottree()
+        tree = safe_xml.parse_bytes(data)
     except etree.XMLSyntaxError as exc:
         line = exc.lineno if getattr(exc, "lineno", None) else None
         raise SipRefused(Problem(_("The manifest is not well-formed XML: %(error)s") % {"error": exc.msg}, line=line))
-    docinfo = tree.docinfo
-    if docinfo.doctype or docinfo.internalDTD is not None:
+    if safe_xml.declares_doctype(tree):
         raise SipRefused(Problem(_("The manifest contains a DOCTYPE or entity declaration, refused for security.")))
     return tree
 
