@@ -3,15 +3,13 @@ certificate (attestation d'élimination) as PDF (fpdf2), a readable preview of b
 
 from __future__ import annotations
 
-import csv
-import io
-
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from sam.deposits.slip import DEJAVU, DEJAVU_BOLD, human_size
 from sam.elimination import selectors, vitam_side
 from sam.elimination.models import Proposal, ProposalUnit
+from sam.lib.csv_export import csv_lines
 
 CSV_HEADER = ("unit_id", "title", "level", "start_date", "end_date", "producing_service", "decision",
               "included", "appraisal_rules", "rule_end_date", "objects", "size_bytes", "reasons", "result",
@@ -19,28 +17,16 @@ CSV_HEADER = ("unit_id", "title", "level", "start_date", "end_date", "producing_
 
 
 def proposal_csv_rows(proposal: Proposal):
-    """Streamed lines of the CSV: a BOM, the header, one line per unit (in chunks of 2,000)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    """Streamed lines of the CSV: a BOM, the header, one line per unit; titles and other texts come
+    from users, so formulas are neutralised."""
+    return csv_lines(CSV_HEADER, _proposal_rows(proposal))
 
-    def flush():
-        text = buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate(0)
-        return text.encode("utf-8")
 
-    yield "\ufeff".encode()
-    writer.writerow(CSV_HEADER)
-    yield flush()
-    units = ProposalUnit.objects.filter(proposal=proposal).order_by("id")
-    for index, unit in enumerate(units.iterator(chunk_size=2000), 1):
-        writer.writerow((unit.unit_id, unit.title, unit.level, unit.start_date, unit.end_date, unit.agency,
-                         unit.status, "yes" if unit.included else "no", unit.rule_ids, unit.rule_end_date,
-                         unit.object_count, unit.size, " ".join(unit.reasons or []), unit.outcome,
-                         unit.outcome_reason))
-        if index % 500 == 0:
-            yield flush()
-    yield flush()
+def _proposal_rows(proposal: Proposal):
+    for unit in ProposalUnit.objects.filter(proposal=proposal).order_by("id").iterator(chunk_size=2000):
+        yield (unit.unit_id, unit.title, unit.level, unit.start_date, unit.end_date, unit.agency, unit.status,
+               "yes" if unit.included else "no", unit.rule_ids, unit.rule_end_date, unit.object_count, unit.size,
+               " ".join(unit.reasons or []), unit.outcome, unit.outcome_reason)
 
 
 def _pdf():
