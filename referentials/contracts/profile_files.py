@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from lxml import etree
 
 from sam.lib import safe_xml
+from sam.lib.display import human_size
 
 XSD_NAMESPACE = "http://www.w3.org/2001/XMLSchema"
 RNG_NAMESPACE = "http://relaxng.org/ns/structure/1.0"
@@ -41,7 +41,7 @@ def read_limited(uploaded) -> bytes:
 
 def _too_big(limit: int) -> ValidationError:
     return ValidationError({"file": _("The file is larger than %(size)s, the limit for a profile.") % {
-        "size": filesizeformat(limit)}})
+        "size": human_size(limit)}})
 
 
 def check_profile_file(content: bytes, declared_format: str) -> None:
