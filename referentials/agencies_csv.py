@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 
 from referentials.spreadsheets import (
-    LineError, SpreadsheetError, map_columns, missing_columns_message, read_table, records, vitam_csv,
+    LineError, SpreadsheetError, map_columns, missing_columns_message, read_table, records,
 )
+from sam.lib.csv_export import vitam_csv
 
 VITAM_HEADER = ("Identifier", "Name", "Description")
 COLUMN_ALIASES = {

@@ -8,8 +8,6 @@ ingests with the FILING_SCHEME or HOLDING_SCHEME workflow.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass, field
 
@@ -17,6 +15,8 @@ from django.utils.translation import gettext as _
 from lxml import etree
 
 from referentials.spreadsheets import SpreadsheetError, map_columns, normalise_name, read_table
+from sam.lib import safe_xml
+from sam.lib.csv_export import csv_bytes, restore
 from sam.lib.seda.sip import DESCRIPTION_LEVELS, SipRule, SipUnit
 
 COLUMN_ALIASES = {
@@ -205,7 +205,7 @@ def parse_tree_csv(data: bytes, known_rules: dict[str, str] | None = None) -> Tr
 
         def cell(name):
             index = positions.get(name)
-            return values[index].strip() if index is not None and index < len(values) else ""
+            return restore(values[index].strip()) if index is not None and index < len(values) else ""
 
         raw_level = cell("level")
         raw_action = cell("final_action")
@@ -227,13 +227,11 @@ def parse_tree_seda(data: bytes, known_rules: dict[str, str] | None = None) -> T
     """Read the ArchiveUnit hierarchy of a SEDA 2.1 manifest (hostile XML: no entities, no network)."""
     if len(data) > MAX_MANIFEST_BYTES:
         return Tree(file_errors=[_("The manifest is larger than %(size)s MB.") % {"size": MAX_MANIFEST_BYTES // 1024**2}])
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False)
     try:
-        document = etree.ElementTree(etree.fromstring(data, parser))
+        document = safe_xml.parse_bytes(data)
     except etree.XMLSyntaxError as exc:
         return Tree(file_errors=[_("The manifest is not well-formed XML: %(error)s") % {"error": exc}])
-    docinfo = document.docinfo
-    if docinfo.doctype or docinfo.internalDTD is not None:
+    if safe_xml.declares_doctype(document):
         # SEDA never needs a DOCTYPE: it is how entity bombs and external entities get in.
         return Tree(file_errors=[_("The manifest contains a DOCTYPE declaration, refused for security.")])
     root = document.getroot()
@@ -276,15 +274,12 @@ def parse_tree_seda(data: bytes, known_rules: dict[str, str] | None = None) -> T
 
 
 def tree_to_csv(tree: Tree) -> bytes:
-    """The CSV a spreadsheet opens (UTF-8 with BOM, ';' for French locales), re-importable as is."""
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(CSV_HEADER)
+    """The CSV a spreadsheet opens (UTF-8 with BOM, ';' for French locales, formulas neutralised),
+    re-importable as is."""
     actions = {"Keep": "Conserver", "Destroy": "Détruire"}
-    for node in tree.walk():
-        writer.writerow([node.identifier, node.parent, node.title, node.level, node.description,
-                         " ".join(node.rules), actions.get(node.final_action, "")])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    rows = ([node.identifier, node.parent, node.title, node.level, node.description, " ".join(node.rules),
+             actions.get(node.final_action, "")] for node in tree.walk())
+    return csv_bytes(CSV_HEADER, rows, delimiter=";")
 
 
 def tree_to_sip_units(tree: Tree, rule_types: dict[str, str], *, start_date=None) -> list[SipUnit]:

@@ -8,7 +8,6 @@ Vitam's check endpoint, then imported.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import json
@@ -18,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from referentials import agencies_csv, rules_csv
+from sam.lib.csv_export import csv_bytes, restore, vitam_csv
 from sam.vitam import SelectSingle
 
 # Vitam's result window: a referential larger than this cannot be read in one search.
@@ -38,8 +38,6 @@ MEASUREMENT_LABELS = {
     "MONTH": gettext_lazy("months"),
     "DAY": gettext_lazy("days"),
 }
-# A cell a spreadsheet would run as a formula is written with a leading apostrophe (and read back).
-FORMULA_STARTS = ("=", "+", "-", "@")
 
 
 @dataclass
@@ -90,16 +88,6 @@ class Diff:
         }
 
 
-def _undefuse(value: str) -> str:
-    if len(value) > 1 and value[0] == "'" and value[1] in FORMULA_STARTS:
-        return value[1:]
-    return value
-
-
-def _defuse(value: str) -> str:
-    return "'" + value if value and value[0] in FORMULA_STARTS and not value.lstrip("-").isdigit() else value
-
-
 @dataclass(frozen=True)
 class Kind:
     """What differs between the rules and the agencies referentials."""
@@ -126,8 +114,9 @@ class Kind:
         return result
 
     def normalise(self, row: dict) -> dict:
-        """One canonical form for comparing rows from files, forms and Vitam documents."""
-        clean = {name: _undefuse(str(row.get(name) or "").strip()) for name in self.columns}
+        """One canonical form for comparing rows from files, forms and Vitam documents (a spreadsheet
+        cell's neutralising apostrophe removed: SAM's spreadsheet export reads back as it was)."""
+        clean = {name: restore(str(row.get(name) or "").strip()) for name in self.columns}
         if self.name == "rules":
             duration = clean["RuleDuration"]
             clean["RuleDuration"] = "unlimited" if duration.lower() == "unlimited" else duration
@@ -140,16 +129,12 @@ class Kind:
     # --- writing -----------------------------------------------------------------------------
 
     def to_csv(self, rows: list[dict], *, spreadsheet: bool = False) -> bytes:
-        """Vitam's CSV (UTF-8, ','), or the spreadsheet variant (UTF-8 with BOM, ';', formulas defused)."""
-        buffer = io.StringIO(newline="")
-        writer = csv.writer(buffer, delimiter=";" if spreadsheet else ",",
-                            lineterminator="\r\n" if spreadsheet else "\n")
-        writer.writerow(self.columns)
-        for row in rows:
-            values = [row.get(name, "") for name in self.columns]
-            writer.writerow([_defuse(value) for value in values] if spreadsheet else values)
-        text = buffer.getvalue()
-        return ("\ufeff" + text).encode("utf-8") if spreadsheet else text.encode("utf-8")
+        """Vitam's CSV (values as they are), or the spreadsheet variant (UTF-8 with BOM, ';', formulas
+        neutralised)."""
+        values = ([row.get(name, "") for name in self.columns] for row in rows)
+        if spreadsheet:
+            return csv_bytes(self.columns, values, delimiter=";")
+        return vitam_csv(self.columns, values)
 
     # --- comparing ---------------------------------------------------------------------------
 

@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 
 from referentials.spreadsheets import (
     LineError, SpreadsheetError, map_columns, missing_columns_message, normalise_name, read_table, records,
-    vitam_csv,
 )
+from sam.lib.csv_export import vitam_csv
 
 RULE_TYPES = (
     "AppraisalRule", "AccessRule", "StorageRule", "DisseminationRule",

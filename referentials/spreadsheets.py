@@ -135,12 +135,3 @@ def records(table: Table, positions: dict[str, int], errors: list[LineError]) ->
             return values[index].strip() if index is not None and index < len(values) else ""
 
         yield line, cell
-
-
-def vitam_csv(header, rows) -> bytes:
-    """A CSV as Vitam imports it: UTF-8 without BOM, ',' separated, '\\n' line ends."""
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return buffer.getvalue().encode("utf-8")

@@ -3,7 +3,6 @@
 Each view: load through tenants.permissions (uniform 404), call one service, render or redirect.
 """
 
-import csv
 import json
 
 from django.contrib import messages
@@ -19,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sam.lib import refusals
+from sam.lib.csv_export import csv_lines
 from tenants import permissions, selectors, services
 from tenants.context import context_switch
 from tenants.filters import AuditEntryFilter
@@ -449,26 +449,14 @@ def audit_list(request):
     })
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 CSV_HEADER = ("date", "actor", "organisation", "tenant", "action", "target_type", "target_id", "target",
               "before", "after", "ip_address", "request_id")
 
 
-def _cell(value):
-    """Spreadsheets run cells starting with = + - @ as formulas: quote them (OWASP CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def _csv_rows(entries):
-    writer = csv.writer(_Echo(), lineterminator="\r\n")  # RFC 4180
-    yield "\ufeff" + writer.writerow(CSV_HEADER)
+def _audit_rows(entries):
+    """The values of each audit entry, in the order of CSV_HEADER."""
     for entry in entries.iterator(chunk_size=500):
-        yield writer.writerow(tuple(_cell(value) for value in (
+        yield (
             timezone.localtime(entry.created_at).isoformat(),
             entry.actor.username if entry.actor else "",
             entry.organisation.name if entry.organisation else "",
@@ -477,7 +465,7 @@ def _csv_rows(entries):
             "" if entry.before is None else json.dumps(entry.before, ensure_ascii=False, sort_keys=True),
             "" if entry.after is None else json.dumps(entry.after, ensure_ascii=False, sort_keys=True),
             entry.ip_address or "", entry.request_id,
-        )))
+        )
 
 
 @login_required
@@ -486,7 +474,8 @@ def audit_export(request):
         raise Http404
     audit_filter = _audit_filter(request)
     entries = audit_filter.qs if audit_filter.is_valid() else audit_filter.queryset.none()
-    response = StreamingHttpResponse(_csv_rows(entries), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(csv_lines(CSV_HEADER, _audit_rows(entries)),
+                                     content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="sam-audit-{timezone.localdate():%Y%m%d}.csv"'
     return response
 

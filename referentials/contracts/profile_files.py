@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from lxml import etree
+
+from sam.lib import safe_xml
+from sam.lib.display import human_size
 
 XSD_NAMESPACE = "http://www.w3.org/2001/XMLSchema"
 RNG_NAMESPACE = "http://relaxng.org/ns/structure/1.0"
@@ -39,7 +41,7 @@ def read_limited(uploaded) -> bytes:
 
 def _too_big(limit: int) -> ValidationError:
     return ValidationError({"file": _("The file is larger than %(size)s, the limit for a profile.") % {
-        "size": filesizeformat(limit)}})
+        "size": human_size(limit)}})
 
 
 def check_profile_file(content: bytes, declared_format: str) -> None:
@@ -48,17 +50,15 @@ def check_profile_file(content: bytes, declared_format: str) -> None:
         raise _too_big(max_bytes())
     if not content.strip():
         raise ValidationError({"file": _("The file is empty.")})
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
-                             huge_tree=False)
     try:
-        root = etree.fromstring(content, parser=parser)
+        tree = safe_xml.parse_bytes(content)
     except etree.XMLSyntaxError as exc:
         line = getattr(exc, "lineno", None) or (exc.position[0] if getattr(exc, "position", None) else "?")
         raise ValidationError({"file": _("The file is not well-formed XML (line %(line)s): %(detail)s") % {
             "line": line, "detail": exc.msg if hasattr(exc, "msg") else str(exc)}}) from None
-    if root.getroottree().docinfo.doctype or root.getroottree().docinfo.internalDTD is not None:
+    if safe_xml.declares_doctype(tree):
         raise ValidationError({"file": _("The file declares a DOCTYPE, refused for security reasons.")})
-    name = etree.QName(root)
+    name = etree.QName(tree.getroot())
     if declared_format == "XSD" and (name.namespace, name.localname) != (XSD_NAMESPACE, "schema"):
         raise ValidationError({"file": _(
             "The profile is declared as XSD but the file is not an XML schema (its root element must be xs:schema).")})

@@ -6,13 +6,14 @@ The schema is the one the deposits check compiles once per process (sam.lib.seda
 
 from lxml import etree
 
-from sam.lib.seda.checks import safe_parser, schema
+from sam.lib import safe_xml
+from sam.lib.seda.checks import schema
 
 
 def manifest_errors(manifest: bytes, limit: int = 5) -> list[str]:
     """The first schema violations of a manifest SAM built (empty list: valid)."""
     try:
-        tree = etree.fromstring(manifest, safe_parser())
+        tree = safe_xml.parse_bytes(manifest)
     except etree.XMLSyntaxError as exc:
         return [str(exc)]
     errors = []

@@ -6,7 +6,6 @@ Downloads go through a temporary file on disk (never whole in memory) and are st
 from __future__ import annotations
 
 import base64
-import csv
 import hashlib
 import json
 import tempfile
@@ -22,6 +21,7 @@ from sam.consultation import selectors
 from sam.consultation.forms import SEARCH_FIELDS
 from sam.consultation.models import SavedSearch
 from sam.consultation.seda_labels import level_label
+from sam.lib.csv_export import csv_lines
 from sam.vitam.dsl import MAX_RESULT_WINDOW
 from tenants.vitam_clients import ACCESS
 
@@ -83,17 +83,6 @@ EXPORT_COLUMN_FIELDS = {
 }
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def _cell(value) -> str:
-    """Spreadsheets run cells starting with = + - @ as formulas: prefix them (OWASP CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 @dataclass
 class CsvExport:
     total: int
@@ -111,24 +100,22 @@ def export_csv(*, tenant, criteria: dict, columns) -> CsvExport:
     total, units = selectors.units_for_export(tenant, criteria, fields=fields)
     getters = [EXPORT_COLUMNS[column][1] for column in columns]
 
-    def lines():
-        writer = csv.writer(_Echo(), lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
-        yield "\ufeff" + writer.writerow([str(EXPORT_COLUMNS[column][0]) for column in columns])
+    def rows():
         labels: dict = {}  # translated labels (lazy strings) resolved once per export, not once per cell
         for unit in units:
             cells = []
             for getter in getters:
                 value = getter(unit)
-                if not isinstance(value, str):
+                if value is not None and not isinstance(value, str):
                     known = labels.get(id(value))
                     if known is None or known[0] is not value:
-                        known = labels[id(value)] = (value, _cell(value))
-                    cells.append(known[1])
-                else:
-                    cells.append(_cell(value))
-            yield writer.writerow(cells)
+                        known = labels[id(value)] = (value, str(value))
+                    value = known[1]
+                cells.append(value)
+            yield cells
 
-    return CsvExport(total=total, rows=lines())
+    header = [str(EXPORT_COLUMNS[column][0]) for column in columns]
+    return CsvExport(total=total, rows=csv_lines(header, rows()))
 
 
 # --- binaries ---------------------------------------------------------------------------------------

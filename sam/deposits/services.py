@@ -28,7 +28,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from lxml import etree
 
-from sam.lib.seda import checks as seda_check
+from sam.lib import safe_xml
+from sam.lib.seda import checks
 from sam.deposits.models import Deposit
 from sam.vitam import VitamError, VitamUnavailable
 from sam.vitam.dsl import SelectSingle, in_
@@ -147,7 +148,7 @@ def _detail_url(deposit: Deposit) -> str:
 # --- SAM's check ------------------------------------------------------------------------------
 
 
-def tenant_references(tenant, summary: seda_check.Summary) -> tuple[dict[str, str], set[str]]:
+def tenant_references(tenant, summary: checks.Summary) -> tuple[dict[str, str], set[str]]:
     """The tenant's ingest contracts {Identifier: Status} and the agencies the manifest names that exist."""
     client = vitam_client(tenant, contract=ADMIN)
     contracts = {
@@ -164,7 +165,7 @@ def tenant_references(tenant, summary: seda_check.Summary) -> tuple[dict[str, st
 
 def deposit_check(*, deposit: Deposit, progress=None) -> Deposit:
     """SAM's check (safe zip, schema, objects, contract and services); then send, or reject."""
-    result = seda_check.check_sip(deposit.file_path, progress=progress)
+    result = checks.check_sip(deposit.file_path, progress=progress)
     summary = result.summary
     if result.ok and summary is not None:
         try:
@@ -173,7 +174,7 @@ def deposit_check(*, deposit: Deposit, progress=None) -> Deposit:
             # The referentials cannot be read: keep the deposit and check again later.
             _wait_for_retry(deposit, Deposit.Phase.SEND, error, recheck=True)
             return deposit
-        result.problems.extend(seda_check.check_references(summary, contracts=contracts, agencies=agencies))
+        result.problems.extend(checks.check_references(summary, contracts=contracts, agencies=agencies))
     with transaction.atomic():
         deposit = Deposit.objects.select_for_update().get(pk=deposit.pk)
         if summary is not None:
@@ -193,7 +194,7 @@ def deposit_check(*, deposit: Deposit, progress=None) -> Deposit:
     return deposit
 
 
-def _copy_summary(deposit: Deposit, summary: seda_check.Summary) -> None:
+def _copy_summary(deposit: Deposit, summary: checks.Summary) -> None:
     deposit.manifest_sha512 = summary.manifest_sha512
     deposit.message_identifier = summary.message_identifier[:500]
     deposit.archival_agreement = summary.archival_agreement[:200]
@@ -341,7 +342,7 @@ _PROCESS_EVENTS = ("PROCESS_SIP_UNITARY", "INGEST_TEST", "STP_INGEST_FINALISATIO
 
 def _failure_from_atr(path: Path) -> tuple[str, str]:
     try:
-        tree = etree.parse(str(path), seda_check.safe_parser())
+        tree = safe_xml.parse_file(path)
     except (etree.XMLSyntaxError, OSError):
         return "", ""
     for event in tree.getroot().iter("{*}Event"):

@@ -8,7 +8,6 @@ numbers (puremagic), else from its name.
 from __future__ import annotations
 
 import mimetypes
-import shutil
 import uuid
 import zipfile
 from dataclasses import dataclass, field
@@ -18,7 +17,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from sam.lib.seda import checks as seda_check
+from sam.lib import archive_safety
 from sam.lib.seda.sip import SipObject, SipPackage, SipRule, SipUnit
 
 CHUNK = 1024 * 1024
@@ -93,20 +92,14 @@ def _unzip(upload, folder: Path) -> None:
         raise ValidationError(_("The zip archive cannot be read.")) from None
     with archive:
         try:
-            infos = seda_check.inspect_zip(archive)
-        except seda_check.SipRefused as refused:
-            raise ValidationError(str(refused.problem)) from None
-        root = folder.resolve()
-        for info in infos:
-            parts = Path(info.filename).parts
-            if any(part in IGNORED_NAMES or part.startswith("._") for part in parts):
-                continue
-            target = (folder / info.filename).resolve()
-            if root not in target.parents:
-                raise ValidationError(_("Unsafe entry in the zip: %(name)s.") % {"name": info.filename})
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with archive.open(info) as member, open(target, "wb") as out:
-                shutil.copyfileobj(member, out, CHUNK)
+            archive_safety.extract_zip(archive, folder, skip=_is_system_file)
+        except archive_safety.UnsafeArchive as unsafe:
+            raise ValidationError(str(unsafe)) from None
+
+
+def _is_system_file(name: str) -> bool:
+    """Files the desktop adds to a zip (Finder, Explorer), not part of the deposit."""
+    return any(part in IGNORED_NAMES or part.startswith("._") for part in Path(name).parts)
 
 
 def _folder_unit(folder: Path, level: str, dates: dict) -> SipUnit:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from sam.deposits.models import Deposit
+from sam.lib.display import human_size, local_datetime
 from sam.vitam import VitamError
 from tenants.vitam_clients import MissingContract
 
@@ -27,15 +27,6 @@ def agency_names(deposit: Deposit, identifiers) -> dict[str, str]:
     except (VitamError, MissingContract):
         names = {}
     return {identifier: names.get(identifier, "") for identifier in wanted}
-
-
-def human_size(size: int) -> str:
-    value = float(size or 0)
-    for unit in (_("bytes"), _("KB"), _("MB"), _("GB"), _("TB")):
-        if value < 1024:
-            return f"{value:.0f} {unit}" if unit == _("bytes") else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{value:.1f} PB"
 
 
 def slip_data(deposit: Deposit) -> dict:
@@ -69,7 +60,7 @@ def _lines(deposit: Deposit, data: dict) -> list[tuple[str, str]]:
         (_("Extreme dates"), f"{deposit.start_date or '?'} — {deposit.end_date or '?'}"),
         (_("Archive units"), str(deposit.unit_count)),
         (_("Objects"), f"{deposit.object_count} ({data['volume']})"),
-        (_("Deposited on"), formats.date_format(timezone.localtime(deposit.created_at), "DATETIME_FORMAT")),
+        (_("Deposited on"), local_datetime(deposit.created_at)),
         (_("Deposited by"), str(deposit.created_by or "—")),
         (_("State"), deposit.get_state_display() + (f" — {deposit.operation_status}" if deposit.operation_status else "")),
         (_("Vitam operation"), deposit.operation_id or "—"),

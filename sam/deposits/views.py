@@ -18,6 +18,7 @@ from sam.deposits.forms import DepositFilterForm, SimpleDepositForm, SipUploadFo
 from sam.deposits.models import Deposit
 from sam.deposits.uploads import upload_limit, use_limited_handler
 from sam.lib import refusals
+from sam.lib.display import human_size
 from sam.vitam import VitamError
 from tenants.vitam_clients import MissingContract
 
@@ -27,15 +28,7 @@ GET_POST = require_http_methods(["GET", "HEAD", "POST"])
 
 def _too_large_message():
     return _("The file exceeds the size limit of %(limit)s. Split the deposit or ask your administrator.") % {
-        "limit": _human_size(upload_limit())}
-
-
-def _human_size(size: int) -> str:
-    for unit in ("bytes", "KB", "MB", "GB", "TB"):
-        if size < 1024 or unit == "TB":
-            return f"{size:.0f} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
-        size /= 1024
-    return str(size)
+        "limit": human_size(upload_limit())}
 
 
 def _wants_json(request) -> bool:
@@ -96,7 +89,7 @@ def _deposit_create(request, tenant_pk):
         if _wants_json(request):
             return JsonResponse({"errors": [str(e) for errors in form.errors.values() for e in errors]}, status=400)
     return render(request, "deposits/deposit_create.html", {
-        "tenant": tenant, "form": form, "limit": _human_size(upload_limit()),
+        "tenant": tenant, "form": form, "limit": human_size(upload_limit()),
     })
 
 
@@ -145,7 +138,7 @@ def _simple_create(request, tenant_pk):
         if _wants_json(request):
             return JsonResponse({"errors": [str(e) for errors in form.errors.values() for e in errors]}, status=400)
     return render(request, "deposits/simple_create.html", {
-        "tenant": tenant, "form": form, "limit": _human_size(upload_limit())})
+        "tenant": tenant, "form": form, "limit": human_size(upload_limit())})
 
 
 @login_required

@@ -3,15 +3,14 @@ certificate (attestation d'élimination) as PDF (fpdf2), a readable preview of b
 
 from __future__ import annotations
 
-import csv
-import io
-
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sam.deposits.slip import DEJAVU, DEJAVU_BOLD, human_size
+from sam.deposits.slip import DEJAVU, DEJAVU_BOLD
 from sam.elimination import selectors, vitam_side
 from sam.elimination.models import Proposal, ProposalUnit
+from sam.lib.csv_export import csv_lines
+from sam.lib.display import human_size, local_datetime
 
 CSV_HEADER = ("unit_id", "title", "level", "start_date", "end_date", "producing_service", "decision",
               "included", "appraisal_rules", "rule_end_date", "objects", "size_bytes", "reasons", "result",
@@ -19,28 +18,16 @@ CSV_HEADER = ("unit_id", "title", "level", "start_date", "end_date", "producing_
 
 
 def proposal_csv_rows(proposal: Proposal):
-    """Streamed lines of the CSV: a BOM, the header, one line per unit (in chunks of 2,000)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    """Streamed lines of the CSV: a BOM, the header, one line per unit; titles and other texts come
+    from users, so formulas are neutralised."""
+    return csv_lines(CSV_HEADER, _proposal_rows(proposal))
 
-    def flush():
-        text = buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate(0)
-        return text.encode("utf-8")
 
-    yield "\ufeff".encode()
-    writer.writerow(CSV_HEADER)
-    yield flush()
-    units = ProposalUnit.objects.filter(proposal=proposal).order_by("id")
-    for index, unit in enumerate(units.iterator(chunk_size=2000), 1):
-        writer.writerow((unit.unit_id, unit.title, unit.level, unit.start_date, unit.end_date, unit.agency,
-                         unit.status, "yes" if unit.included else "no", unit.rule_ids, unit.rule_end_date,
-                         unit.object_count, unit.size, " ".join(unit.reasons or []), unit.outcome,
-                         unit.outcome_reason))
-        if index % 500 == 0:
-            yield flush()
-    yield flush()
+def _proposal_rows(proposal: Proposal):
+    for unit in ProposalUnit.objects.filter(proposal=proposal).order_by("id").iterator(chunk_size=2000):
+        yield (unit.unit_id, unit.title, unit.level, unit.start_date, unit.end_date, unit.agency, unit.status,
+               "yes" if unit.included else "no", unit.rule_ids, unit.rule_end_date, unit.object_count, unit.size,
+               " ".join(unit.reasons or []), unit.outcome, unit.outcome_reason)
 
 
 def _pdf():
@@ -57,10 +44,6 @@ def _pdf():
         return str(text).replace("—", "-").replace("’", "'").encode("latin-1", "replace").decode("latin-1")
 
     return pdf, "Helvetica", clean
-
-
-def _when(value) -> str:
-    return formats.date_format(timezone.localtime(value), "DATETIME_FORMAT") if value else "—"
 
 
 def _person(user) -> str:
@@ -84,10 +67,10 @@ def certificate_pdf(proposal: Proposal) -> bytes:
     lines = [
         (_("Proposal"), f"{proposal.reference} — {proposal.title}"),
         (_("Prepared by"), _person(proposal.created_by)),
-        (_("Submitted"), f"{_person(proposal.submitted_by)}, {_when(proposal.submitted_at)}"),
-        (_("Visa"), f"{_('Approved')} — {_person(proposal.decided_by)}, {_when(proposal.decided_at)}"),
+        (_("Submitted"), f"{_person(proposal.submitted_by)}, {local_datetime(proposal.submitted_at)}"),
+        (_("Visa"), f"{_('Approved')} — {_person(proposal.decided_by)}, {local_datetime(proposal.decided_at)}"),
         (_("Visa comment"), proposal.decision_comment or "—"),
-        (_("Executed by"), f"{_person(proposal.executed_by)}, {_when(proposal.executed_at)}"),
+        (_("Executed by"), f"{_person(proposal.executed_by)}, {local_datetime(proposal.executed_at)}"),
         (_("Elimination date"), proposal.analysis_date.isoformat()),
         (_("Analysis operation"), proposal.analysis_operation_id or "—"),
         (_("Elimination operation"), proposal.action_operation_id or "—"),
@@ -120,7 +103,7 @@ def certificate_pdf(proposal: Proposal) -> bytes:
     pdf.ln(6)
     pdf.set_font(family, "", 8)
     pdf.multi_cell(0, 4, clean(_("Certificate produced by SAM on %(date)s from the batch report of Vitam's "
-                                 "elimination operation.") % {"date": _when(timezone.now())}),
+                                 "elimination operation.") % {"date": local_datetime(timezone.now())}),
                    new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
 

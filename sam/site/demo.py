@@ -8,7 +8,6 @@ checks first whether Vitam already has it, so `seed_demo` can run again without 
 
 from __future__ import annotations
 
-import csv
 import io
 import tempfile
 from datetime import date
@@ -16,6 +15,7 @@ from pathlib import Path
 
 from referentials.filing_tree import parse_tree_csv, tree_to_sip_units
 from referentials.rules_csv import parse_rules, to_vitam_csv
+from sam.lib.csv_export import vitam_csv
 from sam.lib.seda.sip import SipObject, SipPackage, SipRule, SipUnit, write_sip
 from sam.vitam import Select, SelectSingle, VitamClient, VitamContext, VitamNotFound, eq
 
@@ -46,14 +46,10 @@ def contract_ids(tenant) -> tuple[str, str, str]:
 
 
 def _agencies_csv(organisation) -> bytes:
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["Identifier", "Name", "Description"])
-    writer.writerow([ARCHIVAL_AGENCY, "Archives départementales du Val-d'Oise", "Service d'archives compétent"])
     prefix = agency_prefix(organisation)
-    for code, name in SERVICES:
-        writer.writerow([f"{prefix}-{code}", f"{name} — {organisation.name}", ""])
-    return buffer.getvalue().encode("utf-8")
+    rows = [[ARCHIVAL_AGENCY, "Archives départementales du Val-d'Oise", "Service d'archives compétent"],
+            *([f"{prefix}-{code}", f"{name} — {organisation.name}", ""] for code, name in SERVICES)]
+    return vitam_csv(["Identifier", "Name", "Description"], rows)
 
 
 def ensure_referentials(client: VitamClient, organisation, say=print) -> dict[str, str]:

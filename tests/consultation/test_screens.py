@@ -98,7 +98,7 @@ def test_csv_export_is_rfc4180_utf8_with_bom_and_streamed(client, archive):
 
 
 def test_csv_export_defuses_formulas_and_unknown_columns_fall_back(client, archive):
-    from sam.consultation.services import _cell
+    from sam.lib.csv_export import neutralise as _cell
 
     assert _cell("=SUM(A1)") == "'=SUM(A1)" and _cell("plain") == "plain"
     client.force_login(archive.archivist_a)

@@ -87,6 +87,14 @@ def test_export_is_reimported_identically():
     ]
 
 
+def test_export_neutralises_formulas_and_reimports_them_as_typed():
+    tree = parse_tree_csv((PLAN + '3;;=HYPERLINK("http://evil");Série;-x;;\n').encode(), RULES)
+    exported = tree_to_csv(tree).decode("utf-8-sig")
+    assert '\'=HYPERLINK(""http://evil"")' in exported and ";'-x;" in exported
+    again = parse_tree_csv(tree_to_csv(tree), RULES)
+    assert again.nodes["3"].title == '=HYPERLINK("http://evil")' and again.nodes["3"].description == "-x"
+
+
 def test_sip_of_a_plan_and_its_seda_reimport(tmp_path):
     tree = parse_tree_csv(PLAN.encode(), RULES)
     package = SipPackage(

@@ -2,7 +2,7 @@
 
 The SIP comes from a user or an application and is hostile until proven otherwise:
 
-- the zip is inspected without being extracted: no absolute path, no '..', no link, no
+- the zip is inspected without being extracted (sam.lib.archive_safety): no absolute path, no '..', no link, no
   encrypted entry, limits on the number of entries and on the uncompressed volume, and a
   compression-ratio limit that catches zip bombs; binaries are read back in streaming only to
   check their digests (zipfile never yields more than the declared size);
@@ -21,18 +21,19 @@ from __future__ import annotations
 
 import hashlib
 import re
-import stat
 import threading
 import warnings
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from urllib.parse import unquote
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 from lxml import etree
+
+from sam.lib import archive_safety, safe_xml
 
 XSD_DIR = Path(__file__).resolve().parent / "xsd"
 VITAM_MAIN_XSD = XSD_DIR / "seda-2.1" / "vitam-validation" / "seda-vitam-main.xsd"
@@ -141,90 +142,36 @@ def schema():
     if _schema is None:
         with _schema_lock:
             if _schema is None:
-                import xmlschema
-
                 with warnings.catch_warnings():
                     # The Vitam schema breaks Unique Particle Attribution on purpose (lax xsd:any).
                     warnings.simplefilter("ignore")
-                    _schema = xmlschema.XMLSchema10(
-                        str(VITAM_MAIN_XSD), locations=W3C_LOCATIONS, allow="local", defuse="always",
-                        validation="lax",
-                    )
+                    _schema = safe_xml.local_xsd_schema(VITAM_MAIN_XSD, locations=W3C_LOCATIONS)
     return _schema
 
 
 # --- zip ---------------------------------------------------------------------------------------
 
 
-def _unsafe_name_reason(name: str) -> str | None:
-    if not name or "\x00" in name:
-        return _("empty or invalid file name")
-    if name.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", name):
-        return _("absolute path")
-    if "\\" in name:
-        return _("backslash in the path")
-    if any(part == ".." for part in PurePosixPath(name).parts):
-        return _("'..' in the path")
-    return None
-
-
 def inspect_zip(archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
     """The file entries of a safe zip; raises SipRefused on the first unsafe entry."""
-    infos = archive.infolist()
-    max_entries = limit("SIP_MAX_ENTRIES", 100_000)
-    if len(infos) > max_entries:
-        raise SipRefused(Problem(_("The zip holds %(count)s entries; at most %(max)s are accepted.")
-                                 % {"count": len(infos), "max": max_entries}))
-    max_total = limit("SIP_MAX_UNCOMPRESSED_BYTES", 4 * limit("UPLOAD_MAX_BYTES", 10 * 1024**3))
-    max_ratio = limit("SIP_MAX_COMPRESSION_RATIO", 200)
-    total = 0
-    seen = set()
-    files = []
-    for info in infos:
-        reason = _unsafe_name_reason(info.filename)
-        if reason:
-            raise SipRefused(Problem(_("Unsafe entry in the zip: %(name)s (%(reason)s).")
-                                     % {"name": info.filename[:200], "reason": reason}))
-        mode = info.external_attr >> 16
-        if stat.S_ISLNK(mode):
-            raise SipRefused(Problem(_("The zip contains a symbolic link: %(name)s.") % {"name": info.filename}))
-        if info.flag_bits & 0x1:
-            raise SipRefused(Problem(_("The zip contains an encrypted entry: %(name)s.") % {"name": info.filename}))
-        key = info.filename.rstrip("/")
-        if key in seen:
-            raise SipRefused(Problem(_("The zip contains the same entry twice: %(name)s.") % {"name": info.filename}))
-        seen.add(key)
-        if info.is_dir():
-            continue
-        total += info.file_size
-        if total > max_total:
-            raise SipRefused(Problem(_("Once uncompressed, the zip would exceed %(max)s bytes.") % {"max": max_total}))
-        if info.file_size > CHUNK and info.file_size > max_ratio * max(info.compress_size, 1):
-            raise SipRefused(Problem(
-                _("The entry %(name)s is compressed %(ratio)s times: the file looks like a zip bomb and is refused.")
-                % {"name": info.filename, "ratio": info.file_size // max(info.compress_size, 1)}))
-        files.append(info)
-    return files
+    try:
+        return archive_safety.zip_files(archive)
+    except archive_safety.UnsafeArchive as unsafe:
+        raise SipRefused(Problem(str(unsafe))) from None
 
 
 # --- manifest ----------------------------------------------------------------------------------
-
-
-def safe_parser() -> etree.XMLParser:
-    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
-                           huge_tree=False, remove_pis=True)
 
 
 def parse_manifest_bytes(data: bytes):
     if b"<!DOCTYPE" in data[:65536] or b"<!ENTITY" in data[:65536]:
         raise SipRefused(Problem(_("The manifest contains a DOCTYPE or entity declaration, refused for security.")))
     try:
-        tree = etree.fromstring(data, safe_parser()).getroottree()
+        tree = safe_xml.parse_bytes(data)
     except etree.XMLSyntaxError as exc:
         line = exc.lineno if getattr(exc, "lineno", None) else None
         raise SipRefused(Problem(_("The manifest is not well-formed XML: %(error)s") % {"error": exc.msg}, line=line))
-    docinfo = tree.docinfo
-    if docinfo.doctype or docinfo.internalDTD is not None:
+    if safe_xml.declares_doctype(tree):
         raise SipRefused(Problem(_("The manifest contains a DOCTYPE or entity declaration, refused for security.")))
     return tree
 

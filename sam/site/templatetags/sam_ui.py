@@ -5,6 +5,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from sam.lib import display
+
 register = template.Library()
 
 _GROUPED_WIDGETS = (forms.RadioSelect, forms.CheckboxSelectMultiple)
@@ -41,6 +43,12 @@ def described_widget(bound_field):
     if bound_field.field.required and not isinstance(bound_field.field.widget, _GROUPED_WIDGETS):
         attrs["aria-required"] = "true"
     return bound_field.as_widget(attrs=attrs)
+
+
+@register.filter
+def human_size(size):
+    """A size in bytes as sam.lib.display writes it everywhere (1,5 Ko)."""
+    return display.human_size(size)
 
 
 @register.filter
