@@ -87,6 +87,7 @@ register(
             note="POST would start Vitam's elimination: the service tests cover it"),
     UrlCase("elimination:proposal_copy", ORGANISATION, kwargs=refused_b, methods=("post",), markers=markers),
     UrlCase("elimination:proposal_print", ORGANISATION, kwargs=proposal_b, markers=markers),
+    UrlCase("elimination:proposal_print_pdf", ORGANISATION, kwargs=proposal_b, markers=markers),
     UrlCase("elimination:proposal_csv", ORGANISATION, kwargs=proposal_b, markers=markers),
     UrlCase("elimination:proposal_certificate", ORGANISATION, kwargs=proposal_b, markers=markers),
     UrlCase("elimination:proposal_report", ORGANISATION, kwargs=proposal_b, markers=markers),

@@ -17,6 +17,7 @@ urlpatterns = [
     path(P + "execute/", views.proposal_execute, name="proposal_execute"),
     path(P + "copy/", views.proposal_copy, name="proposal_copy"),
     path(P + "bordereau/", views.proposal_print, name="proposal_print"),
+    path(P + "bordereau.pdf", views.proposal_print_pdf, name="proposal_print_pdf"),
     path(P + "units.csv", views.proposal_csv, name="proposal_csv"),
     path(P + "certificate.pdf", views.proposal_certificate, name="proposal_certificate"),
     path(P + "report.jsonl", views.proposal_report, name="proposal_report"),

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -186,13 +186,19 @@ def proposal_copy(request, tenant_pk, pk):
 def proposal_print(request, tenant_pk, pk):
     """The bordereau d'élimination, printable (print CSS); ?download=1 saves it as an HTML file."""
     proposal = selectors.proposal_get_for_user(request.user, tenant_pk, pk)
-    response = render(request, "elimination/proposal_print.html", {
-        "proposal": proposal, "summary": selectors.proposal_summary(proposal),
-        "groups": selectors.proposal_groups(proposal),
-        "units": selectors.proposal_units(proposal, included="yes").iterator(chunk_size=2000),
-    })
+    response = render(request, "elimination/proposal_print.html", documents.bordereau_context(proposal))
     if request.GET.get("download"):
         response["Content-Disposition"] = f'attachment; filename="bordereau-elimination-{proposal.reference}.html"'
+    return response
+
+
+@login_required
+@require_GET
+def proposal_print_pdf(request, tenant_pk, pk):
+    """The bordereau d'élimination as PDF, laid out from the same template as its print page."""
+    proposal = selectors.proposal_get_for_user(request.user, tenant_pk, pk)
+    response = HttpResponse(documents.bordereau_pdf(proposal), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="bordereau-elimination-{proposal.reference}.pdf"'
     return response
 
 
