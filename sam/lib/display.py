@@ -1,15 +1,13 @@
-"""Sizes and dates as people read them, in pages, documents and messages alike.
+"""Sizes as people read them, in pages, documents and messages alike.
 
 Sizes use the units French archivists know (octets, Ko, Mo, Go, To: Django's filesizeformat
-says Kio, Mio in French) with the locale's decimal separator; dates are shown in local time.
+says Kio, Mio in French) with the locale's decimal separator. Dates go through Django's date filter and TIME_ZONE.
 """
 
 from __future__ import annotations
 
-from django.utils import formats, timezone
+from django.utils import formats
 from django.utils.translation import gettext as _
-
-NO_DATE = "—"
 
 
 def human_size(size: int | None) -> str:
@@ -23,7 +21,3 @@ def human_size(size: int | None) -> str:
             return f"{formats.number_format(value, 1)}\u00a0{unit}"
     return f"{formats.number_format(value / 1024, 1)}\u00a0" + _("TB")
 
-
-def local_datetime(value) -> str:
-    """An aware datetime in the site's time zone and the locale's DATETIME_FORMAT ("—" when unknown)."""
-    return formats.date_format(timezone.localtime(value), "DATETIME_FORMAT") if value else NO_DATE

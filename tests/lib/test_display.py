@@ -1,12 +1,11 @@
 """sam/lib/display.py: sizes and dates as people read them."""
 
-import datetime
 
 import pytest
 from django.template import Context, Template
 from django.utils import translation
 
-from sam.lib.display import human_size, local_datetime
+from sam.lib.display import human_size
 
 NBSP = "\u00a0"
 
@@ -33,10 +32,3 @@ def test_templates_show_sizes_the_same_way():
         rendered = Template("{% load sam_ui %}{{ size|human_size }}").render(Context({"size": 1536}))
     assert rendered == f"1,5{NBSP}Ko"
 
-
-def test_local_datetime_is_in_the_site_time_zone(settings):
-    settings.TIME_ZONE = "Europe/Paris"
-    moment = datetime.datetime(2024, 1, 15, 9, 30, tzinfo=datetime.UTC)
-    with translation.override("fr"):
-        assert "10:30" in local_datetime(moment) and "2024" in local_datetime(moment)
-    assert local_datetime(None) == "—"
