@@ -20,6 +20,7 @@ from vitamlite import faults as faults_module
 from vitamlite.contracts_filter import restriction_from_contract
 from vitamlite.http import ENDPOINTS, Ctx, VitamHttpError, json_response, parse_json_body
 from vitamlite.ids import new_guid
+from vitamlite.referentials import contexts
 from vitamlite.store import Store
 
 logger = logging.getLogger(__name__)
@@ -248,14 +249,14 @@ class VitamLiteApp:
         """InternalSecurityFilter with EnableControl: contract/tenant must be allowed by the server's context."""
         if not self.config.context:
             return
-        context = _referentials_get(ctx.db, self.config.admin_tenant, "contexts", self.config.context)
+        context = contexts.get_context(ctx.db, self.config.admin_tenant, self.config.context)
         if context is None:
             return
         if context.get("Status", "ACTIVE") != "ACTIVE":
             raise _security_error(f"Context {self.config.context} is not active")
         if not context.get("EnableControl"):
             return
-        permission = next((p for p in context.get("Permissions") or [] if p.get("tenant") == ctx.tenant), None)
+        permission = contexts.tenant_permission(context, ctx.tenant)
         path = request.path
         if permission is None:
             raise _security_error(f"Tenant {ctx.tenant} not found in the context")

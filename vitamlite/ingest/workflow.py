@@ -24,6 +24,7 @@ from vitamlite.ids import new_guid
 from vitamlite.ingest import atr, rules, safezip, seda
 from vitamlite.ingest.manifest import read_manifest
 from vitamlite.ingest.messages import event_label, message
+from vitamlite.referentials import contexts
 
 logger = logging.getLogger(__name__)
 
@@ -304,9 +305,9 @@ class IngestWorkflow:
         if contract.get("Status") != "ACTIVE":
             return "CHECK_HEADER.CHECK_CONTRACT_INGEST.CONTRACT_INACTIVE.KO"
         if self.config.context:
-            context = self._referential("contexts", self.config.context, tenant=self.config.admin_tenant)
+            context = contexts.get_context(self.db, self.config.admin_tenant, self.config.context)
             if context is not None and context.get("EnableControl"):
-                permission = next((p for p in context.get("Permissions") or [] if p.get("tenant") == self.tenant), {})
+                permission = contexts.tenant_permission(context, self.tenant) or {}
                 if identifier not in (permission.get("IngestContracts") or []):
                     return "CHECK_HEADER.CHECK_CONTRACT_INGEST.CONTRACT_NOT_IN_CONTEXT.KO"
         self.contract = contract
