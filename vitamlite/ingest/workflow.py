@@ -19,12 +19,16 @@ import re
 import shutil
 from pathlib import Path, PurePosixPath
 
-from vitamlite import binaries, logbook, register, units_store
+import xmlschema
+from lxml import etree
+
+from vitamlite import binaries, dsl, logbook, register, units_store
 from vitamlite.ids import new_guid
 from vitamlite.ingest import atr, rules, safezip, seda
 from vitamlite.ingest.manifest import read_manifest
 from vitamlite.ingest.messages import event_label, message
-from vitamlite.referentials import contexts
+from vitamlite.referentials import contexts, profiles
+from vitamlite.referentials import store as referentials
 
 logger = logging.getLogger(__name__)
 
@@ -262,8 +266,6 @@ class IngestWorkflow:
         step.action("CHECK_SEDA", data={})
 
     def _referential(self, kind, identifier, tenant=None):
-        from vitamlite.referentials import store as referentials
-
         return referentials.get(self.db, self.tenant if tenant is None else tenant, kind, identifier)
 
     def check_header(self, step):
@@ -332,20 +334,14 @@ class IngestWorkflow:
 
     def _conforms_to(self, profile) -> bool:
         """Validate the manifest against the profile's XSD (xmlschema) or RNG (lxml), both without network."""
-        from vitamlite.referentials import profiles
-
         path = profiles.file_path(self.store, self.tenant, profile)
         if path is None:
             return False
         try:
             tree = seda.parse_manifest(self.manifest_path)
             if profile.get("Format") == "RNG":
-                from lxml import etree
-
                 grammar = etree.RelaxNG(seda.parse_manifest(path))
                 return grammar.validate(tree)
-            import xmlschema
-
             schema = xmlschema.XMLSchema10(str(path), locations=seda.W3C_LOCATIONS, allow="sandbox",
                                            defuse="always", validation="lax")
             return not any(True for _ in schema.iter_errors(tree))
@@ -557,8 +553,6 @@ class IngestWorkflow:
     def _find_by_key(self, name, value):
         if not name or value is None:
             return None
-        from vitamlite import dsl
-
         result = dsl.search_units(self.db, self.tenant, {"$roots": [], "$query": [{"$eq": {name: value}}],
                                                            "$filter": {"$limit": 2}, "$projection": {}}, None)
         return result.results[0] if len(result.results) == 1 else None
@@ -637,8 +631,6 @@ class IngestWorkflow:
             step.action("CHECK_CLASSIFICATION_LEVEL", "KO", count=len(unclassified),
                         data={"error": f"Niveau de classification absent : {', '.join(unclassified)}"})
         step.action("CHECK_CLASSIFICATION_LEVEL", count=count, data={})
-        from vitamlite.referentials import store as referentials
-
         rules_by_id = {doc["RuleId"]: doc for doc in referentials.list_all(self.db, self.tenant, "rules")}
         global_management = rules.parse_management(manifest.global_management)
         roots = set(manifest.root_unit_ids())
