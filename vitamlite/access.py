@@ -7,7 +7,7 @@ Binaries live under objects/<tenant>/ named after the object version's `#id` (bi
 
 from werkzeug import Request
 
-from vitamlite import binaries
+from vitamlite import binaries, dsl
 from vitamlite.contracts_filter import UNRESTRICTED
 from vitamlite.http import VitamHttpError, endpoint, json_ok
 
@@ -15,13 +15,6 @@ ACCESS = "/access-external/v1"
 
 UNIT_NOT_FOUND_MESSAGE = "Access external client error in selectUnitbyId method."
 OBJECT_NOT_FOUND_MESSAGE = "Access external client error in selectObjectById method."
-
-
-def _dsl():
-    # Imported lazily so that this module loads even while the DSL engine is being written.
-    from vitamlite import dsl
-
-    return dsl
 
 
 def _wants_binary(request: Request) -> bool:
@@ -49,17 +42,17 @@ def _search_response(ctx, result):
 @endpoint("GET", ACCESS + "/units", contract=True, dsl="select_multiple")
 def search_units(ctx, request):
     _check_track_total_hits(ctx.query)
-    return _search_response(ctx, _dsl().search_units(ctx.db, ctx.tenant, ctx.query, ctx.restriction))
+    return _search_response(ctx, dsl.search_units(ctx.db, ctx.tenant, ctx.query, ctx.restriction))
 
 
 @endpoint("GET", ACCESS + "/objects", contract=True, dsl="select_multiple")
 def search_objects(ctx, request):
     _check_track_total_hits(ctx.query)
-    return _search_response(ctx, _dsl().search_object_groups(ctx.db, ctx.tenant, ctx.query, ctx.restriction))
+    return _search_response(ctx, dsl.search_object_groups(ctx.db, ctx.tenant, ctx.query, ctx.restriction))
 
 
 def _visible_unit(ctx, unit_id: str, projection=None) -> dict:
-    unit = _dsl().get_unit(ctx.db, ctx.tenant, unit_id, ctx.restriction, projection=projection)
+    unit = dsl.get_unit(ctx.db, ctx.tenant, unit_id, ctx.restriction, projection=projection)
     if unit is None:
         raise VitamHttpError(404, "020101", "Unit not found", message=UNIT_NOT_FOUND_MESSAGE)
     return unit
@@ -71,7 +64,7 @@ def _object_group_of_unit(ctx, unit_id: str, projection=None) -> dict:
     if not group_id:
         raise VitamHttpError(404, "020102", "No object group for this unit", message=OBJECT_NOT_FOUND_MESSAGE)
     # The unit is visible under the contract: its object group is readable (Vitam reads it through the unit).
-    group = _dsl().get_object_group(ctx.db, ctx.tenant, group_id, UNRESTRICTED, projection=projection)
+    group = dsl.get_object_group(ctx.db, ctx.tenant, group_id, UNRESTRICTED, projection=projection)
     if group is None:
         raise VitamHttpError(404, "020102", "Object group not found", message=OBJECT_NOT_FOUND_MESSAGE)
     return group
@@ -101,7 +94,7 @@ def get_unit_objects(ctx, request, unit_id):
 @endpoint("GET", ACCESS + "/objects/<group_id>", contract=True, dsl="get_by_id")
 def get_object_group(ctx, request, group_id):
     binary = _wants_binary(request)
-    group = _dsl().get_object_group(ctx.db, ctx.tenant, group_id, ctx.restriction,
+    group = dsl.get_object_group(ctx.db, ctx.tenant, group_id, ctx.restriction,
                                     projection=None if binary else _projection(ctx))
     if group is None:
         raise VitamHttpError(404, "020102", "Object group not found", message=OBJECT_NOT_FOUND_MESSAGE)

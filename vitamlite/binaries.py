@@ -8,6 +8,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from werkzeug import Response
 from werkzeug.wsgi import FileWrapper
 
 from vitamlite.ids import new_guid
@@ -102,8 +103,6 @@ def copy_stream(source, destination, *, chunk_size: int = CHUNK_SIZE) -> int:
 
 def file_response(handle, *, size: int | None = None, mimetype="application/octet-stream", filename=None, headers=None):
     """A streamed Werkzeug response over an open binary file (never read whole in memory)."""
-    from werkzeug import Response
-
     response = Response(FileWrapper(handle, CHUNK_SIZE), mimetype=mimetype, direct_passthrough=True)
     if size is None:
         try:

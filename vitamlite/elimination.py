@@ -26,7 +26,7 @@ import logging
 
 from werkzeug import Response
 
-from vitamlite import binaries, inheritance, logbook, processing, register, reports, units_store
+from vitamlite import binaries, dsl, inheritance, logbook, processing, register, reports, units_store
 from vitamlite.contracts_filter import restriction_from_contract
 from vitamlite.http import VitamHttpError, endpoint, json_response
 
@@ -72,8 +72,6 @@ def precondition_failed(description: str) -> VitamHttpError:
 
 def checked_dsl_request(body) -> dict:
     """The BATCH_PROCESSING `dslRequest` of a batch body (412 when missing or not valid)."""
-    from vitamlite import dsl
-
     if not isinstance(body, dict) or not isinstance(body.get("dslRequest"), dict):
         raise precondition_failed("dslRequest is mandatory and must be a JSON object")
     query = body["dslRequest"]
@@ -106,8 +104,6 @@ def set_progress(db, tenant: int, operation_id: str, step: str, processed: int, 
 
 def selected_unit_ids(db, tenant: int, query: dict, contract: dict | None, limit: int) -> list[str]:
     """Units of the request visible under the access contract (at most `limit` ids)."""
-    from vitamlite import dsl
-
     restriction = restriction_from_contract(contract) if contract else None
     return dsl.search_unit_ids(db, tenant, query, restriction, limit=limit)
 

@@ -13,6 +13,8 @@ import atexit
 import os
 import threading
 
+from django.conf import settings
+
 from vitamlite.server import RunningServer, start_in_thread
 
 _lock = threading.Lock()
@@ -21,8 +23,6 @@ _pid = os.getpid()
 
 
 def _settings() -> dict:
-    from django.conf import settings
-
     lite = dict(getattr(settings, "VITAMLITE", {}) or {})
     vitam = getattr(settings, "VITAM", {}) or {}
     return {

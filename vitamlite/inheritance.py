@@ -10,6 +10,7 @@ other agencies. NeedAuthorization is a global property inherited the same way.
 Also serves GET /access-external/v1/unitsWithInheritedRules.
 """
 
+from vitamlite import dsl, units_store
 from vitamlite.http import endpoint, json_ok
 from vitamlite.ingest.manifest import RULE_CATEGORIES
 
@@ -121,8 +122,6 @@ def inherited_rules_for(db, tenant: int, units: list[dict]) -> dict:
     """InheritedRules of the given units (each with #id, #unitups, #allunitups...), ancestors read from the store.
 
     Ancestors count whatever the access contract lets the caller see, as in Vitam."""
-    from vitamlite import units_store
-
     known = {unit["#id"]: unit for unit in units}
     missing = {ancestor for unit in units for ancestor in unit.get("#allunitups") or []} - known.keys()
     if missing:
@@ -147,8 +146,6 @@ def _with_needed_fields(query: dict) -> tuple[dict, set]:
 @endpoint("GET", "/access-external/v1/unitsWithInheritedRules", contract=True, dsl="select_multiple")
 def units_with_inherited_rules(ctx, request):
     """Units selected by the DSL (filtered by the access contract), each with its InheritedRules."""
-    from vitamlite import dsl
-
     query, added = _with_needed_fields(ctx.query or {})
     result = dsl.search_units(ctx.db, ctx.tenant, query, ctx.restriction)
     inherited = inherited_rules_for(ctx.db, ctx.tenant, result.results)

@@ -18,7 +18,7 @@ import copy
 import logging
 import re
 
-from vitamlite import logbook, processing, reports, units_store
+from vitamlite import dsl, logbook, processing, reports, units_store
 from vitamlite.elimination import (
     precondition_failed,
     selected_unit_ids,
@@ -28,6 +28,7 @@ from vitamlite.elimination import (
 )
 from vitamlite.http import VitamHttpError, endpoint, json_response
 from vitamlite.ingest.rules import CATEGORY_PROPERTIES, MAX_YEAR, RulesError, compute_end_dates
+from vitamlite.referentials import store as referentials
 
 logger = logging.getLogger(__name__)
 
@@ -107,8 +108,6 @@ def mass_update_units_rules(ctx, request):
         raise precondition_failed("The body must be a JSON object with dslRequest and ruleActions")
     if not isinstance(body.get("dslRequest"), dict):
         raise precondition_failed("dslRequest is mandatory and must be a JSON object")
-    from vitamlite import dsl
-
     try:
         dsl.validate(body["dslRequest"], "batch_processing")
     except dsl.DslInvalid as error:
@@ -351,8 +350,6 @@ def apply_description_actions(unit: dict, actions: list[dict]) -> dict:
 
 
 def _rules_by_id(db, tenant: int) -> dict:
-    from vitamlite.referentials import store as referentials
-
     return {rule["RuleId"]: rule for rule in referentials.list_all(db, tenant, "rules")}
 
 

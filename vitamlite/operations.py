@@ -6,7 +6,7 @@ access-external: GET /logbookoperations (SELECT_SINGLE over the tenant's operati
 
 from werkzeug import Response
 
-from vitamlite import logbook, reports
+from vitamlite import dsl, logbook, reports
 from vitamlite.http import VitamHttpError, endpoint, json_ok
 
 ADMIN = "/admin-external/v1"
@@ -159,8 +159,6 @@ def visible_operations(ctx) -> list[dict]:
 
 @endpoint("GET", ACCESS + "/logbookoperations", contract=True, dsl="select_single")
 def search_operations(ctx, request):
-    from vitamlite import dsl
-
     result = dsl.search_documents(visible_operations(ctx), ctx.query, kind="select_single")
     return json_ok(result.results, hits=result.hits, facets=result.facets, context=ctx.query)
 
@@ -217,8 +215,6 @@ def _lifecycle(ctx, doc: dict) -> dict:
 
 @endpoint("GET", ACCESS + "/logbookunitlifecycles/<unit_id>", contract=True, dsl="get_by_id")
 def unit_lifecycle(ctx, request, unit_id):
-    from vitamlite import dsl
-
     unit = dsl.get_unit(ctx.db, ctx.tenant, unit_id, ctx.restriction)
     if unit is None:
         raise VitamHttpError(404, "020105", "Unit lifecycle not found", message="Lifecycle not found")
@@ -227,8 +223,6 @@ def unit_lifecycle(ctx, request, unit_id):
 
 @endpoint("GET", ACCESS + "/logbookobjectslifecycles/<group_id>", contract=True, dsl="get_by_id")
 def object_group_lifecycle(ctx, request, group_id):
-    from vitamlite import dsl
-
     group = dsl.get_object_group(ctx.db, ctx.tenant, group_id, ctx.restriction)
     if group is None:
         raise VitamHttpError(404, "020105", "Object group lifecycle not found", message="Lifecycle not found")

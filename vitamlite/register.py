@@ -13,9 +13,11 @@ chosen") and only show the contract's originating agencies unless it has EveryOr
 
 import json
 
+from vitamlite.dsl import search_documents
 from vitamlite.http import VitamHttpError, endpoint, json_ok
 from vitamlite.ids import new_guid
 from vitamlite.logbook import now_iso
+from vitamlite.referentials import store as referentials
 from vitamlite.store import register_schema
 
 register_schema(
@@ -166,8 +168,6 @@ def list_details(db, tenant: int, originating_agency: str | None = None) -> list
 
 def _contract_agencies(ctx):
     """The access contract's agency filter (None = every agency); 401 without an active contract."""
-    from vitamlite.referentials import store as referentials
-
     contract_id = ctx.access_contract_id()
     if not contract_id:
         raise VitamHttpError(401, "020150", "No contract chosen", message="Unauthorized")
@@ -180,8 +180,6 @@ def _contract_agencies(ctx):
 
 
 def _search(ctx, docs):
-    from vitamlite.dsl import search_documents
-
     query = ctx.query if ctx.query is not None else {"$query": {}, "$filter": {}, "$projection": {}}
     result = search_documents(docs, query, kind="select_single")
     return json_ok(result.results, hits=result.hits, facets=result.facets, context=query)

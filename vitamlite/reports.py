@@ -16,6 +16,7 @@ import re
 import tempfile
 from pathlib import Path
 
+from vitamlite.binaries import file_response
 from vitamlite.ids import is_guid
 
 _KIND = re.compile(r"^[a-z][a-z0-9_\-.]{0,40}$")
@@ -90,8 +91,6 @@ def read(store, tenant: int, operation_id: str, kind: str):
 
 def response(store, tenant: int, operation_id: str, kind: str, *, filename: str | None = None):
     """Streamed download response of a report, or None when absent."""
-    from vitamlite.binaries import file_response
-
     found = path(store, tenant, operation_id, kind)
     if found is None:
         return None

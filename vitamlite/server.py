@@ -16,10 +16,13 @@ from werkzeug.exceptions import NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.serving import WSGIRequestHandler, make_server
 
+from vitamlite import dsl, processing
 from vitamlite import faults as faults_module
 from vitamlite.contracts_filter import restriction_from_contract
-from vitamlite.http import ENDPOINTS, Ctx, VitamHttpError, json_response, parse_json_body
+from vitamlite.http import ENDPOINTS, Ctx, VitamHttpError, endpoint, json_response, parse_json_body
 from vitamlite.ids import new_guid
+from vitamlite.referentials import contexts
+from vitamlite.referentials import store as referentials_store
 from vitamlite.store import Store
 
 logger = logging.getLogger(__name__)
@@ -79,17 +82,6 @@ class Config:
     admin_tenant: int
     context: str | None = None
     loaded_modules: list = field(default_factory=list)
-
-
-def _referentials_get(db, tenant, kind, identifier):
-    """Referential document via vitamlite.referentials.store (None while that module is absent)."""
-    try:
-        from vitamlite.referentials import store as referentials_store
-    except ModuleNotFoundError as exc:
-        if exc.name and exc.name.startswith("vitamlite.referentials"):
-            return None
-        raise
-    return referentials_store.get(db, tenant, kind, identifier)
 
 
 def _security_error(description: str) -> VitamHttpError:
@@ -248,14 +240,14 @@ class VitamLiteApp:
         """InternalSecurityFilter with EnableControl: contract/tenant must be allowed by the server's context."""
         if not self.config.context:
             return
-        context = _referentials_get(ctx.db, self.config.admin_tenant, "contexts", self.config.context)
+        context = contexts.get_context(ctx.db, self.config.admin_tenant, self.config.context)
         if context is None:
             return
         if context.get("Status", "ACTIVE") != "ACTIVE":
             raise _security_error(f"Context {self.config.context} is not active")
         if not context.get("EnableControl"):
             return
-        permission = next((p for p in context.get("Permissions") or [] if p.get("tenant") == ctx.tenant), None)
+        permission = contexts.tenant_permission(context, ctx.tenant)
         path = request.path
         if permission is None:
             raise _security_error(f"Tenant {ctx.tenant} not found in the context")
@@ -271,7 +263,7 @@ class VitamLiteApp:
         if not contract_id:
             raise VitamHttpError(401, "020106", "No contract chosen: X-Access-Contract-Id is missing",
                                  message="Access contract not found")
-        contract = _referentials_get(ctx.db, ctx.tenant, "access_contracts", contract_id)
+        contract = referentials_store.get(ctx.db, ctx.tenant, "access_contracts", contract_id)
         if contract is None:
             raise VitamHttpError(401, "020106", f"Access contract {contract_id} not found for tenant {ctx.tenant}",
                                  message="Access contract not found")
@@ -282,8 +274,6 @@ class VitamLiteApp:
         ctx.restriction = restriction_from_contract(contract)
 
     def _validate_dsl(self, ctx: Ctx, request: Request, kind: str) -> None:
-        from vitamlite import dsl
-
         try:
             body = parse_json_body(request)
         except OverflowError:
@@ -347,8 +337,6 @@ class RunningServer:
         self.app.set_context(identifier)
 
     def stop(self) -> None:
-        from vitamlite import processing
-
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=10)
@@ -361,9 +349,6 @@ def start_in_thread(data_dir, *, host="127.0.0.1", port=0, tenants="0-9", admin_
     """Serve vitam-lite over HTTP in a background thread; port 0 picks a free port (see .base_url)."""
     app = create_app(data_dir, tenants=tenants, admin_tenant=admin_tenant, context=context, faults=faults)
     return RunningServer(app, host, port)
-
-
-from vitamlite.http import endpoint  # noqa: E402  (the /status endpoint lives with the server)
 
 
 @endpoint("GET", "/status", tenant=False)

@@ -8,8 +8,10 @@ process.
 """
 
 import threading
+import warnings
 from pathlib import Path
 
+import xmlschema
 from lxml import etree
 
 XSD_DIR = Path(__file__).resolve().parent.parent / "resources" / "xsd"
@@ -80,10 +82,6 @@ def schema():
     if _schema is None:
         with _schema_lock:
             if _schema is None:
-                import warnings
-
-                import xmlschema
-
                 with warnings.catch_warnings():
                     # The Vitam schema violates UPA on purpose (lax xsd:any); xmlschema warns about it.
                     warnings.simplefilter("ignore")

@@ -19,11 +19,16 @@ import re
 import shutil
 from pathlib import Path, PurePosixPath
 
-from vitamlite import binaries, logbook, register, units_store
+import xmlschema
+from lxml import etree
+
+from vitamlite import binaries, dsl, logbook, register, units_store
 from vitamlite.ids import new_guid
 from vitamlite.ingest import atr, rules, safezip, seda
 from vitamlite.ingest.manifest import read_manifest
 from vitamlite.ingest.messages import event_label, message
+from vitamlite.referentials import contexts, profiles
+from vitamlite.referentials import store as referentials
 
 logger = logging.getLogger(__name__)
 
@@ -261,8 +266,6 @@ class IngestWorkflow:
         step.action("CHECK_SEDA", data={})
 
     def _referential(self, kind, identifier, tenant=None):
-        from vitamlite.referentials import store as referentials
-
         return referentials.get(self.db, self.tenant if tenant is None else tenant, kind, identifier)
 
     def check_header(self, step):
@@ -304,9 +307,9 @@ class IngestWorkflow:
         if contract.get("Status") != "ACTIVE":
             return "CHECK_HEADER.CHECK_CONTRACT_INGEST.CONTRACT_INACTIVE.KO"
         if self.config.context:
-            context = self._referential("contexts", self.config.context, tenant=self.config.admin_tenant)
+            context = contexts.get_context(self.db, self.config.admin_tenant, self.config.context)
             if context is not None and context.get("EnableControl"):
-                permission = next((p for p in context.get("Permissions") or [] if p.get("tenant") == self.tenant), {})
+                permission = contexts.tenant_permission(context, self.tenant) or {}
                 if identifier not in (permission.get("IngestContracts") or []):
                     return "CHECK_HEADER.CHECK_CONTRACT_INGEST.CONTRACT_NOT_IN_CONTEXT.KO"
         self.contract = contract
@@ -331,20 +334,14 @@ class IngestWorkflow:
 
     def _conforms_to(self, profile) -> bool:
         """Validate the manifest against the profile's XSD (xmlschema) or RNG (lxml), both without network."""
-        from vitamlite.referentials import profiles
-
         path = profiles.file_path(self.store, self.tenant, profile)
         if path is None:
             return False
         try:
             tree = seda.parse_manifest(self.manifest_path)
             if profile.get("Format") == "RNG":
-                from lxml import etree
-
                 grammar = etree.RelaxNG(seda.parse_manifest(path))
                 return grammar.validate(tree)
-            import xmlschema
-
             schema = xmlschema.XMLSchema10(str(path), locations=seda.W3C_LOCATIONS, allow="sandbox",
                                            defuse="always", validation="lax")
             return not any(True for _ in schema.iter_errors(tree))
@@ -556,8 +553,6 @@ class IngestWorkflow:
     def _find_by_key(self, name, value):
         if not name or value is None:
             return None
-        from vitamlite import dsl
-
         result = dsl.search_units(self.db, self.tenant, {"$roots": [], "$query": [{"$eq": {name: value}}],
                                                            "$filter": {"$limit": 2}, "$projection": {}}, None)
         return result.results[0] if len(result.results) == 1 else None
@@ -636,8 +631,6 @@ class IngestWorkflow:
             step.action("CHECK_CLASSIFICATION_LEVEL", "KO", count=len(unclassified),
                         data={"error": f"Niveau de classification absent : {', '.join(unclassified)}"})
         step.action("CHECK_CLASSIFICATION_LEVEL", count=count, data={})
-        from vitamlite.referentials import store as referentials
-
         rules_by_id = {doc["RuleId"]: doc for doc in referentials.list_all(self.db, self.tenant, "rules")}
         global_management = rules.parse_management(manifest.global_management)
         roots = set(manifest.root_unit_ids())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from contextlib import contextmanager
 
+from vitamlite import dsl, units_store
 from vitamlite.http import VitamHttpError
 from vitamlite.referentials import store as ref_store
 
@@ -46,16 +47,12 @@ def not_found(description: str) -> VitamHttpError:
 
 def search(db, tenant: int, kind: str, query: dict | None):
     """Vitam's SELECT_SINGLE semantics over one referential of the tenant -> dsl.SearchResult."""
-    from vitamlite import dsl
-
     documents = ref_store.list_all(db, tenant, kind)
     return dsl.search_documents(documents, query or {"$query": {}, "$projection": {}}, kind="select_single")
 
 
 def rules_used_by_units(db, tenant: int, rule_ids) -> set[str]:
     """The rule ids among `rule_ids` referenced by at least one unit's #management."""
-    from vitamlite import units_store
-
     rule_ids = list(rule_ids)
     if not rule_ids:
         return set()
@@ -64,13 +61,9 @@ def rules_used_by_units(db, tenant: int, rule_ids) -> set[str]:
 
 def agencies_used_by_units(db, tenant: int, identifiers) -> set[str]:
     """The agency identifiers among `identifiers` that are an originating agency of at least one unit."""
-    from vitamlite import units_store
-
     return {identifier for identifier in identifiers if units_store.units_with_agency(db, tenant, identifier)}
 
 
 def existing_units(db, tenant: int, unit_ids) -> set[str]:
     """The ids among `unit_ids` of units stored on the tenant."""
-    from vitamlite import units_store
-
     return set(units_store.get_unit_docs(db, tenant, list(unit_ids)))

@@ -144,3 +144,8 @@ SPECS = {"securityprofiles": SECURITY_PROFILE, "contexts": CONTEXT}
 def get_context(db, admin_tenant: int, identifier: str) -> dict | None:
     """The context document (platform-wide, read from the admin tenant)."""
     return ref_store.get(db, admin_tenant, "contexts", identifier)
+
+
+def tenant_permission(context: dict, tenant: int) -> dict | None:
+    """The context's permission for a tenant (the contracts it allows there), None when the tenant is not in it."""
+    return next((p for p in context.get("Permissions") or [] if p.get("tenant") == tenant), None)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from werkzeug import Request, Response
 
 from vitamlite import dsl, reports
+from vitamlite.binaries import file_response
 from vitamlite.http import Ctx, VitamHttpError, endpoint, json_ok, json_response
 from vitamlite.referentials import agencies, common, contexts, contracts, documents, profiles, rules
 from vitamlite.referentials import store as ref_store
@@ -214,8 +215,6 @@ def _upload_profile(ctx: Ctx, request: Request, identifier: str) -> Response:
 
 
 def _profile_file(ctx: Ctx, profile: dict) -> Response:
-    from vitamlite.binaries import file_response
-
     path = profiles.file_path(ctx.store, ctx.tenant, profile)
     if path is None:
         raise common.not_found(f"Aucun fichier n'est associé au profil d'archivage {profile['Identifier']}.")

@@ -14,7 +14,8 @@ import io
 import re
 from dataclasses import dataclass, field
 
-from vitamlite import logbook, reports
+from vitamlite import dsl, logbook, reports, units_store
+from vitamlite.ingest.rules import RulesError, compute_end_dates
 from vitamlite.referentials import common
 from vitamlite.referentials import store as ref_store
 
@@ -380,9 +381,6 @@ def recompute_units(db, tenant: int, rule_ids: list[str], *, application_id: str
 
     Runs as its own logbook operation (returned) in the caller's transaction.
     """
-    from vitamlite import dsl, units_store
-    from vitamlite.ingest.rules import RulesError, compute_end_dates
-
     operation_id = logbook.start(db, tenant=tenant, ev_type="UPDATE_RULES_ARCHIVE_UNITS", ev_type_proc="UPDATE",
                                  application_id=application_id, data={"rules": sorted(rule_ids)})
     rules_by_id = all_rules(db, tenant)
