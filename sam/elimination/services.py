@@ -24,11 +24,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sam.elimination import vitam_side
+from sam.elimination import documents, selectors, vitam_side
 from sam.elimination.models import MassUpdate, Notification, Proposal, ProposalUnit
 from sam.lib.jobs.services import job_enqueue
 from sam.vitam import VitamError
-from sam.vitam.dsl import Select
+from sam.vitam.dsl import Select, in_
 from tenants.vitam_clients import MissingContract
 from tenants.audit import audit_record
 from tenants.models import Organisation, Role, User
@@ -49,8 +49,6 @@ def storage_dir(kind: str, obj) -> Path:
 
 def figures_refresh(proposal: Proposal) -> None:
     """Recompute the stored figures of the bordereau after its units changed."""
-    from sam.elimination import selectors
-
     figures = {"summary": selectors.compute_summary(proposal), "groups": selectors.compute_groups(proposal)}
     Proposal.objects.filter(pk=proposal.pk).update(figures=figures)
     proposal.figures = figures
@@ -92,8 +90,6 @@ def _vitam_message(error) -> str:
 def analysis_start(*, actor, tenant, title: str, mode: str, criteria: dict, date: datetime.date,
                    request=None) -> Proposal:
     """Record the proposal (state "analysis running") and run the analysis in the background."""
-    from sam.elimination.tasks import proposal_analysis_task
-
     if date > timezone.localdate():
         raise ValidationError(_("The elimination date cannot be in the future."))
     with transaction.atomic():
@@ -108,7 +104,7 @@ def analysis_start(*, actor, tenant, title: str, mode: str, criteria: dict, date
         url = reverse("elimination:proposal_detail", kwargs={"tenant_pk": tenant.pk, "pk": proposal.pk})
         job = job_enqueue(actor=actor, organisation=tenant.organisation, tenant=tenant, kind="elimination_analysis",
                           label=_("Elimination analysis: %(title)s") % {"title": title},
-                          task=proposal_analysis_task, result_url=url, proposal_id=proposal.pk)
+                          task="sam.elimination.tasks.proposal_analysis_task", result_url=url, proposal_id=proposal.pk)
         Proposal.objects.filter(pk=proposal.pk).update(analysis_job=job)
     proposal.refresh_from_db()
     return proposal
@@ -311,8 +307,6 @@ def _archivists_to_tell(proposal: Proposal):
 
 def proposal_execute_start(*, actor, proposal: Proposal, request=None) -> Proposal:
     """Launch Vitam's elimination action for exactly the approved units (only after the visa)."""
-    from sam.elimination.tasks import proposal_action_task
-
     # An elimination whose follow-up was interrupted (Vitam unreachable meanwhile) is followed again.
     resuming = (proposal.state == Proposal.State.EXECUTING and proposal.action_operation_id
                 and not (proposal.action_job and not proposal.action_job.is_finished))
@@ -326,7 +320,7 @@ def proposal_execute_start(*, actor, proposal: Proposal, request=None) -> Propos
     url = reverse("elimination:proposal_detail", kwargs={"tenant_pk": proposal.tenant_id, "pk": proposal.pk})
     job = job_enqueue(actor=actor, organisation=proposal.organisation, tenant=proposal.tenant,
                       kind="elimination_action", label=_("Elimination %(ref)s") % {"ref": proposal.reference},
-                      task=proposal_action_task, result_url=url, proposal_id=proposal.pk,
+                      task="sam.elimination.tasks.proposal_action_task", result_url=url, proposal_id=proposal.pk,
                       base_url=request.build_absolute_uri("/") if request is not None else "")
     Proposal.objects.filter(pk=proposal.pk).update(action_job=job)
     proposal.refresh_from_db()
@@ -341,8 +335,6 @@ def action_run(*, proposal: Proposal, on_progress, base_url: str = "") -> None:
         operation_id = proposal.action_operation_id
         if not operation_id:
             ids = list(ProposalUnit.objects.filter(proposal=proposal, included=True).values_list("unit_id", flat=True))
-            from sam.vitam.dsl import in_
-
             query = Select().where(in_("#id", ids)).threshold(max(len(ids), 1))
             operation_id = client.elimination_action(query, date)
             Proposal.objects.filter(pk=proposal.pk).update(action_operation_id=operation_id)
@@ -375,8 +367,6 @@ def action_run(*, proposal: Proposal, on_progress, base_url: str = "") -> None:
     proposal = _transition(proposal, actor=None, action="executed", state=Proposal.State.EXECUTED,
                            executed_at=timezone.now(), destroyed_count=destroyed, not_destroyed_count=not_destroyed,
                            report_path=str(report_path), report_sha512=digest)
-    from sam.elimination import documents
-
     certificate = documents.certificate_pdf(proposal)
     certificate_path = storage_dir("proposals", proposal) / "attestation-elimination.pdf"
     certificate_path.write_bytes(certificate)
@@ -501,8 +491,6 @@ def rule_actions_for(change: dict) -> tuple[dict, str]:
 def mass_update_start(*, actor, tenant, criteria: dict, change: dict, expected_count: int, confirmed: bool,
                       request=None) -> MassUpdate:
     """Send the update to Vitam in the background; above the threshold it needs an explicit confirmation."""
-    from sam.elimination.tasks import mass_update_task
-
     rule_actions, description = rule_actions_for(change)
     if expected_count > _threshold() and not confirmed:
         raise ValidationError(_("This update touches %(count)s units, more than %(threshold)s: tick the "
@@ -519,7 +507,7 @@ def mass_update_start(*, actor, tenant, criteria: dict, change: dict, expected_c
                      request=request)
         url = reverse("elimination:mass_update_detail", kwargs={"tenant_pk": tenant.pk, "pk": update.pk})
         job = job_enqueue(actor=actor, organisation=tenant.organisation, tenant=tenant, kind="mass_update_rules",
-                          label=description, task=mass_update_task, result_url=url, update_id=update.pk)
+                          label=description, task="sam.elimination.tasks.mass_update_task", result_url=url, update_id=update.pk)
         MassUpdate.objects.filter(pk=update.pk).update(job=job)
     update.refresh_from_db()
     return update
