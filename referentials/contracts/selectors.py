@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.http import Http404
 
+from referentials.contracts import domain
 from referentials.contracts.domain import INGEST, ContractKind
 from referentials.spreadsheets import normalise_name
 from sam.vitam import Select, SelectSingle, VitamError, VitamNotFound, in_
@@ -182,8 +183,6 @@ def _names(search, tenant, identifiers) -> dict[str, str]:
 
 def contract_rows(*, tenant, kind: ContractKind, document: dict) -> list[tuple[str, str]]:
     """(field label, readable value) for the detail page: units by title, agencies and profiles by name."""
-    from referentials.contracts import domain
-
     units = {u for name in UNIT_FIELDS for u in _as_list(document.get(name))}
     titles = _unit_titles(tenant, units)
     agencies = _names(lambda c, q: c.search_agencies(q), tenant, set(_as_list(document.get("OriginatingAgencies"))))

@@ -4,6 +4,7 @@ Thin views: load the tenant or draft through an accessor (404 alike for missing 
 call one selector or service, render. Browsing needs `search`; drafts need `manage_referentials`.
 """
 
+from functools import wraps
 from urllib.parse import quote
 
 from django.contrib import messages
@@ -80,8 +81,6 @@ def _add_errors(form, error: ValidationError):
 
 def _needs_access_contract(view):
     """Published trees are read with the tenant's access contract: without one, say who must set it."""
-    from functools import wraps
-
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         try:

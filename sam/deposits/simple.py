@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+import puremagic
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
@@ -46,8 +47,6 @@ class SimpleDepositForm:
 def identify_format(path: Path) -> tuple[str, str]:
     """(MIME type, format label) from the content, else from the name."""
     try:
-        import puremagic
-
         matches = puremagic.magic_file(str(path))
     except (ValueError, OSError, Exception):  # noqa: BLE001 — puremagic raises its own PureError on unknown content
         matches = []

@@ -18,6 +18,7 @@ from sam.elimination import documents, selectors, services
 from sam.elimination.forms import AnalysisForm, DecisionForm, MassUpdateForm, UnitFilterForm
 from sam.elimination.models import MassUpdate, Proposal
 from sam.vitam import VitamError
+from tenants.permissions import can
 from tenants.vitam_clients import MissingContract
 
 PAGE_SIZE = 25
@@ -70,8 +71,6 @@ def _initial(request) -> dict:
 
 
 def _may_eliminate(request, proposal) -> bool:
-    from tenants.permissions import can
-
     return can(request.user, "eliminate", proposal.organisation)
 
 

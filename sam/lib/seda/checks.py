@@ -141,7 +141,7 @@ def schema():
     if _schema is None:
         with _schema_lock:
             if _schema is None:
-                import xmlschema
+                import xmlschema  # imported here: ~0.3 s, needed only once a SIP is checked
 
                 with warnings.catch_warnings():
                     # The Vitam schema breaks Unique Particle Attribution on purpose (lax xsd:any).
