@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.http import Http404
 
 from referentials.contracts import domain
-from referentials.contracts.domain import INGEST, ContractKind
+from referentials.contracts.domain import ContractKind
 from referentials.spreadsheets import normalise_name
 from sam.vitam import Select, SelectSingle, VitamError, VitamNotFound, in_
 from tenants.vitam_clients import ACCESS, ADMIN, MissingContract, vitam_client
@@ -138,11 +138,6 @@ def profile_exists(*, tenant, identifier: str) -> bool:
     except VitamNotFound:
         return False
     return True
-
-
-def profile_contracts(*, tenant, identifier: str) -> list[dict]:
-    """Ingest contracts of the tenant that name this archival profile."""
-    return [doc for doc in contract_list(tenant=tenant, kind=INGEST) if identifier in (doc.get("ArchiveProfiles") or [])]
 
 
 def profile_file(*, tenant, identifier: str, dest) -> str:
