@@ -112,57 +112,87 @@ def analysis_start(*, actor, tenant, title: str, mode: str, criteria: dict, date
 
 def analysis_run(*, proposal: Proposal, on_progress) -> None:
     """The background part: Vitam's analysis, then one ProposalUnit row per indexed unit."""
-    tenant = proposal.tenant
-    date = proposal.analysis_date.isoformat()
     try:
-        client = vitam_side.client_for(tenant)
-        on_progress(0, 0, _("Selecting the candidate units"))
-        query, candidates = vitam_side.candidate_query(client, mode=proposal.mode, criteria=proposal.criteria,
-                                                      date=date)
-        operation_id = client.elimination_analysis(query.threshold(vitam_side.MAX_PROPOSAL_UNITS * 10), date)
-        Proposal.objects.filter(pk=proposal.pk).update(analysis_operation_id=operation_id)
-        status = vitam_side.follow(client, operation_id, lambda done, total: on_progress(
-            done, total, _("Vitam analyses the units: %(done)s of %(total)s") % {"done": done, "total": total}))
-        if status.status not in ("OK", "WARNING"):
-            raise vitam_side.SelectionError(
-                _("Vitam's analysis ended in %(status)s (operation %(op)s): see the journal of operations.") % {
-                    "status": status.status, "op": operation_id})
-        total_units = 0
-        ProposalUnit.objects.filter(proposal=proposal).delete()
-        for page in vitam_side.analysed_units(client, operation_id):
-            groups = sorted({unit["#object"] for unit in page if unit.get("#object")})
-            sizes = vitam_side.object_sizes(client, groups)
-            rows = []
-            for unit in page:
-                entry = vitam_side.elimination_entry(unit, operation_id)
-                status_value = entry.get("GlobalStatus")
-                if status_value not in ("DESTROY", "CONFLICT"):
-                    continue
-                appraisal = vitam_side.appraisal_of(unit)
-                count, size = sizes.get(unit.get("#object") or "", (0, 0))
-                rows.append(ProposalUnit(
-                    proposal=proposal, unit_id=unit["#id"], title=str(unit.get("Title") or "")[:1000],
-                    level=str(unit.get("DescriptionLevel") or "")[:40],
-                    start_date=str(unit.get("StartDate") or "")[:10], end_date=str(unit.get("EndDate") or "")[:10],
-                    agency=str(unit.get("#originating_agency") or "")[:200], status=status_value,
-                    reasons=vitam_side.conflict_reasons(entry) if status_value == "CONFLICT" else [],
-                    rule_ids=appraisal.rule_ids, rule_end_date=appraisal.end_date, size=size, object_count=count,
-                    object_group_id=str(unit.get("#object") or "")[:100], included=status_value == "DESTROY"))
-            ProposalUnit.objects.bulk_create(rows, batch_size=BULK)
-            total_units += len(page)
-            on_progress(total_units, total_units, _("%(count)s units read") % {"count": total_units})
+        client = vitam_side.client_for(proposal.tenant)
+        operation_id, candidates = _elimination_analysis_start(client, proposal, on_progress)
+        _elimination_analysis_follow(client, operation_id, on_progress)
+        _proposal_units_record(client, proposal, operation_id, on_progress)
     except Exception as error:
-        # Never leave a half-read proposal behind: no rows, state "failed" with a message saying what to do.
-        if isinstance(error, vitam_side.SelectionError):
-            message = str(error)
-        elif isinstance(error, (VitamError, MissingContract)):
-            message = _vitam_message(error)
-        else:
-            logger.exception("elimination analysis of proposal %s failed", proposal.pk)
-            message = _("The analysis stopped on an unexpected error: run it again, or contact your administrator.")
-        ProposalUnit.objects.filter(proposal=proposal).delete()
-        _transition(proposal, actor=None, action="analysis_failed", state=Proposal.State.FAILED, error=message)
+        message = _analysis_failed(proposal, error)
         raise vitam_side.SelectionError(message) from error
+    _analysis_done(proposal, candidates)
+
+
+def _elimination_analysis_start(client, proposal: Proposal, on_progress) -> tuple[str, int]:
+    """Select the candidate units and launch Vitam's ELIMINATION_ANALYSIS on them.
+
+    Returns (operation id, number of candidate units)."""
+    date = proposal.analysis_date.isoformat()
+    on_progress(0, 0, _("Selecting the candidate units"))
+    query, candidates = vitam_side.candidate_query(client, mode=proposal.mode, criteria=proposal.criteria, date=date)
+    operation_id = client.elimination_analysis(query.threshold(vitam_side.MAX_PROPOSAL_UNITS * 10), date)
+    Proposal.objects.filter(pk=proposal.pk).update(analysis_operation_id=operation_id)
+    return operation_id, candidates
+
+
+def _elimination_analysis_follow(client, operation_id: str, on_progress) -> None:
+    """Wait for the operation, reporting its progress; anything but OK or WARNING stops the analysis."""
+    status = vitam_side.follow(client, operation_id, lambda done, total: on_progress(
+        done, total, _("Vitam analyses the units: %(done)s of %(total)s") % {"done": done, "total": total}))
+    if status.status not in ("OK", "WARNING"):
+        raise vitam_side.SelectionError(
+            _("Vitam's analysis ended in %(status)s (operation %(op)s): see the journal of operations.") % {
+                "status": status.status, "op": operation_id})
+
+
+def _proposal_units_record(client, proposal: Proposal, operation_id: str, on_progress) -> None:
+    """One ProposalUnit row per unit the analysis indexed as DESTROY or CONFLICT, page by page."""
+    total_units = 0
+    ProposalUnit.objects.filter(proposal=proposal).delete()
+    for page in vitam_side.analysed_units(client, operation_id):
+        groups = sorted({unit["#object"] for unit in page if unit.get("#object")})
+        sizes = vitam_side.object_sizes(client, groups)
+        rows = []
+        for unit in page:
+            entry = vitam_side.elimination_entry(unit, operation_id)
+            if entry.get("GlobalStatus") in ("DESTROY", "CONFLICT"):
+                rows.append(_proposal_unit(proposal, unit, entry, sizes))
+        ProposalUnit.objects.bulk_create(rows, batch_size=BULK)
+        total_units += len(page)
+        on_progress(total_units, total_units, _("%(count)s units read") % {"count": total_units})
+
+
+def _proposal_unit(proposal: Proposal, unit: dict, entry: dict, sizes: dict) -> ProposalUnit:
+    """The row of an analysed unit: its description, Vitam's verdict (and why, in conflict), its DUA, its size."""
+    status = entry["GlobalStatus"]
+    appraisal = vitam_side.appraisal_of(unit)
+    count, size = sizes.get(unit.get("#object") or "", (0, 0))
+    return ProposalUnit(
+        proposal=proposal, unit_id=unit["#id"], title=str(unit.get("Title") or "")[:1000],
+        level=str(unit.get("DescriptionLevel") or "")[:40],
+        start_date=str(unit.get("StartDate") or "")[:10], end_date=str(unit.get("EndDate") or "")[:10],
+        agency=str(unit.get("#originating_agency") or "")[:200], status=status,
+        reasons=vitam_side.conflict_reasons(entry) if status == "CONFLICT" else [],
+        rule_ids=appraisal.rule_ids, rule_end_date=appraisal.end_date, size=size, object_count=count,
+        object_group_id=str(unit.get("#object") or "")[:100], included=status == "DESTROY")
+
+
+def _analysis_failed(proposal: Proposal, error: Exception) -> str:
+    """Never leave a half-read proposal behind: no rows, state "failed" with a message saying what to do."""
+    if isinstance(error, vitam_side.SelectionError):
+        message = str(error)
+    elif isinstance(error, (VitamError, MissingContract)):
+        message = _vitam_message(error)
+    else:
+        logger.exception("elimination analysis of proposal %s failed", proposal.pk)
+        message = _("The analysis stopped on an unexpected error: run it again, or contact your administrator.")
+    ProposalUnit.objects.filter(proposal=proposal).delete()
+    _transition(proposal, actor=None, action="analysis_failed", state=Proposal.State.FAILED, error=message)
+    return message
+
+
+def _analysis_done(proposal: Proposal, candidates: int) -> None:
+    """The proposal becomes a draft with its figures: destroyable, in conflict, kept."""
     destroy = ProposalUnit.objects.filter(proposal=proposal, status=ProposalUnit.Status.DESTROY).count()
     conflict = ProposalUnit.objects.filter(proposal=proposal, status=ProposalUnit.Status.CONFLICT).count()
     # Vitam indexes only DESTROY and CONFLICT units: every other candidate was kept.
