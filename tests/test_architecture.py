@@ -9,8 +9,11 @@
 from __future__ import annotations
 
 import ast
+import re
 from functools import cache
 from pathlib import Path
+
+from django.utils.module_loading import import_string
 
 ROOT = Path(__file__).resolve().parent.parent
 PORTAL = ("sam", "tenants", "referentials")
@@ -131,6 +134,19 @@ def test_vitamlite_imports_nothing_of_the_portal():
 
 def test_domain_apps_do_not_import_the_site():
     assert offending_imports(DOMAIN_APPS, SITE) == []
+
+
+def test_every_task_named_by_its_path_exists():
+    """Services name their tasks by dotted path (sam.lib.jobs): a typo would only show in the worker."""
+    task_path = re.compile(r"[a-z_.]+\.tasks\.[a-z_]+")
+    named = {
+        node.value
+        for name, path in modules().items() if is_under(name, PORTAL)
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and task_path.fullmatch(node.value)
+    }
+    assert len(named) >= 10  # deposits 4, elimination 3, referentials 2, trees 1
+    assert [path for path in sorted(named) if not hasattr(import_string(path), "enqueue")] == []
 
 
 def test_the_import_reader_sees_a_cycle_and_a_local_import(tmp_path, monkeypatch):
