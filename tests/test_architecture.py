@@ -1,9 +1,10 @@
-"""The layering of the code, read from its imports (ast, nothing is imported).
+"""The layering of the code, read from its imports (ast: the files are parsed, not imported).
 
 - no import cycle between files of the portal (a function-local import still is a dependency);
 - the library (sam.vitam, sam.lib) imports no domain app, no site and no vitam-lite;
 - vitam-lite imports nothing of the portal (it stays a back office of its own);
-- domain apps do not import the site pages.
+- domain apps do not import the site pages;
+- every task a service names by its dotted path exists.
 """
 
 from __future__ import annotations
