@@ -78,12 +78,6 @@ class ParsedRules:
     def is_valid(self):
         return not self.errors and not self.file_errors
 
-    def by_type(self):
-        counts = dict.fromkeys(RULE_TYPES, 0)
-        for rule in self.rules:
-            counts[rule.rule_type] += 1
-        return counts
-
 
 def _duration(rule: Rule, raw_duration: str, raw_measurement: str, errors: list[LineError]):
     duration = raw_duration.strip()
@@ -171,13 +165,3 @@ def parse_rules(data: bytes) -> ParsedRules:
 def to_vitam_csv(rules: list[Rule]) -> bytes:
     """Vitam's rules CSV: UTF-8 without BOM, ',' separated, header RuleId,...,RuleMeasurement."""
     return vitam_csv(VITAM_HEADER, (rule.as_vitam_row() for rule in rules))
-
-
-def from_vitam_documents(documents: list[dict]) -> list[Rule]:
-    """Rules as Vitam returns them (search results) -> rows for a CSV export in Vitam's format."""
-    return [
-        Rule(line=index, rule_id=doc.get("RuleId", ""), rule_type=doc.get("RuleType", ""),
-             value=doc.get("RuleValue", ""), description=doc.get("RuleDescription", ""),
-             duration=str(doc.get("RuleDuration", "") or ""), measurement=doc.get("RuleMeasurement", "") or "")
-        for index, doc in enumerate(sorted(documents, key=lambda d: d.get("RuleId", "")), start=2)
-    ]

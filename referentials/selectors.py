@@ -13,6 +13,7 @@ from django.http import Http404
 
 from referentials.kinds import AGENCIES, RULES, Kind
 from referentials.models import ReferentialImport, ReferentialTemplate, TemplateApplication
+from referentials.rules_csv import RULE_TYPES
 from referentials.spreadsheets import normalise_name
 from sam.vitam import Select, SelectSingle, VitamNotFound, eq, or_
 from tenants.vitam_clients import ACCESS, ADMIN, MissingContract, vitam_client
@@ -98,8 +99,6 @@ def entry_get(*, tenant, kind: Kind, key: str) -> Entry:
 
 def _units_query(kind: Kind, key: str, limit: int, offset: int = 0) -> Select:
     if kind is RULES:
-        from referentials.rules_csv import RULE_TYPES
-
         condition = or_(*(eq(f"#management.{rule_type}.Rules.Rule", key) for rule_type in RULE_TYPES))
     else:
         condition = eq("#originating_agencies", key)
@@ -147,6 +146,12 @@ def template_get(*, user, pk) -> ReferentialTemplate:
         return template_list(user=user).get(pk=int(pk))
     except (ReferentialTemplate.DoesNotExist, ValueError, TypeError):
         raise Http404("No such template") from None
+
+
+def template_applications(template):
+    """The latest applications of a template, with their per-tenant results."""
+    return (TemplateApplication.objects.filter(version__template=template).select_related("version", "created_by")
+            .prefetch_related("results", "results__tenant")[:20])
 
 
 def application_get(*, user, template, pk) -> TemplateApplication:

@@ -13,6 +13,7 @@ from referentials.models import (
     TemplateApplication,
     TemplateApplicationResult,
 )
+from referentials.services import FileRefused
 from tenants.models import Tenant
 
 
@@ -151,8 +152,6 @@ class ApplicationSerializer(serializers.ModelSerializer):
 
 def rows_valid(kind_name: str, rows: list[dict]) -> list[dict]:
     """Rows given as JSON, checked like a file (written as Vitam's CSV, then parsed by SAM)."""
-    from referentials.services import FileRefused
-
     kind = KINDS[kind_name]
     parsed = kind.parse(kind.to_csv([{column: str(row.get(column, "")) for column in kind.columns} for row in rows]))
     if not parsed.is_valid:

@@ -28,6 +28,7 @@ from referentials.models import (
     TemplateVersion,
 )
 from referentials.reports import report_messages, report_warnings
+from sam.lib.jobs.services import job_enqueue
 from sam.vitam import VitamBadRequest, VitamError
 from tenants.vitam_clients import ADMIN, vitam_client
 from tenants.audit import audit_record
@@ -275,15 +276,12 @@ def import_confirm(*, actor, import_: ReferentialImport, request=None, result_ur
         raise ValidationError(_("This import cannot be run in its current state (%(state)s).")
                               % {"state": import_.get_state_display()})
     if len(import_.rows) > BACKGROUND_THRESHOLD:
-        from referentials.tasks import import_task
-        from sam.lib.jobs.services import job_enqueue
-
         with transaction.atomic():
             import_.state = ReferentialImport.State.RUNNING
             import_.save(update_fields=["state"])
             job = job_enqueue(actor=actor, organisation=import_.tenant.organisation, tenant=import_.tenant,
                               kind=f"{import_.kind}_import", label=_("Import of %(file)s") % {"file": import_.filename},
-                              task=import_task, result_url=result_url, import_id=import_.pk,
+                              task="referentials.tasks.import_task", result_url=result_url, import_id=import_.pk,
                               actor_id=getattr(actor, "pk", None))
             ReferentialImport.objects.filter(pk=import_.pk).update(job=job)
         import_.refresh_from_db()
@@ -437,9 +435,6 @@ def template_preview(*, version: TemplateVersion, tenants, mode: str) -> list[Te
 
 def template_apply(*, actor, version: TemplateVersion, tenants, mode: str, request=None) -> TemplateApplication:
     """Record the application and start one background job per tenant (all-or-nothing per tenant)."""
-    from referentials.tasks import apply_template_task
-    from sam.lib.jobs.services import job_enqueue
-
     tenants = list(tenants)
     if not tenants:
         raise ValidationError(_("Choose at least one tenant."))
@@ -456,7 +451,7 @@ def template_apply(*, actor, version: TemplateVersion, tenants, mode: str, reque
                           label=_("%(template)s v%(number)s on tenant %(tenant)s") % {
                               "template": version.template.name, "number": version.number,
                               "tenant": result.tenant.vitam_id},
-                          task=apply_template_task, result_id=result.pk, actor_id=getattr(actor, "pk", None))
+                          task="referentials.tasks.apply_template_task", result_id=result.pk, actor_id=getattr(actor, "pk", None))
         TemplateApplicationResult.objects.filter(pk=result.pk).update(job=job)
     return application
 

@@ -4,6 +4,7 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from referentials.models import ReferentialImport, TemplateApplicationResult
+from referentials.services import import_run, template_apply_tenant
 from sam.lib.jobs.services import job_progress, job_running
 from tenants.models import User
 
@@ -14,8 +15,6 @@ def _actor(actor_id):
 
 @task(queue_name="vitam")
 def import_task(job_id, import_id, actor_id=None):
-    from referentials.services import import_run
-
     with job_running(job_id) as job:
         import_ = ReferentialImport.objects.select_related("tenant").get(pk=import_id)
         job_progress(job, 0, 1, _("Checking and importing %(count)s entries") % {"count": len(import_.rows)},
@@ -29,8 +28,6 @@ def import_task(job_id, import_id, actor_id=None):
 
 @task(queue_name="vitam")
 def apply_template_task(job_id, result_id, actor_id=None):
-    from referentials.services import template_apply_tenant
-
     with job_running(job_id) as job:
         result = TemplateApplicationResult.objects.select_related(
             "tenant", "application", "application__version", "application__version__template").get(pk=result_id)

@@ -26,7 +26,6 @@ from referentials.models import (
     ApplyMode,
     ReferentialImport,
     ReferentialKind,
-    TemplateApplication,
     TemplateApplicationResult,
 )
 from sam.lib import refusals
@@ -385,12 +384,7 @@ def template_detail(request, pk):
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "referentials/template_detail.html", {
         "template": template, "kind": kind, "is_rules": kind is RULES, "versions": versions, "version": version,
-        "page_obj": page, "applications": template_applications(template)})
-
-
-def template_applications(template):
-    return (TemplateApplication.objects.filter(version__template=template).select_related("version", "created_by")
-            .prefetch_related("results", "results__tenant")[:20])
+        "page_obj": page, "applications": selectors.template_applications(template)})
 
 
 @login_required

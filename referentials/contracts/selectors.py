@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 from django.http import Http404
 
-from referentials.contracts.domain import INGEST, ContractKind
+from referentials.contracts import domain
+from referentials.contracts.domain import ContractKind
 from referentials.spreadsheets import normalise_name
 from sam.vitam import Select, SelectSingle, VitamError, VitamNotFound, in_
 from tenants.vitam_clients import ACCESS, ADMIN, MissingContract, vitam_client
@@ -139,11 +140,6 @@ def profile_exists(*, tenant, identifier: str) -> bool:
     return True
 
 
-def profile_contracts(*, tenant, identifier: str) -> list[dict]:
-    """Ingest contracts of the tenant that name this archival profile."""
-    return [doc for doc in contract_list(tenant=tenant, kind=INGEST) if identifier in (doc.get("ArchiveProfiles") or [])]
-
-
 def profile_file(*, tenant, identifier: str, dest) -> str:
     """Writes the profile's attached file into `dest`; returns the file name Vitam gives."""
     result = _admin(tenant).download_profile_file(identifier, dest)
@@ -182,8 +178,6 @@ def _names(search, tenant, identifiers) -> dict[str, str]:
 
 def contract_rows(*, tenant, kind: ContractKind, document: dict) -> list[tuple[str, str]]:
     """(field label, readable value) for the detail page: units by title, agencies and profiles by name."""
-    from referentials.contracts import domain
-
     units = {u for name in UNIT_FIELDS for u in _as_list(document.get(name))}
     titles = _unit_titles(tenant, units)
     agencies = _names(lambda c, q: c.search_agencies(q), tenant, set(_as_list(document.get("OriginatingAgencies"))))

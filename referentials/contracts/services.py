@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from referentials.contracts import domain, profile_files, selectors
-from referentials.contracts.domain import PROFILE_FIELDS, ContractKind
+from referentials.contracts.domain import INGEST, PROFILE_FIELDS, ContractKind
 from sam.vitam import VitamBadRequest, VitamError, VitamNotFound
 from tenants.vitam_clients import ADMIN, vitam_client
 from tenants.audit import audit_record
@@ -347,8 +347,6 @@ def profile_update(*, actor, tenant, identifier: str, values: dict, snapshot: di
 
 def profile_link(*, actor, tenant, identifier: str, contract_identifier: str, request=None) -> dict:
     """Adds the archival profile to an ingest contract's profiles (nothing when already there)."""
-    from referentials.contracts.domain import INGEST
-
     if not selectors.profile_exists(tenant=tenant, identifier=identifier):
         raise ValidationError(_("This profile no longer exists in the archive system."))
     return _apply(actor=actor, tenant=tenant, kind=INGEST, identifier=contract_identifier, snapshot=None,

@@ -7,8 +7,11 @@ loads a whole 5,000-node plan.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.http import Http404
 
 from referentials.filing_tree import Node, Tree, check_tree
@@ -30,8 +33,6 @@ RULE_CATEGORIES_ORDER = ("AppraisalRule", "AccessRule", "StorageRule", "Dissemin
 
 
 def draft_list(*, tenant):
-    from django.db.models import Count
-
     return (TreeDraft.objects.filter(tenant=tenant)
             .select_related("created_by", "updated_by")
             .annotate(node_count=Count("nodes"))
@@ -95,8 +96,6 @@ DRAFT_CHILDREN_PAGE = 200
 def draft_children(draft, parent, page_number=None):
     """One page of the children of a node (or of the roots), each with its number of children.
     Returns (rows, page): three queries whatever the size of the draft."""
-    from django.core.paginator import Paginator
-
     children = (draft.nodes.filter(parent=parent).order_by("position", "id")
                 .values_list("id", "identifier", "title", "level", "rules"))
     page = Paginator(children, DRAFT_CHILDREN_PAGE).get_page(page_number)
@@ -107,8 +106,6 @@ def draft_children(draft, parent, page_number=None):
 
 
 def _child_counts(draft, pks) -> dict[int, int]:
-    from django.db.models import Count
-
     if not pks:
         return {}
     rows = draft.nodes.filter(parent_id__in=pks).values("parent_id").annotate(n=Count("id"))
@@ -132,8 +129,6 @@ def draft_path(draft, node) -> list[TreeNode]:
 
 
 def draft_search(draft, text: str, limit: int = 100):
-    from django.db.models import Q
-
     text = text.strip()
     if not text:
         return []
@@ -231,8 +226,6 @@ def _sorted(nodes: list[PublishedNode]) -> list[PublishedNode]:
 
 def _natural(text: str):
     """"1.10" after "1.9": identifiers of filing plans are numbered."""
-    import re
-
     return [(0, int(part)) if part.isdigit() else (1, part.lower()) for part in re.split(r"(\d+)", text) if part]
 
 

@@ -17,12 +17,16 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from referentials.filing_tree import (
     FINAL_ACTIONS,
+    NOT_XML,
+    Node,
     Tree,
+    check_tree,
     parse_tree_csv,
     parse_tree_seda,
     tree_to_csv,
@@ -32,8 +36,11 @@ from referentials.spreadsheets import normalise_name
 from referentials.trees import selectors
 from referentials.trees.models import TreeChange, TreeDraft, TreeKind, TreeNode, TreePublication
 from referentials.trees.seda_schema import manifest_errors
+from sam.lib.jobs.services import job_enqueue, job_progress
 from sam.lib.seda.sip import DESCRIPTION_LEVELS, SipPackage, SipUnit, build_manifest, write_sip
+from sam.vitam import VitamError, VitamNotFound
 from tenants.audit import audit_record
+from tenants.vitam_clients import ACCESS, ADMIN, MissingContract, vitam_client
 
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
 
@@ -97,8 +104,6 @@ def _bump(draft, actor, summary):
 
 
 def _clean_node_fields(*, identifier, title, level, rules, final_action, known_rules, description=""):
-    from referentials.filing_tree import NOT_XML
-
     errors = {}
     identifier = (identifier or "").strip()
     title = (title or "").strip()
@@ -155,9 +160,6 @@ ATTACHABLE_UNDER = {TreeKind.FILING_PLAN: ("FILING_UNIT", "HOLDING_UNIT"), TreeK
 
 def attachment_check(tenant, kind, unit_id) -> str:
     """The title of the published unit a draft will hang from; refuses a unit that cannot hold this tree."""
-    from sam.vitam import VitamNotFound
-    from tenants.vitam_clients import ACCESS, vitam_client
-
     if not UNIT_ID.fullmatch(unit_id):
         raise ValidationError({"attach_to": _("“%(id)s” is not an identifier of the archive system (36 letters "
                                               "and digits, as shown on the node's page).") % {"id": unit_id[:100]}})
@@ -223,8 +225,6 @@ def draft_import(*, actor, tenant, kind, title, data: bytes, fmt: str, filename=
 
 def published_tree(tenant, unit_id) -> tuple[dict, Tree]:
     """A published node and everything under it (same unit type) as a checked tree."""
-    from referentials.filing_tree import Node, check_tree
-
     root, descendants = selectors.published_subtree(tenant, unit_id)
     units = [root, *descendants]
     ids = {unit["#id"] for unit in units}
@@ -478,9 +478,6 @@ def draft_export_seda(draft, rule_types=None) -> bytes:
 
 def publish_start(*, actor, draft, version, originating_agency, archival_agency, request=None):
     """Check the draft, then queue its publication (background job). Returns the publication."""
-    from referentials.trees.tasks import publish_draft_task
-    from sam.lib.jobs.services import job_enqueue
-
     rule_types = selectors.tenant_rule_types(draft.tenant)
     tree = selectors.draft_tree(draft, rule_types)
     if not tree.is_valid:
@@ -498,12 +495,10 @@ def publish_start(*, actor, draft, version, originating_agency, archival_agency,
         audit_record(actor=actor, action="trees.publish", tenant=current.tenant, target=current,
                      after={"version": current.version, "nodes": len(tree.nodes), "workflow": current.workflow},
                      request=request)
-        from django.urls import reverse
-
         url = reverse("trees:publication_detail", kwargs={"tenant_pk": current.tenant_id, "pk": publication.pk})
     job = job_enqueue(
         actor=actor, organisation=current.organisation, tenant=current.tenant, kind="tree_publish",
-        label=_("Publication of %(title)s") % {"title": current.title}, task=publish_draft_task,
+        label=_("Publication of %(title)s") % {"title": current.title}, task="referentials.trees.tasks.publish_draft_task",
         result_url=url, publication_id=publication.pk, archival_agency=archival_agency,
     )
     TreePublication.objects.filter(pk=publication.pk, job__isnull=True).update(job=job)
@@ -513,10 +508,6 @@ def publish_start(*, actor, draft, version, originating_agency, archival_agency,
 
 def publish_run(job, *, publication_id, archival_agency):
     """Body of the background job: SIP, schema check, ingest, follow-up, ATR. The draft is never lost."""
-    from sam.lib.jobs.services import job_progress
-    from sam.vitam import VitamError
-    from tenants.vitam_clients import ADMIN, vitam_client
-
     publication = TreePublication.objects.select_related("draft__tenant", "draft__organisation").get(pk=publication_id)
     draft = publication.draft
     tenant = draft.tenant
@@ -600,8 +591,6 @@ def _record_result(publication, status, atr: bytes):
 
 def publication_refresh(*, actor, publication, request=None) -> TreePublication:
     """Ask Vitam again for the result of a publication whose follow-up was interrupted."""
-    from tenants.vitam_clients import ADMIN, vitam_client
-
     if publication.state != TreePublication.State.UNCONFIRMED or not publication.operation_id:
         return publication
     client = vitam_client(publication.draft.tenant, contract=ADMIN)
@@ -635,9 +624,6 @@ def _publication_failed(publication, message):
 
 def _failing_event(tenant, operation_id) -> str:
     """The first KO/FATAL step of the operation, in Vitam's French words (the logbook needs a contract)."""
-    from sam.vitam import VitamError
-    from tenants.vitam_clients import ACCESS, MissingContract, vitam_client
-
     try:
         operation = vitam_client(tenant, contract=ACCESS).get_operation(operation_id)
     except (VitamError, MissingContract):

@@ -2,12 +2,11 @@
 
 from django_tasks import task
 
+from referentials.trees.services import publish_run
 from sam.lib.jobs.services import job_running
 
 
 @task(queue_name="vitam")
 def publish_draft_task(job_id, publication_id, archival_agency):
-    from referentials.trees.services import publish_run
-
     with job_running(job_id) as job:
         publish_run(job, publication_id=publication_id, archival_agency=archival_agency)

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from sam.consultation.seda_labels import (
     DESCRIPTION_LEVELS,
     FINAL_ACTIONS,
+    OPERATION_TYPES,
     RULE_CATEGORIES,
     USAGES,
     level_label,
@@ -52,6 +53,16 @@ CHILDREN_PER_PAGE = 20
 OPERATIONS_PER_PAGE = 25
 # Object usages a researcher may be offered (what the researchers' contract lets Vitam serve decides).
 RESEARCHER_USAGES = ("Dissemination", "BinaryMaster", "TextContent", "Thumbnail")
+# Types shown inline by the browser; anything else is offered as a download. No SVG or HTML (scripts).
+PREVIEW_TYPES = {
+    "application/pdf": "application/pdf",
+    "image/png": "image/png",
+    "image/jpeg": "image/jpeg",
+    "image/gif": "image/gif",
+    "image/webp": "image/webp",
+    "text/plain": "text/plain; charset=utf-8",
+    "text/csv": "text/plain; charset=utf-8",
+}
 
 
 class ConsultationUnavailable(Exception):
@@ -421,8 +432,6 @@ class ObjectVersion:
 
     @property
     def previewable(self) -> bool:
-        from sam.consultation.services import PREVIEW_TYPES
-
         return self.mime_type in PREVIEW_TYPES
 
 
@@ -516,8 +525,6 @@ def final_outcome(operation: dict) -> str:
 
 
 def decorate_operation(operation: dict) -> dict:
-    from sam.consultation.seda_labels import OPERATION_TYPES
-
     outcome = final_outcome(operation)
     label, tone = outcome_label(outcome)
     events = operation.get("events") or []

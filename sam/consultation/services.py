@@ -25,16 +25,6 @@ from sam.lib.csv_export import csv_lines
 from sam.vitam.dsl import MAX_RESULT_WINDOW
 from tenants.vitam_clients import ACCESS
 
-# Types shown inline by the browser; anything else is offered as a download. No SVG or HTML (scripts).
-PREVIEW_TYPES = {
-    "application/pdf": "application/pdf",
-    "image/png": "image/png",
-    "image/jpeg": "image/jpeg",
-    "image/gif": "image/gif",
-    "image/webp": "image/webp",
-    "text/plain": "text/plain; charset=utf-8",
-    "text/csv": "text/plain; charset=utf-8",
-}
 # Previews get their own strict policy: nothing runs, nothing loads from elsewhere.
 PREVIEW_CSP = {
     "application/pdf": "default-src 'none'; object-src 'self'; img-src 'self'",
@@ -146,7 +136,7 @@ def fetch_object(*, tenant, unit_id: str, usage: str, version: int, contract=ACC
         temporary.close()
         raise
     temporary.seek(0)
-    content_type = PREVIEW_TYPES.get(described.mime_type) if preview else None
+    content_type = selectors.PREVIEW_TYPES.get(described.mime_type) if preview else None
     filename = described.filename or result.filename or f"{unit_id}-{usage}-{version}"
     if content_type:
         return Binary(temporary, result.size, filename, content_type, "inline",

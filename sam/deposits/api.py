@@ -13,10 +13,12 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import BaseParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -45,8 +47,6 @@ class DepositSerializer(serializers.ModelSerializer):
     def get_atr_url(self, deposit):
         if not deposit.atr_path:
             return None
-        from django.urls import reverse
-
         return reverse("api-deposit-atr", kwargs={"tenant_pk": deposit.tenant_id, "pk": deposit.pk})
 
 
@@ -93,8 +93,6 @@ class DepositListCreate(APIView):
         tenant = selectors.deposit_tenant_for_user(request.user, tenant_pk)
         deposits = selectors.deposit_list(user=request.user, tenant=tenant, state=request.query_params.get("state", ""),
                                           mine=request.query_params.get("scope") == "mine")
-        from rest_framework.pagination import PageNumberPagination
-
         paginator = PageNumberPagination()
         page = paginator.paginate_queryset(deposits, request, view=self)
         return paginator.get_paginated_response(DepositSerializer(page, many=True).data)

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from sam.lib.seda.sip import DESCRIPTION_LEVELS
+from sam.deposits import simple
 from sam.deposits.models import Deposit
 
 
@@ -82,10 +83,8 @@ class SimpleDepositForm(forms.Form):
         return data
 
     def to_simple(self, tenant):
-        from sam.deposits.simple import SimpleDepositForm as Params
-
         data = self.cleaned_data
-        return Params(
+        return simple.SimpleDepositForm(
             title=data["title"], description=data.get("description", ""),
             description_level=data["description_level"],
             start_date=data["start_date"].isoformat() if data.get("start_date") else "",

@@ -17,24 +17,31 @@ import hashlib
 import logging
 import os
 import shutil
+import time
 import uuid
+from dataclasses import asdict
 from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from lxml import etree
 
-from sam.lib import safe_xml
-from sam.lib.seda import checks
 from sam.deposits.models import Deposit
+from sam.deposits.simple import SimpleDepositForm, unzip_folder_tree, build_package, stage_upload
+from sam.lib import safe_xml
+from sam.lib.jobs.services import job_enqueue, task_enqueue, task_enqueue_later
+from sam.lib.seda import checks
+from sam.lib.seda.sip import write_sip
 from sam.vitam import VitamError, VitamUnavailable
 from sam.vitam.dsl import SelectSingle, in_
-from tenants.vitam_clients import ACCESS, ADMIN, MissingContract, vitam_client
 from tenants.audit import audit_record
+from tenants.vitam_clients import ACCESS, ADMIN, MissingContract, vitam_client
 
 logger = logging.getLogger(__name__)
 CHUNK = 1024 * 1024
@@ -127,21 +134,16 @@ def deposit_receive(*, actor, tenant, upload, file_name: str, kind=Deposit.Kind.
 
 
 def deposit_check_start(*, actor, deposit: Deposit):
-    from sam.deposits.tasks import deposit_check_task
-    from sam.lib.jobs.services import job_enqueue
-
     deposit.state = Deposit.State.CHECKING
     deposit.save(update_fields=["state", "updated_at"])
     job = job_enqueue(actor=actor, organisation=deposit.organisation, tenant=deposit.tenant, kind="deposit_check",
                       label=_("Check of the deposit %(name)s") % {"name": deposit},
-                      task=deposit_check_task, result_url=_detail_url(deposit), deposit_id=deposit.pk)
+                      task="sam.deposits.tasks.deposit_check_task", result_url=_detail_url(deposit), deposit_id=deposit.pk)
     Deposit.objects.filter(pk=deposit.pk).update(job=job)
     return job
 
 
 def _detail_url(deposit: Deposit) -> str:
-    from django.urls import reverse
-
     return reverse("deposits:deposit_detail", kwargs={"tenant_pk": deposit.tenant_id, "pk": deposit.pk})
 
 
@@ -219,8 +221,6 @@ def _copy_summary(deposit: Deposit, summary: checks.Summary) -> None:
 
 def deposit_send_start(*, actor, deposit: Deposit, request=None) -> Deposit:
     """The user confirms (simple deposit) or SAM's check passed (SIP): send in the background."""
-    from sam.deposits.tasks import deposit_send_task
-
     with transaction.atomic():
         deposit = Deposit.objects.select_for_update().get(pk=deposit.pk)
         if deposit.state != Deposit.State.READY:
@@ -229,7 +229,7 @@ def deposit_send_start(*, actor, deposit: Deposit, request=None) -> Deposit:
         deposit.save(update_fields=["state", "updated_at"])
         audit_record(actor=actor, action="deposits.send", tenant=deposit.tenant, target=deposit,
                      after={"workflow": deposit.workflow}, request=request)
-    deposit_send_task.enqueue(deposit_id=deposit.pk)
+    task_enqueue("sam.deposits.tasks.deposit_send_task", deposit_id=deposit.pk)
     deposit.refresh_from_db()
     return deposit
 
@@ -263,8 +263,6 @@ def deposit_send(*, deposit: Deposit) -> Deposit:
 
 def deposit_follow(*, deposit: Deposit, window: float = FOLLOW_WINDOW_SECONDS, poll_interval: float = 0.3) -> bool:
     """Poll HEAD /operations until COMPLETED (at most `window` seconds); True when finished."""
-    import time
-
     client = vitam_client(deposit.tenant, contract=ADMIN)
     deadline = time.monotonic() + window
     interval = poll_interval
@@ -364,15 +362,14 @@ def _wait_for_retry(deposit: Deposit, phase: str, error: Exception, *, recheck: 
     deposit.last_error = error.user_message() if hasattr(error, "user_message") else str(error)
     deposit.save()
     logger.warning("deposit %s waits for a retry (%s): %s", deposit.pk, phase, error)
-    from sam.deposits.tasks import schedule_retry
-
-    schedule_retry(deposit)
+    # Without deferral (tests' immediate backend) the deposit waits for a manual retry or for
+    # `manage.py deposits_retry`.
+    task_enqueue_later("sam.deposits.tasks.deposit_retry_task", run_after=deposit.next_attempt_at,
+                       deposit_id=deposit.pk)
 
 
 def deposit_retry(*, actor, deposit: Deposit, request=None) -> Deposit:
     """Retry by hand (or from the scheduled task): start again where Vitam was unreachable."""
-    from sam.deposits.tasks import deposit_follow_task, deposit_send_task
-
     with transaction.atomic():
         deposit = Deposit.objects.select_for_update().get(pk=deposit.pk)
         if deposit.state != Deposit.State.WAITING_RETRY:
@@ -389,10 +386,10 @@ def deposit_retry(*, actor, deposit: Deposit, request=None) -> Deposit:
         audit_record(actor=actor, action="deposits.retry", tenant=deposit.tenant, target=deposit,
                      after={"phase": phase or "check", "attempts": deposit.attempts}, request=request)
     if phase == Deposit.Phase.FOLLOW:
-        deposit_follow_task.enqueue(deposit_id=deposit.pk)
+        task_enqueue("sam.deposits.tasks.deposit_follow_task", deposit_id=deposit.pk)
     elif phase == Deposit.Phase.SEND:
         Deposit.objects.filter(pk=deposit.pk).update(state=Deposit.State.SENDING)
-        deposit_send_task.enqueue(deposit_id=deposit.pk)
+        task_enqueue("sam.deposits.tasks.deposit_send_task", deposit_id=deposit.pk)
     else:
         deposit_check_start(actor=actor, deposit=deposit)
     deposit.refresh_from_db()
@@ -437,10 +434,6 @@ def simple_deposit_create(*, actor, tenant, files, form, request=None) -> Deposi
 
     `form` is a simple.SimpleDepositForm; the deposit waits in `ready` for the user to confirm
     its summary (deposit_send_start)."""
-    from dataclasses import asdict
-
-    from sam.deposits.simple import stage_upload
-
     if not form.archival_agreement:
         form.archival_agreement = tenant.ingest_contract
     staging = deposits_dir() / str(tenant.vitam_id) / f"staging-{uuid.uuid4().hex}"
@@ -467,9 +460,6 @@ def simple_deposit_create(*, actor, tenant, files, form, request=None) -> Deposi
 
 def simple_deposit_build(*, deposit: Deposit) -> None:
     """Unpack the staged files, build the SEDA 2.1 SIP, and keep it as the deposit's file."""
-    from sam.lib.seda.sip import write_sip
-    from sam.deposits.simple import SimpleDepositForm, _unzip, build_package
-
     build = deposit.summary.get("build") or {}
     staging = Path(build["staging"])
     raw, tree = staging / "raw", staging / "tree"
@@ -478,7 +468,7 @@ def simple_deposit_build(*, deposit: Deposit) -> None:
             shutil.rmtree(tree)
         entries = [p for p in raw.iterdir()]
         if len(entries) == 1 and entries[0].suffix.lower() == ".zip" and entries[0].is_file():
-            _unzip(str(entries[0]), tree)
+            unzip_folder_tree(str(entries[0]), tree)
         else:
             shutil.copytree(raw, tree)
         form = SimpleDepositForm(**{**build["form"], "rules": [tuple(r) for r in build["form"].get("rules", [])]})
@@ -503,6 +493,4 @@ def simple_deposit_build(*, deposit: Deposit) -> None:
 
 
 def slugify_name(text: str) -> str:
-    from django.utils.text import slugify
-
     return slugify(text)[:80] or "versement"

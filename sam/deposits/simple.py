@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+import puremagic
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
@@ -45,8 +46,6 @@ class SimpleDepositForm:
 def identify_format(path: Path) -> tuple[str, str]:
     """(MIME type, format label) from the content, else from the name."""
     try:
-        import puremagic
-
         matches = puremagic.magic_file(str(path))
     except (ValueError, OSError, Exception):  # noqa: BLE001 — puremagic raises its own PureError on unknown content
         matches = []
@@ -64,7 +63,7 @@ def stage_upload(files, folder: Path) -> None:
     if not files:
         raise ValidationError(_("Choose at least one file."))
     if len(files) == 1 and files[0].name.lower().endswith(".zip"):
-        _unzip(files[0], folder)
+        unzip_folder_tree(files[0], folder)
         return
     for upload in files:
         name = Path(upload.name).name
@@ -84,7 +83,8 @@ def _unique(path: Path) -> Path:
     return candidate
 
 
-def _unzip(upload, folder: Path) -> None:
+def unzip_folder_tree(upload, folder: Path) -> None:
+    """A zipped folder tree unpacked into the staging folder, through the archive safety checks."""
     source = upload.temporary_file_path() if hasattr(upload, "temporary_file_path") else upload
     try:
         archive = zipfile.ZipFile(source)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from referentials.trees.selectors import tenant_agencies
 from sam.deposits.models import Deposit
 from sam.lib.display import human_size
 from sam.lib.pdf import render_pdf
@@ -17,8 +18,6 @@ def agency_names(deposit: Deposit, identifiers) -> dict[str, str]:
     if not wanted:
         return {}
     try:
-        from referentials.trees.selectors import tenant_agencies
-
         names = {a["Identifier"]: a.get("Name", "") for a in tenant_agencies(deposit.tenant)}
     except (VitamError, MissingContract):
         names = {}

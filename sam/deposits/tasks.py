@@ -5,24 +5,19 @@ A request never waits for Vitam: checking, sending and following an operation ha
 
 from datetime import timedelta
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from sam.deposits import services
 from sam.deposits.models import Deposit
-from sam.lib.jobs.services import job_progress, job_running
+from sam.lib.jobs.services import job_progress, job_running, task_enqueue_later
 
 FOLLOW_HANDOVER_SECONDS = 5  # pause between two follow-up windows of a long operation
 
-
-def _supports_defer(a_task) -> bool:
-    return getattr(a_task.get_backend(), "supports_defer", False)
-
-
 @task(queue_name="vitam")
 def deposit_check_task(job_id, deposit_id):
-    from sam.deposits import services
-
     with job_running(job_id) as job:
         deposit = Deposit.objects.select_related("tenant", "organisation").get(pk=deposit_id)
         if deposit.state != Deposit.State.CHECKING:
@@ -51,8 +46,6 @@ def deposit_check_task(job_id, deposit_id):
 
 @task(queue_name="vitam")
 def deposit_send_task(deposit_id):
-    from sam.deposits import services
-
     deposit = Deposit.objects.select_related("tenant", "organisation").get(pk=deposit_id)
     if deposit.state not in (Deposit.State.SENDING, Deposit.State.READY):
         return
@@ -63,8 +56,6 @@ def deposit_send_task(deposit_id):
 
 @task(queue_name="vitam")
 def deposit_follow_task(deposit_id):
-    from sam.deposits import services
-
     deposit = Deposit.objects.select_related("tenant", "organisation").get(pk=deposit_id)
     if deposit.state not in Deposit.FOLLOWED_STATES:
         return
@@ -72,20 +63,14 @@ def deposit_follow_task(deposit_id):
     deposit.refresh_from_db()
     if not finished and deposit.state in Deposit.FOLLOWED_STATES:
         # A long operation: hand over to a fresh task rather than hold a worker for hours.
-        if _supports_defer(deposit_follow_task):
-            deposit_follow_task.using(
-                run_after=timezone.now() + timedelta(seconds=FOLLOW_HANDOVER_SECONDS)
-            ).enqueue(deposit_id=deposit.pk)
         # Without deferral (tests' immediate backend), `manage.py deposits_retry` resumes it.
+        task_enqueue_later(deposit_follow_task, run_after=timezone.now() + timedelta(seconds=FOLLOW_HANDOVER_SECONDS),
+                           deposit_id=deposit.pk)
 
 
 @task(queue_name="vitam")
 def deposit_retry_task(deposit_id):
     """Scheduled retry of a deposit Vitam could not take or report on."""
-    from django.core.exceptions import ValidationError
-
-    from sam.deposits import services
-
     deposit = Deposit.objects.get(pk=deposit_id)
     if deposit.state != Deposit.State.WAITING_RETRY:
         return
@@ -95,12 +80,3 @@ def deposit_retry_task(deposit_id):
         services.deposit_retry(actor=None, deposit=deposit)
     except ValidationError:
         pass
-
-
-def schedule_retry(deposit) -> None:
-    """Automatic retry with back-off, where the task backend can defer (the database worker can).
-
-    Without deferral (tests' immediate backend) the deposit simply waits for a manual retry or for
-    `manage.py deposits_retry`."""
-    if _supports_defer(deposit_retry_task) and deposit.next_attempt_at:
-        deposit_retry_task.using(run_after=deposit.next_attempt_at).enqueue(deposit_id=deposit.pk)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from referentials.trees.selectors import tenant_agencies, tenant_rules
 from sam.deposits import selectors, services, slip
 from sam.deposits.forms import DepositFilterForm, SimpleDepositForm, SipUploadForm
 from sam.deposits.models import Deposit
@@ -94,8 +95,6 @@ def _deposit_create(request, tenant_pk):
 
 
 def _simple_choices(tenant):
-    from referentials.trees.selectors import tenant_agencies, tenant_rules
-
     return {"agencies": tenant_agencies(tenant), "filing_units": selectors.filing_units(tenant),
             "rules": tenant_rules(tenant)}
 

@@ -11,6 +11,7 @@
 """
 
 import datetime
+import re
 from pathlib import Path
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -25,6 +26,7 @@ from rest_framework.views import APIView
 
 from sam.api_schema import FORBIDDEN, NOT_FOUND, REFUSED, file_download, page_parameters, paginated, query
 from sam.elimination import selectors, services
+from sam.elimination.forms import IDENTIFIER
 from sam.elimination.models import Proposal, ProposalUnit
 from tenants.permissions import can, is_platform_admin
 
@@ -63,10 +65,6 @@ class AnalysisSerializer(serializers.Serializer):
         unknown = set(value) - allowed
         if unknown:
             raise serializers.ValidationError(_("Unknown criteria: %(names)s") % {"names": ", ".join(sorted(unknown))})
-        import re
-
-        from sam.elimination.forms import IDENTIFIER
-
         ids = value.get("unit_ids", [])
         if not isinstance(ids, list) or len(ids) > 10_000 or not all(
                 isinstance(i, str) and re.match(IDENTIFIER, i) for i in ids):

@@ -1,3 +1,5 @@
+import re
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -32,8 +34,6 @@ class CriteriaForm(forms.Form):
                                            "from a search export)."))
 
     def clean_unit_ids(self):
-        import re
-
         values = [v for v in re.split(r"[\s,;]+", self.cleaned_data.get("unit_ids") or "") if v]
         bad = [v for v in values if not re.match(IDENTIFIER, v)]
         if bad:

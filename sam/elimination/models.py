@@ -91,14 +91,6 @@ class Proposal(tenant_owned(related_name="elimination_proposals")):
     def can_execute(self) -> bool:
         return self.state == self.State.APPROVED
 
-    @property
-    def is_busy(self) -> bool:
-        return self.state in (self.State.ANALYSING, self.State.EXECUTING)
-
-    @property
-    def visible_to_controllers(self) -> bool:
-        return self.state not in (self.State.ANALYSING, self.State.DRAFT)
-
 
 class ProposalUnit(models.Model):
     """One unit of a proposal as the analysis found it (a row, so 10,000 units page cheaply)."""

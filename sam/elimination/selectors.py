@@ -116,11 +116,6 @@ def compute_summary(proposal: Proposal) -> dict:
             "latest_rule_end": latest_end or ""}
 
 
-def proposal_agencies(proposal: Proposal) -> list[str]:
-    return list(ProposalUnit.objects.filter(proposal=proposal).order_by("agency").values_list(
-        "agency", flat=True).distinct())
-
-
 def mass_update_list(*, tenant):
     return MassUpdate.objects.filter(tenant=tenant).select_related("created_by")
 

@@ -24,11 +24,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sam.elimination import vitam_side
+from sam.elimination import documents, selectors, vitam_side
 from sam.elimination.models import MassUpdate, Notification, Proposal, ProposalUnit
 from sam.lib.jobs.services import job_enqueue
 from sam.vitam import VitamError
-from sam.vitam.dsl import Select
+from sam.vitam.dsl import Select, in_
 from tenants.vitam_clients import MissingContract
 from tenants.audit import audit_record
 from tenants.models import Organisation, Role, User
@@ -49,8 +49,6 @@ def storage_dir(kind: str, obj) -> Path:
 
 def figures_refresh(proposal: Proposal) -> None:
     """Recompute the stored figures of the bordereau after its units changed."""
-    from sam.elimination import selectors
-
     figures = {"summary": selectors.compute_summary(proposal), "groups": selectors.compute_groups(proposal)}
     Proposal.objects.filter(pk=proposal.pk).update(figures=figures)
     proposal.figures = figures
@@ -92,8 +90,6 @@ def _vitam_message(error) -> str:
 def analysis_start(*, actor, tenant, title: str, mode: str, criteria: dict, date: datetime.date,
                    request=None) -> Proposal:
     """Record the proposal (state "analysis running") and run the analysis in the background."""
-    from sam.elimination.tasks import proposal_analysis_task
-
     if date > timezone.localdate():
         raise ValidationError(_("The elimination date cannot be in the future."))
     with transaction.atomic():
@@ -108,7 +104,7 @@ def analysis_start(*, actor, tenant, title: str, mode: str, criteria: dict, date
         url = reverse("elimination:proposal_detail", kwargs={"tenant_pk": tenant.pk, "pk": proposal.pk})
         job = job_enqueue(actor=actor, organisation=tenant.organisation, tenant=tenant, kind="elimination_analysis",
                           label=_("Elimination analysis: %(title)s") % {"title": title},
-                          task=proposal_analysis_task, result_url=url, proposal_id=proposal.pk)
+                          task="sam.elimination.tasks.proposal_analysis_task", result_url=url, proposal_id=proposal.pk)
         Proposal.objects.filter(pk=proposal.pk).update(analysis_job=job)
     proposal.refresh_from_db()
     return proposal
@@ -116,57 +112,87 @@ def analysis_start(*, actor, tenant, title: str, mode: str, criteria: dict, date
 
 def analysis_run(*, proposal: Proposal, on_progress) -> None:
     """The background part: Vitam's analysis, then one ProposalUnit row per indexed unit."""
-    tenant = proposal.tenant
-    date = proposal.analysis_date.isoformat()
     try:
-        client = vitam_side.client_for(tenant)
-        on_progress(0, 0, _("Selecting the candidate units"))
-        query, candidates = vitam_side.candidate_query(client, mode=proposal.mode, criteria=proposal.criteria,
-                                                      date=date)
-        operation_id = client.elimination_analysis(query.threshold(vitam_side.MAX_PROPOSAL_UNITS * 10), date)
-        Proposal.objects.filter(pk=proposal.pk).update(analysis_operation_id=operation_id)
-        status = vitam_side.follow(client, operation_id, lambda done, total: on_progress(
-            done, total, _("Vitam analyses the units: %(done)s of %(total)s") % {"done": done, "total": total}))
-        if status.status not in ("OK", "WARNING"):
-            raise vitam_side.SelectionError(
-                _("Vitam's analysis ended in %(status)s (operation %(op)s): see the journal of operations.") % {
-                    "status": status.status, "op": operation_id})
-        total_units = 0
-        ProposalUnit.objects.filter(proposal=proposal).delete()
-        for page in vitam_side.analysed_units(client, operation_id):
-            groups = sorted({unit["#object"] for unit in page if unit.get("#object")})
-            sizes = vitam_side.object_sizes(client, groups)
-            rows = []
-            for unit in page:
-                entry = vitam_side.elimination_entry(unit, operation_id)
-                status_value = entry.get("GlobalStatus")
-                if status_value not in ("DESTROY", "CONFLICT"):
-                    continue
-                appraisal = vitam_side.appraisal_of(unit)
-                count, size = sizes.get(unit.get("#object") or "", (0, 0))
-                rows.append(ProposalUnit(
-                    proposal=proposal, unit_id=unit["#id"], title=str(unit.get("Title") or "")[:1000],
-                    level=str(unit.get("DescriptionLevel") or "")[:40],
-                    start_date=str(unit.get("StartDate") or "")[:10], end_date=str(unit.get("EndDate") or "")[:10],
-                    agency=str(unit.get("#originating_agency") or "")[:200], status=status_value,
-                    reasons=vitam_side.conflict_reasons(entry) if status_value == "CONFLICT" else [],
-                    rule_ids=appraisal.rule_ids, rule_end_date=appraisal.end_date, size=size, object_count=count,
-                    object_group_id=str(unit.get("#object") or "")[:100], included=status_value == "DESTROY"))
-            ProposalUnit.objects.bulk_create(rows, batch_size=BULK)
-            total_units += len(page)
-            on_progress(total_units, total_units, _("%(count)s units read") % {"count": total_units})
+        client = vitam_side.client_for(proposal.tenant)
+        operation_id, candidates = _elimination_analysis_start(client, proposal, on_progress)
+        _elimination_analysis_follow(client, operation_id, on_progress)
+        _proposal_units_record(client, proposal, operation_id, on_progress)
     except Exception as error:
-        # Never leave a half-read proposal behind: no rows, state "failed" with a message saying what to do.
-        if isinstance(error, vitam_side.SelectionError):
-            message = str(error)
-        elif isinstance(error, (VitamError, MissingContract)):
-            message = _vitam_message(error)
-        else:
-            logger.exception("elimination analysis of proposal %s failed", proposal.pk)
-            message = _("The analysis stopped on an unexpected error: run it again, or contact your administrator.")
-        ProposalUnit.objects.filter(proposal=proposal).delete()
-        _transition(proposal, actor=None, action="analysis_failed", state=Proposal.State.FAILED, error=message)
+        message = _analysis_failed(proposal, error)
         raise vitam_side.SelectionError(message) from error
+    _analysis_done(proposal, candidates)
+
+
+def _elimination_analysis_start(client, proposal: Proposal, on_progress) -> tuple[str, int]:
+    """Select the candidate units and launch Vitam's ELIMINATION_ANALYSIS on them.
+
+    Returns (operation id, number of candidate units)."""
+    date = proposal.analysis_date.isoformat()
+    on_progress(0, 0, _("Selecting the candidate units"))
+    query, candidates = vitam_side.candidate_query(client, mode=proposal.mode, criteria=proposal.criteria, date=date)
+    operation_id = client.elimination_analysis(query.threshold(vitam_side.MAX_PROPOSAL_UNITS * 10), date)
+    Proposal.objects.filter(pk=proposal.pk).update(analysis_operation_id=operation_id)
+    return operation_id, candidates
+
+
+def _elimination_analysis_follow(client, operation_id: str, on_progress) -> None:
+    """Wait for the operation, reporting its progress; anything but OK or WARNING stops the analysis."""
+    status = vitam_side.follow(client, operation_id, lambda done, total: on_progress(
+        done, total, _("Vitam analyses the units: %(done)s of %(total)s") % {"done": done, "total": total}))
+    if status.status not in ("OK", "WARNING"):
+        raise vitam_side.SelectionError(
+            _("Vitam's analysis ended in %(status)s (operation %(op)s): see the journal of operations.") % {
+                "status": status.status, "op": operation_id})
+
+
+def _proposal_units_record(client, proposal: Proposal, operation_id: str, on_progress) -> None:
+    """One ProposalUnit row per unit the analysis indexed as DESTROY or CONFLICT, page by page."""
+    total_units = 0
+    ProposalUnit.objects.filter(proposal=proposal).delete()
+    for page in vitam_side.analysed_units(client, operation_id):
+        groups = sorted({unit["#object"] for unit in page if unit.get("#object")})
+        sizes = vitam_side.object_sizes(client, groups)
+        rows = []
+        for unit in page:
+            entry = vitam_side.elimination_entry(unit, operation_id)
+            if entry.get("GlobalStatus") in ("DESTROY", "CONFLICT"):
+                rows.append(_proposal_unit(proposal, unit, entry, sizes))
+        ProposalUnit.objects.bulk_create(rows, batch_size=BULK)
+        total_units += len(page)
+        on_progress(total_units, total_units, _("%(count)s units read") % {"count": total_units})
+
+
+def _proposal_unit(proposal: Proposal, unit: dict, entry: dict, sizes: dict) -> ProposalUnit:
+    """The row of an analysed unit: its description, Vitam's verdict (and why, in conflict), its DUA, its size."""
+    status = entry["GlobalStatus"]
+    appraisal = vitam_side.appraisal_of(unit)
+    count, size = sizes.get(unit.get("#object") or "", (0, 0))
+    return ProposalUnit(
+        proposal=proposal, unit_id=unit["#id"], title=str(unit.get("Title") or "")[:1000],
+        level=str(unit.get("DescriptionLevel") or "")[:40],
+        start_date=str(unit.get("StartDate") or "")[:10], end_date=str(unit.get("EndDate") or "")[:10],
+        agency=str(unit.get("#originating_agency") or "")[:200], status=status,
+        reasons=vitam_side.conflict_reasons(entry) if status == "CONFLICT" else [],
+        rule_ids=appraisal.rule_ids, rule_end_date=appraisal.end_date, size=size, object_count=count,
+        object_group_id=str(unit.get("#object") or "")[:100], included=status == "DESTROY")
+
+
+def _analysis_failed(proposal: Proposal, error: Exception) -> str:
+    """Never leave a half-read proposal behind: no rows, state "failed" with a message saying what to do."""
+    if isinstance(error, vitam_side.SelectionError):
+        message = str(error)
+    elif isinstance(error, (VitamError, MissingContract)):
+        message = _vitam_message(error)
+    else:
+        logger.exception("elimination analysis of proposal %s failed", proposal.pk)
+        message = _("The analysis stopped on an unexpected error: run it again, or contact your administrator.")
+    ProposalUnit.objects.filter(proposal=proposal).delete()
+    _transition(proposal, actor=None, action="analysis_failed", state=Proposal.State.FAILED, error=message)
+    return message
+
+
+def _analysis_done(proposal: Proposal, candidates: int) -> None:
+    """The proposal becomes a draft with its figures: destroyable, in conflict, kept."""
     destroy = ProposalUnit.objects.filter(proposal=proposal, status=ProposalUnit.Status.DESTROY).count()
     conflict = ProposalUnit.objects.filter(proposal=proposal, status=ProposalUnit.Status.CONFLICT).count()
     # Vitam indexes only DESTROY and CONFLICT units: every other candidate was kept.
@@ -311,8 +337,6 @@ def _archivists_to_tell(proposal: Proposal):
 
 def proposal_execute_start(*, actor, proposal: Proposal, request=None) -> Proposal:
     """Launch Vitam's elimination action for exactly the approved units (only after the visa)."""
-    from sam.elimination.tasks import proposal_action_task
-
     # An elimination whose follow-up was interrupted (Vitam unreachable meanwhile) is followed again.
     resuming = (proposal.state == Proposal.State.EXECUTING and proposal.action_operation_id
                 and not (proposal.action_job and not proposal.action_job.is_finished))
@@ -326,7 +350,7 @@ def proposal_execute_start(*, actor, proposal: Proposal, request=None) -> Propos
     url = reverse("elimination:proposal_detail", kwargs={"tenant_pk": proposal.tenant_id, "pk": proposal.pk})
     job = job_enqueue(actor=actor, organisation=proposal.organisation, tenant=proposal.tenant,
                       kind="elimination_action", label=_("Elimination %(ref)s") % {"ref": proposal.reference},
-                      task=proposal_action_task, result_url=url, proposal_id=proposal.pk,
+                      task="sam.elimination.tasks.proposal_action_task", result_url=url, proposal_id=proposal.pk,
                       base_url=request.build_absolute_uri("/") if request is not None else "")
     Proposal.objects.filter(pk=proposal.pk).update(action_job=job)
     proposal.refresh_from_db()
@@ -341,8 +365,6 @@ def action_run(*, proposal: Proposal, on_progress, base_url: str = "") -> None:
         operation_id = proposal.action_operation_id
         if not operation_id:
             ids = list(ProposalUnit.objects.filter(proposal=proposal, included=True).values_list("unit_id", flat=True))
-            from sam.vitam.dsl import in_
-
             query = Select().where(in_("#id", ids)).threshold(max(len(ids), 1))
             operation_id = client.elimination_action(query, date)
             Proposal.objects.filter(pk=proposal.pk).update(action_operation_id=operation_id)
@@ -375,8 +397,6 @@ def action_run(*, proposal: Proposal, on_progress, base_url: str = "") -> None:
     proposal = _transition(proposal, actor=None, action="executed", state=Proposal.State.EXECUTED,
                            executed_at=timezone.now(), destroyed_count=destroyed, not_destroyed_count=not_destroyed,
                            report_path=str(report_path), report_sha512=digest)
-    from sam.elimination import documents
-
     certificate = documents.certificate_pdf(proposal)
     certificate_path = storage_dir("proposals", proposal) / "attestation-elimination.pdf"
     certificate_path.write_bytes(certificate)
@@ -501,8 +521,6 @@ def rule_actions_for(change: dict) -> tuple[dict, str]:
 def mass_update_start(*, actor, tenant, criteria: dict, change: dict, expected_count: int, confirmed: bool,
                       request=None) -> MassUpdate:
     """Send the update to Vitam in the background; above the threshold it needs an explicit confirmation."""
-    from sam.elimination.tasks import mass_update_task
-
     rule_actions, description = rule_actions_for(change)
     if expected_count > _threshold() and not confirmed:
         raise ValidationError(_("This update touches %(count)s units, more than %(threshold)s: tick the "
@@ -519,7 +537,7 @@ def mass_update_start(*, actor, tenant, criteria: dict, change: dict, expected_c
                      request=request)
         url = reverse("elimination:mass_update_detail", kwargs={"tenant_pk": tenant.pk, "pk": update.pk})
         job = job_enqueue(actor=actor, organisation=tenant.organisation, tenant=tenant, kind="mass_update_rules",
-                          label=description, task=mass_update_task, result_url=url, update_id=update.pk)
+                          label=description, task="sam.elimination.tasks.mass_update_task", result_url=url, update_id=update.pk)
         MassUpdate.objects.filter(pk=update.pk).update(job=job)
     update.refresh_from_db()
     return update

@@ -3,14 +3,13 @@
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from sam.elimination import services
 from sam.elimination.models import MassUpdate, Proposal
 from sam.lib.jobs.services import job_progress, job_running
 
 
 @task(queue_name="vitam")
 def proposal_analysis_task(job_id, proposal_id):
-    from sam.elimination import services
-
     with job_running(job_id) as job:
         proposal = Proposal.objects.select_related("tenant", "organisation").get(pk=proposal_id)
         if proposal.state != Proposal.State.ANALYSING:
@@ -25,8 +24,6 @@ def proposal_analysis_task(job_id, proposal_id):
 
 @task(queue_name="vitam")
 def proposal_action_task(job_id, proposal_id, base_url=""):
-    from sam.elimination import services
-
     with job_running(job_id) as job:
         proposal = Proposal.objects.select_related("tenant", "organisation").get(pk=proposal_id)
         if proposal.state != Proposal.State.EXECUTING:
@@ -40,8 +37,6 @@ def proposal_action_task(job_id, proposal_id, base_url=""):
 
 @task(queue_name="vitam")
 def mass_update_task(job_id, update_id):
-    from sam.elimination import services
-
     with job_running(job_id) as job:
         update = MassUpdate.objects.select_related("tenant").get(pk=update_id)
         if update.state != MassUpdate.State.RUNNING:

@@ -19,6 +19,7 @@ from sam.elimination.forms import AnalysisForm, DecisionForm, MassUpdateForm, Un
 from sam.elimination.models import MassUpdate, Proposal
 from sam.lib import refusals
 from sam.vitam import VitamError
+from tenants.permissions import can
 from tenants.vitam_clients import MissingContract
 
 PAGE_SIZE = 25
@@ -71,8 +72,6 @@ def _initial(request) -> dict:
 
 
 def _may_eliminate(request, proposal) -> bool:
-    from tenants.permissions import can
-
     return can(request.user, "eliminate", proposal.organisation)
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from sam.vitam import VitamError
+from sam.vitam import VitamError, VitamTimeout
 from sam.vitam.dsl import MAX_RESULT_WINDOW, Select, eq, gt, gte, in_, lte, match_all, or_
 from tenants.vitam_clients import ACCESS, vitam_client
 
@@ -123,8 +123,6 @@ def operation_progress(client, operation_id: str) -> tuple[int, int] | None:
 
 def follow(client, operation_id: str, on_progress, *, timeout: float = 3600, interval: float = 0.5):
     """Poll the operation until it is completed, reporting its progress; returns its OperationStatus."""
-    from sam.vitam import VitamTimeout
-
     deadline = time.monotonic() + timeout
     while True:
         status = client.operation_status(operation_id)

@@ -3,6 +3,7 @@
 from django.db.models import Count, Q
 from django.http import Http404
 
+from sam.elimination.selectors import visa_proposals
 from sam.lib.jobs.models import Job
 from tenants.models import Organisation, Tenant, User
 from tenants.permissions import is_platform_admin, organisations_for
@@ -48,11 +49,7 @@ def recent_audit_entries(*, user, organisation: Organisation | None = None):
 
 
 def pending_visas(*, user):
-    """Elimination proposals awaiting this controller's visa, oldest first (none without the feature)."""
-    try:
-        from sam.elimination.selectors import visa_proposals
-    except ImportError:
-        return []
+    """Elimination proposals awaiting this controller's visa, oldest first."""
     return list(visa_proposals(user, pending_only=True)[:PENDING_VISAS_SHOWN])
 
 

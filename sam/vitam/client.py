@@ -26,7 +26,7 @@ from django.utils.module_loading import import_string
 
 from sam.vitam import errors
 from sam.vitam.context import VitamContext
-from sam.vitam.dsl import GetById, update_by_id
+from sam.vitam.dsl import GetById, Select, eq, update_by_id
 from sam.vitam.session import get_session, identity_for
 from sam.vitam.types import CheckReport, DownloadResult, OperationStatus, VitamResponse
 
@@ -390,8 +390,6 @@ class VitamClient:
         if not unit_id:
             if not object_group_id:
                 raise ValueError("download_object needs a unit id or an object group id")
-            from sam.vitam.dsl import Select, eq
-
             groups = self.search_object_groups(Select().where(eq("#id", object_group_id))
                                                .fields("#id", "#unitups").limit(1))
             unit_ids = (groups.first or {}).get("#unitups") or []

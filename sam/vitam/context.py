@@ -42,9 +42,6 @@ class VitamContext:
         """A context on Vitam's administration tenant (contexts, security profiles, formats)."""
         return cls(tenant=settings.VITAM.get("ADMIN_TENANT", 1), **kwargs)
 
-    def with_contract(self, access_contract: str | None) -> VitamContext:
-        return VitamContext(self.tenant, access_contract, self.application_id, self.request_id)
-
     def headers(self) -> dict[str, str]:
         headers = {"X-Tenant-Id": str(self.tenant), "X-Request-Id": self.request_id}
         if self.application_id:

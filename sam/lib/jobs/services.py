@@ -1,7 +1,7 @@
 """Start background work and report its progress.
 
     job = job_enqueue(actor=user, organisation=org, tenant=tenant, kind="rules_import",
-                      label=_("Import of rules"), task=import_rules_task, upload_id=42)
+                      label=_("Import of rules"), task="referentials.tasks.import_rules_task", upload_id=42)
 
     @task(queue_name="default")
     def import_rules_task(job_id, upload_id):
@@ -13,6 +13,9 @@
 
 The task runs in `manage.py db_worker` (make run starts it); tests use django-tasks' immediate
 backend. A failure is kept on the job with a French message instead of vanishing with the worker.
+
+Services name their tasks by dotted path (`task_enqueue`, `task_enqueue_later`, `job_enqueue`),
+resolved when queued: a tasks.py module imports its services, and services never import tasks.
 """
 
 import contextlib
@@ -20,6 +23,7 @@ import logging
 import time
 
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from sam.lib.jobs.models import Job
@@ -28,13 +32,35 @@ logger = logging.getLogger(__name__)
 PROGRESS_INTERVAL = 0.5  # seconds between two progress writes
 
 
+def _resolve(task):
+    """A task object, or its dotted path ("sam.deposits.tasks.deposit_send_task")."""
+    return import_string(task) if isinstance(task, str) else task
+
+
+def task_enqueue(task, **task_kwargs) -> None:
+    """Queue a task (object or dotted path); the immediate backend (tests) runs it at once."""
+    _resolve(task).enqueue(**task_kwargs)
+
+
+def task_enqueue_later(task, *, run_after, **task_kwargs) -> None:
+    """Queue a task to run after `run_after` where the backend can defer (the database worker can).
+
+    A backend that cannot (tests' immediate backend) queues nothing: the work then waits for a
+    manual retry or a management command."""
+    task = _resolve(task)
+    if getattr(task.get_backend(), "supports_defer", False):
+        task.using(run_after=run_after).enqueue(**task_kwargs)
+
+
 def job_enqueue(*, actor, organisation, tenant=None, kind, label, task, result_url="", **task_kwargs) -> Job:
-    """Record the job, then queue its task (same transaction: the worker sees both or neither)."""
+    """Record the job, then queue its task (same transaction: the worker sees both or neither).
+
+    `task` is the task object or its dotted path."""
     job = Job.objects.create(
         kind=kind, label=str(label), organisation=organisation, tenant=tenant,
         created_by=actor if getattr(actor, "pk", None) else None, result_url=result_url,
     )
-    task.enqueue(job_id=job.pk, **task_kwargs)
+    task_enqueue(task, job_id=job.pk, **task_kwargs)
     return Job.objects.get(pk=job.pk)  # the immediate backend (tests) may already have run it
 
 

@@ -7,6 +7,7 @@ receives the tenants created here.
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from sam.site.demo import seed_vitam_demo
 from tenants import services
 from tenants.models import Organisation, Role, RoleGroup, Tenant, User
 
@@ -56,8 +57,6 @@ class Command(BaseCommand):
 
     def seed_vitam(self):
         """Services, rules, contracts, trees and deposits of each tenant, through the Vitam client."""
-        from sam.site.demo import seed_vitam_demo
-
         seed_vitam_demo(self.tenants, say=self.stdout.write)
 
     @transaction.atomic
