@@ -4,6 +4,8 @@ Archivists work with the tenant's access contract; researchers only ever with th
 contract (communicable archives); referential administration needs no access contract.
 """
 
+from django.utils.translation import gettext as _
+
 from sam.vitam import VitamClient, VitamContext
 
 ACCESS = "access"
@@ -13,6 +15,9 @@ ADMIN = "admin"
 
 class MissingContract(Exception):
     """The tenant has no contract of that kind: the platform administrator must set one."""
+
+    def user_message(self) -> str:
+        return _("This tenant has no access contract: ask your administrator.")
 
 
 def vitam_client(tenant, *, contract: str = ACCESS) -> VitamClient:

@@ -500,10 +500,8 @@ def draft_publish(request, tenant_pk, pk):
         except services.TreeImportError as error:
             problems = error.messages
             form.add_error(None, _("The draft has problems: correct them before publishing."))
-        except (ValidationError, VitamError) as error:
+        except (ValidationError, VitamError, MissingContract) as error:
             refusals.on_form(form, error)
-        except MissingContract as error:
-            form.add_error(None, str(error))
         else:
             return redirect("trees:publication_detail", tenant_pk=draft.tenant_id, pk=publication.pk)
     return render(request, "trees/draft_publish.html", {

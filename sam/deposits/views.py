@@ -113,9 +113,7 @@ def _simple_create(request, tenant_pk):
     try:
         choices = _simple_choices(tenant)
     except (VitamError, MissingContract) as error:
-        message = error.user_message() if hasattr(error, "user_message") else _(
-            "This tenant has no access contract: ask your administrator.")
-        return render(request, "deposits/simple_create.html", {"tenant": tenant, "unavailable": message})
+        return render(request, "deposits/simple_create.html", {"tenant": tenant, "unavailable": error.user_message()})
     form = SimpleDepositForm(**choices)
     if request.method == "POST":
         form = SimpleDepositForm(request.POST, request.FILES, **choices)

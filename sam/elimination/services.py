@@ -77,8 +77,6 @@ def _transition(proposal: Proposal, *, actor, action: str, request=None, expect=
 
 
 def _vitam_message(error) -> str:
-    if isinstance(error, MissingContract):
-        return _("This tenant has no access contract: ask your administrator.")
     if hasattr(error, "user_message"):
         return error.user_message()
     return str(error)

@@ -267,10 +267,8 @@ def mass_update_create(request, tenant_pk):
                     actor=request.user, tenant=tenant, criteria=form.criteria(), change=form.change(),
                     expected_count=count, confirmed=form.cleaned_data["confirmed"], request=request)
                 return redirect("elimination:mass_update_detail", tenant_pk=tenant.pk, pk=update.pk)
-        except (ValidationError, VitamError) as error:
+        except (ValidationError, VitamError, MissingContract) as error:
             refusals.on_form(form, error)
-        except MissingContract:
-            form.add_error(None, _("This tenant has no access contract: ask your administrator."))
     return render(request, "elimination/mass_update_create.html", {
         "tenant": tenant, "form": form, "count": count, "threshold": services._threshold(),
         "description": services.rule_actions_for(form.change())[1] if count is not None else "",

@@ -1,7 +1,7 @@
 """A service's refusal shown to the user: on the form that was sent, or as messages on the next page.
 
-A refusal is a ValidationError (SAM's own rules) or a VitamError (the archive system said no, or could
-not be reached). Each view still names the errors it catches: what it lets through goes to the
+A refusal is a ValidationError (SAM's own rules), or any error that says what the user should read through
+``user_message()``: a VitamError (the archive system said no, or could not be reached), a missing contract. Each view still names the errors it catches: what it lets through goes to the
 503/502 page (sam.site.middleware).
 """
 
@@ -10,12 +10,12 @@ from django.core.exceptions import ValidationError
 
 from sam.vitam import VitamError
 
-Refusal = ValidationError | VitamError
+Refusal = ValidationError | VitamError  # or any exception with user_message()
 
 
 def messages_of(error: Refusal) -> list[str]:
     """What the user reads: Vitam's next step, or SAM's validation messages."""
-    if isinstance(error, VitamError):
+    if hasattr(error, "user_message"):
         return [error.user_message()]
     return error.messages
 
@@ -25,7 +25,7 @@ def on_form(form, error: Refusal, *, field: str | None = None) -> None:
 
     Messages that name a field of the form go under it; the others go under ``field`` (form-wide by default).
     """
-    if isinstance(error, VitamError):
+    if hasattr(error, "user_message"):
         form.add_error(field, error.user_message())
     elif hasattr(error, "error_dict"):
         for name, errors in error.error_dict.items():
