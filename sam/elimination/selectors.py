@@ -6,6 +6,7 @@ from django.db.models import Count, Q, Sum
 from django.http import Http404
 
 from sam.elimination.models import MassUpdate, Notification, Proposal, ProposalUnit
+from sam.lib.jobs.models import Job
 from tenants.models import Tenant
 from tenants.permissions import organisations_for, tenant_get_for_user, tenants_for
 
@@ -136,3 +137,12 @@ def unread_notification_count(user) -> int:
     if not getattr(user, "is_authenticated", False):
         return 0
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def bordereau_pdf_job(proposal: Proposal, job_pk) -> Job | None:
+    """The job laying out this proposal's bordereau PDF (none when the number names another job)."""
+    try:
+        return Job.objects.filter(pk=int(job_pk), organisation_id=proposal.organisation_id,
+                                  tenant_id=proposal.tenant_id, kind="elimination_bordereau_pdf").first()
+    except (TypeError, ValueError):
+        return None

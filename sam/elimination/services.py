@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import json
 import logging
 from pathlib import Path
 
@@ -45,6 +46,32 @@ def storage_dir(kind: str, obj) -> Path:
     folder = Path(settings.DATA_DIR) / "elimination" / kind / str(obj.tenant_id) / str(obj.pk)
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+def bordereau_pdf_path(proposal: Proposal) -> Path:
+    """Where the PDF of the bordereau as it stands is kept: the name follows what the bordereau shows
+    (state, title, figures), so a PDF built before a change is never served after it."""
+    shown = json.dumps([proposal.state, proposal.title, proposal.figures], sort_keys=True, default=str)
+    return storage_dir("proposals", proposal) / f"bordereau-{hashlib.sha256(shown.encode()).hexdigest()[:16]}.pdf"
+
+
+def bordereau_pdf_start(*, actor, proposal: Proposal):
+    """Lay out the bordereau's PDF in the background: thousands of units take WeasyPrint minutes."""
+    return job_enqueue(
+        actor=actor, organisation=proposal.organisation, tenant=proposal.tenant, kind="elimination_bordereau_pdf",
+        label=_("PDF of the elimination proposal %(reference)s") % {"reference": proposal.reference},
+        task="sam.elimination.tasks.bordereau_pdf_task", proposal_id=proposal.pk,
+        result_url=reverse("elimination:proposal_print_pdf", args=[proposal.tenant_id, proposal.pk]),
+    )
+
+
+def bordereau_pdf_build(*, proposal: Proposal) -> Path:
+    path = bordereau_pdf_path(proposal)
+    if not path.is_file():
+        partial = path.with_suffix(".part")  # a half-written PDF is never served
+        partial.write_bytes(documents.bordereau_pdf(proposal))
+        partial.replace(path)
+    return path
 
 
 def figures_refresh(proposal: Proposal) -> None:

@@ -35,6 +35,14 @@ def proposal_action_task(job_id, proposal_id, base_url=""):
         job.message = proposal.get_state_display()
 
 
+@task(queue_name="default")
+def bordereau_pdf_task(job_id, proposal_id):
+    with job_running(job_id) as job:
+        proposal = Proposal.objects.select_related("tenant", "organisation").get(pk=proposal_id)
+        services.bordereau_pdf_build(proposal=proposal)
+        job.message = _("The PDF is ready.")
+
+
 @task(queue_name="vitam")
 def mass_update_task(job_id, update_id):
     with job_running(job_id) as job:

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -192,13 +192,22 @@ def proposal_print(request, tenant_pk, pk):
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def proposal_print_pdf(request, tenant_pk, pk):
-    """The bordereau d'élimination as PDF, laid out from the same template as its print page."""
+    """The bordereau d'élimination as PDF, laid out from the same template as its print page.
+
+    Served from disk once built; POST builds it in the background (a large proposal takes minutes).
+    """
     proposal = selectors.proposal_get_for_user(request.user, tenant_pk, pk)
-    response = HttpResponse(documents.bordereau_pdf(proposal), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="bordereau-elimination-{proposal.reference}.pdf"'
-    return response
+    path = services.bordereau_pdf_path(proposal)
+    if path.is_file():
+        return _stored_file(path, f"bordereau-elimination-{proposal.reference}.pdf", "application/pdf")
+    if request.method == "POST":
+        job = services.bordereau_pdf_start(actor=request.user, proposal=proposal)
+        return redirect(f"{request.path}?job={job.pk}")
+    job = selectors.bordereau_pdf_job(proposal, request.GET.get("job"))
+    return render(request, "elimination/bordereau_pdf.html", {"tenant": proposal.tenant, "proposal": proposal,
+                                                                "job": job})
 
 
 @login_required

@@ -9,6 +9,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from sam.elimination import services
 from sam.elimination.models import Notification, Proposal, ProposalUnit
 from sam.vitam.dsl import Select, eq, in_
 from tenants.vitam_clients import ACCESS, vitam_client
@@ -295,3 +296,29 @@ def test_vitam_unreachable_during_the_analysis_fails_it_with_a_message(client, a
     from django.utils.html import escape
 
     assert escape(proposal.error) in page
+
+
+def test_bordereau_pdf_is_built_in_the_background_and_follows_the_proposal(client, archive, settings, tmp_path):
+    settings.DATA_DIR = tmp_path
+    proposal = analyse(client, archive)
+    page = client.get(url("proposal_print_pdf", proposal))
+    assert page.status_code == 200 and b"build-bordereau-pdf" in page.content  # not built yet: nothing is laid out
+
+    response = client.post(url("proposal_print_pdf", proposal))
+    assert response.status_code == 302 and "?job=" in response["Location"]
+    pdf = client.get(url("proposal_print_pdf", proposal))  # the immediate task backend has built it
+    assert pdf["Content-Type"] == "application/pdf"
+    assert b"".join(pdf.streaming_content).startswith(b"%PDF")
+
+    # excluding a unit changes the bordereau: the PDF built before is not served any more
+    unit = ProposalUnit.objects.filter(proposal=proposal, included=True).first()
+    client.post(url("proposal_units_update", proposal), {"unit": [unit.unit_id], "operation": "exclude"})
+    assert b"build-bordereau-pdf" in client.get(url("proposal_print_pdf", proposal)).content
+
+
+def test_bordereau_pdf_job_of_another_proposal_is_not_shown(client, archive):
+    proposal = analyse(client, archive)
+    other = analyse(client, archive, proposal_title="Autre")
+    job = services.bordereau_pdf_start(actor=archive.archivist_a, proposal=other)
+    page = client.get(url("proposal_print_pdf", proposal) + f"?job={job.pk}")
+    assert page.status_code == 200 and f"/jobs/{job.pk}/".encode() not in page.content
