@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 # Native tracebacks: CPython 3.11.7 can crash pytest's own source rendering of a failure (AST recursion bug).
 PYTEST_ARGS ?= --tb=native -p no:cacheprovider
 
-.PHONY: run test install install-test system-gettext system-pango system-chromium messages static migrate demo worker bench check clean
+.PHONY: run test install install-test system-gettext system-pango system-curl system-chromium messages static migrate demo worker bench check clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,13 +16,17 @@ $(VENV)/.installed: pyproject.toml
 	$(VENV)/bin/pip install --quiet -e '.[test]'
 	touch $@
 
-install: $(VENV)/.installed system-gettext system-pango messages
+install: $(VENV)/.installed system-gettext system-pango system-curl messages
 
 install-test: install system-chromium
 
 # msgfmt compiles the French catalogue; Debian's gettext provides it.
 system-gettext:
 	@command -v msgfmt >/dev/null || { apt-get update -qq && apt-get install -y -qq gettext >/dev/null; }
+
+# ../shared/vitam-itests/run.sh (tests/itests) polls the standalone vitam-lite with curl.
+system-curl:
+	@command -v curl >/dev/null || { apt-get update -qq && apt-get install -y -qq curl >/dev/null; }
 
 # WeasyPrint lays out the PDFs with Debian's Pango; DejaVu has every French character (œ, Œ, €).
 system-pango:

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 
 from werkzeug import Request, Response
 
+from vitamlite import sanity
+
 logger = logging.getLogger(__name__)
 
 MAX_JSON_BODY = 10 * 1024 * 1024
@@ -122,6 +124,12 @@ def json_ok(results, *, hits: dict | None = None, facets: list | None = None, co
     return json_response(body, status=status, headers=headers)
 
 
+def sanity_refusal(exc: Exception) -> VitamHttpError:
+    """Vitam's SanityCheckerJsonFilter answer, given before any resource code runs."""
+    return VitamHttpError(412, "PRECONDITION_FAILED", str(exc), message="Precondition Failed",
+                          context="CHECK_SANITY", state="code_vitam")
+
+
 def parse_json_body(request: Request, *, limit: int = MAX_JSON_BODY):
     """The request body as JSON, or None when empty. Raises ValueError (bad JSON) or OverflowError (too big)."""
     if request.content_length is not None and request.content_length > limit:
@@ -156,7 +164,8 @@ class Ctx:
     _on_commit: list = field(default_factory=list, repr=False)
 
     def json(self, *, required: bool = True):
-        """Parsed JSON body: 412 on invalid JSON (or empty when required), 413 above MAX_JSON_BODY."""
+        """Parsed JSON body: 412 on invalid JSON, on a body failing Vitam's sanity check (HTML, control
+        characters) or empty when required; 413 above MAX_JSON_BODY."""
         if not self._body_read:
             try:
                 self._body_cache = parse_json_body(self.request)
@@ -164,6 +173,10 @@ class Ctx:
                 raise VitamHttpError(413, "000413", "Request body exceeds the maximum JSON size")
             except ValueError as exc:
                 raise VitamHttpError(412, "000412", f"Invalid JSON body: {exc}", message="Precondition Failed")
+            try:
+                sanity.check_json(self._body_cache)
+            except sanity.Insane as exc:
+                raise sanity_refusal(exc)
             self._body_read = True
         if self._body_cache is None and required:
             raise VitamHttpError(412, "000412", "A JSON body is required", message="Precondition Failed")

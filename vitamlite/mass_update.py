@@ -8,7 +8,7 @@ Both answer 200 at once with the operation id in X-Request-Id (as Vitam's access
 access contract with WritingPermission (401 020140 otherwise; WritingRestrictedDesc also forbids rule updates).
 Rule actions change each unit's own `#management`; end dates are then recomputed from the rules referential
 (never taken from the client). Each unit is updated or left untouched as a whole: a unit the actions cannot
-apply to is reported KO, a unit they do not change WARNING. A JSON-lines batch report is written
+apply to is reported KO, a unit they do not change OK (UNIT_METADATA_NO_CHANGES), as Vitam. A JSON-lines batch report is written
 (GET /admin-external/v1/batchreport/{opId}); progress is kept in the operation's evDetData like eliminations.
 """
 
@@ -448,7 +448,8 @@ class _MassUpdate:
         except UnitUpdateError as error:
             return "KO", "UNIT_METADATA_UPDATE_KO", str(error)
         if updated == unit:
-            return "WARNING", "UNIT_METADATA_NO_CHANGES", "Aucune modification"
+            # Vitam's MassUpdateUnitsProcess/MassUpdateUnitsRulesProcess count an unchanged unit as OK.
+            return "OK", "UNIT_METADATA_NO_CHANGES", "Aucune modification"
         updated["#version"] = int(unit.get("#version") or 0) + 1
         updated["#operations"] = [*(unit.get("#operations") or []), self.operation_id]
         updated["#approximate_update_date"] = self.started

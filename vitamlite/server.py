@@ -16,10 +16,10 @@ from werkzeug.exceptions import NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-from vitamlite import dsl, processing
+from vitamlite import dsl, processing, sanity
 from vitamlite import faults as faults_module
 from vitamlite.contracts_filter import restriction_from_contract
-from vitamlite.http import ENDPOINTS, Ctx, VitamHttpError, endpoint, json_response, parse_json_body
+from vitamlite.http import ENDPOINTS, Ctx, VitamHttpError, endpoint, json_response, parse_json_body, sanity_refusal
 from vitamlite.ids import new_guid
 from vitamlite.referentials import contexts
 from vitamlite.referentials import store as referentials_store
@@ -281,6 +281,10 @@ class VitamLiteApp:
         except ValueError as exc:
             raise VitamHttpError(400, "000601", f"Invalid JSON: {exc}", message="Dsl query is not valid.",
                                  context="Vitam", state="Business")
+        try:
+            sanity.check_json(body)
+        except sanity.Insane as exc:
+            raise sanity_refusal(exc)
         if body is None:
             # A GET by id without body (binary downloads, HEAD) means "no projection".
             body = {"$projection": {}} if kind == "get_by_id" else {}

@@ -151,11 +151,11 @@ def test_update_and_delete_rules(http, sip_units):
     management = unit(http, unit_id)["#management"]
     assert "AccessRule" not in management and "AppraisalRule" not in management
 
-    # Nothing to change any more: WARNING, unit untouched.
+    # Nothing to change any more: OK as in Vitam's MassUpdateUnitsRulesProcess, unit untouched.
     before = unit(http, unit_id)
     operation_id, status = update_rules(http, [unit_id], {"delete": [{"AccessRule": None}]})
-    assert status == "WARNING"
-    assert report(http, operation_id)[1]["params"]["status"] == "WARNING"
+    assert status == "OK"
+    assert report(http, operation_id)[1]["params"]["key"] == "UNIT_METADATA_NO_CHANGES"
     assert unit(http, unit_id) == before
 
 

@@ -81,6 +81,30 @@ def _event(ev_type, outcome, detail, count, data):
             "outMessg": message(ev_type, outcome, detail, count), "evDetData": data}
 
 
+# archive-unit-schema.json's "date" definition (rule StartDate/EndDate): a day before the year 9000.
+_SCHEMA_RULE_DATE = re.compile(r"[0-8][0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])")
+
+
+def _unit_schema_problem(unit) -> str | None:
+    """Why Vitam's archive-unit-schema.json refuses the unit (title, rule dates), or None."""
+    if not (unit.content.get("Title") or unit.content.get("Title_")):
+        return "titre vide"
+    for category in rules.parse_management(unit.management).values():
+        for rule in category.get("Rules", []) if isinstance(category, dict) else ():
+            for key in ("StartDate", "EndDate"):
+                value = rule.get(key)
+                if value is not None and not _SCHEMA_RULE_DATE.fullmatch(str(value)):
+                    return f"date {key} « {value} » de la règle {rule.get('Rule')} invalide"
+    return None
+
+
+def _ends_before_start(content: dict) -> bool:
+    start, end = content.get("StartDate"), content.get("EndDate")
+    if not (isinstance(start, str) and isinstance(end, str)):
+        return False
+    return end[:19] < start[:19]
+
+
 def _worst(a, b):
     return a if SEVERITY[a] >= SEVERITY[b] else b
 
@@ -613,10 +637,20 @@ class IngestWorkflow:
         manifest = self.manifest
         new_units = [u for u in manifest.units.values() if u.id in self.unit_guids]
         count = len(new_units)
-        untitled = [u.id for u in new_units if not (u.content.get("Title") or u.content.get("Title_"))]
-        if untitled:
-            step.action("CHECK_UNIT_SCHEMA", "KO", count=len(untitled),
-                        data={"error": f"Unités sans titre : {', '.join(untitled[:10])}"})
+        invalid, inconsistent = [], []
+        for unit in new_units:
+            problem = _unit_schema_problem(unit)
+            if problem:
+                invalid.append(f"{unit.id} : {problem}")
+            elif _ends_before_start(unit.content):
+                inconsistent.append(unit.id)
+        # CheckArchiveUnitSchemaActionPlugin: schema failures are INVALID_UNIT, EndDate < StartDate CONSISTENCY.
+        if invalid:
+            step.action("CHECK_UNIT_SCHEMA", "KO", count=len(invalid), detail="CHECK_UNIT_SCHEMA.INVALID_UNIT.KO",
+                        data={"error": " ; ".join(invalid[:10])})
+        if inconsistent:
+            step.action("CHECK_UNIT_SCHEMA", "KO", count=len(inconsistent), detail="CHECK_UNIT_SCHEMA.CONSISTENCY.KO",
+                        data={"error": f"Date de fin antérieure à la date de début : {', '.join(inconsistent[:10])}"})
         step.action("CHECK_UNIT_SCHEMA", count=count, data={})
         if self.workflow == "HOLDING_SCHEME":
             for unit in new_units:
