@@ -318,7 +318,7 @@ def apply_metadata(units: list[dict], rows: dict[str, dict]) -> None:
                            % {"line": row["line"], "path": path})
             continue
         unit.update({key: value for key, value in row.items() if key != "line"})
-        if unit["kind"] == "folder":
+        if unit["kind"] == "folder" and ("start" in row or "end" in row):
             dated.add(unit["path"])
     if missing:
         raise ValidationError(missing)

@@ -25,13 +25,13 @@ def latest(tenant) -> Deposit:
     return Deposit.objects.filter(tenant=tenant).latest("id")
 
 
-def review_data(deposit, **changes) -> dict:
+def review_data(deposit, changes=None) -> dict:
     """The review form of a simple deposit as the page sends it, with `changes` {line: {field: value}}."""
     units = deposit.summary["build"]["units"]
     data = {"unit-TOTAL_FORMS": len(units), "unit-INITIAL_FORMS": len(units)}
     for index, unit in enumerate(units):
         values = {key: unit[key] for key in ("level", "title", "description", "start", "end")}
-        values.update(changes.get(index + 1, {}))
+        values.update((changes or {}).get(index + 1, {}))
         data.update({f"unit-{index}-{key}": value for key, value in values.items()})
     return data
 
