@@ -87,8 +87,12 @@ def test_simple_deposit_of_a_small_folder_tree(page, login, live_server, vitam_w
     assert deposit.state == Deposit.State.READY and deposit.object_count == 2
     assert "arrete-12.txt" not in page.content() or "2019" in page.content()
     page.locator(f"form[action$='/deposits/{deposit.pk}/send/'] button").click()
-    page.wait_for_load_state()
-    deposit.refresh_from_db()
+    for _ in range(120):  # the follow-up of Vitam's operation may still run in the server's thread
+        deposit.refresh_from_db()
+        if deposit.is_finished:
+            break
+        page.wait_for_timeout(500)
+    page.reload()
     assert deposit.state == Deposit.State.COMPLETED and deposit.operation_status == "OK", deposit.explanation
     assert deposit.operation_id in page.content()
     assert page.console_errors == []
