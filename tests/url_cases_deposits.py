@@ -26,6 +26,14 @@ def deposit_with_atr_b(world):
     return kwargs
 
 
+def review_deposit_b(world):
+    kwargs = deposit_b(world, state=Deposit.State.REVIEW)
+    Deposit.objects.filter(pk=kwargs["pk"]).update(kind=Deposit.Kind.SIMPLE, summary={"build": {"units": [
+        {"path": "", "kind": "folder", "depth": 0, "level": "File", "title": "Versement secret de B",
+         "description": "", "start": "2020-01-01", "end": "2020-12-31"}]}})
+    return kwargs
+
+
 def ready_deposit_b(world):
     return deposit_b(world, state=Deposit.State.READY)
 
@@ -38,6 +46,7 @@ register(
     UrlCase("deposits:deposit_create", ORGANISATION, kwargs=tenant_b, methods=GP),
     UrlCase("deposits:simple_create", ORGANISATION, kwargs=tenant_b, methods=("post",)),
     UrlCase("deposits:deposit_detail", ORGANISATION, kwargs=deposit_b, markers=MARKERS),
+    UrlCase("deposits:deposit_review", ORGANISATION, kwargs=review_deposit_b, methods=GP, markers=MARKERS),
     UrlCase("deposits:deposit_status", ORGANISATION, kwargs=deposit_b, markers=MARKERS),
     UrlCase("deposits:deposit_send", ORGANISATION, kwargs=ready_deposit_b, methods=("post",)),
     UrlCase("deposits:deposit_retry", ORGANISATION, kwargs=deposit_b, methods=("post",)),

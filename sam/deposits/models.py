@@ -23,6 +23,7 @@ class Deposit(tenant_owned(related_name="deposits")):
         RECEIVED = "received", _("Received")
         CHECKING = "checking", _("Being checked by SAM")
         REJECTED = "rejected", _("Rejected by SAM's check")
+        REVIEW = "review", _("Description to review")
         READY = "ready", _("Ready to send")
         SENDING = "sending", _("Being sent to Vitam")
         SENT = "sent", _("Sent to Vitam")
@@ -113,7 +114,11 @@ class Deposit(tenant_owned(related_name="deposits")):
 
     @property
     def can_cancel(self) -> bool:
-        return self.state in (self.State.READY, self.State.WAITING_RETRY) and not self.operation_id
+        return self.state in (self.State.REVIEW, self.State.READY, self.State.WAITING_RETRY) and not self.operation_id
+
+    @property
+    def can_review(self) -> bool:
+        return self.kind == self.Kind.SIMPLE and self.state == self.State.REVIEW
 
     @property
     def can_send(self) -> bool:

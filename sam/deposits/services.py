@@ -3,6 +3,7 @@
 Life of a deposit (models.Deposit.State):
 
     received → checking → rejected                     SAM's own check failed (nothing sent)
+    simple deposit: checking (files scanned) → review (the archivist corrects the description) → checking
                         → ready → sending → sent → processing → completed (OK / WARNING / KO)
     sending / following, Vitam unreachable → waiting_retry → (automatic or manual retry)
     ready / waiting_retry (before Vitam has it) → cancelled
@@ -33,7 +34,8 @@ from django.utils.translation import gettext as _
 from lxml import etree
 
 from sam.deposits.models import Deposit
-from sam.deposits.simple import SimpleDepositForm, unzip_folder_tree, build_package, stage_upload
+from sam.deposits.simple import (SimpleDepositForm, apply_metadata, build_package, fill_folder_ranges, scan_tree,
+                                 stage_upload, unzip_folder_tree)
 from sam.lib import safe_xml
 from sam.lib.jobs.services import job_enqueue, task_enqueue, task_enqueue_later
 from sam.lib.seda import checks
@@ -97,6 +99,9 @@ def _take_file(source, destination: Path) -> tuple[int, str]:
 
 
 def remove_sip_file(deposit: Deposit) -> None:
+    staging = (deposit.summary or {}).get("build", {}).get("staging")
+    if staging:  # a simple deposit given up before its SIP was built
+        shutil.rmtree(staging, ignore_errors=True)
     if deposit.file_path:
         Path(deposit.file_path).unlink(missing_ok=True)
         deposit.file_removed_at = timezone.now()
@@ -429,11 +434,13 @@ def deposits_retry_due(now=None) -> int:
 # --- simple deposit ------------------------------------------------------------------------------
 
 
-def simple_deposit_create(*, actor, tenant, files, form, request=None) -> Deposit:
-    """Keep the uploaded files, then build the SIP and check it in the background.
+def simple_deposit_create(*, actor, tenant, files, form, metadata=None, request=None) -> Deposit:
+    """Keep the uploaded files, then scan their tree in the background.
 
-    `form` is a simple.SimpleDepositForm; the deposit waits in `ready` for the user to confirm
-    its summary (deposit_send_start)."""
+    `form` is a simple.SimpleDepositForm, `metadata` the parsed ReSIP metadata CSV
+    (simple.parse_metadata_csv) or None. The deposit waits in `review` for the archivist to correct
+    the description of each unit (simple_deposit_review), then is built and checked, and waits in
+    `ready` for the user to confirm its summary (deposit_send_start)."""
     if not form.archival_agreement:
         form.archival_agreement = tenant.ingest_contract
     staging = deposits_dir() / str(tenant.vitam_id) / f"staging-{uuid.uuid4().hex}"
@@ -445,10 +452,11 @@ def simple_deposit_create(*, actor, tenant, files, form, request=None) -> Deposi
                 created_by=actor if getattr(actor, "pk", None) else None,
                 kind=Deposit.Kind.SIMPLE, title=form.title[:500], file_name=_("simple deposit"),
                 originating_agency=form.originating_agency[:200],
-                summary={"build": {"staging": str(staging), "form": asdict(form)}},
+                summary={"build": {"staging": str(staging), "form": asdict(form), "metadata": metadata or {}}},
             )
             audit_record(actor=actor, action="deposits.upload", tenant=tenant, target=deposit,
-                         after={"kind": "simple", "title": form.title, "files": len(list((staging / "raw").rglob("*")))},
+                         after={"kind": "simple", "title": form.title, "files": len(list((staging / "raw").rglob("*"))),
+                                "metadata_lines": len(metadata or {})},
                          request=request)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -458,8 +466,22 @@ def simple_deposit_create(*, actor, tenant, files, form, request=None) -> Deposi
     return deposit
 
 
-def simple_deposit_build(*, deposit: Deposit) -> None:
-    """Unpack the staged files, build the SEDA 2.1 SIP, and keep it as the deposit's file."""
+def _build_form(build: dict) -> SimpleDepositForm:
+    return SimpleDepositForm(**{**build["form"], "rules": [tuple(r) for r in build["form"].get("rules", [])]})
+
+
+def _reject_build(deposit: Deposit, error: ValidationError, explanation: str) -> None:
+    deposit.state = Deposit.State.REJECTED
+    deposit.problems = [{"message": message, "line": None, "path": "", "severity": "error"}
+                        for message in error.messages]
+    deposit.explanation = explanation
+    deposit.save()
+    shutil.rmtree(Path(deposit.summary["build"]["staging"]), ignore_errors=True)
+
+
+def simple_deposit_scan(*, deposit: Deposit) -> None:
+    """Unpack the staged files and date each unit (its files' own dates, the metadata CSV's
+    description); the deposit then waits for the archivist's review."""
     build = deposit.summary.get("build") or {}
     staging = Path(build["staging"])
     raw, tree = staging / "raw", staging / "tree"
@@ -471,17 +493,64 @@ def simple_deposit_build(*, deposit: Deposit) -> None:
             unzip_folder_tree(str(entries[0]), tree)
         else:
             shutil.copytree(raw, tree)
-        form = SimpleDepositForm(**{**build["form"], "rules": [tuple(r) for r in build["form"].get("rules", [])]})
-        package = build_package(form, tree)
+        units = scan_tree(_build_form(build), tree)
+        if build.get("metadata"):
+            apply_metadata(units, build["metadata"])
+    except ValidationError as error:
+        _reject_build(deposit, error, _("The files could not be read."))
+        return
+    build["units"] = units
+    deposit.summary = {"build": build}
+    deposit.unit_count = len(units)
+    deposit.object_count = sum(1 for unit in units if unit["kind"] == "file")
+    deposit.start_date, deposit.end_date = units[0]["start"], units[0]["end"]
+    deposit.state = Deposit.State.REVIEW
+    deposit.save()
+
+
+def simple_deposit_review(*, actor, deposit: Deposit, units: list[dict], request=None) -> Deposit:
+    """The archivist's corrections of titles, descriptions, levels and dates; then build and check.
+
+    `units` is [{"path", "level", "title", "description", "start", "end"}] for the units of the
+    scanned tree (validated by the form); a folder left without dates takes its contents' range."""
+    with transaction.atomic():
+        deposit = Deposit.objects.select_for_update().get(pk=deposit.pk)
+        if not deposit.can_review:
+            raise ValidationError(_("This deposit is no longer waiting for its description."))
+        build = deposit.summary["build"]
+        scanned = build["units"]
+        changes = {row["path"]: row for row in units}
+        if set(changes) != {unit["path"] for unit in scanned}:
+            raise ValidationError(_("The list of units changed meanwhile; reload the page."))
+        corrected = 0
+        for unit in scanned:
+            row = changes[unit["path"]]
+            new = {key: row[key] or "" for key in ("level", "title", "description", "start", "end")}
+            if any(unit[key] != value for key, value in new.items()):
+                corrected += 1
+            unit.update(new)
+        fill_folder_ranges(scanned, keep={unit["path"] for unit in scanned if unit["kind"] == "folder"})
+        build["reviewed"] = True
+        deposit.summary = {"build": build}
+        deposit.title = scanned[0]["title"][:500]
+        deposit.save(update_fields=["summary", "title", "updated_at"])
+        audit_record(actor=actor, action="deposits.describe", tenant=deposit.tenant, target=deposit,
+                     after={"units": len(scanned), "corrected": corrected}, request=request)
+    deposit_check_start(actor=actor, deposit=deposit)
+    deposit.refresh_from_db()
+    return deposit
+
+
+def simple_deposit_build(*, deposit: Deposit) -> None:
+    """Build the SEDA 2.1 SIP of the reviewed tree, and keep it as the deposit's file."""
+    build = deposit.summary.get("build") or {}
+    staging = Path(build["staging"])
+    try:
+        package = build_package(_build_form(build), staging / "tree", build["units"])
         destination = _new_sip_path(deposit.tenant)
         write_sip(package, destination)
     except ValidationError as error:
-        deposit.state = Deposit.State.REJECTED
-        deposit.problems = [{"message": message, "line": None, "path": "", "severity": "error"}
-                            for message in error.messages]
-        deposit.explanation = _("The SIP could not be built from the files.")
-        deposit.save()
-        shutil.rmtree(staging, ignore_errors=True)
+        _reject_build(deposit, error, _("The SIP could not be built from the files."))
         return
     deposit.file_path = str(destination)
     deposit.file_name = f"{slugify_name(deposit.title)}.zip"

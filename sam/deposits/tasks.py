@@ -28,6 +28,11 @@ def deposit_check_task(job_id, deposit_id):
             job_progress(job, done, total, message)
 
         if deposit.kind == Deposit.Kind.SIMPLE and not deposit.file_path:
+            if not deposit.summary.get("build", {}).get("reviewed"):
+                job_progress(job, 0, 1, _("Reading the dates of the files"), force=True)
+                services.simple_deposit_scan(deposit=deposit)
+                job.message = deposit.get_state_display()
+                return
             job_progress(job, 0, 1, _("Building the SIP"), force=True)
             services.simple_deposit_build(deposit=deposit)
             if deposit.state == Deposit.State.REJECTED:

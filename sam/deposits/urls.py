@@ -10,6 +10,7 @@ urlpatterns = [
     path("t/<int:tenant_pk>/deposits/new/", views.deposit_create, name="deposit_create"),
     path("t/<int:tenant_pk>/deposits/simple/", views.simple_create, name="simple_create"),
     path("t/<int:tenant_pk>/deposits/<int:pk>/", views.deposit_detail, name="deposit_detail"),
+    path("t/<int:tenant_pk>/deposits/<int:pk>/review/", views.deposit_review, name="deposit_review"),
     path("t/<int:tenant_pk>/deposits/<int:pk>/status/", views.deposit_status, name="deposit_status"),
     path("t/<int:tenant_pk>/deposits/<int:pk>/send/", views.deposit_send, name="deposit_send"),
     path("t/<int:tenant_pk>/deposits/<int:pk>/retry/", views.deposit_retry, name="deposit_retry"),

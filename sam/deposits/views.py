@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from referentials.trees.selectors import tenant_agencies, tenant_rules
 from sam.deposits import selectors, services, slip
-from sam.deposits.forms import DepositFilterForm, SimpleDepositForm, SipUploadForm
+from sam.deposits.forms import DepositFilterForm, SimpleDepositForm, SipUploadForm, UnitReviewFormSet
 from sam.deposits.models import Deposit
 from sam.deposits.uploads import upload_limit, use_limited_handler
 from sam.lib import refusals
@@ -124,7 +124,7 @@ def _simple_create(request, tenant_pk):
             try:
                 deposit = services.simple_deposit_create(
                     actor=request.user, tenant=tenant, files=form.cleaned_data["files"],
-                    form=form.to_simple(tenant), request=request)
+                    form=form.to_simple(tenant), metadata=form.cleaned_data.get("metadata_csv"), request=request)
             except ValidationError as error:
                 refusals.on_form(form, error, field="files")
             else:
@@ -145,6 +145,28 @@ def deposit_detail(request, tenant_pk, pk):
     return render(request, "deposits/deposit_detail.html", {
         "tenant": deposit.tenant, "deposit": deposit, "slip": slip.slip_data(deposit),
     })
+
+
+@login_required
+@GET_POST
+def deposit_review(request, tenant_pk, pk):
+    """The archivist corrects the level, title, description and dates of each unit before sending."""
+    deposit = selectors.deposit_get_for_user(request.user, tenant_pk, pk)
+    if not deposit.can_review:
+        return redirect("deposits:deposit_detail", tenant_pk=deposit.tenant_id, pk=deposit.pk)
+    units = deposit.summary["build"]["units"]
+    formset = UnitReviewFormSet(request.POST or None, units=units, prefix="unit")
+    if request.method == "POST" and formset.is_valid():
+        try:
+            services.simple_deposit_review(actor=request.user, deposit=deposit, units=formset.rows(), request=request)
+        except ValidationError as error:
+            refusals.as_messages(request, error)
+        else:
+            messages.success(request, _("The description is recorded; SAM is building and checking the package."))
+            return redirect("deposits:deposit_detail", tenant_pk=deposit.tenant_id, pk=deposit.pk)
+    return render(request, "deposits/deposit_review.html", {
+        "tenant": deposit.tenant, "deposit": deposit, "formset": formset,
+        "rows": list(zip(units, formset.forms, range(1, len(units) + 1)))})
 
 
 @login_required

@@ -11,12 +11,14 @@ UPLOAD_MAX_BYTES) and SIP_MAX_COMPRESSION_RATIO.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import stat
 import tarfile
 import zipfile
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path, PurePosixPath
 
 from django.conf import settings
@@ -98,7 +100,9 @@ def zip_files(archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
 
 
 def extract_zip(archive: zipfile.ZipFile, folder: Path, *, skip: Callable[[str], bool] = lambda name: False) -> None:
-    """Write the checked files of the zip under `folder`, except those whose name `skip` rejects."""
+    """Write the checked files of the zip under `folder`, except those whose name `skip` rejects.
+
+    Each file keeps the entry's date as its modification time (a simple deposit dates files by it)."""
     root = folder.resolve()
     for info in zip_files(archive):
         if skip(info.filename):
@@ -106,6 +110,17 @@ def extract_zip(archive: zipfile.ZipFile, folder: Path, *, skip: Callable[[str],
         target = _inside(root, info.filename, _("Unsafe entry in the zip: %(name)s."))
         with archive.open(info) as member, open(target, "wb") as out:
             shutil.copyfileobj(member, out, CHUNK)
+        entry_time = _zip_entry_time(info)
+        if entry_time is not None:
+            os.utime(target, (entry_time, entry_time))
+
+
+def _zip_entry_time(info: zipfile.ZipInfo) -> float | None:
+    """The entry's date as a timestamp (zip stores local time), None when the date is invalid."""
+    try:
+        return datetime(*info.date_time).timestamp()
+    except (ValueError, OverflowError):
+        return None
 
 
 # --- tar ---------------------------------------------------------------------------------------

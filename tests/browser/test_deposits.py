@@ -65,17 +65,34 @@ def test_simple_deposit_of_a_small_folder_tree(page, login, live_server, vitam_w
     page.goto(f"{live_server.url}/t/{tenant.pk}/deposits/simple/")
     page.locator("#id_files").set_input_files(str(archive))
     page.locator("#id_title").fill("Arrêtés de voirie 2019")
-    page.locator("#id_start_date").fill("2019-01-01")
-    page.locator("#id_end_date").fill("2019-12-31")
     page.locator("#id_originating_agency").select_option(f"{agency_prefix(tenant.organisation)}-URBA")
+    assert page.locator("#id_archival_agency").input_value() == "FRAD095"  # the archives, not the producer
+    assert "Pièce" in page.locator("#id_description_level").inner_text()  # levels in French
     page.locator("form.upload-form button[type=submit]").click()
     page.wait_for_url(re.compile(r"/deposits/\d+/$"))
+    # Issue 14: the archivist reviews each unit's description and dates before the package is built.
+    page.get_by_role("link", name="Vérifier la description").click()
+    row = page.locator("tr[data-path='2019/arrete-12.txt']")
+    row.locator("input[name$='-title']").fill("Arrêté de circulation n° 12")
+    row.locator("input[name$='-start']").fill("2019-12-31")
+    row.locator("input[name$='-end']").fill("2019-01-01")
+    page.locator("form.deposit-review button[type=submit]").click()
+    assert "la date de fin est antérieure" in page.content().lower() or "Ligne 3" in page.content()
+    row.locator("input[name$='-start']").fill("2019-03-04")
+    row.locator("input[name$='-end']").fill("2019-03-04")
+    page.locator("form.deposit-review button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/deposits/\d+/$"))
+    page.screenshot(path=str(tmp_path / "after-review.png"), full_page=True)
     deposit = Deposit.objects.get(tenant=tenant)
     assert deposit.state == Deposit.State.READY and deposit.object_count == 2
     assert "arrete-12.txt" not in page.content() or "2019" in page.content()
     page.locator(f"form[action$='/deposits/{deposit.pk}/send/'] button").click()
-    page.wait_for_load_state()
-    deposit.refresh_from_db()
+    for _ in range(120):  # the follow-up of Vitam's operation may still run in the server's thread
+        deposit.refresh_from_db()
+        if deposit.is_finished:
+            break
+        page.wait_for_timeout(500)
+    page.reload()
     assert deposit.state == Deposit.State.COMPLETED and deposit.operation_status == "OK", deposit.explanation
     assert deposit.operation_id in page.content()
     assert page.console_errors == []

@@ -25,6 +25,17 @@ def latest(tenant) -> Deposit:
     return Deposit.objects.filter(tenant=tenant).latest("id")
 
 
+def review_data(deposit, changes=None) -> dict:
+    """The review form of a simple deposit as the page sends it, with `changes` {line: {field: value}}."""
+    units = deposit.summary["build"]["units"]
+    data = {"unit-TOTAL_FORMS": len(units), "unit-INITIAL_FORMS": len(units)}
+    for index, unit in enumerate(units):
+        values = {key: unit[key] for key in ("level", "title", "description", "start", "end")}
+        values.update((changes or {}).get(index + 1, {}))
+        data.update({f"unit-{index}-{key}": value for key, value in values.items()})
+    return data
+
+
 @pytest.fixture
 def archivist(client, vitam_world):
     client.force_login(vitam_world.archivist_a)
@@ -194,12 +205,17 @@ def test_simple_deposit_of_a_folder_tree(archivist, vitam_world, tmp_path, depos
     buffer.name = "dossier.zip"
     buffer.seek(0)
     response = archivist.post(reverse("deposits:simple_create", kwargs={"tenant_pk": tenant.pk}), {
-        "files": buffer, "title": "Conseil municipal 2021", "start_date": "2021-01-01", "end_date": "2021-12-31",
+        "files": buffer, "title": "Conseil municipal 2021", "archival_agency": "FRAD095",
         "originating_agency": f"{agency_prefix(tenant.organisation)}-DG", "rules": ["APP-DELIB"],
         "final_action": "Keep", "description_level": "File",
     })
     assert response.status_code == 302, response.content.decode()[:3000]
     deposit = latest(tenant)
+    # The issue 14 review step: the archivist sees the scanned tree and records it unchanged.
+    assert deposit.state == Deposit.State.REVIEW, deposit.problems
+    review_url = reverse("deposits:deposit_review", kwargs={"tenant_pk": tenant.pk, "pk": deposit.pk})
+    archivist.post(review_url, review_data(deposit))
+    deposit.refresh_from_db()
     assert deposit.kind == Deposit.Kind.SIMPLE and deposit.state == Deposit.State.READY, deposit.problems
     assert deposit.object_count == 3 and deposit.unit_count == 5  # top, 2021, three items
     summary = archivist.get(response.url).content.decode()

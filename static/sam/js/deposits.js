@@ -55,7 +55,7 @@
             state.textContent = status.state_label + (status.operation_status ? " — " + status.operation_status : "");
             state.setAttribute("data-state", status.state);
           }
-          if (!status.finished && status.state !== "ready") { window.setTimeout(poll, 2000); }
+          if (!status.finished && status.state !== "ready" && status.state !== "review") { window.setTimeout(poll, 2000); }
         })
         .catch(function () { window.setTimeout(poll, 5000); });
     }
