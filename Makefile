@@ -55,7 +55,7 @@ run: install static demo
 	@echo "SAM: http://$(HOST):$(PORT)/  (demo password: sam-demo-2026)"
 	@trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py db_worker --queue-name '*' --interval 0.5 & worker=$$!; \
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	SAM_OTP_REQUIRED=false $(PY) manage.py runserver $(HOST):$(PORT)
 
 worker: install
 	$(PY) manage.py db_worker --queue-name '*' --interval 0.5

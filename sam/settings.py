@@ -301,3 +301,36 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
     },
 }
+
+# --- Single sign-on: OpenID Connect with mozilla-django-oidc (tenants/sso.py). Off without a client id.
+# SAM_OIDC_ISSUER is enough for a provider with a discovery document; explicit endpoints override it.
+OIDC_ISSUER = env_str("OIDC_ISSUER", "")
+OIDC_RP_CLIENT_ID = env_str("OIDC_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = env_secret("OIDC_CLIENT_SECRET", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env_str("OIDC_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = env_str("OIDC_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = env_str("OIDC_USERINFO_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = env_str("OIDC_JWKS_ENDPOINT", "")
+OIDC_OP_LOGOUT_ENDPOINT = env_str("OIDC_LOGOUT_ENDPOINT", "")
+OIDC_RP_SIGN_ALGO = env_str("OIDC_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = env_str("OIDC_SCOPES", "openid email given_name usual_name")
+OIDC_LOGIN_LABEL = env_str("OIDC_LOGIN_LABEL", "") or _("Log in with ProConnect")
+OIDC_USE_PKCE = True
+OIDC_PKCE_CODE_CHALLENGE_METHOD = "S256"
+OIDC_USE_NONCE = True
+OIDC_CREATE_USER = False
+OIDC_STORE_ID_TOKEN = True  # the id_token_hint of the logout at the provider
+OIDC_OP_LOGOUT_URL_METHOD = "tenants.sso.provider_logout_url"
+OIDC_TIMEOUT = env_float("OIDC_TIMEOUT", 10.0)
+LOGIN_REDIRECT_URL_FAILURE = "/accounts/sso/refused/"
+AUTHENTICATION_BACKENDS.append("tenants.sso.InvitedUsersOIDCBackend")
+
+# --- Second factor: TOTP with django-otp (tenants/second_factor). Required for platform administrators and
+# referents unless SAM_OTP_REQUIRED=false (the demo of `make run`); optional for everyone else.
+OTP_REQUIRED = env_bool("OTP_REQUIRED", True)
+OTP_TOTP_ISSUER = env_str("OTP_ISSUER", "SAM")
+INSTALLED_APPS += ["mozilla_django_oidc", "django_otp", "django_otp.plugins.otp_totp", "django_otp.plugins.otp_static"]
+MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+                  "django_otp.middleware.OTPMiddleware")
+MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1,
+                  "tenants.second_factor.middleware.SecondFactorMiddleware")

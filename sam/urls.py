@@ -5,6 +5,8 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("sam.site.urls")),
     path("", include("tenants.urls")),
+    path("", include("tenants.sso_urls")),
+    path("", include("tenants.second_factor.urls")),
     path("", include("sam.site.jobs_urls")),
     path("", include("referentials.urls")),
     path("", include("referentials.contracts.urls")),

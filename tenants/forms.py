@@ -17,7 +17,7 @@ class ServiceCheckedUniqueness:
 class OrganisationForm(ServiceCheckedUniqueness, forms.ModelForm):
     class Meta:
         model = Organisation
-        fields = ["name", "kind", "code", "vitam_certificate", "vitam_key"]
+        fields = ["name", "kind", "code", "vitam_certificate", "vitam_key", "local_passwords_enabled"]
 
 
 class TenantForm(ServiceCheckedUniqueness, forms.ModelForm):

@@ -37,6 +37,11 @@ class Organisation(models.Model):
     # (hence its own Vitam context). Empty = the platform certificate.
     vitam_certificate = models.CharField(_("Vitam client certificate (path)"), max_length=500, blank=True)
     vitam_key = models.CharField(_("Vitam client key (path)"), max_length=500, blank=True)
+    # Off: its people sign in through single sign-on only (tenants/sso.py); platform admins keep theirs.
+    local_passwords_enabled = models.BooleanField(
+        _("local passwords allowed"), default=True,
+        help_text=_("Untick when the organisation's people sign in with single sign-on (ProConnect) only."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -22,7 +22,7 @@ from tenants import permissions
 from tenants.audit import audit_record
 from tenants.models import Organisation, Role, RoleGroup, Tenant, User
 
-ORGANISATION_FIELDS = ("name", "kind", "code", "vitam_certificate", "vitam_key")
+ORGANISATION_FIELDS = ("name", "kind", "code", "vitam_certificate", "vitam_key", "local_passwords_enabled")
 TENANT_FIELDS = (
     "vitam_id", "label", "purpose", "ingest_contract", "access_contract", "researcher_access_contract", "is_active",
 )
@@ -64,10 +64,11 @@ def role_group_get(*, organisation: Organisation, role: str) -> RoleGroup:
 
 @transaction.atomic
 def organisation_create(*, actor: User, name: str, kind: str, code: str, vitam_certificate: str = "",
-                        vitam_key: str = "", request=None) -> Organisation:
+                        vitam_key: str = "", local_passwords_enabled: bool = True, request=None) -> Organisation:
     code = (code or "").strip().upper()
     organisation = Organisation(
-        name=(name or "").strip(), kind=kind, code=code, vitam_certificate=vitam_certificate, vitam_key=vitam_key
+        name=(name or "").strip(), kind=kind, code=code, vitam_certificate=vitam_certificate, vitam_key=vitam_key,
+        local_passwords_enabled=local_passwords_enabled,
     )
     _validate(organisation)
     _check_organisation_unique(name=organisation.name, code=code)

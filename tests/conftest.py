@@ -33,6 +33,8 @@ def _test_settings(settings, tmp_path):
     }
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # The second factor is proved by tests/tenants/test_second_factor.py; elsewhere referents sign in with a password.
+    settings.OTP_REQUIRED = False
     # Background tasks run at once, inside the test (tests/jobs proves the database queue and worker).
     settings.TASKS = {
         "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default", "vitam"]}

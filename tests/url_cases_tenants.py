@@ -63,6 +63,7 @@ register(
     UrlCase("tenants:role_revoke", ORGANISATION, kwargs=member_b, methods=("post",),
             data=lambda w: {"role": "archivist"}),
     UrlCase("tenants:user_deactivate", ORGANISATION, kwargs=member_b, methods=GP),
+    UrlCase("second_factor:reset", ORGANISATION, kwargs=member_b, methods=GP),
     UrlCase("tenants:user_reactivate", ORGANISATION, kwargs=deactivated_member_b, methods=("post",)),
     UrlCase("tenants:user_anonymise", ORGANISATION, kwargs=member_b, methods=GP),
     UrlCase("tenants:user_invitation_resend", ORGANISATION, kwargs=member_b, methods=("post",)),

@@ -1,8 +1,30 @@
-"""Forms of the site-wide screens (profile). Login and password forms are Django's own."""
+"""Forms of the site-wide screens: profile, and Django's login and password reset forms with the SSO policy."""
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.utils.translation import gettext_lazy as _
+
+from tenants.sso import local_password_allowed
+
+
+class LoginForm(AuthenticationForm):
+    """Refuses the password of a person whose organisations sign in with single sign-on only."""
+
+    def confirm_login_allowed(self, user):
+        super().confirm_login_allowed(user)
+        if not local_password_allowed(user):
+            raise forms.ValidationError(
+                _("Your organisation signs in with single sign-on only: use the button below the form."),
+                code="local_password_disabled",
+            )
+
+
+class SsoAwarePasswordResetForm(PasswordResetForm):
+    """No reset link for a password its owner may not use (the page still says a link may have been sent)."""
+
+    def get_users(self, email):
+        return (user for user in super().get_users(email) if local_password_allowed(user))
 
 
 class ProfileForm(forms.ModelForm):

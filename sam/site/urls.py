@@ -5,11 +5,12 @@ from django.urls import path
 from django.views.i18n import set_language
 
 from sam.site import views
+from tenants import sso
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/logout/", sso.SsoLogoutView.as_view(), name="logout"),
     path("accounts/profile/", views.profile, name="profile"),
     path("accounts/password/", views.PasswordChangeView.as_view(), name="password_change"),
     path(

@@ -16,11 +16,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import requires_csrf_token
 
 from sam.site import selectors
-from sam.site.forms import ProfileForm
+from sam.site.forms import LoginForm, ProfileForm, SsoAwarePasswordResetForm
 from sam.lib.request_id import current_request_id
 from tenants.audit import audit_record
 from tenants.context import current_organisation
 from tenants.permissions import checker_for, is_platform_admin, organisations_for
+from tenants.sso import sso_enabled
 
 logger = logging.getLogger(__name__)
 
@@ -83,6 +84,12 @@ def _remember_language(response, user):
 class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
     redirect_authenticated_user = True
+    authentication_form = LoginForm
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["sso_label"] = settings.OIDC_LOGIN_LABEL if sso_enabled() else ""
+        return context
 
     def form_valid(self, form):
         return _remember_language(super().form_valid(form), form.get_user())
@@ -95,6 +102,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 class PasswordResetView(auth_views.PasswordResetView):
     template_name = "registration/password_reset_form.html"
+    form_class = SsoAwarePasswordResetForm
     email_template_name = "registration/password_reset_email.txt"
     subject_template_name = "registration/password_reset_subject.txt"
     success_url = reverse_lazy("password_reset_done")
