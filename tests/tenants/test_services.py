@@ -30,7 +30,7 @@ def test_organisation_create_audits_and_creates_one_group_per_role(world):
     entry = last_audit()
     assert (entry.actor, entry.organisation, entry.action) == (world.admin, organisation, "organisation.create")
     assert entry.after == {"name": "Osny", "kind": "commune", "code": "95476", "vitam_certificate": "",
-                           "vitam_key": ""}
+                           "vitam_key": "", "local_passwords_enabled": True}
     assert sorted(organisation.role_groups.values_list("role", flat=True)) == sorted(Role.values)
 
 
