@@ -55,7 +55,7 @@ def test_elimination_with_the_departmental_archives_visa(page, login, live_serve
     page.locator("main form button[type=submit]").click()
     page.wait_for_load_state()
     visa = page.locator("section.visa-decision").inner_text()
-    assert "Approuvée" in visa and "Visa favorable" in visa and "Hélène Contrôleuse" in visa
+    assert "Visée" in visa and "Visa favorable" in visa and "Hélène Contrôleuse" in visa
 
     page.context.clear_cookies()
     login("archiviste.cergy")
@@ -66,7 +66,7 @@ def test_elimination_with_the_departmental_archives_visa(page, login, live_serve
     page.wait_for_load_state()
     page.wait_for_selector("#download-certificate", timeout=60_000)
     assert "Exécutée par" in page.locator(".proposal-facts .execution").inner_text()
-    assert "Approuvée" in page.locator("section.visa-decision").inner_text()  # the visa, not the state
+    assert "Visée" in page.locator("section.visa-decision").inner_text()  # the visa, not the state
     assert re.search(r"[1-9]\d* unités? détruites?|[1-9]\d* units destroyed", page.content())
     with page.expect_download() as download_info:
         page.locator("#download-certificate").click()
