@@ -295,3 +295,17 @@ def test_vitam_unreachable_during_the_analysis_fails_it_with_a_message(client, a
     from django.utils.html import escape
 
     assert escape(proposal.error) in page
+
+
+def test_submitting_asks_for_confirmation_and_an_empty_proposal_cannot_be_submitted(client, world):
+    empty = Proposal.objects.create(tenant=world.tenant_a, organisation=world.org_a, title="Vide", reference="PE-V",
+                                    state=Proposal.State.DRAFT, analysis_date=date(2024, 1, 1),
+                                    created_by=world.archivist_a)
+    client.force_login(world.archivist_a)
+    submit_url = reverse("elimination:proposal_submit", args=[world.tenant_a.pk, empty.pk])
+    confirm = client.get(submit_url).content.decode()
+    assert 'class="confirm' not in confirm and "aucune unité éliminable" in confirm
+    response = client.post(submit_url, follow=True)
+    empty.refresh_from_db()
+    assert empty.state == Proposal.State.DRAFT
+    assert "aucune unité éliminable" in response.content.decode()
