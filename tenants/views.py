@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from sam.lib import refusals
 from sam.lib.csv_export import csv_lines
 from tenants import permissions, selectors, services
-from tenants.context import context_switch
+from tenants.context import context_switch, current_organisation
 from tenants.filters import AuditEntryFilter
 from tenants.forms import (
     ControlledOrganisationsForm,
@@ -362,14 +362,20 @@ def role_revoke(request, org_pk, pk):
     return redirect(_user_detail_url(organisation, user))
 
 
-def _confirmed_user_action(request, org_pk, pk, *, service, done, title, question, confirm_label):
+def _confirmed_user_action(request, org_pk, pk, *, service, done, title, question, confirm_label,
+                           then_user_list=False):
+    """``then_user_list``: after an action that erases the person (anonymisation), their page has nothing
+    left to show: the referent lands on the user list."""
     organisation, user = _managed_user(request, org_pk, pk)
     if request.method == "POST":
-        refusals.run_and_report(
+        name = user.username  # read before the service, which may erase it
+        result = refusals.run_and_report(
             request,
             lambda: service(actor=request.user, organisation=organisation, user=user, request=request),
-            lambda: done % {"user": user.username},
+            lambda: done % {"user": name},
         )
+        if then_user_list and result is not None:
+            return redirect("tenants:user_list", org_pk=organisation.pk)
         return redirect(_user_detail_url(organisation, user))
     return render(request, "tenants/confirm.html", {
         "organisation": organisation, "member": user,
@@ -409,7 +415,7 @@ def user_anonymise(request, org_pk, pk):
         done=_("%(user)s has been anonymised."), title=_("Anonymise %(user)s"),
         question=_("Login, names and e-mail address will be erased for good and every role removed. "
                    "This cannot be undone."),
-        confirm_label=_("Anonymise for good"),
+        confirm_label=_("Anonymise for good"), then_user_list=True,
     )
 
 
@@ -431,7 +437,17 @@ def user_invitation_resend(request, org_pk, pk):
 
 def _audit_filter(request):
     entries = selectors.audit_entries_for(request.user)
-    return AuditEntryFilter(request.GET or None, queryset=entries, request=request)
+    data = request.GET or _audit_defaults(request)
+    return AuditEntryFilter(data, queryset=entries, request=request)
+
+
+def _audit_defaults(request) -> dict | None:
+    """Without filters the page opens on the organisation the user is working for (when they may read it)."""
+    organisation = current_organisation(request)
+    if organisation is not None and permissions.organisations_for(request.user, "view_audit").filter(
+            pk=organisation.pk).exists():
+        return {"organisation": str(organisation.pk)}
+    return None
 
 
 def _may_read_audit(user) -> bool:

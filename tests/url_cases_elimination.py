@@ -80,7 +80,7 @@ register(
     UrlCase("elimination:proposal_detail", ORGANISATION, kwargs=proposal_b, markers=markers),
     UrlCase("elimination:proposal_units_update", ORGANISATION, kwargs=draft_b, methods=("post",),
             data=lambda w: {"unit": ["aeaqaaaaaasecretunitb"], "operation": "exclude"}, markers=markers),
-    UrlCase("elimination:proposal_submit", ORGANISATION, kwargs=draft_b, methods=("post",), markers=markers),
+    UrlCase("elimination:proposal_submit", ORGANISATION, kwargs=draft_b, methods=("get", "post"), markers=markers),
     UrlCase("elimination:proposal_decide", ORGANISATION, kwargs=proposal_b, methods=("get", "post"),
             data=lambda w: {"decision": "approve", "comment": "ok"}, markers=markers),
     UrlCase("elimination:proposal_execute", ORGANISATION, kwargs=approved_b, methods=("get",), markers=markers,

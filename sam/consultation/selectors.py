@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.core.cache import cache
+from django.db.models import CharField, F, Value
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -39,6 +40,10 @@ from sam.vitam.dsl import (
     or_,
     range_,
 )
+from referentials.models import ReferentialImport
+from sam.deposits.models import Deposit
+from sam.elimination.models import MassUpdate, Proposal
+from sam.lib.display import vitam_datetime
 from sam.vitam.errors import VitamError, VitamNotFound
 from tenants.vitam_clients import ACCESS, ADMIN, RESEARCHER, MissingContract, vitam_client
 
@@ -533,14 +538,58 @@ def decorate_operation(operation: dict) -> dict:
         "outcome_label": label, "outcome_tone": tone,
         "type_label": OPERATION_TYPES.get(operation.get("evTypeProc", ""), operation.get("evTypeProc", "")),
         "label": (events[-1].get("outMessg") if events else "") or operation.get("outMessg", ""),
+        "started_at": vitam_datetime(operation.get("evDateTime")),
     }
 
 
 def search_operations(tenant, filters: dict, *, page: int = 1) -> SearchPage:
     query = operation_query(filters).offset((page - 1) * OPERATIONS_PER_PAGE).limit(OPERATIONS_PER_PAGE)
     response = client_for(tenant, ACCESS).search_operations(query)
-    return SearchPage(results=[decorate_operation(op) for op in response.results], total=response.total,
-                      page=page, per_page=OPERATIONS_PER_PAGE)
+    operations = [decorate_operation(op) for op in response.results]
+    subjects = operation_subjects(tenant, [op["id"] for op in operations])
+    for operation in operations:
+        operation["subject"] = subjects.get(operation["id"])
+    return SearchPage(results=operations, total=response.total, page=page, per_page=OPERATIONS_PER_PAGE)
+
+
+def _subject_rows(queryset, *, kind: str, operation: str, title: str, detail: str, person: str):
+    """One branch of the UNION below: the same columns, in the same order, for every kind of SAM record."""
+    text = CharField()
+    return queryset.annotate(
+        subject_kind=Value(kind, output_field=text), subject_pk=F("pk"), subject_operation=F(operation),
+        subject_title=F(title), subject_detail=F(detail) if detail else Value("", output_field=text),
+        person_first=F(f"{person}__first_name"), person_last=F(f"{person}__last_name"),
+        person_login=F(f"{person}__username"),
+    ).values("subject_kind", "subject_pk", "subject_operation", "subject_title", "subject_detail",
+             "person_first", "person_last", "person_login").order_by()
+
+
+def operation_subjects(tenant, operation_ids) -> dict[str, dict]:
+    """What each Vitam operation is about in SAM (the deposit, the rule import, the elimination proposal,
+    the mass update) and who asked for it, by operation id: one UNION query for a page of the journal."""
+    ids = [i for i in operation_ids if i]
+    if not ids:
+        return {}
+    branches = [
+        _subject_rows(Deposit.objects.filter(tenant=tenant, operation_id__in=ids), kind="deposit",
+                      operation="operation_id", title="title", detail="originating_agency", person="created_by"),
+        _subject_rows(ReferentialImport.objects.filter(tenant=tenant, operation_id__in=ids), kind="import",
+                      operation="operation_id", title="filename", detail="kind", person="created_by"),
+        _subject_rows(Proposal.objects.filter(tenant=tenant, analysis_operation_id__in=ids), kind="analysis",
+                      operation="analysis_operation_id", title="title", detail="reference", person="created_by"),
+        _subject_rows(Proposal.objects.filter(tenant=tenant, action_operation_id__in=ids), kind="elimination",
+                      operation="action_operation_id", title="title", detail="reference", person="executed_by"),
+        _subject_rows(MassUpdate.objects.filter(tenant=tenant, operation_id__in=ids), kind="mass_update",
+                      operation="operation_id", title="description", detail="", person="created_by"),
+    ]
+    rows = branches[0].union(*branches[1:], all=True)
+    subjects = {}
+    for row in rows:
+        person = " ".join(p for p in (row["person_first"], row["person_last"]) if p) or row["person_login"] or ""
+        subjects.setdefault(row["subject_operation"], {
+            "kind": row["subject_kind"], "pk": row["subject_pk"], "title": row["subject_title"],
+            "detail": row["subject_detail"], "person": person})
+    return subjects
 
 
 def get_operation(tenant, operation_id: str) -> dict:

@@ -129,6 +129,12 @@ class Deposit(tenant_owned(related_name="deposits")):
         return self.state == self.State.COMPLETED and self.operation_status in ("OK", "WARNING")
 
     @property
+    def is_refused(self) -> bool:
+        """Refused by SAM's check or by Vitam, or cancelled: nothing was deposited, so no slip to sign."""
+        return self.state in (self.State.REJECTED, self.State.CANCELLED) or (
+            self.state == self.State.COMPLETED and self.operation_status in ("KO", "FATAL"))
+
+    @property
     def error_problems(self):
         return [p for p in self.problems if p.get("severity") == "error"]
 

@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from referentials.kinds import RULE_TYPE_LABELS
 from sam.elimination.models import Proposal
 from sam.elimination.services import RULE_CATEGORY_CHOICES
 
@@ -118,8 +119,8 @@ class MassUpdateForm(CriteriaForm):
                      ("RestrictAccess", _("Restrict access")), ("Transfer", _("Transfer")), ("Copy", _("Copy"))]
 
     action = forms.ChoiceField(label=_("Change"), choices=ACTIONS)
-    category = forms.ChoiceField(label=_("Rule category"), choices=[(c, c) for c in RULE_CATEGORY_CHOICES],
-                                 help_text=_("AppraisalRule: retention period (DUA); HoldRule: hold."))
+    category = forms.ChoiceField(label=_("Rule category"),
+                                 choices=[(c, RULE_TYPE_LABELS[c]) for c in RULE_CATEGORY_CHOICES])
     rule = forms.RegexField(label=_("Rule"), required=False, regex=IDENTIFIER,
                             help_text=_("Identifier of the rule in the referential, for example APP-PC or HOL-00001."),
                             error_messages={"invalid": _("Enter the identifier of a rule.")})

@@ -91,6 +91,18 @@ class Proposal(tenant_owned(related_name="elimination_proposals")):
     def can_execute(self) -> bool:
         return self.state == self.State.APPROVED
 
+    @property
+    def visa_label(self) -> str:
+        """The controller's decision, apart from where the proposal is now (an executed proposal was approved);
+        empty before the visa. A refused proposal stays refused: correcting it makes a new draft."""
+        if self.decided_at is None:
+            return ""
+        return str(_("Refused") if self.state == self.State.REFUSED else _("Approved"))
+
+    @property
+    def visa_refused(self) -> bool:
+        return self.decided_at is not None and self.state == self.State.REFUSED
+
 
 class ProposalUnit(models.Model):
     """One unit of a proposal as the analysis found it (a row, so 10,000 units page cheaply)."""

@@ -25,6 +25,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from referentials.kinds import RULE_TYPE_LABELS
+from sam.consultation.seda_labels import FINAL_ACTIONS as FINAL_ACTION_LABELS
 from sam.elimination import documents, selectors, vitam_side
 from sam.elimination.models import MassUpdate, Notification, Proposal, ProposalUnit
 from sam.lib.jobs.services import job_enqueue
@@ -513,6 +515,7 @@ def mass_update_count(*, tenant, criteria: dict) -> int:
 def rule_actions_for(change: dict) -> tuple[dict, str]:
     """Vitam's ruleActions for the form's change, and its description in French."""
     kind, category, rule = change["action"], change["category"], change.get("rule", "")
+    category_label = RULE_TYPE_LABELS.get(category, category)  # the description is shown to archivists
     if kind == "add":
         spec = {"Rule": rule}
         if change.get("start_date"):
@@ -526,20 +529,20 @@ def rule_actions_for(change: dict) -> tuple[dict, str]:
         if change.get("final_action"):
             body["FinalAction"] = change["final_action"]
         return {"add": [{category: body}]}, _("Add the rule %(rule)s (%(category)s)") % {
-            "rule": rule, "category": category}
+            "rule": rule, "category": category_label}
     if kind == "replace":
         spec = {"OldRule": change["old_rule"], "Rule": rule}
         if change.get("start_date"):
             spec["StartDate"] = change["start_date"].isoformat()
         return {"update": [{category: {"Rules": [spec]}}]}, _("Replace the rule %(old)s by %(rule)s (%(category)s)") % {
-            "old": change["old_rule"], "rule": rule, "category": category}
+            "old": change["old_rule"], "rule": rule, "category": category_label}
     if kind == "delete":
         return {"delete": [{category: {"Rules": [{"Rule": rule}]}}]}, _("Remove the rule %(rule)s (%(category)s)") % {
-            "rule": rule, "category": category}
+            "rule": rule, "category": category_label}
     if kind == "final_action":
         return {"update": [{category: {"FinalAction": change["final_action"]}}]}, _(
             "Set the final action of %(category)s to %(action)s") % {
-            "category": category, "action": change["final_action"]}
+            "category": category_label, "action": FINAL_ACTION_LABELS.get(change["final_action"], change["final_action"])}
     raise ValidationError(_("Unknown change."))
 
 

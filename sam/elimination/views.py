@@ -129,13 +129,19 @@ def proposal_units_update(request, tenant_pk, pk):
 
 
 @login_required
-@require_POST
+@GET_POST
 def proposal_submit(request, tenant_pk, pk):
+    """GET asks for confirmation (what the controller will receive); POST sends the proposal."""
     proposal = selectors.proposal_get_for_user(request.user, tenant_pk, pk)
     _require_eliminate(request, proposal)
-    _act(request, proposal, services.proposal_submit,
-         _("The proposal was sent to the departmental archives for their visa."))
-    return redirect(_detail_url(proposal))
+    if request.method == "POST":
+        _act(request, proposal, services.proposal_submit,
+             _("The proposal was sent to the departmental archives for their visa."))
+        return redirect(_detail_url(proposal))
+    return render(request, "elimination/proposal_submit.html", {
+        "tenant": proposal.tenant, "proposal": proposal, "summary": selectors.proposal_summary(proposal),
+        "controllers": services.controllers_of(proposal.organisation),
+    })
 
 
 @login_required

@@ -6,7 +6,9 @@ says Kio, Mio in French) with the locale's decimal separator. Dates go through D
 
 from __future__ import annotations
 
-from django.utils import formats
+import datetime
+
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 
@@ -21,3 +23,17 @@ def human_size(size: int | None) -> str:
             return f"{formats.number_format(value, 1)}\u00a0{unit}"
     return f"{formats.number_format(value / 1024, 1)}\u00a0" + _("TB")
 
+
+
+def vitam_datetime(value: str | None) -> datetime.datetime | None:
+    """A Vitam timestamp ("2024-05-02T08:15:00.123", UTC without offset) as an aware datetime, so that the
+    date filter shows it in TIME_ZONE (Europe/Paris) like every other date; None when unreadable."""
+    if not value:
+        return None
+    try:
+        parsed = datetime.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if timezone.is_naive(parsed):
+        parsed = parsed.replace(tzinfo=datetime.timezone.utc)
+    return parsed

@@ -37,8 +37,14 @@ def home(request):
     context = {"organisation": organisation}
     if is_platform_admin(request.user):
         context["platform"] = selectors.platform_summary()
+    # A platform administrator's powers are technical: the work lists belong to the commune's own people.
+    works_here = organisation is not None and not is_platform_admin(request.user)
     if organisation is not None and checker.has_perm("manage_users", organisation):
         context["users_summary"] = selectors.organisation_users_summary(organisation=organisation)
+    if works_here and checker.has_perm("manage_users", organisation):
+        context["referent_work"] = selectors.referent_work(organisation=organisation)
+    if works_here and (checker.has_perm("deposit", organisation) or checker.has_perm("eliminate", organisation)):
+        context["archivist_work"] = selectors.archivist_work(organisation=organisation)
     if organisation is not None and checker.has_perm("view_audit", organisation):
         context["recent_audit"] = selectors.recent_audit_entries(user=request.user, organisation=organisation)
     elif is_platform_admin(request.user):

@@ -40,6 +40,9 @@ def test_elimination_with_the_departmental_archives_visa(page, login, live_serve
     assert not any(boxes.nth(i).is_checked() for i in range(3))
     page.locator("#submit-proposal").click()
     page.wait_for_load_state()
+    assert "visa" in page.locator("section.confirm h2").inner_text().lower()  # asked before sending
+    page.locator("section.confirm button[type=submit]").click()
+    page.wait_for_load_state()
     assert "visa" in page.locator(".proposal-status").inner_text().lower()
 
     page.context.clear_cookies()
@@ -51,7 +54,8 @@ def test_elimination_with_the_departmental_archives_visa(page, login, live_serve
     page.locator("#id_comment").fill("Visa favorable : DUA échue, pas de contentieux.")
     page.locator("main form button[type=submit]").click()
     page.wait_for_load_state()
-    assert "Visa favorable" in page.locator(".proposal-facts").inner_text()
+    visa = page.locator("section.visa-decision").inner_text()
+    assert "Visée" in visa and "Visa favorable" in visa and "Hélène Contrôleuse" in visa
 
     page.context.clear_cookies()
     login("archiviste.cergy")
@@ -61,6 +65,8 @@ def test_elimination_with_the_departmental_archives_visa(page, login, live_serve
     page.locator("section.confirm button[type=submit]").click()
     page.wait_for_load_state()
     page.wait_for_selector("#download-certificate", timeout=60_000)
+    assert "Exécutée par" in page.locator(".proposal-facts .execution").inner_text()
+    assert "Visée" in page.locator("section.visa-decision").inner_text()  # the visa, not the state
     assert re.search(r"[1-9]\d* unités? détruites?|[1-9]\d* units destroyed", page.content())
     with page.expect_download() as download_info:
         page.locator("#download-certificate").click()

@@ -216,6 +216,38 @@ def test_journal_filters_and_detail(client, archive):
     assert len(detail.context["operation"]["event_rows"]) > 3
 
 
+def test_journal_line_says_what_it_is_about_who_asked_and_links_to_the_deposit(client, archive,
+                                                                                django_assert_num_queries):
+    from sam.deposits.models import Deposit
+    from sam.consultation.selectors import operation_subjects
+
+    archive.archivist_a.first_name, archive.archivist_a.last_name = "Julie", "Archiviste"
+    archive.archivist_a.save()
+    deposit = Deposit.objects.create(
+        tenant=archive.tenant_a, organisation=archive.org_a, created_by=archive.archivist_a,
+        title="Délibérations du conseil 2019", originating_agency="A-SERVICE", operation_id=archive.ids["operation"],
+        state=Deposit.State.COMPLETED, operation_status="OK")
+    with django_assert_num_queries(1):  # a page's operation ids mapped to SAM records in one query
+        subjects = operation_subjects(archive.tenant_a, [archive.ids["operation"], "aeeaaaaaaunknown"])
+    assert subjects[archive.ids["operation"]]["person"] == "Julie Archiviste"
+    client.force_login(archive.archivist_a)
+    page = client.get(reverse("consultation:operation_list", args=[archive.tenant_a.pk]), {"type": "INGEST"})
+    html = page.content.decode()
+    assert "Délibérations du conseil 2019" in html and "A-SERVICE" in html and "Julie Archiviste" in html
+    assert reverse("deposits:deposit_detail", args=[archive.tenant_a.pk, deposit.pk]) in html
+    line = next(op for op in page.context["operations"].results if op["id"] == archive.ids["operation"])
+    assert line["started_at"].tzinfo is not None  # shown in Europe/Paris by the date filter
+
+
+def test_journal_shows_nothing_of_another_tenants_records(client, archive):
+    from sam.deposits.models import Deposit
+    from sam.consultation.selectors import operation_subjects
+
+    Deposit.objects.create(tenant=archive.tenant_b, organisation=archive.org_b, title="Versement de B",
+                           operation_id=archive.ids["operation"])
+    assert operation_subjects(archive.tenant_a, [archive.ids["operation"]]) == {}
+
+
 def test_atr_and_evidence_downloads(client, archive):
     client.force_login(archive.archivist_a)
     operation = archive.ids["operation"]

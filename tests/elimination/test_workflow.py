@@ -322,3 +322,17 @@ def test_bordereau_pdf_job_of_another_proposal_is_not_shown(client, archive):
     job = services.bordereau_pdf_start(actor=archive.archivist_a, proposal=other)
     page = client.get(url("proposal_print_pdf", proposal) + f"?job={job.pk}")
     assert page.status_code == 200 and f"/jobs/{job.pk}/".encode() not in page.content
+
+
+def test_submitting_asks_for_confirmation_and_an_empty_proposal_cannot_be_submitted(client, world):
+    empty = Proposal.objects.create(tenant=world.tenant_a, organisation=world.org_a, title="Vide", reference="PE-V",
+                                    state=Proposal.State.DRAFT, analysis_date=date(2024, 1, 1),
+                                    created_by=world.archivist_a)
+    client.force_login(world.archivist_a)
+    submit_url = reverse("elimination:proposal_submit", args=[world.tenant_a.pk, empty.pk])
+    confirm = client.get(submit_url).content.decode()
+    assert 'class="confirm' not in confirm and "aucune unité éliminable" in confirm
+    response = client.post(submit_url, follow=True)
+    empty.refresh_from_db()
+    assert empty.state == Proposal.State.DRAFT
+    assert "aucune unité éliminable" in response.content.decode()

@@ -219,3 +219,97 @@ def test_user_menu_counts_unread_notifications(client, world):
                                     message="Visa demandé", read_at=read_at)
     page = _home(client, world.controller)
     assert '<span class="badge badge-counter">2<span class="visually-hidden"> notifications non lues</span>' in page
+
+
+def _deposit(world, title, **fields):
+    from sam.deposits.models import Deposit
+
+    return Deposit.objects.create(tenant=world.tenant_a, organisation=world.org_a, created_by=world.archivist_a,
+                                  title=title, **fields)
+
+
+def _decided_proposal(world, title, state, **fields):
+    from datetime import date
+
+    from django.utils import timezone
+
+    from sam.elimination.models import Proposal
+
+    return Proposal.objects.create(tenant=world.tenant_a, organisation=world.org_a, title=title, state=state,
+                                   reference=f"PE-{title[:6]}", analysis_date=date(2024, 1, 1),
+                                   created_by=world.archivist_a, decided_by=world.controller,
+                                   decided_at=timezone.now(), decision_comment="Revoir les dates", **fields)
+
+
+def test_archivist_home_lists_deposits_in_error_or_waiting_and_proposals_to_act_on(client, world):
+    from sam.deposits.models import Deposit
+    from sam.elimination.models import Proposal
+
+    _deposit(world, "Délibérations refusées", state=Deposit.State.COMPLETED, operation_status="KO")
+    _deposit(world, "Registres en attente", state=Deposit.State.WAITING_RETRY)
+    _deposit(world, "Versement accepté", state=Deposit.State.COMPLETED, operation_status="OK")
+    _decided_proposal(world, "Permis approuvés", Proposal.State.APPROVED)
+    _decided_proposal(world, "Permis refusés", Proposal.State.REFUSED)
+    _decided_proposal(world, "Permis exécutés", Proposal.State.EXECUTED)
+    page = _home(client, world.archivist_a)
+    start = page.index('id="work-title"')
+    work = page[start:page.index("</section>", start)]
+    todo = work[:work.index("recent-activity")] if "recent-activity" in work else work
+    assert "Délibérations refusées" in todo and "Registres en attente" in todo
+    assert "Versement accepté" not in todo and "Versement accepté" in work  # recent activity, not work
+    assert "Permis approuvés" in todo and "Permis refusés" in todo and "Permis exécutés" not in todo
+    assert "Bientôt disponible" not in page and "Coming soon" not in page
+
+
+def test_archivist_home_shows_nothing_of_another_commune(client, world):
+    from sam.deposits.models import Deposit
+
+    Deposit.objects.create(tenant=world.tenant_b, organisation=world.org_b, title="Versement secret de B",
+                           state=Deposit.State.REJECTED)
+    assert "Versement secret de B" not in _home(client, world.archivist_a)
+
+
+def test_referent_home_lists_pending_invitations_and_waiting_imports(client, world):
+    from referentials.models import ReferentialImport
+    from tests.factories import make_user
+
+    make_user("nouvelle.recrue", organisation=world.org_a, role="archivist", first_name="Léa", last_name="Nouvelle")
+    ReferentialImport.objects.create(tenant=world.tenant_a, kind="rules", filename="regles-2026.csv",
+                                     base_fingerprint="x", created_by=world.referent_a)
+    ReferentialImport.objects.create(tenant=world.tenant_b, kind="rules", filename="regles-de-b.csv",
+                                     base_fingerprint="x")
+    page = _home(client, world.referent_a)
+    assert 'id="referent-work-title"' in page
+    assert "Léa Nouvelle" in page
+    assert "regles-2026.csv" in page and "regles-de-b.csv" not in page
+
+
+def test_platform_admin_sees_the_state_of_every_commune(client, world):
+    from sam.deposits.models import Deposit
+
+    _deposit(world, "Refusé", state=Deposit.State.REJECTED)
+    page = _home(client, world.admin)
+    rows = [row for row in page.split('<tr class="organisation-state">')[1:]]
+    row_a = next(row for row in rows if world.org_a.name in row)
+    assert "badge-danger" in row_a  # one deposit in error
+    assert all("badge-danger" not in row for row in rows if world.org_b.name in row.split("</th>")[0])
+
+
+def test_archivist_home_query_count_does_not_grow_with_deposits_and_proposals(client, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from sam.deposits.models import Deposit
+    from sam.elimination.models import Proposal
+
+    client.force_login(world.archivist_a)
+    _deposit(world, "Premier", state=Deposit.State.REJECTED)
+    _decided_proposal(world, "Première", Proposal.State.APPROVED)
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("home"))
+    for number in range(8):
+        _deposit(world, f"Versement {number}", state=Deposit.State.REJECTED)
+        _decided_proposal(world, f"Proposition {number}", Proposal.State.REFUSED)
+    with CaptureQueriesContext(connection) as many:
+        client.get(reverse("home"))
+    assert len(many) == len(few)

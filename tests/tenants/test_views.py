@@ -247,3 +247,20 @@ def test_audit_ip_behind_the_reverse_proxy_is_the_one_it_appended(world, client,
     client.post(reverse("tenants:role_grant", args=[world.org_a.pk, world.archivist_a.pk]), {"role": "researcher"},
                 REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.9")
     assert AuditEntry.objects.order_by("-id").first().ip_address == "203.0.113.9"
+
+
+def test_anonymising_lands_on_the_user_list_with_a_message_naming_the_person(world, client):
+    client.force_login(world.referent_a)
+    name = world.archivist_a.username
+    response = client.post(reverse("tenants:user_anonymise", args=[world.org_a.pk, world.archivist_a.pk]))
+    assert response.status_code == 302 and response["Location"] == reverse("tenants:user_list",
+                                                                           args=[world.org_a.pk])
+    page = page_text(client.get(response["Location"]))
+    assert in_french("%(user)s has been anonymised.", user=name) in page
+
+
+def test_audit_page_opens_on_the_users_organisation(world, client):
+    client.force_login(world.referent_a)
+    response = client.get(reverse("tenants:audit_list"))
+    assert response.context["filter"].form["organisation"].value() == str(world.org_a.pk)
+    assert all(entry.organisation_id == world.org_a.pk for entry in response.context["page_obj"].object_list)

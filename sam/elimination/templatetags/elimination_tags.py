@@ -7,6 +7,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from sam.elimination.forms import CriteriaForm
 from sam.elimination.selectors import unread_notification_count
 
 register = template.Library()
@@ -25,3 +26,17 @@ def notifications_badge(context):
     label = ngettext("%(count)s unread notification", "%(count)s unread notifications", count) % {"count": count}
     return format_html('<a class="notifications-link" href="{}">{} <span class="badge badge-info" '
                        'aria-label="{}">{}</span></a>', url, _("Notifications"), label, count)
+
+
+@register.filter
+def criteria_lines(criteria):
+    """A selection's criteria as “label: value” lines, labels of the criteria form (no field names on screen)."""
+    fields = CriteriaForm.base_fields
+    lines = []
+    for key, value in (criteria or {}).items():
+        if value in (None, "", [], {}):
+            continue
+        label = fields[key].label if key in fields else key
+        text = ", ".join(str(item) for item in value) if isinstance(value, (list, tuple)) else str(value)
+        lines.append(f"{label} : {text}")
+    return lines

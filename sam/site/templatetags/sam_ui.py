@@ -86,9 +86,9 @@ MAIN_MENU = [
     (_("Referentials"), [
         (_("Management rules"), ["referentials:rule_list", "referentials:index"], "tenant", ["can_manage_referentials"]),
         (_("Services (agencies)"), ["referentials:agency_list"], "tenant", ["can_manage_referentials"]),
-        (_("Contracts and archival profiles"), ["contracts:index", "contracts:contract_list",
-                                                "contracts:access_contract_list"], "tenant",
-         ["can_manage_referentials"]),
+        (_("Ingest contracts"), ["contracts:ingest_contract_list"], "tenant", ["can_manage_referentials"]),
+        (_("Access contracts"), ["contracts:access_contract_list"], "tenant", ["can_manage_referentials"]),
+        (_("Archival profiles"), ["contracts:profile_list"], "tenant", ["can_manage_referentials"]),
         (_("Filing trees"), ["trees:tree_browser", "trees:index"], "tenant", ["can_manage_referentials"]),
     ]),
     (None, [
