@@ -19,7 +19,7 @@ from sam.elimination.forms import AnalysisForm, DecisionForm, MassUpdateForm, Un
 from sam.elimination.models import MassUpdate, Proposal
 from sam.lib import refusals
 from sam.vitam import VitamError
-from tenants.permissions import can
+from tenants.permissions import can, may_give_visa
 from tenants.vitam_clients import MissingContract
 
 PAGE_SIZE = 25
@@ -89,7 +89,7 @@ def proposal_detail(request, tenant_pk, pk):
         "tenant": proposal.tenant, "proposal": proposal, "page": page, "filters": filters,
         "groups": selectors.proposal_groups(proposal), "summary": selectors.proposal_summary(proposal),
         "may_eliminate": may_eliminate,
-        "may_decide": proposal.state == Proposal.State.SUBMITTED and services.is_controller_of(
+        "may_decide": proposal.state == Proposal.State.SUBMITTED and may_give_visa(
             request.user, proposal.organisation),
         "job": proposal.action_job if proposal.state == Proposal.State.EXECUTING else (
             proposal.analysis_job if proposal.state == Proposal.State.ANALYSING else None),
@@ -153,7 +153,7 @@ def proposal_decide(request, tenant_pk, pk):
     return render(request, "elimination/proposal_decide.html", {
         "tenant": proposal.tenant, "proposal": proposal, "form": form,
         "summary": selectors.proposal_summary(proposal), "groups": selectors.proposal_groups(proposal),
-        "may_decide": proposal.state == Proposal.State.SUBMITTED and services.is_controller_of(
+        "may_decide": proposal.state == Proposal.State.SUBMITTED and may_give_visa(
             request.user, proposal.organisation),
     })
 
