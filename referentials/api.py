@@ -14,6 +14,7 @@ from django.http import Http404, HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -151,7 +152,17 @@ class EntryDetailApi(_TenantApi):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+class _FormatNamesTheCsvVariant(DefaultContentNegotiation):
+    """On the export ?format= chooses the CSV variant (spreadsheet or Vitam's), not one of DRF's
+    renderers: without this DRF answers 404 to ?format=spreadsheet. Errors stay JSON."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
 class EntryExportApi(_TenantApi):
+    content_negotiation_class = _FormatNamesTheCsvVariant
+
     @vitam_answers
     def get(self, request, tenant_pk):
         tenant = self.tenant(request, tenant_pk)

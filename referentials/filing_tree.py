@@ -279,7 +279,7 @@ def tree_to_csv(tree: Tree) -> bytes:
     actions = {"Keep": "Conserver", "Destroy": "Détruire"}
     rows = ([node.identifier, node.parent, node.title, node.level, node.description, " ".join(node.rules),
              actions.get(node.final_action, "")] for node in tree.walk())
-    return csv_bytes(CSV_HEADER, rows, delimiter=";")
+    return csv_bytes(CSV_HEADER, rows)
 
 
 def tree_to_sip_units(tree: Tree, rule_types: dict[str, str], *, start_date=None) -> list[SipUnit]:

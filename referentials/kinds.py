@@ -133,7 +133,7 @@ class Kind:
         neutralised)."""
         values = ([row.get(name, "") for name in self.columns] for row in rows)
         if spreadsheet:
-            return csv_bytes(self.columns, values, delimiter=";")
+            return csv_bytes(self.columns, values)
         return vitam_csv(self.columns, values)
 
     # --- comparing ---------------------------------------------------------------------------

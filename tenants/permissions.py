@@ -19,7 +19,7 @@ from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
 from rest_framework import filters as drf_filters
 from rest_framework import permissions as drf_permissions
 
-from tenants.models import Organisation, OrganisationGroupObjectPermission, Role, RoleGroup, Tenant
+from tenants.models import Organisation, OrganisationGroupObjectPermission, Role, RoleGroup, Tenant, User
 
 # Every codename guarded on Organisation (Organisation.Meta.permissions + the default ones we keep).
 ORGANISATION_PERMS = (
@@ -181,6 +181,32 @@ def tenant_get_for_user(user, pk, perm: str) -> Tenant:
         return tenants_for(user, perm).get(pk=int(pk))
     except (Tenant.DoesNotExist, ValueError, TypeError):
         raise Http404("No such tenant") from None
+
+
+# --- the visa -----------------------------------------------------------------------------------
+# The visa is the departmental archives' act: guardian's give_visa on the commune, which only their
+# controller group receives (controller_grants_sync). Platform administrators, whose powers are
+# technical, do not hold it: unlike the other permissions there is no platform-admin branch here.
+
+
+def may_give_visa(user, organisation: Organisation) -> bool:
+    if not _is_usable(user) or organisation is None or not organisation.is_active:
+        return False
+    return "give_visa" in ObjectPermissionChecker(user).get_group_perms(organisation)
+
+
+def visa_organisations(user):
+    """Organisations whose elimination proposals ``user`` may give the visa to."""
+    if not _is_usable(user):
+        return Organisation.objects.none()
+    return _objects_for_user(user, "tenants.give_visa", klass=Organisation.objects.filter(is_active=True))
+
+
+def visa_givers(organisation: Organisation):
+    """Active users who may give the visa to this organisation's proposals (to notify them)."""
+    groups = OrganisationGroupObjectPermission.objects.filter(
+        content_object=organisation, permission__codename="give_visa").values("group")
+    return User.objects.filter(is_active=True, groups__in=groups).distinct().order_by("username")
 
 
 def require_platform_admin(user) -> None:

@@ -1,12 +1,14 @@
 """The Vitam client of a SAM tenant, with the access contract that fits the caller.
 
 Archivists work with the tenant's access contract; researchers only ever with the researchers'
-contract (communicable archives); referential administration needs no access contract.
+contract (communicable archives); referential administration needs no access contract. Which of the
+two a user reads archives with is decided in access_contract_for() only, never by a caller.
 """
 
 from django.utils.translation import gettext as _
 
 from sam.vitam import VitamClient, VitamContext
+from tenants.permissions import can
 
 ACCESS = "access"
 RESEARCHER = "researcher"
@@ -18,6 +20,12 @@ class MissingContract(Exception):
 
     def user_message(self) -> str:
         return _("This tenant has no access contract: ask your administrator.")
+
+
+def access_contract_for(user, tenant) -> str:
+    """ACCESS for those who may search the tenant's organisation (archivists, referents, platform
+    administrators), RESEARCHER for everyone else: a researcher can never be handed the wider contract."""
+    return ACCESS if can(user, "search", tenant.organisation) else RESEARCHER
 
 
 def vitam_client(tenant, *, contract: str = ACCESS) -> VitamClient:

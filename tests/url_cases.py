@@ -21,6 +21,12 @@ The test then checks, for each method:
   without a marker of commune B and without a database change;
 - platform administrators: reach ORGANISATION and PLATFORM cases (no 403/404/5xx).
 
+Inside commune B itself, tests/test_role_matrix.py tries every ORGANISATION case as B's referent,
+archivist, researcher and as a controller of the departmental archives controlling B: ``roles`` names
+those who may use the URL (the others get 403/404 and change nothing). Every ORGANISATION case must
+declare its roles; a module gives its usual set with ``register(..., roles=...)`` and a case that
+differs declares its own.
+
 Screens that work in the *current* organisation/tenant (no id in the URL, e.g. a search page) are
 AUTHENTICATED cases: give ``query``/``data`` that name commune B's objects (a forged id) and ``markers``
 listing strings of commune B's data that must never come back. API endpoints set ``api=True``.
@@ -28,6 +34,7 @@ Objects a kwargs builder creates belong to commune B (``world.org_b``, ``world.t
 ``world.referent_b``, ``world.archivist_b``); helpers are in tests/factories.py.
 """
 
+import dataclasses
 import importlib
 import pkgutil
 from collections.abc import Callable
@@ -40,6 +47,17 @@ PLATFORM = "platform"            # platform administrators only
 ORGANISATION = "organisation"    # scoped to commune B by kwargs/data: A's users must get 403/404
 
 ACCESS_LEVELS = (PUBLIC, AUTHENTICATED, PLATFORM, ORGANISATION)
+
+# The roles inside one commune (tests/test_role_matrix.py), and the usual sets of them.
+REFERENT, ARCHIVIST, CONTROLLER, RESEARCHER = "referent", "archivist", "controller", "researcher"
+ROLES = (REFERENT, ARCHIVIST, CONTROLLER, RESEARCHER)
+ARCHIVE_STAFF = frozenset({REFERENT, ARCHIVIST})  # search, deposit, eliminate, manage_referentials
+REFERENT_ONLY = frozenset({REFERENT})             # manage_users, view_audit
+RESEARCHERS = frozenset({RESEARCHER})             # consult_communicable
+VISA = frozenset({CONTROLLER})                    # give_visa (departmental archives)
+EVERY_ROLE = frozenset(ROLES)                     # view_organisation
+MEMBERS = EVERY_ROLE - {CONTROLLER}               # view_organisation on the commune itself
+NOBODY = frozenset()                              # platform administrators only, on a commune's object
 
 
 def no_kwargs(world):
@@ -56,19 +74,34 @@ class UrlCase:
     query: Callable | None = None               # world -> GET parameters
     api: bool = False                           # REST endpoint: JSON bodies, 401/403 for anonymous
     markers: Callable | None = None             # world -> extra strings that must never appear for A's users
+    roles: frozenset | dict | None = None       # roles of commune B that may use it (ORGANISATION cases),
+                                                # or {method: roles} when they differ by method
     note: str = ""
 
     def __post_init__(self):
         if self.access not in ACCESS_LEVELS:
             raise ValueError(f"{self.name}: access must be one of {ACCESS_LEVELS}")
+        by_method = self.roles.values() if isinstance(self.roles, dict) else [self.roles or ()]
+        if not all(set(roles) <= set(ROLES) for roles in by_method):
+            raise ValueError(f"{self.name}: roles must be among {ROLES}")
+        if isinstance(self.roles, dict) and set(self.roles) != set(self.methods):
+            raise ValueError(f"{self.name}: give the roles of each of its methods {self.methods}")
+
+    def roles_for(self, method: str) -> frozenset:
+        return frozenset(self.roles[method] if isinstance(self.roles, dict) else self.roles)
 
 
 REGISTRY: dict[str, UrlCase] = {}
 _LOADED = False
 
 
-def register(*cases: UrlCase) -> None:
+def register(*cases: UrlCase, roles: frozenset | None = None) -> None:
+    """Adds the cases; ``roles`` is given to those of them that declare none."""
     for case in cases:
+        if roles is not None and case.roles is None:
+            case = dataclasses.replace(case, roles=frozenset(roles))
+        if case.roles is not None:
+            case.__post_init__()
         if case.name in REGISTRY:
             raise ValueError(f"URL case registered twice: {case.name}")
         REGISTRY[case.name] = case

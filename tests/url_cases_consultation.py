@@ -4,7 +4,7 @@
 import tempfile
 
 from sam.consultation.models import SavedSearch
-from tests.url_cases import AUTHENTICATED, ORGANISATION, UrlCase, register
+from tests.url_cases import ARCHIVE_STAFF, AUTHENTICATED, ORGANISATION, RESEARCHERS, UrlCase, register
 
 _server = None
 
@@ -101,10 +101,12 @@ register(
     # Researchers' portal: every signed-in user may open it; it searches only their own granted organisations.
     UrlCase("consultation:researcher_home", AUTHENTICATED, query=lambda w: {"q": "dossier", "tenant": w.tenant_b.pk},
             markers=b_titles),
-    UrlCase("consultation:researcher_unit", ORGANISATION, kwargs=unit_b, markers=b_titles),
-    UrlCase("consultation:researcher_object_download", ORGANISATION, kwargs=object_b, markers=b_titles),
+    UrlCase("consultation:researcher_unit", ORGANISATION, kwargs=unit_b, markers=b_titles, roles=RESEARCHERS),
+    UrlCase("consultation:researcher_object_download", ORGANISATION, kwargs=object_b, markers=b_titles,
+            roles=RESEARCHERS),
     # API.
     UrlCase("api-unit-list", ORGANISATION, api=True, kwargs=tenant_b, query=lambda w: {"q": "dossier"},
             markers=b_titles),
     UrlCase("api-unit-detail", ORGANISATION, api=True, kwargs=unit_b, markers=b_titles),
+    roles=ARCHIVE_STAFF,
 )

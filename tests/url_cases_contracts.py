@@ -2,7 +2,7 @@
 
 from sam.site.demo import ensure_contracts
 from tenants.vitam_clients import ADMIN, vitam_client
-from tests.url_cases import ORGANISATION, UrlCase, register
+from tests.url_cases import ARCHIVE_STAFF, ORGANISATION, UrlCase, register
 
 GP = ("get", "post")
 
@@ -86,4 +86,5 @@ register(
     UrlCase("api-profile-detail", ORGANISATION, api=True, kwargs=profile_b, methods=("get", "patch"),
             data=lambda w: {"Name": "Forged"}),
     UrlCase("api-profile-file", ORGANISATION, api=True, kwargs=profile_b, methods=("get", "put")),
+    roles=ARCHIVE_STAFF,
 )

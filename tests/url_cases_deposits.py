@@ -1,7 +1,7 @@
 """URL cases of deposits: every screen and API endpoint, tried by commune A's users on commune B's deposit."""
 
 from sam.deposits.models import Deposit
-from tests.url_cases import ORGANISATION, UrlCase, register
+from tests.url_cases import ARCHIVE_STAFF, ORGANISATION, UrlCase, register
 
 
 def tenant_b(world):
@@ -57,4 +57,5 @@ register(
     UrlCase("api-deposit-list", ORGANISATION, kwargs=tenant_b, methods=GP, api=True, markers=MARKERS),
     UrlCase("api-deposit-detail", ORGANISATION, kwargs=deposit_b, api=True, markers=MARKERS),
     UrlCase("api-deposit-atr", ORGANISATION, kwargs=deposit_with_atr_b, api=True, markers=MARKERS),
+    roles=ARCHIVE_STAFF,
 )

@@ -5,7 +5,7 @@ import tempfile
 from datetime import date
 
 from sam.elimination.models import MassUpdate, Notification, Proposal, ProposalUnit
-from tests.url_cases import AUTHENTICATED, ORGANISATION, UrlCase, register
+from tests.url_cases import ARCHIVE_STAFF, AUTHENTICATED, ORGANISATION, VISA, UrlCase, register
 
 SECRET = "Permis secrets de B"
 
@@ -68,8 +68,13 @@ def mass_update_data(world):
     return {"title": "x", "action": "add", "category": "HoldRule", "rule": "HOL-00001", "step": "preview"}
 
 
-def proposal_api(name, kwargs, methods=("get",), data=None):
-    return UrlCase(name, ORGANISATION, kwargs=kwargs, methods=methods, api=True, markers=markers, data=data)
+# A submitted proposal is read by the commune's archive staff and by the controller who gives the visa.
+SUBMITTED_READERS = ARCHIVE_STAFF | VISA
+
+
+def proposal_api(name, kwargs, methods=("get",), data=None, roles=None):
+    return UrlCase(name, ORGANISATION, kwargs=kwargs, methods=methods, api=True, markers=markers, data=data,
+                   roles=roles)
 
 
 register(
@@ -77,20 +82,25 @@ register(
             markers=markers),
     UrlCase("elimination:analysis_create", ORGANISATION, kwargs=tenant_b, methods=("get", "post"),
             data=analysis_data, markers=markers),
-    UrlCase("elimination:proposal_detail", ORGANISATION, kwargs=proposal_b, markers=markers),
+    UrlCase("elimination:proposal_detail", ORGANISATION, kwargs=proposal_b, markers=markers,
+            roles=SUBMITTED_READERS),
     UrlCase("elimination:proposal_units_update", ORGANISATION, kwargs=draft_b, methods=("post",),
             data=lambda w: {"unit": ["aeaqaaaaaasecretunitb"], "operation": "exclude"}, markers=markers),
     UrlCase("elimination:proposal_submit", ORGANISATION, kwargs=draft_b, methods=("get", "post"), markers=markers),
     UrlCase("elimination:proposal_decide", ORGANISATION, kwargs=proposal_b, methods=("get", "post"),
-            data=lambda w: {"decision": "approve", "comment": "ok"}, markers=markers),
+            data=lambda w: {"decision": "approve", "comment": "ok"}, markers=markers,
+            roles={"get": SUBMITTED_READERS, "post": VISA}),
     UrlCase("elimination:proposal_execute", ORGANISATION, kwargs=approved_b, methods=("get",), markers=markers,
             note="POST would start Vitam's elimination: the service tests cover it"),
     UrlCase("elimination:proposal_copy", ORGANISATION, kwargs=refused_b, methods=("post",), markers=markers),
-    UrlCase("elimination:proposal_print", ORGANISATION, kwargs=proposal_b, markers=markers),
-    UrlCase("elimination:proposal_print_pdf", ORGANISATION, kwargs=proposal_b, markers=markers),
-    UrlCase("elimination:proposal_csv", ORGANISATION, kwargs=proposal_b, markers=markers),
-    UrlCase("elimination:proposal_certificate", ORGANISATION, kwargs=proposal_b, markers=markers),
-    UrlCase("elimination:proposal_report", ORGANISATION, kwargs=proposal_b, markers=markers),
+    UrlCase("elimination:proposal_print", ORGANISATION, kwargs=proposal_b, markers=markers, roles=SUBMITTED_READERS),
+    UrlCase("elimination:proposal_print_pdf", ORGANISATION, kwargs=proposal_b, markers=markers,
+            roles=SUBMITTED_READERS),
+    UrlCase("elimination:proposal_csv", ORGANISATION, kwargs=proposal_b, markers=markers, roles=SUBMITTED_READERS),
+    UrlCase("elimination:proposal_certificate", ORGANISATION, kwargs=proposal_b, markers=markers,
+            roles=SUBMITTED_READERS),
+    UrlCase("elimination:proposal_report", ORGANISATION, kwargs=proposal_b, markers=markers,
+            roles=SUBMITTED_READERS),
     UrlCase("elimination:visa_list", AUTHENTICATED, kwargs=lambda w: (proposal_b(w), {})[1], markers=markers),
     UrlCase("elimination:mass_update_list", ORGANISATION, kwargs=lambda w: (mass_update_b(w), tenant_b(w))[1],
             markers=markers),
@@ -101,11 +111,12 @@ register(
     UrlCase("elimination:notification_list", AUTHENTICATED, kwargs=notification_b, methods=("get", "post"),
             markers=markers),
     proposal_api("api-elimination-proposal-list", lambda w: (proposal_b(w), tenant_b(w))[1]),
-    proposal_api("api-elimination-proposal-detail", proposal_b),
-    proposal_api("api-elimination-proposal-units", proposal_b),
+    proposal_api("api-elimination-proposal-detail", proposal_b, roles=SUBMITTED_READERS),
+    proposal_api("api-elimination-proposal-units", proposal_b, roles=SUBMITTED_READERS),
     proposal_api("api-elimination-proposal-submit", draft_b, methods=("post",)),
     proposal_api("api-elimination-proposal-decide", proposal_b, methods=("post",),
-                 data=lambda w: {"approve": True, "comment": "ok"}),
+                 data=lambda w: {"approve": True, "comment": "ok"}, roles=VISA),
     proposal_api("api-elimination-proposal-execute", refused_b, methods=("post",)),
-    proposal_api("api-elimination-proposal-certificate", proposal_b),
+    proposal_api("api-elimination-proposal-certificate", proposal_b, roles=SUBMITTED_READERS),
+    roles=ARCHIVE_STAFF,
 )

@@ -1,7 +1,7 @@
 """URL cases of background jobs."""
 
 from sam.lib.jobs.models import Job
-from tests.url_cases import ORGANISATION, UrlCase, register
+from tests.url_cases import MEMBERS, ORGANISATION, UrlCase, register
 
 
 def job_b(world):
@@ -12,4 +12,5 @@ def job_b(world):
 
 register(
     UrlCase("jobs:job_status", ORGANISATION, kwargs=job_b, markers=lambda w: ["commune B secret progress"]),
+    roles=MEMBERS,  # the departmental controller is no member of the job's commune
 )

@@ -1,7 +1,7 @@
 """URL cases of the referentials: rules and agencies of a tenant, common nomenclature, their API."""
 
 from referentials.models import ReferentialImport, ReferentialTemplate, TemplateApplication, TemplateVersion
-from tests.url_cases import ORGANISATION, PLATFORM, UrlCase, register
+from tests.url_cases import ARCHIVE_STAFF, ORGANISATION, PLATFORM, UrlCase, register
 
 GP = ("get", "post")
 SECRET = "Secret rule of commune B"
@@ -118,4 +118,5 @@ register(
     UrlCase("api-template-apply", PLATFORM, api=True, kwargs=template_pk, methods=("post",),
             data=lambda w: {"tenants": [w.tenant_b.pk]}),
     UrlCase("api-application-detail", PLATFORM, api=True, kwargs=lambda w: {"pk": application(w)["application_pk"]}),
+    roles=ARCHIVE_STAFF,
 )

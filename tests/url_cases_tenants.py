@@ -3,7 +3,9 @@
 from tenants import services
 from tenants.models import AuditEntry, Role
 from tenants.serializers import Membership
-from tests.url_cases import AUTHENTICATED, ORGANISATION, PLATFORM, UrlCase, register
+from tests.url_cases import (
+    AUTHENTICATED, MEMBERS, NOBODY, ORGANISATION, PLATFORM, REFERENT_ONLY, UrlCase, register,
+)
 
 
 def org_b(world):
@@ -76,11 +78,13 @@ register(
     UrlCase("api-organisation-list", AUTHENTICATED, api=True, methods=GP,
             data=lambda w: {"name": "Forged", "kind": "commune", "code": "95999"}),
     UrlCase("api-organisation-detail", ORGANISATION, api=True, kwargs=org_b, methods=("get", "put", "patch"),
-            data=lambda w: {"name": "Renamed"}),
+            data=lambda w: {"name": "Renamed"},
+            roles={"get": MEMBERS, "put": NOBODY, "patch": NOBODY}),  # changed by platform administrators
     UrlCase("api-tenant-list", AUTHENTICATED, api=True, methods=GP,
             data=lambda w: {"vitam_id": 4242, "label": "Forged", "organisation": w.org_b.pk}),
     UrlCase("api-tenant-detail", ORGANISATION, api=True, kwargs=lambda w: {"pk": w.tenant_b.pk},
-            methods=("get", "put", "patch"), data=lambda w: {"label": "Renamed"}),
+            methods=("get", "put", "patch"), data=lambda w: {"label": "Renamed"},
+            roles={"get": MEMBERS, "put": NOBODY, "patch": NOBODY}),
     UrlCase("api-user-list", AUTHENTICATED, api=True, methods=GP,
             data=lambda w: {"organisation": w.org_b.pk, "username": "intruder", "email": "i@example.org",
                             "role": "referent"}),
@@ -91,4 +95,5 @@ register(
     UrlCase("api-membership-detail", ORGANISATION, api=True, kwargs=membership_b, methods=("get", "delete")),
     UrlCase("api-audit-entry-list", AUTHENTICATED, api=True, query=lambda w: {"organisation": w.org_b.pk}),
     UrlCase("api-audit-entry-detail", ORGANISATION, api=True, kwargs=audit_entry_b),
+    roles=REFERENT_ONLY,
 )

@@ -2,7 +2,7 @@
 
 from referentials.trees import services
 from referentials.trees.models import TreePublication
-from tests.url_cases import ORGANISATION, UrlCase, register
+from tests.url_cases import ARCHIVE_STAFF, ORGANISATION, UrlCase, register
 
 GP = ("get", "post")
 CSV = "Identifiant;Identifiant parent;Intitulé\nB;;Plan secret de B\nB1;B;Sous-série secrète de B\n"
@@ -103,6 +103,7 @@ register(
     UrlCase("trees:publication_detail", ORGANISATION, kwargs=publication_b, markers=MARKERS),
     UrlCase("trees:publication_atr", ORGANISATION, kwargs=publication_b, markers=MARKERS),
     UrlCase("trees:publication_refresh", ORGANISATION, kwargs=publication_b, methods=("post",)),
+    roles=ARCHIVE_STAFF,
 )
 
 register(
@@ -118,4 +119,5 @@ register(
             data=lambda w: {**version(w), "title": "Renommé"}, markers=MARKERS),
     UrlCase("api-tree-publish", ORGANISATION, api=True, kwargs=draft_kwargs, methods=("post",),
             data=lambda w: {**version(w), "originating_agency": "X", "archival_agency": "X"}, markers=MARKERS),
+    roles=ARCHIVE_STAFF,
 )

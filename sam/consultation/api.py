@@ -61,7 +61,7 @@ class UnitListView(APIView):
         if not form.is_valid():
             raise ValidationError(form.errors.get_json_data())
         try:
-            page = selectors.search_units(tenant, form.criteria(), page=form.cleaned_data.get("page") or 1,
+            page = selectors.search_units(tenant, form.criteria(), user=request.user, page=form.cleaned_data.get("page") or 1,
                                           per_page=form.cleaned_data.get("per_page") or 25)
         except ConsultationUnavailable as exc:
             raise ArchiveUnavailable(str(exc)) from None
@@ -85,10 +85,10 @@ class UnitDetailView(APIView):
     def get(self, request, tenant_pk, unit_id):
         tenant = _tenant(request, tenant_pk)
         try:
-            unit = selectors.get_unit(tenant, unit_id)
-            rules = selectors.rules_of(tenant, unit)
-            objects = selectors.objects_of(tenant, unit)
-            ancestors = selectors.ancestors_of(tenant, unit)
+            unit = selectors.get_unit(tenant, unit_id, user=request.user)
+            rules = selectors.rules_of(tenant, unit, user=request.user)
+            objects = selectors.objects_of(tenant, unit, user=request.user)
+            ancestors = selectors.ancestors_of(tenant, unit, user=request.user)
         except Http404:
             raise
         except ConsultationUnavailable as exc:

@@ -1,7 +1,8 @@
 """Reads of search and consultation: Vitam queries built with sam.vitam.dsl, never in views.
 
-Every function takes a Tenant already checked by the caller (tenant_get_for_user) and the kind of access
-contract to use: ACCESS for archivists, RESEARCHER for the researchers' portal (communicable archives only).
+Every function that reads archives takes a Tenant already checked by the caller (tenant_get_for_user) and
+the user: the access contract comes from them (tenants.vitam_clients.access_contract_for), so that no caller
+can hand a researcher the archivists' contract.
 Failures of Vitam come back as VitamError (views turn them into French messages) or Http404.
 """
 
@@ -45,7 +46,7 @@ from sam.deposits.models import Deposit
 from sam.elimination.models import MassUpdate, Proposal
 from sam.lib.display import vitam_datetime
 from sam.vitam.errors import VitamError, VitamNotFound
-from tenants.vitam_clients import ACCESS, ADMIN, RESEARCHER, MissingContract, vitam_client
+from tenants.vitam_clients import ADMIN, RESEARCHER, MissingContract, access_contract_for, vitam_client
 
 RESULT_FIELDS = ("#id", "Title", "Description", "DescriptionLevel", "StartDate", "EndDate", "#originating_agency",
                  "#opi", "#unitups", "#object", "ArchivalAgencyArchiveUnitIdentifier", "#unitType")
@@ -74,7 +75,9 @@ class ConsultationUnavailable(Exception):
     """The tenant cannot be searched (no contract configured): the message says what to do."""
 
 
-def client_for(tenant, contract=ACCESS):
+def client_for(tenant, *, user):
+    """The Vitam client of the tenant with the access contract the user reads its archives with."""
+    contract = access_contract_for(user, tenant)
     try:
         return vitam_client(tenant, contract=contract)
     except MissingContract:
@@ -263,8 +266,9 @@ def _facets(response, criteria) -> list[Facet]:
     return [facet for facet in (agency, level, years, final) if facet.buckets]
 
 
-def search_units(tenant, criteria: dict, *, page: int = 1, per_page: int = 25, contract=ACCESS,
+def search_units(tenant, criteria: dict, *, user, page: int = 1, per_page: int = 25,
                  facets: bool = True) -> SearchPage:
+    contract = access_contract_for(user, tenant)
     fields = RESEARCHER_FIELDS if contract == RESEARCHER else RESULT_FIELDS
     query = unit_query(criteria, fields=fields).offset((page - 1) * per_page).limit(per_page)
     if facets and contract != RESEARCHER:
@@ -273,18 +277,18 @@ def search_units(tenant, criteria: dict, *, page: int = 1, per_page: int = 25, c
                  .facet_terms("final_action", "#management.AppraisalRule.FinalAction", size=10))
         buckets = year_buckets(criteria)
         query = query.facet_date_range("year", "StartDate", [(start, end) for start, end in buckets])
-    response = client_for(tenant, contract).search_units(query)
+    response = client_for(tenant, user=user).search_units(query)
     return SearchPage(results=[_decorate(unit) for unit in response.results], total=response.total, page=page,
                       per_page=per_page, facets=_facets(response, criteria) if facets else [])
 
 
-def units_for_export(tenant, criteria: dict, *, batch: int = 1000, fields=None):
+def units_for_export(tenant, criteria: dict, *, user, batch: int = 1000, fields=None):
     """(total, iterator over every unit within Vitam's result window), paging through Vitam.
 
     The first page is read at once, so the caller knows the total (and Vitam's answer) before streaming;
     it is small so that the first rows leave quickly. The rest comes in pages as large as Vitam allows
     (its result window): each page costs Vitam a whole query, sort and count."""
-    client = client_for(tenant, ACCESS)
+    client = client_for(tenant, user=user)
     query = unit_query(criteria, fields=fields or RESULT_FIELDS)
     if not criteria.get("sort"):
         query = query.order_by("StartDate")  # a stable order across pages
@@ -308,9 +312,9 @@ def units_for_export(tenant, criteria: dict, *, batch: int = 1000, fields=None):
 # --- one unit --------------------------------------------------------------------------------------
 
 
-def get_unit(tenant, unit_id: str, *, contract=ACCESS) -> dict:
+def get_unit(tenant, unit_id: str, *, user) -> dict:
     """The unit, or Http404 when it does not exist, belongs elsewhere or the contract hides it."""
-    client = client_for(tenant, contract)
+    client = client_for(tenant, user=user)
     try:
         return client.get_unit(unit_id)
     except VitamNotFound:
@@ -326,9 +330,9 @@ def _titles(client, unit_ids) -> dict[str, dict]:
     return {unit["#id"]: unit for unit in response.results}
 
 
-def ancestors_of(tenant, unit: dict, *, contract=ACCESS) -> list[dict]:
+def ancestors_of(tenant, unit: dict, *, user) -> list[dict]:
     """The unit's ancestors from the top of the tree down to its parent (first parent at each level)."""
-    known = _titles(client_for(tenant, contract), unit.get("#allunitups") or [])
+    known = _titles(client_for(tenant, user=user), unit.get("#allunitups") or [])
     chain, seen = [], set()
     parents = unit.get("#unitups") or []
     while parents and parents[0] in known and parents[0] not in seen:
@@ -339,11 +343,11 @@ def ancestors_of(tenant, unit: dict, *, contract=ACCESS) -> list[dict]:
     return list(reversed(chain))
 
 
-def children_of(tenant, unit_id: str, *, page: int = 1, contract=ACCESS) -> SearchPage:
-    fields = RESEARCHER_FIELDS if contract == RESEARCHER else RESULT_FIELDS
+def children_of(tenant, unit_id: str, *, user, page: int = 1) -> SearchPage:
+    fields = RESEARCHER_FIELDS if access_contract_for(user, tenant) == RESEARCHER else RESULT_FIELDS
     query = (Select().roots([unit_id]).depth(1).order_by("Title").fields(*fields)
              .offset((page - 1) * CHILDREN_PER_PAGE).limit(CHILDREN_PER_PAGE))
-    response = client_for(tenant, contract).search_units(query)
+    response = client_for(tenant, user=user).search_units(query)
     return SearchPage(results=[_decorate(unit) for unit in response.results], total=response.total, page=page,
                       per_page=CHILDREN_PER_PAGE)
 
@@ -373,9 +377,9 @@ class RuleCategory:
         return max(ends) if ends else ""
 
 
-def rules_of(tenant, unit: dict) -> list[RuleCategory]:
+def rules_of(tenant, unit: dict, *, user) -> list[RuleCategory]:
     """The unit's management rules, its own and the inherited ones with the unit they come from."""
-    client = client_for(tenant, ACCESS)
+    client = client_for(tenant, user=user)
     unit_id = unit["#id"]
     response = client.search_units_with_inherited_rules(Select().where(eq("#id", unit_id)).fields("#id"))
     inherited = (response.first or {}).get("InheritedRules") or {}
@@ -440,12 +444,13 @@ class ObjectVersion:
         return self.mime_type in PREVIEW_TYPES
 
 
-def objects_of(tenant, unit: dict, *, contract=ACCESS) -> list[ObjectVersion]:
+def objects_of(tenant, unit: dict, *, user) -> list[ObjectVersion]:
     """The binary versions of the unit's object group (none when the unit has no objects)."""
     if not unit.get("#object"):
         return []
+    contract = access_contract_for(user, tenant)
     try:
-        group = client_for(tenant, contract).get_object_group(unit["#id"])
+        group = client_for(tenant, user=user).get_object_group(unit["#id"])
     except VitamNotFound:
         return []
     versions = []
@@ -470,17 +475,17 @@ def objects_of(tenant, unit: dict, *, contract=ACCESS) -> list[ObjectVersion]:
     return versions
 
 
-def find_object_version(tenant, unit: dict, usage: str, version: int, *, contract=ACCESS) -> ObjectVersion:
-    for candidate in objects_of(tenant, unit, contract=contract):
+def find_object_version(tenant, unit: dict, usage: str, version: int, *, user) -> ObjectVersion:
+    for candidate in objects_of(tenant, unit, user=user):
         if candidate.usage == usage and candidate.version == version:
             return candidate
     raise Http404("No such object version")
 
 
-def lifecycle_of(tenant, unit_id: str) -> list[dict]:
+def lifecycle_of(tenant, unit_id: str, *, user) -> list[dict]:
     """Events of the unit's lifecycle, oldest first, with readable outcomes."""
     try:
-        lifecycle = client_for(tenant, ACCESS).get_unit_lifecycle(unit_id)
+        lifecycle = client_for(tenant, user=user).get_unit_lifecycle(unit_id)
     except VitamNotFound:
         return []
     events = [lifecycle] + list(lifecycle.get("events") or [])
@@ -542,9 +547,9 @@ def decorate_operation(operation: dict) -> dict:
     }
 
 
-def search_operations(tenant, filters: dict, *, page: int = 1) -> SearchPage:
+def search_operations(tenant, filters: dict, *, user, page: int = 1) -> SearchPage:
     query = operation_query(filters).offset((page - 1) * OPERATIONS_PER_PAGE).limit(OPERATIONS_PER_PAGE)
-    response = client_for(tenant, ACCESS).search_operations(query)
+    response = client_for(tenant, user=user).search_operations(query)
     operations = [decorate_operation(op) for op in response.results]
     subjects = operation_subjects(tenant, [op["id"] for op in operations])
     for operation in operations:
@@ -592,9 +597,9 @@ def operation_subjects(tenant, operation_ids) -> dict[str, dict]:
     return subjects
 
 
-def get_operation(tenant, operation_id: str) -> dict:
+def get_operation(tenant, operation_id: str, *, user) -> dict:
     try:
-        operation = client_for(tenant, ACCESS).get_operation(operation_id)
+        operation = client_for(tenant, user=user).get_operation(operation_id)
     except VitamNotFound:
         raise Http404("No such operation") from None
     decorated = decorate_operation(operation)
@@ -605,16 +610,16 @@ def get_operation(tenant, operation_id: str) -> dict:
 # --- registre des fonds ----------------------------------------------------------------------------
 
 
-def register_summary(tenant) -> list[dict]:
-    response = client_for(tenant, ACCESS).search_accession_registers(
+def register_summary(tenant, *, user) -> list[dict]:
+    response = client_for(tenant, user=user).search_accession_registers(
         SelectSingle().order_by("OriginatingAgency").limit(1000))
     return response.results
 
 
-def register_details(tenant, agency: str, *, page: int = 1) -> SearchPage:
+def register_details(tenant, agency: str, *, user, page: int = 1) -> SearchPage:
     query = (SelectSingle().where(eq("OriginatingAgency", agency)).order_by("EndDate", desc=True)
              .offset((page - 1) * OPERATIONS_PER_PAGE).limit(OPERATIONS_PER_PAGE))
-    response = client_for(tenant, ACCESS).accession_register_details(query)
+    response = client_for(tenant, user=user).accession_register_details(query)
     return SearchPage(results=response.results, total=response.total, page=page, per_page=OPERATIONS_PER_PAGE)
 
 

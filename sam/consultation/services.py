@@ -23,7 +23,6 @@ from sam.consultation.models import SavedSearch
 from sam.consultation.seda_labels import level_label
 from sam.lib.csv_export import csv_lines
 from sam.vitam.dsl import MAX_RESULT_WINDOW
-from tenants.vitam_clients import ACCESS
 
 # Previews get their own strict policy: nothing runs, nothing loads from elsewhere.
 PREVIEW_CSP = {
@@ -83,11 +82,11 @@ class CsvExport:
         return self.total > MAX_RESULT_WINDOW or self.total == MAX_RESULT_WINDOW
 
 
-def export_csv(*, tenant, criteria: dict, columns) -> CsvExport:
+def export_csv(*, user, tenant, criteria: dict, columns) -> CsvExport:
     """RFC 4180 CSV (CRLF, quotes doubled), UTF-8 with BOM, of every result within Vitam's window."""
     columns = [column for column in columns if column in EXPORT_COLUMNS] or list(DEFAULT_EXPORT_COLUMNS)
     fields = list(dict.fromkeys(field for column in columns for field in EXPORT_COLUMN_FIELDS[column]))
-    total, units = selectors.units_for_export(tenant, criteria, fields=fields)
+    total, units = selectors.units_for_export(tenant, criteria, user=user, fields=fields)
     getters = [EXPORT_COLUMNS[column][1] for column in columns]
 
     def rows():
@@ -121,14 +120,14 @@ class Binary:
     csp: str = ""
 
 
-def fetch_object(*, tenant, unit_id: str, usage: str, version: int, contract=ACCESS, preview: bool = False) -> Binary:
+def fetch_object(*, user, tenant, unit_id: str, usage: str, version: int, preview: bool = False) -> Binary:
     """Copy one binary from Vitam into a temporary file (disk, not memory) ready to stream.
 
     Raises Http404 for a unit or version the contract hides, VitamUnauthorized (401) for a usage the
     contract does not allow."""
-    unit = selectors.get_unit(tenant, unit_id, contract=contract)
-    described = selectors.find_object_version(tenant, unit, usage, version, contract=contract)
-    client = selectors.client_for(tenant, contract)
+    unit = selectors.get_unit(tenant, unit_id, user=user)
+    described = selectors.find_object_version(tenant, unit, usage, version, user=user)
+    client = selectors.client_for(tenant, user=user)
     temporary = tempfile.TemporaryFile(prefix="sam-object-")
     try:
         result = client.download_object(unit_id, usage, version, temporary)
@@ -144,8 +143,8 @@ def fetch_object(*, tenant, unit_id: str, usage: str, version: int, contract=ACC
     return Binary(temporary, result.size, filename, "application/octet-stream", "attachment")
 
 
-def download_atr(*, tenant, operation_id: str) -> Binary:
-    client = selectors.client_for(tenant, ACCESS)
+def download_atr(*, user, tenant, operation_id: str) -> Binary:
+    client = selectors.client_for(tenant, user=user)
     temporary = tempfile.TemporaryFile(prefix="sam-atr-")
     try:
         result = client.download_atr(operation_id, temporary)
@@ -156,10 +155,10 @@ def download_atr(*, tenant, operation_id: str) -> Binary:
     return Binary(temporary, result.size, f"ATR-{operation_id}.xml", "application/xml", "attachment")
 
 
-def download_report(*, tenant, operation: dict) -> Binary:
+def download_report(*, user, tenant, operation: dict) -> Binary:
     """The report Vitam keeps for an operation: the rules import report (JSON) or a batch report
     (JSON lines: elimination, mass update...)."""
-    client = selectors.client_for(tenant, ACCESS)
+    client = selectors.client_for(tenant, user=user)
     operation_id = operation["id"]
     temporary = tempfile.TemporaryFile(prefix="sam-report-")
     try:
@@ -192,7 +191,7 @@ def operation_evidence(*, tenant, operation_id: str, actor) -> Evidence:
     """Journal de preuve: the logbook operation with all its events, as Vitam returned it, in a JSON file
     whose own SHA-512 is given alongside (header, page) so a copy can be checked later. The operation part
     carries its own SHA-512 too (canonical JSON), to check it against Vitam's logbook again."""
-    operation = selectors.client_for(tenant, ACCESS).get_operation(operation_id)
+    operation = selectors.client_for(tenant, user=actor).get_operation(operation_id)
     canonical = json.dumps(operation, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
     document = {
         "format": "SAM journal de preuve 1",

@@ -20,7 +20,6 @@ from sam.consultation.selectors import ConsultationUnavailable
 from sam.consultation.seda_labels import readable_metadata
 from sam.vitam.dsl import MAX_RESULT_WINDOW
 from sam.vitam.errors import VitamError, VitamNotFound, VitamUnauthorized
-from tenants.vitam_clients import RESEARCHER
 from tenants.context import tenant_get_for_request
 from tenants.permissions import tenants_for
 
@@ -100,7 +99,7 @@ def search(request, tenant_pk):
     if form.is_bound and form.is_valid() and form.has_criteria():
         criteria = form.criteria()
         try:
-            results = selectors.search_units(tenant, criteria, page=form.cleaned_data.get("page") or 1,
+            results = selectors.search_units(tenant, criteria, user=request.user, page=form.cleaned_data.get("page") or 1,
                                              per_page=form.cleaned_data.get("per_page") or 25)
             facets = _facet_links(results.facets, request.GET)
             _link_units(results.results, tenant)
@@ -129,7 +128,7 @@ def search_export(request, tenant_pk):
         messages.error(request, _("The search is not valid: correct it before exporting."))
         return redirect(f"{reverse('consultation:search', args=[tenant.pk])}?{_query_with(request.GET)}")
     try:
-        export = services.export_csv(tenant=tenant, criteria=form.criteria(), columns=request.GET.getlist("columns"))
+        export = services.export_csv(user=request.user, tenant=tenant, criteria=form.criteria(), columns=request.GET.getlist("columns"))
     except (VitamError, ConsultationUnavailable) as exc:
         messages.error(request, exc.user_message() if isinstance(exc, VitamError) else str(exc))
         return redirect(f"{reverse('consultation:search', args=[tenant.pk])}?{_query_with(request.GET)}")
@@ -198,25 +197,27 @@ def _page_number(request, name, maximum=MAX_RESULT_WINDOW // 20):
 def unit_detail(request, tenant_pk, unit_id):
     tenant = _tenant(request, tenant_pk)
     try:
-        unit = selectors.get_unit(tenant, unit_id)
+        unit = selectors.get_unit(tenant, unit_id, user=request.user)
     except ConsultationUnavailable as exc:
         return _refused(request, tenant, str(exc), status=503)
-    children = selectors.children_of(tenant, unit_id, page=_page_number(request, "children_page"))
+    children = selectors.children_of(tenant, unit_id, user=request.user,
+                                     page=_page_number(request, "children_page"))
     return render(request, "consultation/unit_detail.html", {
         "tenant": tenant, "unit": unit, "unit_id": unit_id, "metadata": readable_metadata(unit),
         "agency": unit.get("#originating_agency", ""), "opi": unit.get("#opi", ""),
-        "ancestors": selectors.ancestors_of(tenant, unit), "children": children,
+        "ancestors": selectors.ancestors_of(tenant, unit, user=request.user), "children": children,
         "children_pages": _children_pages(children, request),
-        "rules": selectors.rules_of(tenant, unit), "objects": selectors.objects_of(tenant, unit),
-        "lifecycle": selectors.lifecycle_of(tenant, unit_id),
+        "rules": selectors.rules_of(tenant, unit, user=request.user),
+        "objects": selectors.objects_of(tenant, unit, user=request.user),
+        "lifecycle": selectors.lifecycle_of(tenant, unit_id, user=request.user),
         "search_under": urlencode({"node": unit_id}),
     })
 
 
-def _object(request, tenant, unit_id, usage, version, *, contract, preview):
+def _object(request, tenant, unit_id, usage, version, *, preview):
     try:
-        binary = services.fetch_object(tenant=tenant, unit_id=unit_id, usage=usage, version=version,
-                                       contract=contract, preview=preview)
+        binary = services.fetch_object(user=request.user, tenant=tenant, unit_id=unit_id, usage=usage,
+                                       version=version, preview=preview)
     except VitamUnauthorized:
         return _refused(request, tenant, _(
             "The access contract does not allow reading this version (%(usage)s). Ask your archivist or "
@@ -232,14 +233,14 @@ def _object(request, tenant, unit_id, usage, version, *, contract, preview):
 @require_GET
 def unit_object_download(request, tenant_pk, unit_id, usage, version):
     tenant = _tenant(request, tenant_pk)
-    return _object(request, tenant, unit_id, usage, version, contract="access", preview=False)
+    return _object(request, tenant, unit_id, usage, version, preview=False)
 
 
 @login_required
 @require_GET
 def unit_object_preview(request, tenant_pk, unit_id, usage, version):
     tenant = _tenant(request, tenant_pk)
-    return _object(request, tenant, unit_id, usage, version, contract="access", preview=True)
+    return _object(request, tenant, unit_id, usage, version, preview=True)
 
 
 # --- journal des opérations ------------------------------------------------------------------------
@@ -253,7 +254,7 @@ def operation_list(request, tenant_pk):
     operations, error = None, ""
     if form.is_valid():
         try:
-            operations = selectors.search_operations(tenant, form.cleaned_data,
+            operations = selectors.search_operations(tenant, form.cleaned_data, user=request.user,
                                                      page=form.cleaned_data.get("page") or 1)
         except (VitamError, ConsultationUnavailable) as exc:
             error = exc.user_message() if isinstance(exc, VitamError) else str(exc)
@@ -267,7 +268,7 @@ def operation_list(request, tenant_pk):
 def operation_detail(request, tenant_pk, operation_id):
     tenant = _tenant(request, tenant_pk)
     try:
-        operation = selectors.get_operation(tenant, operation_id)
+        operation = selectors.get_operation(tenant, operation_id, user=request.user)
     except ConsultationUnavailable as exc:
         return _refused(request, tenant, str(exc), status=503)
     return render(request, "consultation/operation_detail.html", {
@@ -283,11 +284,11 @@ def operation_detail(request, tenant_pk, operation_id):
 @require_GET
 def operation_atr(request, tenant_pk, operation_id):
     tenant = _tenant(request, tenant_pk)
-    operation = selectors.get_operation(tenant, operation_id)
+    operation = selectors.get_operation(tenant, operation_id, user=request.user)
     if operation.get("evTypeProc") != "INGEST":
         raise Http404("Only deposits have an ATR")
     try:
-        return _binary_response(services.download_atr(tenant=tenant, operation_id=operation_id))
+        return _binary_response(services.download_atr(user=request.user, tenant=tenant, operation_id=operation_id))
     except VitamNotFound:
         return _refused(request, tenant, _("The archive system has no transfer reply (ATR) for this operation yet: "
                                            "try again once the operation has ended."), status=404)
@@ -297,9 +298,9 @@ def operation_atr(request, tenant_pk, operation_id):
 @require_GET
 def operation_report(request, tenant_pk, operation_id):
     tenant = _tenant(request, tenant_pk)
-    operation = selectors.get_operation(tenant, operation_id)
+    operation = selectors.get_operation(tenant, operation_id, user=request.user)
     try:
-        return _binary_response(services.download_report(tenant=tenant, operation=operation))
+        return _binary_response(services.download_report(user=request.user, tenant=tenant, operation=operation))
     except VitamNotFound:
         return _refused(request, tenant, _("The archive system keeps no report for this operation."), status=404)
 
@@ -329,7 +330,7 @@ def register(request, tenant_pk):
     tenant = _tenant(request, tenant_pk)
     summaries, error = [], ""
     try:
-        summaries = selectors.register_summary(tenant)
+        summaries = selectors.register_summary(tenant, user=request.user)
     except (VitamError, ConsultationUnavailable) as exc:
         error = exc.user_message() if isinstance(exc, VitamError) else str(exc)
     names = selectors.agency_names(tenant) if summaries else {}
@@ -348,7 +349,7 @@ def register_detail(request, tenant_pk, agency):
     tenant = _tenant(request, tenant_pk)
     details, error = None, ""
     try:
-        details = selectors.register_details(tenant, agency, page=_page_number(request, "page"))
+        details = selectors.register_details(tenant, agency, user=request.user, page=_page_number(request, "page"))
     except (VitamError, ConsultationUnavailable) as exc:
         error = exc.user_message() if isinstance(exc, VitamError) else str(exc)
     return render(request, "consultation/register_detail.html", {
@@ -375,8 +376,8 @@ def researcher_home(request):
         for tenant in chosen:
             section = {"tenant": tenant, "results": None, "error": ""}
             try:
-                section["results"] = selectors.search_units(tenant, criteria, page=page, per_page=25,
-                                                            contract=RESEARCHER, facets=False)
+                section["results"] = selectors.search_units(tenant, criteria, user=request.user, page=page,
+                                                            per_page=25, facets=False)
             except (VitamError, ConsultationUnavailable) as exc:
                 section["error"] = exc.user_message() if isinstance(exc, VitamError) else str(exc)
             section["only_query"] = _query_with(request.GET, tenant=str(tenant.pk))
@@ -391,17 +392,17 @@ def researcher_home(request):
 def researcher_unit(request, tenant_pk, unit_id):
     tenant = _tenant(request, tenant_pk, CONSULT)
     try:
-        unit = selectors.get_unit(tenant, unit_id, contract=RESEARCHER)
+        unit = selectors.get_unit(tenant, unit_id, user=request.user)
     except ConsultationUnavailable as exc:
         return _refused(request, tenant, str(exc), status=503)
     public = {key: value for key, value in unit.items() if not key.startswith("#")}
-    children = selectors.children_of(tenant, unit_id, page=_page_number(request, "children_page"),
-                                     contract=RESEARCHER)
+    children = selectors.children_of(tenant, unit_id, user=request.user,
+                                     page=_page_number(request, "children_page"))
     return render(request, "consultation/researcher_unit.html", {
         "tenant": tenant, "unit": unit, "unit_id": unit_id, "metadata": readable_metadata(public),
-        "ancestors": selectors.ancestors_of(tenant, unit, contract=RESEARCHER), "children": children,
+        "ancestors": selectors.ancestors_of(tenant, unit, user=request.user), "children": children,
         "children_pages": _children_pages(children, request),
-        "objects": selectors.objects_of(tenant, unit, contract=RESEARCHER),
+        "objects": selectors.objects_of(tenant, unit, user=request.user),
     })
 
 
@@ -409,5 +410,5 @@ def researcher_unit(request, tenant_pk, unit_id):
 @require_GET
 def researcher_object_download(request, tenant_pk, unit_id, usage, version):
     tenant = _tenant(request, tenant_pk, CONSULT)
-    return _object(request, tenant, unit_id, usage, version, contract=RESEARCHER,
+    return _object(request, tenant, unit_id, usage, version,
                    preview=request.GET.get("preview") == "1")

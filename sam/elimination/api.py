@@ -28,7 +28,7 @@ from sam.api_schema import FORBIDDEN, NOT_FOUND, REFUSED, file_download, page_pa
 from sam.elimination import selectors, services
 from sam.elimination.forms import IDENTIFIER
 from sam.elimination.models import Proposal, ProposalUnit
-from tenants.permissions import can, is_platform_admin
+from tenants.permissions import can, is_platform_admin, may_give_visa
 
 
 class ProposalSerializer(serializers.ModelSerializer):
@@ -178,7 +178,7 @@ class ProposalDecide(_Action):
 
     def act(self, request, proposal):
         # Platform administrators reach the endpoint but the service refuses them the visa (400, French message).
-        if not services.is_controller_of(request.user, proposal.organisation) and not is_platform_admin(request.user):
+        if not may_give_visa(request.user, proposal.organisation) and not is_platform_admin(request.user):
             raise PermissionDenied(_("Only a controller of the departmental archives linked to this commune can "
                                      "give the visa."))
         data = DecisionSerializer(data=request.data)

@@ -8,7 +8,7 @@ from django.http import Http404
 from sam.elimination.models import MassUpdate, Notification, Proposal, ProposalUnit
 from sam.lib.jobs.models import Job
 from tenants.models import Tenant
-from tenants.permissions import organisations_for, tenant_get_for_user, tenants_for
+from tenants.permissions import tenant_get_for_user, tenants_for, visa_organisations
 
 CONTROLLER_STATES = (Proposal.State.SUBMITTED, Proposal.State.APPROVED, Proposal.State.REFUSED,
                      Proposal.State.EXECUTING, Proposal.State.EXECUTED, Proposal.State.FAILED)
@@ -26,7 +26,7 @@ def proposal_get_for_user(user, tenant_pk, pk) -> Proposal:
                                                 "decided_by", "executed_by", "analysis_job", "action_job")
     if tenants_for(user, "eliminate").filter(pk=_int(tenant_pk)).exists():
         scope = Q()
-    elif tenants_for(user, "give_visa").filter(pk=_int(tenant_pk)).exists():
+    elif Tenant.objects.filter(organisation__in=visa_organisations(user), pk=_int(tenant_pk)).exists():
         scope = Q(state__in=CONTROLLER_STATES)
     else:
         raise Http404
@@ -52,7 +52,7 @@ def proposal_list(*, tenant, state: str = ""):
 
 def visa_proposals(user, *, pending_only: bool = False):
     """Proposals of the communes the user controls (submitted and decided ones)."""
-    proposals = Proposal.objects.filter(organisation__in=organisations_for(user, "give_visa"),
+    proposals = Proposal.objects.filter(organisation__in=visa_organisations(user),
                                         state__in=CONTROLLER_STATES).select_related(
         "tenant", "organisation", "submitted_by", "decided_by")
     if pending_only:

@@ -34,7 +34,7 @@ from sam.vitam import VitamError
 from sam.vitam.dsl import Select, in_
 from tenants.vitam_clients import MissingContract
 from tenants.audit import audit_record
-from tenants.models import Organisation, Role, User
+from tenants.permissions import may_give_visa, visa_givers
 
 logger = logging.getLogger(__name__)
 BULK = 2000
@@ -263,7 +263,7 @@ def proposal_submit(*, actor, proposal: Proposal, request=None) -> Proposal:
     _require_state(proposal, Proposal.State.DRAFT, message=_("Only a draft can be submitted for a visa."))
     if not ProposalUnit.objects.filter(proposal=proposal, included=True).exists():
         raise ValidationError(_("The proposal holds no destroyable unit: there is nothing to submit."))
-    controllers = controllers_of(proposal.organisation)
+    controllers = list(visa_givers(proposal.organisation))
     if not controllers:
         raise ValidationError(_("No controller of the departmental archives is linked to %(organisation)s: ask "
                                 "the platform administrator to link your commune to its departmental "
@@ -313,27 +313,8 @@ def proposal_copy(*, actor, proposal: Proposal, request=None) -> Proposal:
 # --- the visa ------------------------------------------------------------------------------
 
 
-def controllers_of(organisation: Organisation):
-    """Active controllers of the departmental archives that control this commune."""
-    return list(User.objects.filter(
-        is_active=True, groups__role_group__role=Role.CONTROLLER,
-        groups__role_group__organisation__controlled_organisations=organisation,
-    ).distinct().order_by("username"))
-
-
-def is_controller_of(user, organisation: Organisation) -> bool:
-    """The visa is the departmental archives' act: held through the controller role only (not by
-    platform administrators, whose powers are technical)."""
-    if not getattr(user, "is_authenticated", False) or not organisation.is_active:
-        return False
-    return User.objects.filter(
-        pk=user.pk, is_active=True, groups__role_group__role=Role.CONTROLLER,
-        groups__role_group__organisation__controlled_organisations=organisation,
-    ).exists()
-
-
 def proposal_decide(*, actor, proposal: Proposal, approve: bool, comment: str, request=None) -> Proposal:
-    if not is_controller_of(actor, proposal.organisation):
+    if not may_give_visa(actor, proposal.organisation):
         raise ValidationError(_("Only a controller of the departmental archives linked to this commune can give "
                                 "the visa."))
     _require_state(proposal, Proposal.State.SUBMITTED, message=_("This proposal does not await a visa (it is "

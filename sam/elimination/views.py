@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -19,7 +19,7 @@ from sam.elimination.forms import AnalysisForm, DecisionForm, MassUpdateForm, Un
 from sam.elimination.models import MassUpdate, Proposal
 from sam.lib import refusals
 from sam.vitam import VitamError
-from tenants.permissions import can
+from tenants.permissions import can, is_platform_admin, may_give_visa
 from tenants.vitam_clients import MissingContract
 
 PAGE_SIZE = 25
@@ -89,7 +89,7 @@ def proposal_detail(request, tenant_pk, pk):
         "tenant": proposal.tenant, "proposal": proposal, "page": page, "filters": filters,
         "groups": selectors.proposal_groups(proposal), "summary": selectors.proposal_summary(proposal),
         "may_eliminate": may_eliminate,
-        "may_decide": proposal.state == Proposal.State.SUBMITTED and services.is_controller_of(
+        "may_decide": proposal.state == Proposal.State.SUBMITTED and may_give_visa(
             request.user, proposal.organisation),
         "job": proposal.action_job if proposal.state == Proposal.State.EXECUTING else (
             proposal.analysis_job if proposal.state == Proposal.State.ANALYSING else None),
@@ -148,6 +148,11 @@ def proposal_submit(request, tenant_pk, pk):
 @GET_POST
 def proposal_decide(request, tenant_pk, pk):
     proposal = selectors.proposal_get_for_user(request.user, tenant_pk, pk)
+    may_decide = may_give_visa(request.user, proposal.organisation)
+    # As in the API: the commune's staff may read the page, only the visa holders may post to it (platform
+    # administrators reach the service, which refuses them the visa with its message).
+    if request.method == "POST" and not may_decide and not is_platform_admin(request.user):
+        raise PermissionDenied
     form = DecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         approve = form.cleaned_data["decision"] == "approve"
@@ -159,8 +164,7 @@ def proposal_decide(request, tenant_pk, pk):
     return render(request, "elimination/proposal_decide.html", {
         "tenant": proposal.tenant, "proposal": proposal, "form": form,
         "summary": selectors.proposal_summary(proposal), "groups": selectors.proposal_groups(proposal),
-        "may_decide": proposal.state == Proposal.State.SUBMITTED and services.is_controller_of(
-            request.user, proposal.organisation),
+        "may_decide": proposal.state == Proposal.State.SUBMITTED and may_decide,
     })
 
 

@@ -2,8 +2,10 @@
 
 A spreadsheet runs a cell starting with = + - @ (or a tab or carriage return before one) as a
 formula, so every cell of a CSV meant for people is prefixed with ' when it starts so (OWASP
-"CSV injection"); restore() removes that prefix when SAM reads such a file back. Vitam reads
-values literally: its CSV is written without neutralising, or the data would change.
+"CSV injection"); restore() removes that prefix when SAM reads such a file back. Files for people
+are ';' separated (French spreadsheet software splits on ';', the comma being the decimal mark) and
+start with a UTF-8 BOM. Vitam reads values literally: its CSV is written ',' separated, without BOM
+and without neutralising, or the data would change.
 """
 
 from __future__ import annotations
@@ -32,10 +34,11 @@ class _Echo:
         return line
 
 
-def csv_lines(header: Iterable, rows: Iterable[Iterable], *, delimiter: str = ",", line_end: str = "\r\n",
+def csv_lines(header: Iterable, rows: Iterable[Iterable], *, delimiter: str = ";", line_end: str = "\r\n",
               bom: bool = True, formulas_neutralised: bool = True) -> Iterator[str]:
-    """The CSV as text lines, one per row, for streaming; the default is RFC 4180 in UTF-8 with a BOM
-    (so that spreadsheets detect the encoding), ',' separated, formulas neutralised."""
+    """The CSV as text lines, one per row, for streaming; the default is what a French spreadsheet
+    opens as is: RFC 4180 quoting, ';' separated, UTF-8 with a BOM (so that the encoding is
+    detected), formulas neutralised."""
     writer = csv.writer(_Echo(), delimiter=delimiter, lineterminator=line_end)
     cell = neutralise if formulas_neutralised else (lambda value: value)
     yield ("\ufeff" if bom else "") + writer.writerow([cell(value) for value in header])
@@ -51,4 +54,4 @@ def csv_bytes(header: Iterable, rows: Iterable[Iterable], **options) -> bytes:
 def vitam_csv(header: Iterable, rows: Iterable[Iterable]) -> bytes:
     """A CSV as Vitam imports it (rules, agencies): UTF-8 without BOM, ',' separated, '\\n' line ends,
     values as they are."""
-    return csv_bytes(header, rows, line_end="\n", bom=False, formulas_neutralised=False)
+    return csv_bytes(header, rows, delimiter=",", line_end="\n", bom=False, formulas_neutralised=False)

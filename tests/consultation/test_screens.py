@@ -91,7 +91,7 @@ def test_csv_export_is_rfc4180_utf8_with_bom_and_streamed(client, archive):
     assert raw.startswith(b"\xef\xbb\xbf") and raw.count(b"\r\n") == 6
     text = raw.decode("utf-8-sig")
     assert '"Compte rendu ; ""quoted"""' in text  # quotes doubled, field quoted
-    rows = list(csv.reader(io.StringIO(text)))
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
     assert len(rows) == 6 and len(rows[0]) == 3
     assert [row[0] for row in rows[1:]] == sorted(row[0] for row in rows[1:])
     assert {row[1] for row in rows[1:]} == {v for k, v in archive.ids.items() if k != "operation"}
@@ -105,7 +105,7 @@ def test_csv_export_defuses_formulas_and_unknown_columns_fall_back(client, archi
     url = reverse("consultation:search_export", args=[archive.tenant_a.pk])
     response = client.get(url, {"q": "dossier", "columns": ["nope"]})
     header = _text(response).lstrip("\ufeff").split("\r\n")[0]
-    assert len(header.split(",")) == 6
+    assert len(header.split(";")) == 6
 
 
 # --- saved searches -----------------------------------------------------------------------------------------

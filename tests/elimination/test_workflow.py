@@ -71,7 +71,7 @@ def test_whole_procedure_with_visa_execution_and_certificate(client, archive, dj
     response = client.get(url("proposal_csv", proposal))
     body = b"".join(response.streaming_content)
     assert body.startswith("\ufeff".encode())
-    rows = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
+    rows = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig")), delimiter=";"))
     assert {row["unit_id"] for row in rows} == {permit, *items}
     printed = client.get(url("proposal_print", proposal)).content.decode()
     assert "2008-01-01" in printed and "APP-PC" in printed and "elimination-print.css" in printed

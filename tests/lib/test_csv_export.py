@@ -26,11 +26,11 @@ def test_none_is_an_empty_cell():
 
 def test_streamed_lines_for_spreadsheets():
     lines = list(csv_lines(("title", "note"), [("=HYPERLINK(\"x\")", 'a "b"; c'), (None, 3)]))
-    assert lines == ["\ufefftitle,note\r\n", "\"'=HYPERLINK(\"\"x\"\")\",\"a \"\"b\"\"; c\"\r\n", ",3\r\n"]
+    assert lines == ["\ufefftitle;note\r\n", "\"'=HYPERLINK(\"\"x\"\")\";\"a \"\"b\"\"; c\"\r\n", ";3\r\n"]
 
 
-def test_delimiter_and_no_bom():
-    data = csv_bytes(("a", "b"), [("1;2", "-x")], delimiter=";", bom=False)
+def test_semicolon_by_default_and_no_bom():
+    data = csv_bytes(("a", "b"), [("1;2", "-x")], bom=False)
     assert data == b"a;b\r\n\"1;2\";'-x\r\n"
     assert list(csv.reader(io.StringIO(data.decode()), delimiter=";")) == [["a", "b"], ["1;2", "'-x"]]
 

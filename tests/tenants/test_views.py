@@ -179,9 +179,9 @@ def test_referent_sees_only_their_audit_and_export_is_rfc4180_with_bom(world, cl
     response = client.get(reverse("tenants:audit_export"), {"action": "role."})
     content = b"".join(response.streaming_content).decode("utf-8")
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    assert content.startswith("\ufeffdate,actor,organisation,")
+    assert content.startswith("\ufeffdate;actor;organisation;")
     assert "\r\n" in content
-    rows = list(csv.DictReader(io.StringIO(content.lstrip("\ufeff"))))
+    rows = list(csv.DictReader(io.StringIO(content.lstrip("\ufeff")), delimiter=";"))
     assert rows and {row["organisation"] for row in rows} == {"Commune A"}
     assert all(row["action"].startswith("role.") for row in rows)
 
@@ -226,7 +226,7 @@ def test_audit_export_quotes_awkward_cells_and_defuses_formulas(world, client):
     client.force_login(world.referent_a)
     response = client.get(reverse("tenants:audit_export"), {"action": "test.csv"})
     content = b"".join(response.streaming_content).decode("utf-8").lstrip("\ufeff")
-    [row] = list(csv.DictReader(io.StringIO(content, newline="")))
+    [row] = list(csv.DictReader(io.StringIO(content, newline=""), delimiter=";"))
     assert row["target"] == "'=HYPERLINK(\"http://evil\")"
     assert row["after"] == '{"note": "a, \\"b\\"\\nc"}'
 
