@@ -1,5 +1,6 @@
 """Enforces the second factor: a session that must be verified reaches only the sign-in pages until it is."""
 
+import time
 from urllib.parse import urlencode
 
 from django.http import JsonResponse
@@ -15,6 +16,20 @@ OPEN_URL_NAMES = {
     "second_factor:enrol", "second_factor:verify",
 }
 OPEN_PATH_PREFIXES = ("/static/", "/healthz")
+# Whether the session must be verified costs queries (devices, roles): it is decided once per session and
+# decided again every few minutes, so a new role or device counts within that delay without a query per page.
+NEEDED_SESSION_KEY = "sam_second_factor_needed"
+RECHECK_SECONDS = 300
+
+
+def session_verification_needed(request) -> bool:
+    cached = request.session.get(NEEDED_SESSION_KEY)
+    now = time.time()
+    if cached and now - cached[1] < RECHECK_SECONDS:
+        return cached[0]
+    needed = verification_needed(request.user)
+    request.session[NEEDED_SESSION_KEY] = (needed, now)
+    return needed
 
 
 class SecondFactorMiddleware:
@@ -32,7 +47,7 @@ class SecondFactorMiddleware:
             return None
         if request.resolver_match.view_name in OPEN_URL_NAMES or request.path.startswith(OPEN_PATH_PREFIXES):
             return None
-        if not verification_needed(user):
+        if not session_verification_needed(request):
             return None
         if request.path.startswith("/api/"):
             return JsonResponse({"detail": _(

@@ -54,6 +54,7 @@ def enrolment_confirm(*, user, code: str, request) -> list[str]:
     device.last_t = totp.t()  # the code just typed cannot be replayed at verification
     device.save()
     del request.session[PENDING_KEY_SESSION_KEY]
+    request.session.pop("sam_second_factor_needed", None)  # decided again: this person now has a device
     codes = _recovery_codes_replace(user)
     otp_login(request, device)
     audit_record(actor=user, action="user.second_factor_enrol", target=user, request=request)
