@@ -14,6 +14,7 @@ from pathlib import Path, PurePosixPath
 
 # Own copy of safe extraction on purpose: vitam-lite stands for Vitam and must not depend on the portal.
 CHUNK = 1024 * 1024
+ZIP_MAGIC = b"PK\x03\x04"
 
 
 @dataclass(frozen=True)
@@ -36,9 +37,16 @@ class UnsafeArchive(Exception):
         self.message = message
 
 
+def _starts_as_zip(path) -> bool:
+    """A zip begins with a local file header; zipfile.is_zipfile would also accept a plain tar that merely
+    carries a zip member (an .odt, a .docx), since it looks for a central directory anywhere in the file."""
+    with open(path, "rb") as handle:
+        return handle.read(4) == ZIP_MAGIC
+
+
 def is_supported_archive(path) -> bool:
     """Zip or (possibly gzip/bzip2-compressed) tar: the containers Vitam's CHECK_CONTAINER accepts."""
-    if zipfile.is_zipfile(path):
+    if _starts_as_zip(path) and zipfile.is_zipfile(path):
         return True
     try:
         return tarfile.is_tarfile(path)
@@ -48,7 +56,7 @@ def is_supported_archive(path) -> bool:
 
 def extract_archive(archive_path, target_dir, limits: ZipLimits = DEFAULT_LIMITS) -> list[str]:
     """Extract a zip or tar SIP safely (see module docstring); returns the relative file names."""
-    if zipfile.is_zipfile(archive_path):
+    if _starts_as_zip(archive_path):
         return extract(archive_path, target_dir, limits)
     return extract_tar(archive_path, target_dir, limits)
 
