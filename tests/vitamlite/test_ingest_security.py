@@ -151,6 +151,16 @@ def test_plain_tar_carrying_a_zip_member_is_read_as_a_tar(http, baseline):
     assert "CHECK_DATAOBJECTPACKAGE.CHECK_MANIFEST_OBJECTNUMBER.KO" in failing_details(operation)
 
 
+@pytest.mark.parametrize("name", ["content/note.txt#", "content/été.txt", "content/a b.txt", "dossier 1/a.txt"])
+def test_entry_name_outside_vitams_pattern_fails_the_upload(http, baseline, name):
+    manifest = unit_manifest(ONE_UNIT.replace("&lol9;", "t"))
+    _, status, operation = ingest(http, make_sip(manifest, {name: b"x"}))
+    assert status == "KO"
+    assert {"CHECK_CONTAINER.OK", "STP_UPLOAD_SIP.KO"} <= {e["outDetail"] for e in operation["events"]}
+    upload = next(e for e in operation["events"] if e["outDetail"] == "STP_UPLOAD_SIP.KO")
+    assert "caractère non autorisé" in upload["outMessg"]
+
+
 @pytest.mark.parametrize("kind", ["traversal", "symlink", "hardlink"])
 def test_dangerous_tar_members_fail_the_container_check(http, baseline, kind):
     import tarfile

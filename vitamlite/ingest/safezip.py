@@ -6,6 +6,7 @@ refused before anything is written; entries are then streamed to disk in chunks,
 actually inflated (the sizes in the zip directory may lie).
 """
 
+import re
 import stat
 import tarfile
 import zipfile
@@ -15,6 +16,10 @@ from pathlib import Path, PurePosixPath
 # Own copy of safe extraction on purpose: vitam-lite stands for Vitam and must not depend on the portal.
 CHUNK = 1024 * 1024
 ZIP_MAGIC = b"PK\x03\x04"
+# Vitam's SafeFileChecker (FILENAME_PATTERN, PATH_COMPONENT_PATTERN), applied by the workspace to every entry
+# it unpacks: a name outside it makes the SIP's upload (STP_UPLOAD_SIP) KO.
+ALLOWED_NAME_PART = re.compile(r"[a-zA-Z0-9\-_@]+(\.[a-zA-Z0-9\-_@]+)*")
+NAME_NOT_ALLOWED = "FILE_NAME_NOT_ALLOWED"
 
 
 @dataclass(frozen=True)
@@ -110,6 +115,9 @@ def _safe_relative(name: str) -> PurePosixPath:
         raise UnsafeArchive("CONTAINER_FORMAT.FILE", f"Chemin absolu interdit dans l'archive : {name!r}")
     if any(part == ".." for part in path.parts):
         raise UnsafeArchive("CONTAINER_FORMAT.FILE", f"Chemin remontant (..) interdit dans l'archive : {name!r}")
+    refused = [part for part in path.parts if not ALLOWED_NAME_PART.fullmatch(part)]
+    if refused:
+        raise UnsafeArchive(NAME_NOT_ALLOWED, f"Caractère non autorisé dans le nom « {refused[0]} » de l'archive")
     return path
 
 

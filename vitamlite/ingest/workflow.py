@@ -148,6 +148,7 @@ class IngestWorkflow:
         self.real_sizes = {}
         self.managements = {}
         self.contract = None
+        self.upload_refusal = None  # why STP_UPLOAD_SIP fails (an entry name Vitam's workspace refuses)
         # Lifecycle events the ATR lists (Vitam: TransferNotificationActionHandler reads the LFCs in process).
         self.unit_lifecycles = {}  # manifest unit id -> [event]
         self.object_lifecycles = {}  # manifest object id -> [event]
@@ -182,7 +183,7 @@ class IngestWorkflow:
 
     # ----- main
     def run(self):
-        steps = [("STP_SANITY_CHECK_SIP", self.sanity_check), ("STP_UPLOAD_SIP", lambda step: None),
+        steps = [("STP_SANITY_CHECK_SIP", self.sanity_check), ("STP_UPLOAD_SIP", self.upload),
                  ("STP_INGEST_CONTROL_SIP", self.control_sip)]
         if self.workflow in ("DEFAULT_WORKFLOW", "BLANK_TEST"):
             steps.append(("STP_OG_CHECK_AND_TRANSFORME", self.check_objects))
@@ -249,7 +250,12 @@ class IngestWorkflow:
         try:
             self.files = safezip.extract_archive(self.sip_path, self.content_dir)
         except safezip.UnsafeArchive as exc:
-            step.action("CHECK_CONTAINER", "KO", data={"error": exc.message})
+            if exc.outcome != safezip.NAME_NOT_ALLOWED:
+                step.action("CHECK_CONTAINER", "KO", data={"error": exc.message})
+            # A sound container whose entry names Vitam's workspace refuses to unpack: the upload step fails.
+            self.upload_refusal = exc.message
+            step.action("CHECK_CONTAINER")
+            return
         step.action("CHECK_CONTAINER")
         candidates = [name for name in self.files if "/" not in name and MANIFEST_NAME.fullmatch(name)]
         if len(candidates) != 1:
@@ -271,6 +277,12 @@ class IngestWorkflow:
             step.action("MANIFEST_DIGEST_CHECK")
 
     # ----- STP_INGEST_CONTROL_SIP
+    def upload(self, step):
+        if self.upload_refusal:
+            logger.info("ingest %s: %s", self.operation_id, self.upload_refusal)
+            step.outcome = "KO"
+            raise ActionKO("STP_UPLOAD_SIP")
+
     def control_sip(self, step):
         self.check_seda(step)
         self.check_header(step)
