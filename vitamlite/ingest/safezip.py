@@ -19,7 +19,6 @@ ZIP_MAGIC = b"PK\x03\x04"
 # Vitam's SafeFileChecker (FILENAME_PATTERN, PATH_COMPONENT_PATTERN), applied by the workspace to every entry
 # it unpacks: a name outside it makes the SIP's upload (STP_UPLOAD_SIP) KO.
 ALLOWED_NAME_PART = re.compile(r"[a-zA-Z0-9\-_@]+(\.[a-zA-Z0-9\-_@]+)*")
-NAME_NOT_ALLOWED = "FILE_NAME_NOT_ALLOWED"
 
 
 @dataclass(frozen=True)
@@ -115,10 +114,16 @@ def _safe_relative(name: str) -> PurePosixPath:
         raise UnsafeArchive("CONTAINER_FORMAT.FILE", f"Chemin absolu interdit dans l'archive : {name!r}")
     if any(part == ".." for part in path.parts):
         raise UnsafeArchive("CONTAINER_FORMAT.FILE", f"Chemin remontant (..) interdit dans l'archive : {name!r}")
-    refused = [part for part in path.parts if not ALLOWED_NAME_PART.fullmatch(part)]
-    if refused:
-        raise UnsafeArchive(NAME_NOT_ALLOWED, f"Caractère non autorisé dans le nom « {refused[0]} » de l'archive")
     return path
+
+
+def name_vitam_refuses(names) -> str | None:
+    """The first path component of the extracted names that Vitam's workspace would refuse, or None."""
+    for name in names:
+        for part in PurePosixPath(name).parts:
+            if not ALLOWED_NAME_PART.fullmatch(part):
+                return part
+    return None
 
 
 def _is_symlink(info: zipfile.ZipInfo) -> bool:

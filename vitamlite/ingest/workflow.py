@@ -250,12 +250,7 @@ class IngestWorkflow:
         try:
             self.files = safezip.extract_archive(self.sip_path, self.content_dir)
         except safezip.UnsafeArchive as exc:
-            if exc.outcome != safezip.NAME_NOT_ALLOWED:
-                step.action("CHECK_CONTAINER", "KO", data={"error": exc.message})
-            # A sound container whose entry names Vitam's workspace refuses to unpack: the upload step fails.
-            self.upload_refusal = exc.message
-            step.action("CHECK_CONTAINER")
-            return
+            step.action("CHECK_CONTAINER", "KO", data={"error": exc.message})
         step.action("CHECK_CONTAINER")
         candidates = [name for name in self.files if "/" not in name and MANIFEST_NAME.fullmatch(name)]
         if len(candidates) != 1:
@@ -266,6 +261,11 @@ class IngestWorkflow:
         reports.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(self.manifest_path, reports / f"{self.operation_id}.manifest.xml")
         step.action("MANIFEST_FILE_NAME_CHECK")
+        # Vitam checks the manifest's name in ingest-external, then its workspace unpacks the SIP and
+        # refuses entry names outside SafeFileChecker's pattern: the upload step fails.
+        refused = safezip.name_vitam_refuses(self.files)
+        if refused:
+            self.upload_refusal = f"Caractère non autorisé dans le nom « {refused} » d'un fichier du SIP"
         if self.digest:
             value, algorithm = self.digest
             name = DIGEST_ALGORITHMS.get((algorithm or "SHA-512").upper())
