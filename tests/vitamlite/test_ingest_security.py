@@ -135,6 +135,32 @@ def test_tar_gz_sip_is_accepted(http, baseline):
     assert [u["Title"] for u in units_of(http, operation_id)] == ["Versement en tar.gz"]
 
 
+def test_plain_tar_carrying_a_zip_member_is_read_as_a_tar(http, baseline):
+    # An uncompressed tar holding an .odt (a zip) has a zip central directory inside it: still a tar.
+    odt = io.BytesIO()
+    with zipfile.ZipFile(odt, "w") as inner:
+        inner.writestr("mimetype", "application/vnd.oasis.opendocument.text")
+    manifest = unit_manifest(ONE_UNIT.replace("&lol9;", "Versement en tar")).encode()
+    sip = _tar([_file("manifest.xml", manifest), _file("content/note.odt", odt.getvalue())], mode="w")
+    assert zipfile.is_zipfile(io.BytesIO(sip))
+    _, status, operation = ingest(http, sip)
+    # Container and manifest found; the .odt was extracted as a file of the SIP, one the manifest does not declare.
+    assert status == "KO"
+    assert "CHECK_CONTAINER.KO" not in failing_details(operation)
+    assert "MANIFEST_FILE_NAME_CHECK.KO" not in failing_details(operation)
+    assert "CHECK_DATAOBJECTPACKAGE.CHECK_MANIFEST_OBJECTNUMBER.KO" in failing_details(operation)
+
+
+@pytest.mark.parametrize("name", ["content/note.txt#", "content/été.txt", "content/a b.txt", "dossier 1/a.txt"])
+def test_entry_name_outside_vitams_pattern_fails_the_upload(http, baseline, name):
+    manifest = unit_manifest(ONE_UNIT.replace("&lol9;", "t"))
+    _, status, operation = ingest(http, make_sip(manifest, {name: b"x"}))
+    assert status == "KO"
+    assert {"CHECK_CONTAINER.OK", "STP_UPLOAD_SIP.KO"} <= {e["outDetail"] for e in operation["events"]}
+    upload = next(e for e in operation["events"] if e["outDetail"] == "STP_UPLOAD_SIP.KO")
+    assert "caractère non autorisé" in upload["outMessg"]
+
+
 @pytest.mark.parametrize("kind", ["traversal", "symlink", "hardlink"])
 def test_dangerous_tar_members_fail_the_container_check(http, baseline, kind):
     import tarfile

@@ -6,6 +6,7 @@ refused before anything is written; entries are then streamed to disk in chunks,
 actually inflated (the sizes in the zip directory may lie).
 """
 
+import re
 import stat
 import tarfile
 import zipfile
@@ -14,6 +15,10 @@ from pathlib import Path, PurePosixPath
 
 # Own copy of safe extraction on purpose: vitam-lite stands for Vitam and must not depend on the portal.
 CHUNK = 1024 * 1024
+ZIP_MAGIC = b"PK\x03\x04"
+# Vitam's SafeFileChecker (FILENAME_PATTERN, PATH_COMPONENT_PATTERN), applied by the workspace to every entry
+# it unpacks: a name outside it makes the SIP's upload (STP_UPLOAD_SIP) KO.
+ALLOWED_NAME_PART = re.compile(r"[a-zA-Z0-9\-_@]+(\.[a-zA-Z0-9\-_@]+)*")
 
 
 @dataclass(frozen=True)
@@ -36,9 +41,16 @@ class UnsafeArchive(Exception):
         self.message = message
 
 
+def _starts_as_zip(path) -> bool:
+    """A zip begins with a local file header; zipfile.is_zipfile would also accept a plain tar that merely
+    carries a zip member (an .odt, a .docx), since it looks for a central directory anywhere in the file."""
+    with open(path, "rb") as handle:
+        return handle.read(4) == ZIP_MAGIC
+
+
 def is_supported_archive(path) -> bool:
     """Zip or (possibly gzip/bzip2-compressed) tar: the containers Vitam's CHECK_CONTAINER accepts."""
-    if zipfile.is_zipfile(path):
+    if _starts_as_zip(path) and zipfile.is_zipfile(path):
         return True
     try:
         return tarfile.is_tarfile(path)
@@ -48,7 +60,7 @@ def is_supported_archive(path) -> bool:
 
 def extract_archive(archive_path, target_dir, limits: ZipLimits = DEFAULT_LIMITS) -> list[str]:
     """Extract a zip or tar SIP safely (see module docstring); returns the relative file names."""
-    if zipfile.is_zipfile(archive_path):
+    if _starts_as_zip(archive_path):
         return extract(archive_path, target_dir, limits)
     return extract_tar(archive_path, target_dir, limits)
 
@@ -103,6 +115,15 @@ def _safe_relative(name: str) -> PurePosixPath:
     if any(part == ".." for part in path.parts):
         raise UnsafeArchive("CONTAINER_FORMAT.FILE", f"Chemin remontant (..) interdit dans l'archive : {name!r}")
     return path
+
+
+def name_vitam_refuses(names) -> str | None:
+    """The first path component of the extracted names that Vitam's workspace would refuse, or None."""
+    for name in names:
+        for part in PurePosixPath(name).parts:
+            if not ALLOWED_NAME_PART.fullmatch(part):
+                return part
+    return None
 
 
 def _is_symlink(info: zipfile.ZipInfo) -> bool:

@@ -85,6 +85,14 @@ def _event(ev_type, outcome, detail, count, data):
 _SCHEMA_RULE_DATE = re.compile(r"[0-8][0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])")
 
 
+def _lifecycle_event(ev_type, outcome):
+    """A unit's or object's lifecycle event, named as Vitam's workers write it (LFC.<handler>, LFC.<handler>.<status>)."""
+    detail = f"LFC.{ev_type}.{outcome}"
+    return {"evType": f"LFC.{ev_type}", "evTypeLabel": event_label(f"LFC.{ev_type}"), "outcome": outcome,
+            "outDetail": detail, "outMessg": message(f"LFC.{ev_type}", outcome, detail),
+            "evDateTime": logbook.now_iso()}
+
+
 def _unit_schema_problem(unit) -> str | None:
     """Why Vitam's archive-unit-schema.json refuses the unit (title, rule dates), or None."""
     if not (unit.content.get("Title") or unit.content.get("Title_")):
@@ -140,6 +148,10 @@ class IngestWorkflow:
         self.real_sizes = {}
         self.managements = {}
         self.contract = None
+        self.upload_refusal = None  # why STP_UPLOAD_SIP fails (an entry name Vitam's workspace refuses)
+        # Lifecycle events the ATR lists (Vitam: TransferNotificationActionHandler reads the LFCs in process).
+        self.unit_lifecycles = {}  # manifest unit id -> [event]
+        self.object_lifecycles = {}  # manifest object id -> [event]
 
     # ----- logbook
     def _write_step(self, step):
@@ -156,6 +168,12 @@ class IngestWorkflow:
         event = logbook.event(self.db, self.operation_id, ev_type, outcome, detail=detail, message=text, data=data)
         self.written_events.append(event)
 
+    def _unit_event(self, unit_id, ev_type, outcome):
+        self.unit_lifecycles.setdefault(unit_id, []).append(_lifecycle_event(ev_type, outcome))
+
+    def _object_event(self, object_id, ev_type, outcome):
+        self.object_lifecycles.setdefault(object_id, []).append(_lifecycle_event(ev_type, outcome))
+
     def _run_step(self, name, body):
         step = Step(name)
         try:
@@ -165,7 +183,7 @@ class IngestWorkflow:
 
     # ----- main
     def run(self):
-        steps = [("STP_SANITY_CHECK_SIP", self.sanity_check), ("STP_UPLOAD_SIP", lambda step: None),
+        steps = [("STP_SANITY_CHECK_SIP", self.sanity_check), ("STP_UPLOAD_SIP", self.upload),
                  ("STP_INGEST_CONTROL_SIP", self.control_sip)]
         if self.workflow in ("DEFAULT_WORKFLOW", "BLANK_TEST"):
             steps.append(("STP_OG_CHECK_AND_TRANSFORME", self.check_objects))
@@ -243,6 +261,11 @@ class IngestWorkflow:
         reports.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(self.manifest_path, reports / f"{self.operation_id}.manifest.xml")
         step.action("MANIFEST_FILE_NAME_CHECK")
+        # Vitam checks the manifest's name in ingest-external, then its workspace unpacks the SIP and
+        # refuses entry names outside SafeFileChecker's pattern: the upload step fails.
+        refused = safezip.name_vitam_refuses(self.files)
+        if refused:
+            self.upload_refusal = f"Caractère non autorisé dans le nom « {refused} » d'un fichier du SIP"
         if self.digest:
             value, algorithm = self.digest
             name = DIGEST_ALGORITHMS.get((algorithm or "SHA-512").upper())
@@ -254,6 +277,12 @@ class IngestWorkflow:
             step.action("MANIFEST_DIGEST_CHECK")
 
     # ----- STP_INGEST_CONTROL_SIP
+    def upload(self, step):
+        if self.upload_refusal:
+            logger.info("ingest %s: %s", self.operation_id, self.upload_refusal)
+            step.outcome = "KO"
+            raise ActionKO("STP_UPLOAD_SIP")
+
     def control_sip(self, step):
         self.check_seda(step)
         self.check_header(step)
@@ -612,10 +641,14 @@ class IngestWorkflow:
             self.real_sizes[data_object.id] = path.stat().st_size
             if name is None or not data_object.digest or _file_digest(path, name) != data_object.digest.strip().lower():
                 wrong.append(data_object.id)
+        for object_id in wrong:
+            self._object_event(object_id, "CHECK_DIGEST", "KO")
         if wrong:
             step.action("CHECK_DIGEST", "KO", count=len(wrong), data={"error": f"Empreintes non conformes : {', '.join(wrong)}"})
         step.action("CHECK_DIGEST", count=len(groups), data={})
         size_mismatch = [o.id for o in binaries_ if o.size is not None and o.size != self.real_sizes[o.id]]
+        for object_id in size_mismatch:
+            self._object_event(object_id, "CHECK_OBJECT_SIZE", "WARNING")
         if size_mismatch:
             step.action("CHECK_OBJECT_SIZE", "WARNING", count=len(size_mismatch),
                         data={"error": f"Taille déclarée différente de la taille réelle : {', '.join(size_mismatch)}"})
@@ -626,6 +659,8 @@ class IngestWorkflow:
             allowed_formats = set(contract["FormatType"])
             refused = [o.id for o in binaries_
                        if (o.metadata.get("FormatIdentification") or {}).get("FormatId") not in allowed_formats]
+            for object_id in refused:
+                self._object_event(object_id, "OG_OBJECTS_FORMAT_CHECK", "KO")
             if refused:
                 step.action("OG_OBJECTS_FORMAT_CHECK", "KO", count=len(refused),
                             data={"error": f"Formats non autorisés par le contrat d'entrée : {', '.join(refused)}"})
@@ -644,6 +679,8 @@ class IngestWorkflow:
                 invalid.append(f"{unit.id} : {problem}")
             elif _ends_before_start(unit.content):
                 inconsistent.append(unit.id)
+            if problem or unit.id in inconsistent:
+                self._unit_event(unit.id, "CHECK_UNIT_SCHEMA", "KO")
         # CheckArchiveUnitSchemaActionPlugin: schema failures are INVALID_UNIT, EndDate < StartDate CONSISTENCY.
         if invalid:
             step.action("CHECK_UNIT_SCHEMA", "KO", count=len(invalid), detail="CHECK_UNIT_SCHEMA.INVALID_UNIT.KO",
@@ -661,6 +698,8 @@ class IngestWorkflow:
         unclassified = [unit_id for unit_id, management in declared.items()
                         if "ClassificationRule" in management
                         and not management["ClassificationRule"].get("ClassificationLevel")]
+        for unit_id in unclassified:
+            self._unit_event(unit_id, "CHECK_CLASSIFICATION_LEVEL", "KO")
         if unclassified:
             step.action("CHECK_CLASSIFICATION_LEVEL", "KO", count=len(unclassified),
                         data={"error": f"Niveau de classification absent : {', '.join(unclassified)}"})
@@ -676,6 +715,7 @@ class IngestWorkflow:
                 rules.compute_end_dates(management, rules_by_id)
             except rules.RulesError as exc:
                 detail = f"UNITS_RULES_COMPUTE.{exc.sub_status}.KO" if exc.sub_status else None
+                self._unit_event(unit.id, "UNITS_RULES_COMPUTE", "KO")
                 step.action("UNITS_RULES_COMPUTE", "KO", detail=detail,
                             data={"error": exc.message, "ArchiveUnit": unit.id})
             self.managements[unit.id] = management
@@ -816,6 +856,9 @@ class IngestWorkflow:
                 operation_id=self.operation_id, reply_code=reply_code, manifest=self.manifest,
                 unit_ids=self.unit_guids if created else {}, object_ids=self.object_guids if created else {},
                 group_ids=self.group_guids if created else {}, versions=self.versions, events=events,
+                unit_lifecycles=self._listed_lifecycles(self.unit_lifecycles),
+                object_lifecycles=self._listed_lifecycles(self.object_lifecycles),
+                known_units=self.unit_guids,
             )
             reports = self.store.tenant_reports_dir(self.tenant)
             reports.mkdir(parents=True, exist_ok=True)
@@ -834,6 +877,17 @@ class IngestWorkflow:
         logbook.finish(self.db, self.operation_id, final, message=message(self.ev_type, final))
         self.db.commit()
         shutil.rmtree(self.work_dir, ignore_errors=True)
+
+
+    def _listed_lifecycles(self, lifecycles):
+        """The lifecycle events an ATR lists: KO and FATAL ones in a KO reply, WARNING ones otherwise."""
+        listed = ("KO", "FATAL") if self.status in ("KO", "FATAL") else ("WARNING",)
+        kept = {}
+        for identifier, events in lifecycles.items():
+            events = [event for event in events if event["outcome"] in listed]
+            if events:
+                kept[identifier] = events
+        return kept
 
 
 def _has_cycle(manifest):
