@@ -297,6 +297,13 @@ VITAMLITE = {
 if VITAM["URL"] and HTTPS and not EMBEDDED_VITAM and not VITAM["CERT"] and not VITAM["CERTS_DIR"]:
     raise ImproperlyConfigured("SAM_VITAM_CERT and SAM_VITAM_KEY are required for a real Vitam (mutual TLS)")
 
+# /healthz: what "healthy" means (docs/exploitation.md). One SIP may weigh 10 GB: keep room for it.
+HEALTH = {
+    "VITAM_TIMEOUT": env_float("HEALTH_VITAM_TIMEOUT", 2.0, minimum=0.1),
+    "MIN_FREE_BYTES": env_int("HEALTH_MIN_FREE_GB", 20, minimum=0) * 1024**3,
+    "MAX_QUEUE_WAIT_SECONDS": env_int("HEALTH_MAX_QUEUE_WAIT", 600, minimum=1),
+}
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
