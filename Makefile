@@ -11,7 +11,7 @@ PYTEST_ARGS ?= --tb=native -p no:cacheprovider
 # Development runs on the embedded defaults, which production settings refuse (DEBUG off: docs/exploitation.md).
 export SAM_DEBUG ?= true
 
-.PHONY: run test install install-test system-gettext system-pango system-chromium messages static migrate demo worker bench check lock clean
+.PHONY: run test install install-test system-gettext system-pango system-chromium system-nginx messages static migrate demo worker bench check lock clean
 
 # Exact versions (and hashes) of every dependency, the test extras included: requirements.lock (`make lock`).
 $(VENV)/.installed: pyproject.toml requirements.lock
@@ -29,7 +29,7 @@ lock:
 
 install: $(VENV)/.installed system-gettext system-pango messages
 
-install-test: install system-chromium
+install-test: install system-chromium system-nginx
 
 # msgfmt compiles the French catalogue; Debian's gettext provides it.
 system-gettext:
@@ -39,6 +39,10 @@ system-gettext:
 system-pango:
 	@ldconfig -p | grep -q libpango-1.0 && test -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf || { apt-get update -qq && \
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null; }
+
+# tests/deploy runs the shipped nginx site (deploy/nginx/) with Debian's nginx.
+system-nginx:
+	@test -x /usr/sbin/nginx || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null; }
 
 # Browser tests drive Debian's chromium (never a browser downloaded by Playwright).
 system-chromium:
