@@ -18,7 +18,8 @@ keepalive = 5
 # Recycle workers now and then (memory held by WeasyPrint or lxml after a large document).
 max_requests = 2000
 max_requests_jitter = 200
-# Uploads over 2.5 MB are spooled by Django under SAM_DATA_DIR; gunicorn's own temporary files in memory.
+# Workers' heartbeat files in memory: on a busy disk (a 10 GB upload being written) gunicorn would think
+# its workers hung. Uploads themselves are spooled by Django under SAM_DATA_DIR.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 # X-Forwarded-* are believed only from the reverse proxies (nginx on the same host by default).
 forwarded_allow_ips = os.environ.get("SAM_TRUSTED_PROXIES", "127.0.0.1,::1")
