@@ -32,3 +32,22 @@ loglevel = os.environ.get("SAM_LOG_LEVEL", "info").lower()
 # HTTPS served by gunicorn itself (without a proxy, or for the deployment test): both files or none.
 certfile = os.environ.get("SAM_TLS_CERT") or None
 keyfile = os.environ.get("SAM_TLS_KEY") or None
+
+# SAM_LOG_FORMAT=json: gunicorn's own lines (start, worker restarts, access log) as JSON lines too, like SAM's.
+if os.environ.get("SAM_LOG_FORMAT") == "json":
+    _json_handler = {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}
+    logconfig_dict = {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        }},
+        "handlers": {"json": _json_handler},
+        "root": {"level": "INFO", "handlers": ["json"]},
+        "loggers": {
+            "gunicorn.error": {"level": loglevel.upper(), "handlers": ["json"], "propagate": False},
+            "gunicorn.access": {"level": "INFO", "handlers": ["json"], "propagate": False},
+        },
+    }
