@@ -8,17 +8,28 @@ HOST ?= 127.0.0.1
 # Native tracebacks: CPython 3.11.7 can crash pytest's own source rendering of a failure (AST recursion bug).
 PYTEST_ARGS ?= --tb=native -p no:cacheprovider
 
-.PHONY: run test install install-test system-gettext system-pango system-curl system-chromium messages static migrate demo worker bench check clean
+# Development runs on the embedded defaults, which production settings refuse (DEBUG off: docs/exploitation.md).
+export SAM_DEBUG ?= true
 
-$(VENV)/.installed: pyproject.toml
+.PHONY: run test install install-test system-gettext system-pango system-curl system-chromium system-nginx messages static migrate demo worker bench check lock clean
+
+# Exact versions (and hashes) of every dependency, the test extras included: requirements.lock (`make lock`).
+$(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
-	$(VENV)/bin/pip install --quiet -e '.[test]'
+	$(VENV)/bin/pip install --quiet -r requirements.lock
+	$(VENV)/bin/pip install --quiet --no-deps -e .
 	touch $@
+
+# Regenerates requirements.lock from pyproject.toml (dependencies and the test extras), newest allowed versions.
+lock:
+	@test -x $(VENV)/bin/pip-compile || { test -x $(VENV)/bin/pip || $(PYTHON) -m venv $(VENV); $(VENV)/bin/pip install --quiet pip-tools; }
+	$(VENV)/bin/pip-compile --quiet --extra test --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links \
+		--output-file requirements.lock pyproject.toml
 
 install: $(VENV)/.installed system-gettext system-pango system-curl messages
 
-install-test: install system-chromium
+install-test: install system-chromium system-nginx
 
 # msgfmt compiles the French catalogue; Debian's gettext provides it.
 system-gettext:
@@ -32,6 +43,10 @@ system-curl:
 system-pango:
 	@ldconfig -p | grep -q libpango-1.0 && test -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf || { apt-get update -qq && \
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null; }
+
+# tests/deploy runs the shipped nginx site (deploy/nginx/) with Debian's nginx.
+system-nginx:
+	@test -x /usr/sbin/nginx || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null; }
 
 # Browser tests drive Debian's chromium (never a browser downloaded by Playwright).
 system-chromium:
@@ -67,9 +82,13 @@ test: install-test
 bench: install
 	@for b in bench/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
+# The documented production environment (docs/configuration.md) passes Django's deployment checks;
+# nothing is connected to: the database, Vitam and its certificates folder are only named.
 check: install
 	SAM_DEBUG=false SAM_HTTPS=true SAM_SECRET_KEY=$$($(PY) -c 'import secrets;print(secrets.token_urlsafe(64))') \
-	SAM_ALLOWED_HOSTS=sam.example.org $(PY) manage.py check --deploy --fail-level WARNING
+	SAM_ALLOWED_HOSTS=sam.example.org SAM_DATABASE_URL=postgres://sam@db.example.org/sam \
+	SAM_VITAM_URL=https://vitam.example.org:8444 SAM_VITAM_CERTS_DIR=/etc/sam/vitam \
+	$(PY) manage.py check --deploy --fail-level WARNING
 
 clean:
 	rm -rf $(VENV) var staticfiles

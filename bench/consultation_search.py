@@ -75,7 +75,7 @@ def setup_world(units: int, seed: int = 20260, *, vitam_process: bool = False):
     Returns (server, tenant, archivist, vitam_client)."""
     data_dir = Path(tempfile.mkdtemp(prefix="sam-bench-consultation-"))
     os.environ["SAM_DATA_DIR"] = str(data_dir)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sam.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")  # development mode: SQLite, vitam-lite
     from vitamlite.server import start_in_thread
 
     if vitam_process:

@@ -80,7 +80,8 @@ def main():
     size_mb = int(os.environ.get("SIZE_MB", "2048"))
     work = Path(tempfile.mkdtemp(prefix="sam-bench-deposit-"))
     env = {**os.environ, "SAM_DATA_DIR": str(work / "data"), "DJANGO_SETTINGS_MODULE": "sam.settings",
-           "SAM_DEBUG": "false", "SAM_LOG_LEVEL": "WARNING", "SAM_UPLOAD_MAX_BYTES": str(100 * 1024**3)}
+           # SQLite and vitam-lite in-process are development settings (production wants PostgreSQL).
+           "SAM_DEBUG": "true", "SAM_LOG_LEVEL": "WARNING", "SAM_UPLOAD_MAX_BYTES": str(100 * 1024**3)}
     os.environ.update(env)
     server = None
     try:

@@ -33,7 +33,7 @@ def main() -> None:
     args = parser.parse_args()
     data_dir = Path(tempfile.mkdtemp(prefix="sam-bench-elimination-analysis-"))
     os.environ["SAM_DATA_DIR"] = str(data_dir)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sam.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")  # development mode: SQLite, vitam-lite
     vitam_elimination.TENANT = TENANT
     from vitamlite.referentials import store as referentials
     from vitamlite.server import start_in_thread

@@ -21,7 +21,7 @@ from pathlib import Path
 def setup(units: int):
     data_dir = Path(tempfile.mkdtemp(prefix="sam-bench-elimination-"))
     os.environ["SAM_DATA_DIR"] = str(data_dir)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sam.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")  # development mode: SQLite, vitam-lite
     import django
 
     django.setup()

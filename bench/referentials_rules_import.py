@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 def setup(count: int):
     data_dir = Path(tempfile.mkdtemp(prefix="sam-bench-rules-"))
     os.environ["SAM_DATA_DIR"] = str(data_dir)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sam.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")  # development mode: SQLite, vitam-lite
     from vitamlite.server import start_in_thread
 
     server = start_in_thread(data_dir / "vitamlite", host="127.0.0.1", port=0, tenants="1000-99999")

@@ -40,7 +40,7 @@ def setup():
     """A temp SAM (SQLite) and a vitam-lite over HTTP; one commune with its referentials and contracts."""
     data_dir = Path(tempfile.mkdtemp(prefix="sam-bench-trees-"))
     os.environ["SAM_DATA_DIR"] = str(data_dir)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sam.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")  # development mode: SQLite, vitam-lite
     from vitamlite.server import start_in_thread
 
     server = start_in_thread(data_dir / "vitamlite", host="127.0.0.1", port=0, tenants="1000-99999")

@@ -1,6 +1,8 @@
 """SAM settings: one module, read from SAM_* environment variables (docs/configuration.md).
 
-The defaults are the embedded set-up: SQLite under var/ and vitam-lite in-process.
+With SAM_DEBUG=true the defaults are the embedded set-up: SQLite under var/ and vitam-lite in-process.
+With DEBUG off (production) SAM refuses to start unless its secret key, PostgreSQL, Vitam URL and Vitam
+certificates are given: see production_problems() below.
 """
 
 import secrets
@@ -20,6 +22,50 @@ DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env_bool("DEBUG", False)
 HTTPS = env_bool("HTTPS", False)
+# Demo and training platforms only: Vitam is one standalone vitam-lite process (`manage.py vitamlite`)
+# shared by every web worker and the task worker, reached over plain HTTP without certificates.
+EMBEDDED_VITAM = env_bool("EMBEDDED_VITAM", False)
+
+
+def production_problems() -> list[str]:
+    """What a DEBUG-off start lacks: each problem names the SAM_ variable to set."""
+    problems = []
+    secret_key = env_secret("SECRET_KEY")
+    if not secret_key:
+        problems.append("SAM_SECRET_KEY (or SAM_SECRET_KEY_FILE) is required: a generated key is for development only")
+    elif len(secret_key) < 50:
+        problems.append("SAM_SECRET_KEY must be at least 50 characters long")
+    database_url = env_str("DATABASE_URL", "")
+    if not database_url:
+        problems.append("SAM_DATABASE_URL is required: postgres://user@host:5432/name (SQLite is for development only)")
+    elif not database_url.startswith(("postgres://", "postgresql://", "pgsql://")):
+        problems.append("SAM_DATABASE_URL must name a PostgreSQL database (postgres://...) in production")
+    vitam_url = env_str("VITAM_URL", "")
+    if not vitam_url:
+        problems.append(
+            "SAM_VITAM_URL is required: the real Vitam (https://...:8444), or with SAM_EMBEDDED_VITAM=true the "
+            "standalone vitam-lite process (http://127.0.0.1:PORT, `manage.py vitamlite`); an in-process "
+            "vitam-lite per worker would lose operations"
+        )
+    if not EMBEDDED_VITAM:
+        if vitam_url and not vitam_url.startswith("https://"):
+            problems.append("SAM_VITAM_URL must be https:// for a real Vitam (plain HTTP only with SAM_EMBEDDED_VITAM=true)")
+        ingest_url = env_str("VITAM_INGEST_URL", "")
+        if ingest_url and not ingest_url.startswith("https://"):
+            problems.append("SAM_VITAM_INGEST_URL must be https:// for a real Vitam")
+        if not env_str("VITAM_CERTS_DIR") and not (env_str("VITAM_CERT") and env_str("VITAM_KEY")):
+            problems.append(
+                "SAM_VITAM_CERT and SAM_VITAM_KEY (or SAM_VITAM_CERTS_DIR) are required: Vitam wants mutual TLS "
+                "(set SAM_EMBEDDED_VITAM=true only on a demo platform)"
+            )
+    return problems
+
+
+if not DEBUG and (problems := production_problems()):
+    raise ImproperlyConfigured(
+        "SAM_DEBUG is off (production) and the configuration is incomplete:\n- " + "\n- ".join(problems)
+        + "\nSee docs/configuration.md; for development set SAM_DEBUG=true."
+    )
 
 
 def _secret_key():
@@ -192,7 +238,7 @@ USE_TZ = True
 TIME_ZONE = "Europe/Paris"
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))  # collectstatic; nginx serves it
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -248,8 +294,15 @@ VITAMLITE = {
     # Fault injection for reliability tests, e.g. "slow:/access-external/v1/units=5;error503:/ingest-external".
     "FAULTS": env_str("VITAMLITE_FAULTS", ""),
 }
-if VITAM["URL"] and HTTPS and not VITAM["CERT"] and not VITAM["CERTS_DIR"]:
+if VITAM["URL"] and HTTPS and not EMBEDDED_VITAM and not VITAM["CERT"] and not VITAM["CERTS_DIR"]:
     raise ImproperlyConfigured("SAM_VITAM_CERT and SAM_VITAM_KEY are required for a real Vitam (mutual TLS)")
+
+# /healthz: what "healthy" means (docs/exploitation.md). One SIP may weigh 10 GB: keep room for it.
+HEALTH = {
+    "VITAM_TIMEOUT": env_float("HEALTH_VITAM_TIMEOUT", 2.0, minimum=0.1),
+    "MIN_FREE_BYTES": env_int("HEALTH_MIN_FREE_GB", 20, minimum=0) * 1024**3,
+    "MAX_QUEUE_WAIT_SECONDS": env_int("HEALTH_MAX_QUEUE_WAIT", 600, minimum=1),
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -282,15 +335,24 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+LOG_FORMAT = env_str("LOG_FORMAT", "plain")
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured(f"SAM_LOG_FORMAT must be plain or json, not {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"request_id": {"()": "sam.lib.request_id.RequestIdLogFilter"}},
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        # One JSON object per line for log collectors (SAM_LOG_FORMAT=json).
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]},
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]},
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {

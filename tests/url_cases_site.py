@@ -12,6 +12,7 @@ register(
     UrlCase("profile", AUTHENTICATED),
     UrlCase("password_change", AUTHENTICATED),
     UrlCase("password_change_done", AUTHENTICATED),
+    UrlCase("healthz", PUBLIC, note="monitoring probe: states and figures, nothing about any organisation"),
     UrlCase("login", PUBLIC),
     UrlCase("logout", PUBLIC, methods=("post",)),
     UrlCase("password_reset", PUBLIC),

@@ -9,6 +9,7 @@ from tenants import sso
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", sso.SsoLogoutView.as_view(), name="logout"),
     path("accounts/profile/", views.profile, name="profile"),

@@ -7,16 +7,19 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import HttpResponseServerError
+from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.urls import reverse_lazy
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
+from django.views.decorators.http import require_GET
 
 from sam.site import selectors
 from sam.site.forms import LoginForm, ProfileForm, SsoAwarePasswordResetForm
+from sam.site.health import health_report
 from sam.lib.request_id import current_request_id
 from tenants.audit import audit_record
 from tenants.context import current_organisation
@@ -27,6 +30,14 @@ logger = logging.getLogger(__name__)
 
 # How long the 503 page asks clients to wait before retrying (seconds).
 VITAM_RETRY_AFTER = 60
+
+
+@require_GET
+@never_cache
+def healthz(request):
+    """Monitoring probe, no login: 200 when database, task queue, Vitam and disk are fine, else 503."""
+    healthy, report = health_report()
+    return JsonResponse(report, status=200 if healthy else 503)
 
 
 @login_required

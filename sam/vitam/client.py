@@ -116,6 +116,7 @@ class VitamClient:
         stream: bool = False,
         allowed: tuple[int, ...] = (),
         tenant_header: bool = True,
+        timeout: float | None = None,
     ) -> requests.Response:
         base = ingest_base_url() if service == "ingest" else access_base_url()
         all_headers = self.context.headers() if tenant_header else {"X-Request-Id": self.context.request_id}
@@ -131,7 +132,7 @@ class VitamClient:
             response = session.request(
                 method, base + path, headers=all_headers,
                 data=json.dumps(json_body).encode() if json_body is not None else data,
-                timeout=self._timeout(long), stream=stream, allow_redirects=False,
+                timeout=timeout or self._timeout(long), stream=stream, allow_redirects=False,
             )
         except requests.RequestException as exc:
             self._log(method, path, "-", started, "", failure=type(exc).__name__)
@@ -260,10 +261,12 @@ class VitamClient:
 
     # --- status --------------------------------------------------------------------------
 
-    def status(self) -> bool:
-        """True when access/admin-external and ingest-external both answer their /status."""
+    def status(self, timeout: float | None = None) -> bool:
+        """True when access/admin-external and ingest-external both answer their /status.
+
+        timeout (seconds, connect and read) replaces the configured ones: health checks must answer fast."""
         for service, path in (("access", f"{ACCESS}/status"), ("ingest", f"{INGEST}/status")):
-            self._request("GET", path, service=service, tenant_header=False)
+            self._request("GET", path, service=service, tenant_header=False, timeout=timeout)
         return True
 
     # --- ingest and operations -----------------------------------------------------------

@@ -17,6 +17,10 @@ PRODUCTION_ENV = {
     "SAM_DEBUG": "false",
     "SAM_HTTPS": "true",
     "SAM_ALLOWED_HOSTS": "sam.example.org",
+    # Named only: neither check --deploy nor reading the settings connects to them.
+    "SAM_DATABASE_URL": "postgres://sam@db.example.org/sam",
+    "SAM_VITAM_URL": "https://vitam.example.org:8444",
+    "SAM_VITAM_CERTS_DIR": "/etc/sam/vitam",
 }
 
 
