@@ -36,6 +36,7 @@ ENDPOINT_MODULES = [
     "vitamlite.referentials.endpoints",
     "vitamlite.elimination",
     "vitamlite.mass_update",
+    "vitamlite.formats",
 ]
 
 TENANT_CHECK_FAILED = {"Error": "X-Tenant-Id check failed!"}

@@ -1,24 +1,22 @@
 """Simple deposit: files (several, or a zip of a folder tree) plus a short form → a SEDA 2.1 SIP.
 
 Folders become archive units (level RecordGrp), files become item units carrying one object
-each; digests are SHA-512 (sam.lib.seda.sip), formats are identified from the file's magic
-numbers (puremagic), else from its name.
+each; digests are SHA-512 (sam.lib.seda.sip), formats are identified with Siegfried and PRONOM
+(sam.lib.formats), as Vitam does.
 """
 
 from __future__ import annotations
 
-import mimetypes
 import uuid
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-import puremagic
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from sam.lib import archive_safety
+from sam.lib import archive_safety, formats
 from sam.lib.seda.sip import SipObject, SipPackage, SipRule, SipUnit
 
 CHUNK = 1024 * 1024
@@ -41,19 +39,6 @@ class SimpleDepositForm:
     rules: list = field(default_factory=list)  # [(RuleId, RuleType)]
     final_action: str = ""
     archival_agreement: str = ""
-
-
-def identify_format(path: Path) -> tuple[str, str]:
-    """(MIME type, format label) from the content, else from the name."""
-    try:
-        matches = puremagic.magic_file(str(path))
-    except (ValueError, OSError, Exception):  # noqa: BLE001 — puremagic raises its own PureError on unknown content
-        matches = []
-    for candidate in matches:
-        if candidate.mime_type:
-            return candidate.mime_type, candidate.name or ""
-    guessed = mimetypes.guess_type(path.name)[0]
-    return guessed or "application/octet-stream", ""
 
 
 def stage_upload(files, folder: Path) -> None:
@@ -111,10 +96,11 @@ def _folder_unit(folder: Path, level: str, dates: dict) -> SipUnit:
         if entry.is_dir():
             unit.children.append(_folder_unit(entry, "RecordGrp", dates))
         elif entry.is_file() and not entry.is_symlink():
-            mime, label = identify_format(entry)
+            file_format = formats.identify(entry)
             unit.children.append(SipUnit(
                 title=entry.name, description_level="Item", start_date=dates.get("start"), end_date=dates.get("end"),
-                objects=[SipObject(path=entry, filename=entry.name, mime_type=mime, format_label=label or None)],
+                objects=[SipObject(path=entry, filename=entry.name, mime_type=file_format.mime_type,
+                                 format_id=file_format.puid or None, format_label=file_format.name or None)],
             ))
     return unit
 

@@ -100,6 +100,10 @@ DETAILS = {
     "UNITS_RULES_COMPUTE.CONSISTENCY.KO": "règle de gestion incohérente",
     "UNITS_RULES_COMPUTE.REF_INCONSISTENCY.KO": "règle exclue de l'héritage incohérente",
     "OBJECTS_LIST_EMPTY.WARNING": "il n'y a aucun objet pour cette étape",
+    "OG_OBJECTS_FORMAT_CHECK.REJECTED_FORMAT.KO": (
+        "le contrat d'entrée interdit le versement d'objet au format inconnu et le SIP versé contient au moins un "
+        "objet au format inconnu, ou bien le SIP contient un format interdit par le contrat d'entrée"
+    ),
 }
 
 PREFIX = {"OK": "Succès", "KO": "Échec", "WARNING": "Avertissement lors", "FATAL": "Erreur technique lors"}
