@@ -1,8 +1,8 @@
 """Simple deposit: files (several, or a zip of a folder tree) plus a short form → a SEDA 2.1 SIP.
 
 Folders become archive units (level RecordGrp), files become item units carrying one object
-each; digests are SHA-512 (sam.lib.seda.sip), formats are identified with Siegfried and PRONOM
-(sam.lib.formats), as Vitam does.
+each; digests are SHA-512 (sam.lib.seda.sip), formats are identified by the SIP builder with
+Siegfried and PRONOM (sam.lib.formats), as Vitam does.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from sam.lib import archive_safety, formats
+from sam.lib import archive_safety
 from sam.lib.seda.sip import SipObject, SipPackage, SipRule, SipUnit
 
 CHUNK = 1024 * 1024
@@ -96,11 +96,9 @@ def _folder_unit(folder: Path, level: str, dates: dict) -> SipUnit:
         if entry.is_dir():
             unit.children.append(_folder_unit(entry, "RecordGrp", dates))
         elif entry.is_file() and not entry.is_symlink():
-            file_format = formats.identify(entry)
             unit.children.append(SipUnit(
                 title=entry.name, description_level="Item", start_date=dates.get("start"), end_date=dates.get("end"),
-                objects=[SipObject(path=entry, filename=entry.name, mime_type=file_format.mime_type,
-                                 format_id=file_format.puid or None, format_label=file_format.name or None)],
+                objects=[SipObject(path=entry, filename=entry.name)],
             ))
     return unit
 
