@@ -15,6 +15,7 @@ from django.core.cache import cache
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from sam.lib import vitam_messages
 from sam.consultation.seda_labels import (
     DESCRIPTION_LEVELS,
     FINAL_ACTIONS,
@@ -485,7 +486,8 @@ def lifecycle_of(tenant, unit_id: str) -> list[dict]:
 def _event(event: dict) -> dict:
     label, tone = outcome_label(event.get("outcome", ""))
     return {**event, "outcome_label": label, "outcome_tone": tone,
-            "label": event.get("outMessg") or event.get("evType", "")}
+            "label": vitam_messages.describe(event.get("outDetail") or event.get("evType"),
+                                             fallback=event.get("outMessg") or "")}
 
 
 # --- journal des opérations ------------------------------------------------------------------------
@@ -532,7 +534,9 @@ def decorate_operation(operation: dict) -> dict:
         **operation, "id": operation.get("evId") or operation.get("#id", ""), "final_outcome": outcome,
         "outcome_label": label, "outcome_tone": tone,
         "type_label": OPERATION_TYPES.get(operation.get("evTypeProc", ""), operation.get("evTypeProc", "")),
-        "label": (events[-1].get("outMessg") if events else "") or operation.get("outMessg", ""),
+        "label": vitam_messages.describe((events[-1] if events else operation).get("outDetail"),
+                                         fallback=(events[-1].get("outMessg") if events else "")
+                                         or operation.get("outMessg", "")),
     }
 
 
