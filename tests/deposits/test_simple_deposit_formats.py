@@ -1,8 +1,5 @@
 """A simple deposit identifies its files with Siegfried (PRONOM), as Vitam: vitam-lite's format check,
-which runs Siegfried on its side, finds the very PUID SAM wrote and the ingest ends OK, not WARNING.
-(XML is left out here: PRONOM gives fmt/101 two MIME types, which Vitam's referential keeps as one string
-"application/xml; text/xml", so Vitam always completes the declared MIME type with a WARNING; see
-tests/vitamlite/test_ingest_formats.py.)"""
+which runs Siegfried on its side, finds the very PUID SAM wrote and the ingest ends OK, not WARNING."""
 
 import io
 import zipfile
@@ -24,6 +21,7 @@ EXPECTED = {  # file name -> (PUID, MIME type)
     "plan.png": ("fmt/11", "image/png"),
     "rapport.odt": ("fmt/291", "application/vnd.oasis.opendocument.text"),
     "compte-rendu.txt": ("x-fmt/111", "text/plain"),
+    "registre.xml": ("fmt/101", "application/xml"),
     "photo.pdf": ("fmt/11", "image/png"),  # a PNG with a wrong extension: the content wins
 }
 
@@ -32,7 +30,8 @@ EXPECTED = {  # file name -> (PUID, MIME type)
 def deposited_zip(vitam_world):
     pdf = render_pdf("deposits/deposit_slip_document.html", {}, title="Délibération", author="Commune")
     files = {"deliberation.pdf": pdf, "plan.png": format_samples.png_bytes(), "rapport.odt": format_samples.odt_bytes(),
-             "compte-rendu.txt": format_samples.text_bytes(), "photo.pdf": format_samples.png_bytes()}
+             "compte-rendu.txt": format_samples.text_bytes(), "photo.pdf": format_samples.png_bytes(),
+             "registre.xml": format_samples.xml_bytes()}
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         for name, content in files.items():

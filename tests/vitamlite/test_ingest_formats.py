@@ -66,8 +66,10 @@ def test_well_declared_formats_pass_and_keep_their_puids(http, baseline, tmp_pat
     assert {name: value["FormatId"] for name, value in stored.items()} == {
         "plan.png": "fmt/11", "rapport.odt": "fmt/291", "cr.txt": "x-fmt/111", "deliberation.pdf": "fmt/18"}
     assert stored["rapport.odt"]["FormatLitteral"] == "OpenDocument Text"
-    # The missing FormatLitteral is completed by Vitam: a WARNING with the diff, never a KO.
-    assert status == "WARNING" and _format_event(operation)["outcome"] == "WARNING"
+    # The missing FormatLitteral is completed silently (only a different declared PUID warns), its diff kept.
+    assert status == "OK" and _format_event(operation)["outcome"] == "OK"
+    details = json.loads(_format_event(operation)["evDetData"])
+    assert any(d["diff"].get("+ FormatLitteral") == "OpenDocument Text" for d in details.values())
 
 
 def test_wrong_declaration_and_wrong_extension_are_corrected_with_a_warning(http, baseline, tmp_path):
@@ -83,8 +85,11 @@ def test_wrong_declaration_and_wrong_extension_are_corrected_with_a_warning(http
     assert stored["registre.xml"]["FormatId"] == "fmt/101"
     # PRONOM gives XML two MIME types; Vitam's referential keeps them as one string.
     assert stored["registre.xml"]["MimeType"] == "application/xml; text/xml"
-    photo = next(d for d in details.values() if d["diff"]["+"].get("FormatId") == "fmt/11")
-    assert photo["diff"]["-"]["FormatId"] == "fmt/18" and photo["subStatus"] == "UPDATED_FORMAT"
+    photo = next(d for d in details.values() if d["diff"].get("+ PUID") == "fmt/11")
+    assert photo["diff"]["- PUID"] == "fmt/18" and photo["subStatus"] == "UPDATED_FORMAT"
+    # The XML's MIME type is completed without a warning of its own: only the PNG declared as PDF warns.
+    xml = next(d for d in details.values() if d["diff"].get("+ MimeType") == "application/xml; text/xml")
+    assert xml["outcome"] == "OK"
 
 
 def test_unknown_format_is_refused_unless_the_contract_authorises_it(http, baseline, tmp_path):

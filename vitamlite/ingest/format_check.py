@@ -6,8 +6,10 @@ Rules of Vitam's FormatIdentificationActionPlugin, per object:
 - Siegfried finds no PRONOM format: KO (sub-status UNKNOWN), or WARNING when the contract has
   FormatUnidentifiedAuthorized (and EveryFormatType): the object keeps FormatId "unknown";
 - the identified PUID is not in the formats referential: KO (sub-status UNCHARTED);
-- identified and known: FormatId, FormatLitteral and MimeType take the referential's values; any value of the
-  manifest that differs makes a WARNING (the diff goes in the object's evDetData).
+- identified and known: FormatId, FormatLitteral and MimeType take the referential's values (the diff goes in
+  the object's evDetData); only a declared PUID that differs makes a WARNING (sub-status UPDATED_FORMAT), a
+  missing or differently worded name or MIME type is completed silently
+  (checkAndUpdateManifestFormatFieldAgainstReferentialValue).
 The step's outcome is the worst object's; only REJECTED_FORMAT becomes the step's detail code.
 """
 
@@ -19,8 +21,9 @@ from vitamlite import formats
 
 UNKNOWN_FORMAT = "unknown"
 SEVERITY = {"OK": 0, "WARNING": 1, "KO": 2}
-# (FormatIdentification field, referential field)
-FIELDS = (("FormatId", "PUID"), ("FormatLitteral", "Name"), ("MimeType", "MimeType"))
+# (FormatIdentification field, referential field, name in the diff)
+FIELDS = (("FormatId", "PUID", "PUID"), ("FormatLitteral", "Name", "FormatLitteral"),
+          ("MimeType", "MimeType", "MimeType"))
 
 
 @dataclass
@@ -78,16 +81,17 @@ def check_formats(db, binary_objects, content_dir, contract: dict | None) -> For
 
 
 def _update(data_object, declared: dict, reference: dict, result: ObjectResult) -> str:
-    """Vitam keeps the referential's values; a manifest value that differs is a WARNING, with its diff."""
+    """Vitam keeps the referential's values, with their diff; only a different declared PUID is a WARNING."""
     updated = dict(declared)
     outcome = "OK"
-    for seda_field, reference_field in FIELDS:
+    for seda_field, reference_field, diff_name in FIELDS:
         value = reference.get(reference_field) or ""
         if declared.get(seda_field) != value:
-            outcome = "WARNING"
             if seda_field in declared:
-                result.diff.setdefault("-", {})[seda_field] = declared[seda_field]
-            result.diff.setdefault("+", {})[seda_field] = value
+                result.diff[f"- {diff_name}"] = declared[seda_field]
+                if seda_field == "FormatId":
+                    outcome = "WARNING"
+            result.diff[f"+ {diff_name}"] = value
             updated[seda_field] = value
     data_object.metadata["FormatIdentification"] = updated
     return outcome

@@ -604,9 +604,10 @@ class IngestWorkflow:
         check = format_check.check_formats(self.db, binaries_, self.content_dir, self.contract)
         details = {result.object_id: {"outcome": result.outcome, "subStatus": result.sub_status,
                                       **({"diff": result.diff} if result.diff else {})}
-                   for result in check.objects if result.outcome != "OK"}
+                   for result in check.objects if result.outcome != "OK" or result.diff}
+        refused_or_warned = [result for result in check.objects if result.outcome != "OK"]
         step.action("OG_OBJECTS_FORMAT_CHECK", check.outcome, detail=check.detail,
-                    count=len(details) or group_count, data=details or {})
+                    count=len(refused_or_warned) or group_count, data=details or {})
 
     # ----- STP_UNIT_CHECK_AND_PROCESS
     def check_units(self, step):
