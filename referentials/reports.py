@@ -10,6 +10,8 @@ import re
 
 from django.utils.translation import gettext as _
 
+from sam.lib import vitam_messages
+
 _LINE = re.compile(r"line\s+(\d+)", re.IGNORECASE)
 
 
@@ -32,7 +34,7 @@ def _code_message(code: str, info) -> str:
     template = messages.get(base)
     if template:
         return template % {"info": info_text}
-    return _("%(message)s (%(info)s)") % {"message": code, "info": info_text}
+    return _("%(message)s (%(info)s)") % {"message": vitam_messages.describe(code), "info": info_text}
 
 
 def _line_sort_key(label: str):
@@ -64,8 +66,14 @@ def report_messages(report: dict) -> list[str]:
         messages.append(_("These rules are used by archive units: their duration cannot switch between defined "
                           "and undefined: %(ids)s.") % {"ids": ", ".join(mode_changed)})
     operation = report.get("Operation") or {}
-    if not messages and operation.get("evDetData"):
-        messages.append(_("The archive system could not read the file: %(detail)s") % {"detail": operation["evDetData"]})
+    if not messages:
+        # A refusal of the whole file (CHECK_RULES.INVALID_CSV.KO...): Vitam's French text, the code for support.
+        refusal = vitam_messages.message(operation.get("outDetail"))
+        if refusal:
+            messages.append(_("%(message)s (code %(code)s)") % {"message": refusal, "code": operation["outDetail"]})
+        if operation.get("evDetData"):
+            messages.append(_("The archive system could not read the file: %(detail)s")
+                            % {"detail": operation["evDetData"]})
     if not messages and report.get("description"):
         # A VitamError envelope instead of a report (unreadable agencies file).
         messages.append(_("The archive system refused the file: %(detail)s") % {"detail": report["description"]})

@@ -7,6 +7,7 @@
 import importlib
 import logging
 import sqlite3
+import ssl
 import threading
 import time
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ from werkzeug.exceptions import NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-from vitamlite import dsl, processing, sanity
+from vitamlite import dsl, processing, sanity, security
 from vitamlite import faults as faults_module
 from vitamlite.contracts_filter import restriction_from_contract
 from vitamlite.http import ENDPOINTS, Ctx, VitamHttpError, endpoint, json_response, parse_json_body, sanity_refusal
@@ -36,6 +37,7 @@ ENDPOINT_MODULES = [
     "vitamlite.referentials.endpoints",
     "vitamlite.elimination",
     "vitamlite.mass_update",
+    "vitamlite.formats",
 ]
 
 TENANT_CHECK_FAILED = {"Error": "X-Tenant-Id check failed!"}
@@ -81,6 +83,8 @@ class Config:
     tenants: frozenset
     admin_tenant: int
     context: str | None = None
+    # Serving HTTPS with client certificates: the context comes from the caller's certificate.
+    tls: bool = False
     loaded_modules: list = field(default_factory=list)
 
 
@@ -97,8 +101,8 @@ def _internal_error() -> VitamHttpError:
 class VitamLiteApp:
     """WSGI callable: faults → routing → tenant → context → admin-only → DSL → contract → handler."""
 
-    def __init__(self, data_dir, *, tenants="0-9", admin_tenant=1, context=None, faults=""):
-        self.config = Config(str(data_dir), parse_tenants(tenants), int(admin_tenant), context or None)
+    def __init__(self, data_dir, *, tenants="0-9", admin_tenant=1, context=None, faults="", tls=False):
+        self.config = Config(str(data_dir), parse_tenants(tenants), int(admin_tenant), context or None, tls)
         self.config.loaded_modules = load_endpoint_modules()
         self.store = Store(data_dir)
         self.faults = faults_module.parse(faults)
@@ -218,9 +222,14 @@ class VitamLiteApp:
                   request_id=request_id, application_id=request.headers.get("X-Application-Id"))
         try:
             if ep.tenant:
-                self._check_context(ctx, request)
+                context = self._check_context(ctx, request)
                 if ep.admin_only and tenant != self.config.admin_tenant:
                     raise _security_error("Tenant administration is required")
+                if context is not None:
+                    try:
+                        security.check_permission(db, self.config.admin_tenant, context, method, request.path)
+                    except security.Refused as refused:
+                        raise _security_error(str(refused))
             # Vitam validates the DSL in access-external (400) before access-internal checks the contract (401).
             if ep.dsl:
                 self._validate_dsl(ctx, request, ep.dsl)
@@ -236,17 +245,34 @@ class VitamLiteApp:
         response.headers.setdefault("X-Request-Id", request_id)
         return response
 
-    def _check_context(self, ctx: Ctx, request: Request) -> None:
-        """InternalSecurityFilter with EnableControl: contract/tenant must be allowed by the server's context."""
-        if not self.config.context:
-            return
-        context = contexts.get_context(ctx.db, self.config.admin_tenant, self.config.context)
+    def _context_id(self, ctx: Ctx, request: Request) -> str | None:
+        """Over HTTPS, the context linked to the client certificate (CertUtils + IdentityResource); else the
+        context given at start-up."""
+        if not self.config.tls:
+            return self.config.context
+        certificate = request.environ.get("SSL_CLIENT_CERT")
+        if not certificate:
+            raise _security_error("No client certificate")
+        try:
+            return security.context_of_certificate(ctx.db, certificate)
+        except security.Refused as refused:
+            raise _security_error(str(refused))
+
+    def _check_context(self, ctx: Ctx, request: Request) -> dict | None:
+        """InternalSecurityFilter: the caller's context must be ACTIVE; with EnableControl, the contract/tenant
+        must be allowed by it. Returns the context (None when no context is enforced)."""
+        context_id = self._context_id(ctx, request)
+        if not context_id:
+            return None
+        context = contexts.get_context(ctx.db, self.config.admin_tenant, context_id)
         if context is None:
-            return
+            if self.config.tls:
+                raise _security_error(f"Context {context_id} not found")
+            return None
         if context.get("Status", "ACTIVE") != "ACTIVE":
-            raise _security_error(f"Context {self.config.context} is not active")
+            raise _security_error(f"Context {context_id} is not active")
         if not context.get("EnableControl"):
-            return
+            return context
         permission = contexts.tenant_permission(context, ctx.tenant)
         path = request.path
         if permission is None:
@@ -257,6 +283,7 @@ class VitamLiteApp:
                 raise _security_error(f"Access contract {contract_id} not found in the context for the tenant id :{ctx.tenant}")
         elif path.startswith("/ingest-external/") and not permission.get("IngestContracts"):
             raise _security_error(f"No ingest contract in the context for the tenant id :{ctx.tenant}")
+        return context
 
     def _load_contract(self, ctx: Ctx) -> None:
         contract_id = ctx.access_contract_id()
@@ -297,9 +324,10 @@ class VitamLiteApp:
         ctx._body_cache, ctx._body_read = body, True
 
 
-def create_app(data_dir, *, tenants="0-9", admin_tenant=1, context=None, faults="") -> VitamLiteApp:
+def create_app(data_dir, *, tenants="0-9", admin_tenant=1, context=None, faults="", tls=False) -> VitamLiteApp:
     """Build the WSGI application over a data directory (created if missing)."""
-    return VitamLiteApp(data_dir, tenants=tenants, admin_tenant=admin_tenant, context=context, faults=faults)
+    return VitamLiteApp(data_dir, tenants=tenants, admin_tenant=admin_tenant, context=context, faults=faults,
+                        tls=tls)
 
 
 class _QuietHandler(WSGIRequestHandler):
@@ -324,13 +352,14 @@ class _QuietHandler(WSGIRequestHandler):
 class RunningServer:
     """A vitam-lite server serving in a daemon thread."""
 
-    def __init__(self, app: VitamLiteApp, host: str, port: int):
+    def __init__(self, app: VitamLiteApp, host: str, port: int, ssl_context: ssl.SSLContext | None = None):
         self.app = app
-        self._server = make_server(host, port, app, threaded=True, request_handler=_QuietHandler)
+        self._server = make_server(host, port, app, threaded=True, request_handler=_QuietHandler,
+                                   ssl_context=ssl_context)
         self._server.daemon_threads = True
         self.host = host
         self.port = self._server.server_port
-        self.base_url = f"http://{host}:{self.port}"
+        self.base_url = f"{'https' if ssl_context else 'http'}://{host}:{self.port}"
         self._thread = threading.Thread(target=self._server.serve_forever, name="vitamlite-http", daemon=True)
         self._thread.start()
 
@@ -348,11 +377,26 @@ class RunningServer:
         self.app.store.close_idle_connections()
 
 
+def tls_context(cert: str, key: str, ca: str) -> ssl.SSLContext:
+    """HTTPS with client certificates checked against `ca`, as Vitam's external services.
+
+    The certificate is optional at the TLS level so that /status answers without one (Vitam's status
+    endpoints are not secured); every tenant endpoint then refuses a call without certificate (401)."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context.load_cert_chain(cert, key)
+    context.load_verify_locations(ca)
+    context.verify_mode = ssl.CERT_OPTIONAL
+    return context
+
+
 def start_in_thread(data_dir, *, host="127.0.0.1", port=0, tenants="0-9", admin_tenant=1, context=None,
-                    faults="") -> RunningServer:
-    """Serve vitam-lite over HTTP in a background thread; port 0 picks a free port (see .base_url)."""
-    app = create_app(data_dir, tenants=tenants, admin_tenant=admin_tenant, context=context, faults=faults)
-    return RunningServer(app, host, port)
+                    faults="", ssl_context: ssl.SSLContext | None = None) -> RunningServer:
+    """Serve vitam-lite over HTTP (HTTPS with `ssl_context`, see tls_context) in a background thread; port 0
+    picks a free port (see .base_url)."""
+    app = create_app(data_dir, tenants=tenants, admin_tenant=admin_tenant, context=context, faults=faults,
+                     tls=ssl_context is not None)
+    return RunningServer(app, host, port, ssl_context)
 
 
 @endpoint("GET", "/status", tenant=False)

@@ -37,6 +37,7 @@ from referentials.trees import selectors
 from referentials.trees.models import TreeChange, TreeDraft, TreeKind, TreeNode, TreePublication
 from referentials.trees.seda_schema import manifest_errors
 from sam.lib.jobs.services import job_enqueue, job_progress
+from sam.lib import vitam_messages
 from sam.lib.seda.sip import DESCRIPTION_LEVELS, SipPackage, SipUnit, build_manifest, write_sip
 from sam.vitam import VitamError, VitamNotFound
 from tenants.audit import audit_record
@@ -633,7 +634,8 @@ def _failing_event(tenant, operation_id) -> str:
     # The action that failed says more than its step (CHECK_HEADER.CHECK_AGENT rather than STP_INGEST_CONTROL_SIP).
     actions = [event for event in failed if not str(event.get("evType", "")).startswith("STP_")]
     for event in actions[:1] or failed[:1]:
-        text = f"{event.get('outMessg') or event.get('evType')} ({event.get('outDetail') or event.get('evType')})"
+        code = event.get("outDetail") or event.get("evType") or ""
+        text = f"{vitam_messages.describe(code, fallback=event.get('outMessg') or '')} ({code})"
         detail = event.get("evDetData") or ""
         if detail and detail != "{}":
             text += f" — {detail[:500]}"

@@ -17,6 +17,7 @@ from django.db.models import CharField, F, Value
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from sam.lib import vitam_messages
 from sam.consultation.seda_labels import (
     DESCRIPTION_LEVELS,
     FINAL_ACTIONS,
@@ -495,7 +496,8 @@ def lifecycle_of(tenant, unit_id: str, *, user) -> list[dict]:
 def _event(event: dict) -> dict:
     label, tone = outcome_label(event.get("outcome", ""))
     return {**event, "outcome_label": label, "outcome_tone": tone,
-            "label": event.get("outMessg") or event.get("evType", "")}
+            "label": vitam_messages.describe(event.get("outDetail") or event.get("evType"),
+                                             fallback=event.get("outMessg") or "")}
 
 
 # --- journal des opérations ------------------------------------------------------------------------
@@ -542,7 +544,9 @@ def decorate_operation(operation: dict) -> dict:
         **operation, "id": operation.get("evId") or operation.get("#id", ""), "final_outcome": outcome,
         "outcome_label": label, "outcome_tone": tone,
         "type_label": OPERATION_TYPES.get(operation.get("evTypeProc", ""), operation.get("evTypeProc", "")),
-        "label": (events[-1].get("outMessg") if events else "") or operation.get("outMessg", ""),
+        "label": vitam_messages.describe((events[-1] if events else operation).get("outDetail"),
+                                         fallback=(events[-1].get("outMessg") if events else "")
+                                         or operation.get("outMessg", "")),
         "started_at": vitam_datetime(operation.get("evDateTime")),
     }
 

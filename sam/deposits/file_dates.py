@@ -72,7 +72,10 @@ def _pdf_date(path: Path) -> date | None:
 def _zipped_xml_date(path: Path, member: str) -> date | None:
     """dc:created (ODF meta:creation-date, OOXML dcterms:created) of an office document."""
     with zipfile.ZipFile(path) as archive:
-        info = archive.getinfo(member)
+        try:
+            info = archive.getinfo(member)
+        except KeyError:  # a valid document may carry no metadata part
+            return None
         if info.file_size > MAX_META_BYTES:
             return None
         tree = safe_xml.parse_bytes(archive.read(info))

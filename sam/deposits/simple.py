@@ -3,22 +3,20 @@
 Folders become archive units (level RecordGrp), files become item units carrying one object
 each. The tree is first scanned (scan_tree: each unit dated from its own files), optionally
 described by a ReSIP-style metadata CSV (metadata_csv), reviewed by the archivist, then built
-(build_package). Digests are SHA-512 (sam.lib.seda.sip), formats are identified from the file's
-magic numbers (puremagic), else from its name.
+(build_package). Digests are SHA-512 (sam.lib.seda.sip); formats are identified by the SIP builder
+with Siegfried and PRONOM (sam.lib.formats), as Vitam does.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import mimetypes
 import uuid
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-import puremagic
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
@@ -44,19 +42,6 @@ class SimpleDepositForm:
     rules: list = field(default_factory=list)  # [(RuleId, RuleType)]
     final_action: str = ""
     archival_agreement: str = ""
-
-
-def identify_format(path: Path) -> tuple[str, str]:
-    """(MIME type, format label) from the content, else from the name."""
-    try:
-        matches = puremagic.magic_file(str(path))
-    except (ValueError, OSError, Exception):  # noqa: BLE001 — puremagic raises its own PureError on unknown content
-        matches = []
-    for candidate in matches:
-        if candidate.mime_type:
-            return candidate.mime_type, candidate.name or ""
-    guessed = mimetypes.guess_type(path.name)[0]
-    return guessed or "application/octet-stream", ""
 
 
 def stage_upload(files, folder: Path) -> None:
@@ -168,8 +153,7 @@ def build_package(form: SimpleDepositForm, staging: Path, units: list[dict]) -> 
         unit = SipUnit(title=row["title"], description_level=row["level"], description=row.get("description", ""),
                        start_date=_date(row.get("start")), end_date=_date(row.get("end")))
         if row["kind"] == "file":
-            mime, label = identify_format(path)
-            unit.objects.append(SipObject(path=path, filename=path.name, mime_type=mime, format_label=label or None))
+            unit.objects.append(SipObject(path=path, filename=path.name))
         unit.rules = _unit_rules(form, unit)
         parent_path = row["path"].rpartition("/")[0] if row["path"] else None
         if parent_path is None:

@@ -96,3 +96,40 @@ def test_simple_deposit_of_a_small_folder_tree(page, login, live_server, vitam_w
     assert deposit.state == Deposit.State.COMPLETED and deposit.operation_status == "OK", deposit.explanation
     assert deposit.operation_id in page.content()
     assert page.console_errors == []
+
+
+def test_a_refused_deposit_tells_the_failing_step_in_french_and_folds_the_code(page, login, live_server, vitam_world,
+                                                                               tmp_path):
+    from sam.site.demo import ARCHIVAL_AGENCY, agency_prefix
+    from sam.lib.seda.sip import SipObject, SipPackage, SipUnit, write_sip
+    from tenants.vitam_clients import vitam_client
+    from tests import format_samples
+
+    tenant = vitam_world.tenant_a
+    vitam = vitam_client(tenant)
+    png = tmp_path / "plan.png"
+    png.write_bytes(format_samples.png_bytes())
+    prefix = agency_prefix(tenant.organisation)
+    sip = write_sip(SipPackage(
+        message_identifier="PLAN-REFUSE", archival_agreement=tenant.ingest_contract, archival_agency=ARCHIVAL_AGENCY,
+        transferring_agency=f"{prefix}-ARCH", originating_agency=f"{prefix}-DG",
+        units=[SipUnit(title="Plan du cimetière", description_level="Item", objects=[SipObject(png)])]),
+        tmp_path / "sip.zip").path
+    # The contract accepts PDF only: Vitam refuses the PNG at its format check.
+    vitam.update_ingest_contract(tenant.ingest_contract, {"EveryFormatType": False, "FormatType": ["fmt/18"]})
+    try:
+        login(vitam_world.archivist_a.username, PASSWORD)
+        page.goto(f"{live_server.url}/t/{tenant.pk}/deposits/new/")
+        page.locator("#id_sip").set_input_files(str(sip))
+        page.locator("form.upload-form button[type=submit]").click()
+        page.wait_for_url(re.compile(r"/deposits/\d+/$"))
+    finally:
+        vitam.update_ingest_contract(tenant.ingest_contract, {"EveryFormatType": True}, unset_fields=["FormatType"])
+    failing = page.locator(".deposit-failing")
+    assert "le contrat d'entrée interdit" in failing.inner_text()
+    code = failing.locator("details code")
+    assert not code.is_visible()  # folded away until asked for
+    failing.locator("summary").click()
+    assert code.inner_text() == "OG_OBJECTS_FORMAT_CHECK.REJECTED_FORMAT.KO"
+    page.screenshot(path=str(tmp_path.parent / "deposit-refused.png"), full_page=True)
+    assert page.console_errors == []

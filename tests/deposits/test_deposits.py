@@ -200,7 +200,7 @@ def test_simple_deposit_of_a_folder_tree(archivist, vitam_world, tmp_path, depos
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("Conseil/2021/compte-rendu.txt", "Compte rendu du conseil")
-        archive.writestr("Conseil/2021/annexe.pdf", b"%PDF-1.4\n%fake\n")
+        archive.writestr("Conseil/2021/annexe.pdf", b"%PDF-1.4\n%annexe\n%%EOF\n")  # Vitam refuses a fake PDF
         archive.writestr("Conseil/convocation.txt", "Convocation")
     buffer.name = "dossier.zip"
     buffer.seek(0)

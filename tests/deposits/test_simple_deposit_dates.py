@@ -4,6 +4,7 @@ units; plus the metadata readers and the ReSIP metadata CSV."""
 
 import datetime
 import io
+import os
 import zipfile
 
 import pytest
@@ -128,6 +129,16 @@ def test_file_dates_from_office_documents_and_photos(tmp_path):
     assert file_date(docx) == datetime.date(2012, 2, 3)
     assert file_date(photo) == datetime.date(2009, 6, 20)
     assert file_date(broken) == datetime.date.today()  # its modification time
+
+
+def test_office_document_without_metadata_part_is_dated_by_its_modification_time(tmp_path):
+    odt = tmp_path / "sans-meta.odt"
+    with zipfile.ZipFile(odt, "w") as archive:  # valid for Siegfried, but no meta.xml
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.text")
+        archive.writestr("content.xml", "<office:document-content/>")
+    stamp = datetime.datetime(2017, 5, 4, 12, 0).timestamp()
+    os.utime(odt, (stamp, stamp))
+    assert file_date(odt) == datetime.date(2017, 5, 4)
 
 
 def test_resip_metadata_csv_is_validated_line_by_line_and_applied(tmp_path):

@@ -52,7 +52,7 @@ def world(vitamlite_server, tmp_path_factory):
         client.import_access_contracts([{"Identifier": CONTRACT, "Name": "Tout voir", "Status": "ACTIVE",
                                          "EveryOriginatingAgency": True, "EveryDataObjectVersion": True}])
         binary = tmp / "deliberation.pdf"
-        binary.write_bytes(b"%PDF-1.4\n" + bytes(range(256)) * 4096)
+        binary.write_bytes(b"%PDF-1.4\n" + bytes(range(256)) * 4096 + b"\n%%EOF\n")  # a PDF Siegfried identifies
         sip = write_sip(SipPackage(
             message_identifier="SIP-SAM-41", archival_agency="SAM_VERSANT", transferring_agency="SAM_VERSANT",
             originating_agency=AGENCY, archival_agreement="IC-SAM-41",

@@ -512,7 +512,7 @@ def test_contract_usage_and_format_restrictions(http, lite, baseline):
 
     assert usage_status == "KO"
     assert "CHECK_DATAOBJECTPACKAGE.CHECK_MANIFEST_DATAOBJECT_VERSION.KO" in failing_details(usage)
-    assert format_status == "KO" and "OG_OBJECTS_FORMAT_CHECK.KO" in failing_details(formats)
+    assert format_status == "KO" and "OG_OBJECTS_FORMAT_CHECK.REJECTED_FORMAT.KO" in failing_details(formats)
 
 
 def test_storage_failure_is_fatal_and_leaves_nothing_behind(http, lite, baseline, vitam_reference):
@@ -584,7 +584,7 @@ def test_sip_built_by_sam_is_ingested_under_a_holding_unit(http, baseline, tmp_p
 
     holding_root = _holding_root(http, baseline)
     pdf = tmp_path / "deliberation.pdf"
-    pdf.write_bytes(b"%PDF-1.4 deliberation du conseil municipal\n" * 50)
+    pdf.write_bytes(b"%PDF-1.4\n" + b"% deliberation du conseil municipal\n" * 50 + b"%%EOF\n")
     package = SipPackage(
         message_identifier="VERSEMENT-TEST", archival_agreement="ArchivalAgreement0", archival_agency="Identifier4",
         transferring_agency="Identifier5", originating_agency="FRAN_NP_009913", comment="Délibérations",

@@ -24,7 +24,7 @@ from lxml import etree
 
 from vitamlite import binaries, dsl, logbook, register, units_store
 from vitamlite.ids import new_guid
-from vitamlite.ingest import atr, rules, safezip, seda
+from vitamlite.ingest import atr, format_check, rules, safezip, seda
 from vitamlite.ingest.manifest import read_manifest
 from vitamlite.ingest.messages import event_label, message
 from vitamlite.referentials import contexts, profiles
@@ -654,18 +654,19 @@ class IngestWorkflow:
                         data={"error": f"Taille déclarée différente de la taille réelle : {', '.join(size_mismatch)}"})
         else:
             step.action("CHECK_OBJECT_SIZE", count=len(groups), data={})
-        contract = self.contract or {}
-        if not contract.get("EveryFormatType", True) and contract.get("FormatType") is not None:
-            allowed_formats = set(contract["FormatType"])
-            refused = [o.id for o in binaries_
-                       if (o.metadata.get("FormatIdentification") or {}).get("FormatId") not in allowed_formats]
-            for object_id in refused:
-                self._object_event(object_id, "OG_OBJECTS_FORMAT_CHECK", "KO")
-            if refused:
-                step.action("OG_OBJECTS_FORMAT_CHECK", "KO", count=len(refused),
-                            data={"error": f"Formats non autorisés par le contrat d'entrée : {', '.join(refused)}"})
-        step.action("OG_OBJECTS_FORMAT_CHECK", count=len(groups), data={})
+        self._check_formats(step, binaries_, len(groups))
         step.action("CHECK_OBJECT_GROUP_SCHEMA", count=len(groups), data={})
+
+    def _check_formats(self, step, binaries_, group_count):
+        check = format_check.check_formats(self.db, binaries_, self.content_dir, self.contract)
+        details = {result.object_id: {"outcome": result.outcome, "subStatus": result.sub_status,
+                                      **({"diff": result.diff} if result.diff else {})}
+                   for result in check.objects if result.outcome != "OK" or result.diff}
+        refused_or_warned = [result for result in check.objects if result.outcome != "OK"]
+        for result in refused_or_warned:
+            self._object_event(result.object_id, "OG_OBJECTS_FORMAT_CHECK", result.outcome)
+        step.action("OG_OBJECTS_FORMAT_CHECK", check.outcome, detail=check.detail,
+                    count=len(refused_or_warned) or group_count, data=details or {})
 
     # ----- STP_UNIT_CHECK_AND_PROCESS
     def check_units(self, step):

@@ -17,6 +17,8 @@ from pathlib import Path
 
 from lxml import etree
 
+from sam.lib import formats
+
 SEDA_NS = "fr:gouv:culture:archivesdefrance:seda:v2.1"
 XLINK_NS = "http://www.w3.org/1999/xlink"
 XML_NS = "http://www.w3.org/XML/1998/namespace"
@@ -64,6 +66,19 @@ class SipObject:
     format_id: str | None = None
     format_label: str | None = None
     version: str = "BinaryMaster"
+
+
+def _format_identification(obj: SipObject) -> tuple[str, str, str]:
+    """(FormatLitteral, MimeType, FormatId): the caller's PUID, else Siegfried's, so that Vitam's format
+    check finds what the bordereau declares."""
+    if obj.format_id:
+        mime = obj.mime_type or mimetypes.guess_type(obj.filename or obj.path.name)[0]
+        return obj.format_label or "", mime or "application/octet-stream", obj.format_id
+    identified = formats.identify(obj.path)
+    if identified.puid:
+        return identified.name, identified.mime_type, identified.puid
+    mime = obj.mime_type or mimetypes.guess_type(obj.filename or obj.path.name)[0]
+    return obj.format_label or "", mime or "application/octet-stream", ""
 
 
 @dataclass
@@ -212,12 +227,12 @@ def build_manifest(package: SipPackage, objects: dict[int, tuple[str, str, int]]
             _sub(binary, "MessageDigest", sha512, algorithm="SHA-512")
             _sub(binary, "Size", size)
             identification = _sub(binary, "FormatIdentification")
-            mime = obj.mime_type or mimetypes.guess_type(obj.filename or obj.path.name)[0]
-            if obj.format_label:
-                _sub(identification, "FormatLitteral", obj.format_label)
-            _sub(identification, "MimeType", mime or "application/octet-stream")
-            if obj.format_id:
-                _sub(identification, "FormatId", obj.format_id)
+            label, mime, format_id = _format_identification(obj)
+            if label:
+                _sub(identification, "FormatLitteral", label)
+            _sub(identification, "MimeType", mime)
+            if format_id:
+                _sub(identification, "FormatId", format_id)
             _sub(_sub(binary, "FileInfo"), "Filename", obj.filename or obj.path.name)
 
     descriptive = _sub(data_package, "DescriptiveMetadata")

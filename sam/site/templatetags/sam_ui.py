@@ -5,7 +5,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from sam.lib import display
+from sam.lib import display, vitam_messages
 from sam.elimination.selectors import unread_notification_count
 
 register = template.Library()
@@ -44,6 +44,12 @@ def described_widget(bound_field):
     if bound_field.field.required and not isinstance(bound_field.field.widget, _GROUPED_WIDGETS):
         attrs["aria-required"] = "true"
     return bound_field.as_widget(attrs=attrs)
+
+
+@register.filter
+def vitam_message(code):
+    """Vitam's French text for a detailed code (outDetail, evType); the code itself when the catalogue lacks it."""
+    return vitam_messages.describe(code)
 
 
 @register.filter
