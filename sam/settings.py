@@ -255,8 +255,9 @@ if VITAM["URL"] and HTTPS and not VITAM["CERT"] and not VITAM["CERTS_DIR"]:
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
+        # First: its WWW-Authenticate makes a refused token a 401 (DRF takes the first class's header).
         "tenants.tokens.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],

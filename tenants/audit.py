@@ -28,6 +28,7 @@ ACTION_LABELS = {
     "consultation.export": _("Search results exported (CSV)"),
     "consultation.atr_download": _("Acknowledgement (ATR) downloaded"),
     "consultation.report_download": _("Operation report downloaded"),
+    "consultation.evidence_download": _("Evidence file downloaded"),
     "audit.export": _("Audit trail exported (CSV)"),
     "elimination.proposal_export": _("Elimination proposal exported (CSV)"),
 }

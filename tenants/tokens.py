@@ -82,10 +82,6 @@ def tokens_revoke_all(*, user, reason: str, actor=None, request=None) -> int:
     return len(names)
 
 
-def live_tokens(user):
-    return ApiToken.objects.filter(user=user, revoked_at__isnull=True, expires_at__gt=timezone.now())
-
-
 class RevokeTokensOnPasswordChange:
     """Listed in AUTH_PASSWORD_VALIDATORS for its hook: Django calls password_changed() after every
     password change (profile, reset link, administrator), so no path can keep the old tokens alive."""

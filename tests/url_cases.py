@@ -56,6 +56,7 @@ class UrlCase:
     query: Callable | None = None               # world -> GET parameters
     api: bool = False                           # REST endpoint: JSON bodies, 401/403 for anonymous
     markers: Callable | None = None             # world -> extra strings that must never appear for A's users
+    audited_reading: bool = False               # A's users may read here, and that reading is audited
     note: str = ""
 
     def __post_init__(self):

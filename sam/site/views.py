@@ -14,6 +14,7 @@ from django.urls import reverse_lazy
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import requires_csrf_token
+from django.views.decorators.http import require_http_methods
 
 from sam.site import selectors
 from sam.site.forms import ProfileForm
@@ -21,6 +22,7 @@ from sam.lib.request_id import current_request_id
 from tenants.audit import audit_record
 from tenants.context import current_organisation
 from tenants.permissions import checker_for, is_platform_admin, organisations_for
+from tenants.views import api_tokens_page
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +69,13 @@ def profile(request):
         messages.success(request, _("Your profile has been saved."))
         return _remember_language(redirect("profile"), user)
     return render(request, "registration/profile.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def api_tokens(request):
+    """The profile's API tokens page."""
+    return api_tokens_page(request, owner=request.user)
 
 
 def _remember_language(response, user):
