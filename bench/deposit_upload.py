@@ -91,16 +91,15 @@ def main():
         from django.core.management import call_command
 
         call_command("migrate", verbosity=0)
-        from rest_framework.authtoken.models import Token
 
         from sam.lib.seda.sip import SipObject, SipPackage, SipUnit, write_sip
-        from tests.factories import make_organisation, make_tenant, make_user
+        from tests.factories import api_key, make_organisation, make_tenant, make_user
         from tenants.models import Role
 
         organisation = make_organisation("Commune du banc d'essai")
         tenant = make_tenant(organisation)
         user = make_user("bench.deposit", organisation=organisation, role=Role.ARCHIVIST)
-        token = Token.objects.create(user=user).key
+        token = api_key(user)
 
         payload = work / "big.bin"
         block = bytearray(os.urandom(MIB))
@@ -131,7 +130,7 @@ def main():
         started = time.monotonic()
         response = requests.post(
             f"http://127.0.0.1:{port}/api/v1/tenants/{tenant.pk}/deposits/", data=body,
-            headers={"Authorization": f"Token {token}",
+            headers={"Authorization": f"Bearer {token}",
                      "Content-Type": f"multipart/form-data; boundary={body.boundary}"}, timeout=3600)
         elapsed = time.monotonic() - started
         peak = rss_kb(server.pid, "VmHWM")

@@ -5,6 +5,7 @@ With DEBUG off (production) SAM refuses to start unless its secret key, PostgreS
 certificates are given: see production_problems() below.
 """
 
+import ipaddress
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -94,7 +95,6 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "guardian",
@@ -178,6 +178,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Not a check: Django calls its password_changed() after every password change (tokens are revoked).
+    {"NAME": "tenants.tokens.RevokeTokensOnPasswordChange"},
 ]
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
@@ -306,16 +308,38 @@ HEALTH = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # First: its WWW-Authenticate makes a refused token a 401 (DRF takes the first class's header).
+        "tenants.tokens.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_THROTTLE_RATES": {"anon": "60/min", "user": "1200/min"},
+    # Every API view is throttled; the rates are read at each request (SAM_API_THROTTLE_*).
+    "DEFAULT_THROTTLE_CLASSES": ["tenants.tokens.AnonymousThrottle", "tenants.tokens.UserThrottle"],
 }
+
+# --- API tokens (tenants/tokens.py) and the request id -----------------------------------------------
+API_THROTTLE_ANON = env_str("API_THROTTLE_ANON", "60/min")
+API_THROTTLE_USER = env_str("API_THROTTLE_USER", "1200/min")
+API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 365, minimum=1)
+API_TOKEN_DEFAULT_DAYS = min(env_int("API_TOKEN_DEFAULT_DAYS", 90, minimum=1), API_TOKEN_MAX_DAYS)
+# A token's use is audited at most once per token in this many minutes (see tenants/tokens.py).
+API_TOKEN_USE_AUDIT_MINUTES = env_int("API_TOKEN_USE_AUDIT_MINUTES", 60, minimum=1)
+# Addresses of the reverse proxies: only their X-Request-Id is kept (comma-separated IPs or CIDRs).
+def _trusted_proxies():
+    networks = []
+    for item in env_list("TRUSTED_PROXIES", ["127.0.0.1", "::1"]):
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise ImproperlyConfigured(f"SAM_TRUSTED_PROXIES: {item!r} is neither an IP address nor a CIDR") from None
+    return tuple(networks)
+
+
+TRUSTED_PROXIES = _trusted_proxies()
 SPECTACULAR_SETTINGS = {
     "TITLE": "SAM API",
     "DESCRIPTION": "Système d'Archivage Mutualisé — REST API",

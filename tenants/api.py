@@ -6,14 +6,12 @@ from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
-from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
-from tenants import permissions, selectors, services
+from tenants import permissions, selectors, services, tokens
 from tenants.filters import AuditEntryFilter
 from tenants.models import Organisation, Tenant, User
 from tenants.serializers import (
@@ -169,11 +167,11 @@ class AuditEntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Policy
 
 
 class TokenView(APIView):
-    """Exchanges a login and password for the caller's API token."""
+    """Exchanges a login and password for a new named API token (tenants/tokens.py); the key is shown once."""
 
     permission_classes = [AllowAny]
     authentication_classes = []
-    throttle_classes = [AnonRateThrottle]
+    throttle_classes = [tokens.AnonymousThrottle]
 
     @extend_schema(request=TokenRequestSerializer, responses=TokenSerializer)
     def post(self, request):
@@ -183,5 +181,6 @@ class TokenView(APIView):
                             password=serializer.validated_data["password"])
         if user is None or not user.is_active:
             raise ValidationError({"non_field_errors": [_("Wrong login or password.")]})
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        issued = _call(tokens.token_issue, actor=user, user=user, name=serializer.validated_data["name"],
+                       days=serializer.validated_data["days"], request=request._request)
+        return Response({"token": issued.key, "name": issued.token.name, "expires_at": issued.token.expires_at})

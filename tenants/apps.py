@@ -5,3 +5,13 @@ from django.utils.translation import gettext_lazy as _
 class TenantsConfig(AppConfig):
     name = "tenants"
     verbose_name = _("Organisations and users")
+
+    def ready(self):
+        from django.contrib.auth.signals import user_logged_in, user_login_failed
+        from django.db.backends.signals import connection_created
+
+        from tenants import audit
+
+        connection_created.connect(audit.register_sqlite_functions, dispatch_uid="sam_audit_sqlite_functions")
+        user_logged_in.connect(audit.record_login, dispatch_uid="sam_audit_login")
+        user_login_failed.connect(audit.record_login_failure, dispatch_uid="sam_audit_login_failed")

@@ -1,6 +1,8 @@
 """Forms of the tenants screens. They validate shapes; the services enforce the rules."""
 
 from django import forms
+from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db.models import BLANK_CHOICE_DASH
 from django.utils.translation import gettext_lazy as _
 
@@ -107,3 +109,17 @@ class OrganisationSearchForm(forms.Form):
     q = forms.CharField(label=_("Search (name, code)"), required=False)
 
 
+
+
+class ApiTokenForm(forms.Form):
+    """A new API token: its name and how long it lasts (tenants.tokens.token_issue checks the bounds)."""
+
+    name = forms.CharField(label=_("Name"), max_length=100,
+                           help_text=_("The application or connector that will use it, e.g. “Pastell — versements”."))
+    days = forms.IntegerField(label=_("Valid for (days)"), min_value=1)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["days"].validators.append(MaxValueValidator(settings.API_TOKEN_MAX_DAYS))
+        self.fields["days"].widget.attrs["max"] = settings.API_TOKEN_MAX_DAYS
+        self.fields["days"].initial = settings.API_TOKEN_DEFAULT_DAYS

@@ -4,7 +4,7 @@ from django.db.models import Count, Q
 from django.http import Http404
 
 from tenants import permissions
-from tenants.models import AuditEntry, Organisation, RoleGroup, User
+from tenants.models import ApiToken, AuditEntry, Organisation, RoleGroup, User
 
 
 def organisation_list(*, search: str = ""):
@@ -61,3 +61,23 @@ def audit_entries_for(user):
     if permissions.is_platform_admin(user):
         return entries
     return entries.filter(organisation__in=permissions.organisations_for(user, "view_audit"))
+
+
+def api_tokens_of(*, user):
+    """The user's API tokens, newest first (revoked and expired ones stay listed, greyed)."""
+    return ApiToken.objects.filter(user=user).select_related("created_by")
+
+
+def api_token_of(*, user, pk) -> ApiToken | None:
+    """One of ``user``'s tokens, or None for anyone else's (or a malformed id)."""
+    if not str(pk or "").isdigit():
+        return None
+    return ApiToken.objects.select_related("user").filter(user=user, pk=pk).first()
+
+
+def service_account_get(*, pk) -> User:
+    """An account whose tokens a platform administrator manages (a connector's service account)."""
+    account = User.objects.filter(pk=pk, anonymised_at__isnull=True).first()
+    if account is None:
+        raise Http404("No such account")
+    return account

@@ -101,7 +101,13 @@ class AuditEntrySerializer(serializers.ModelSerializer):
 class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField()
     password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+    name = serializers.CharField(required=False, default="API", max_length=100,
+                                 help_text="What the token is for (shown in the list of the account's tokens).")
+    days = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1,
+                                    help_text="Validity in days (default and maximum set by the platform).")
 
 
 class TokenSerializer(serializers.Serializer):
-    token = serializers.CharField()
+    token = serializers.CharField(help_text="The key, shown this once: send it as 'Authorization: Bearer <key>'.")
+    name = serializers.CharField()
+    expires_at = serializers.DateTimeField()

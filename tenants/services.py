@@ -16,11 +16,11 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
-from rest_framework.authtoken.models import Token
 
 from tenants import permissions
 from tenants.audit import audit_record
 from tenants.models import Organisation, Role, RoleGroup, Tenant, User
+from tenants.tokens import tokens_revoke_all
 
 ORGANISATION_FIELDS = ("name", "kind", "code", "vitam_certificate", "vitam_key", "local_passwords_enabled")
 TENANT_FIELDS = (
@@ -396,7 +396,7 @@ def user_deactivate(*, actor: User, organisation: Organisation | None, user: Use
     _ensure_not_last_referent(user=user)
     user.is_active = False
     user.save(update_fields=["is_active"])
-    Token.objects.filter(user=user).delete()
+    tokens_revoke_all(user=user, reason="deactivation", actor=actor, request=request)
     audit_record(actor=actor, action="user.deactivate", organisation=organisation, target=user,
                  before={"is_active": True}, after={"is_active": False}, request=request)
     return user
@@ -440,7 +440,7 @@ def user_anonymise(*, actor: User, organisation: Organisation | None, user: User
     user.anonymised_at = timezone.now()
     user.save()
     user.groups.clear()
-    Token.objects.filter(user=user).delete()
+    tokens_revoke_all(user=user, reason="anonymisation", actor=actor, request=request)
     audit_record(actor=actor, action="user.anonymise", organisation=organisation, target=user,
                  before={"roles": roles}, after={"anonymised": True}, request=request)
     return user

@@ -19,6 +19,7 @@ platform = [
          name="referent_revoke"),
     path("platform/organisations/<int:pk>/controlled/", views.controlled_organisations_update,
          name="controlled_organisations_update"),
+    path("platform/users/<int:pk>/tokens/", views.service_account_tokens, name="service_account_tokens"),
     path("platform/tenants/<int:pk>/edit/", views.tenant_update, name="tenant_update"),
     path("platform/tenants/<int:pk>/deactivate/", views.tenant_deactivate, name="tenant_deactivate"),
 ]

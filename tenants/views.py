@@ -19,10 +19,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from sam.lib import refusals
 from sam.lib.csv_export import csv_lines
-from tenants import permissions, selectors, services
+from tenants import permissions, selectors, services, tokens
+from tenants.audit import action_label, audit_record
 from tenants.context import context_switch, current_organisation
 from tenants.filters import AuditEntryFilter
 from tenants.forms import (
+    ApiTokenForm,
     ControlledOrganisationsForm,
     OrganisationForm,
     OrganisationSearchForm,
@@ -432,6 +434,54 @@ def user_invitation_resend(request, org_pk, pk):
     return redirect(_user_detail_url(organisation, user))
 
 
+# --- API tokens ------------------------------------------------------------------------------------------
+
+
+def api_tokens_page(request, *, owner):
+    """Create, list and revoke ``owner``'s API tokens: the user's own (profile) or, for a platform
+    administrator, a connector's service account. One URL: POST action = create or revoke.
+
+    A new key is shown in the answer to the POST that created it, once, and never again.
+    """
+    form, new_key = ApiTokenForm(), ""
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "revoke":
+            token = selectors.api_token_of(user=owner, pk=request.POST.get("token"))
+            if token is None:
+                messages.error(request, _("This token does not exist (any more)."))
+            else:
+                refusals.run_and_report(
+                    request, lambda: tokens.token_revoke(actor=request.user, token=token, request=request),
+                    lambda: _("Token “%(name)s” revoked: it no longer opens the API.") % {"name": token.name})
+            return redirect(request.path)
+        if action != "create":
+            messages.error(request, _("Unknown action."))
+            return redirect(request.path)
+        form = ApiTokenForm(request.POST)
+        if form.is_valid():
+            try:
+                issued = tokens.token_issue(actor=request.user, user=owner, name=form.cleaned_data["name"],
+                                            days=form.cleaned_data["days"], request=request)
+            except ValidationError as error:
+                refusals.on_form(form, error)
+            else:
+                form, new_key = ApiTokenForm(), issued.key
+    response = render(request, "tenants/api_tokens.html", {
+        "owner": owner, "own": owner.pk == request.user.pk, "form": form, "new_key": new_key,
+        "tokens": selectors.api_tokens_of(user=owner), "now": timezone.now(),
+    })
+    response["Cache-Control"] = "private, no-store"  # the page may hold a new key
+    return response
+
+
+@login_required
+@GET_POST
+def service_account_tokens(request, pk):
+    _platform_admin(request)
+    return api_tokens_page(request, owner=selectors.service_account_get(pk=pk))
+
+
 # --- audit trail ---------------------------------------------------------------------------------------
 
 
@@ -460,9 +510,10 @@ def audit_list(request):
         raise Http404
     audit_filter = _audit_filter(request)
     entries = audit_filter.qs if audit_filter.is_valid() else audit_filter.queryset.none()
-    return render(request, "tenants/audit_list.html", {
-        "filter": audit_filter, "page_obj": _paginate(request, entries, 50),
-    })
+    page_obj = _paginate(request, entries, 50)
+    for entry in page_obj.object_list:
+        entry.label = action_label(entry.action)
+    return render(request, "tenants/audit_list.html", {"filter": audit_filter, "page_obj": page_obj})
 
 
 CSV_HEADER = ("date", "actor", "organisation", "tenant", "action", "target_type", "target_id", "target",
@@ -490,6 +541,8 @@ def audit_export(request):
         raise Http404
     audit_filter = _audit_filter(request)
     entries = audit_filter.qs if audit_filter.is_valid() else audit_filter.queryset.none()
+    audit_record(actor=request.user, action="audit.export", request=request,
+                 after={"filters": {key: value for key, value in request.GET.items() if value}})
     response = StreamingHttpResponse(csv_lines(CSV_HEADER, _audit_rows(entries)),
                                      content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="sam-audit-{timezone.localdate():%Y%m%d}.csv"'

@@ -3,7 +3,7 @@
 import itertools
 from dataclasses import dataclass, field
 
-from tenants import services
+from tenants import services, tokens
 from tenants.models import Organisation, Role, Tenant, User
 from tenants.validators import luhn_valid
 
@@ -71,6 +71,11 @@ class World:
             "referent_a": self.referent_a, "archivist_a": self.archivist_a,
             "controller": self.controller, "researcher_a": self.researcher_a,
         }
+
+
+def api_key(user, *, name="tests") -> str:
+    """A fresh API token of ``user`` (issued by the user), as the key a client sends."""
+    return tokens.token_issue(actor=user, user=user, name=name).key
 
 
 def make_world() -> World:

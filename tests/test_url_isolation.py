@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import connection
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from tenants.models import Organisation, OrganisationGroupObjectPermission, RoleGroup, Tenant, User
+from tenants.models import AuditEntry, Organisation, OrganisationGroupObjectPermission, RoleGroup, Tenant, User
 from tenants.serializers import Membership
 from tests.url_cases import AUTHENTICATED, ORGANISATION, PLATFORM, PUBLIC, commune_b_markers, load_all
 
@@ -133,6 +133,7 @@ def test_url_isolation(name, world, client, vitam_url):
         for role, user in world.roles_a.items():
             client.force_login(user)
             before = db_fingerprint(tables)
+            last_entry = AuditEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
             response = request(client, case, method, url, world)
             where = f"{method.upper()} {url} as {role}"
             if case.access in (ORGANISATION, PLATFORM):
@@ -142,7 +143,13 @@ def test_url_isolation(name, world, client, vitam_url):
             text = body(response)
             leaked = [marker for marker in markers if marker in text]
             assert not leaked, f"{where}: commune B's data in the response: {leaked}"
-            assert db_fingerprint(tables) == before, f"{where} changed the database"
+            after = db_fingerprint(tables)
+            if case.audited_reading:
+                # A reading on the record (an export of one's own audit trail): the reader's own entries only.
+                recorded = AuditEntry.objects.filter(pk__gt=last_entry)
+                assert all(e.actor_id == user.pk and e.organisation_id != world.org_b.pk for e in recorded), where
+                after[0]["tenants_auditentry"] -= recorded.count()
+            assert after == before, f"{where} changed the database"
             client.logout()
 
         # Platform administrators reach everything.

@@ -76,6 +76,7 @@ class UrlCase:
     markers: Callable | None = None             # world -> extra strings that must never appear for A's users
     roles: frozenset | dict | None = None       # roles of commune B that may use it (ORGANISATION cases),
                                                 # or {method: roles} when they differ by method
+    audited_reading: bool = False               # A's users may read here, and that reading is audited
     note: str = ""
 
     def __post_init__(self):

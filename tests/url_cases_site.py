@@ -7,8 +7,20 @@ def _reset_kwargs(world):
     return {"uidb64": "MQ", "token": "set-password"}
 
 
+def _revoke_token_of_b(world):
+    from tenants.tokens import token_issue
+
+    if "token_b" not in world.extra:  # built once: the matrix compares the database before and after
+        world.extra["token_b"] = token_issue(actor=world.archivist_b, user=world.archivist_b,
+                                             name="Secretbee connector").token.pk
+    return {"action": "revoke", "token": world.extra["token_b"]}
+
+
 register(
     UrlCase("home", AUTHENTICATED),
+    UrlCase("api_tokens", AUTHENTICATED, methods=("get", "post"), data=_revoke_token_of_b,
+            markers=lambda w: ["Secretbee connector"],
+            note="a token of commune B named in the form is not found among the user's own"),
     UrlCase("profile", AUTHENTICATED),
     UrlCase("password_change", AUTHENTICATED),
     UrlCase("password_change_done", AUTHENTICATED),

@@ -35,6 +35,8 @@ GP = ("get", "post")
 register(
     # Platform administration.
     UrlCase("tenants:organisation_list", PLATFORM),
+    UrlCase("tenants:service_account_tokens", PLATFORM, kwargs=lambda w: {"pk": w.archivist_b.pk},
+            methods=("get", "post"), data=lambda w: {"action": "create", "name": "Connector", "days": 30}),
     UrlCase("tenants:organisation_create", PLATFORM, methods=GP,
             data=lambda w: {"name": "Forged", "kind": "commune", "code": "95999"}),
     UrlCase("tenants:organisation_detail", PLATFORM, kwargs=org_b),
@@ -71,7 +73,8 @@ register(
     UrlCase("tenants:user_invitation_resend", ORGANISATION, kwargs=member_b, methods=("post",)),
     # Audit trail: open to referents, scoped to their organisations (a forged filter must not widen it).
     UrlCase("tenants:audit_list", AUTHENTICATED, query=lambda w: {"organisation": w.org_b.pk}),
-    UrlCase("tenants:audit_export", AUTHENTICATED, query=lambda w: {"organisation": w.org_b.pk}),
+    UrlCase("tenants:audit_export", AUTHENTICATED, query=lambda w: {"organisation": w.org_b.pk},
+            audited_reading=True),
     UrlCase("tenants:switch", AUTHENTICATED, methods=("post",),
             data=lambda w: {"organisation": w.org_b.pk, "tenant": w.tenant_b.pk, "next": "/"}),
     # REST API.

@@ -9,7 +9,7 @@ from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from sam.consultation import selectors
+from sam.consultation import selectors, services
 from sam.consultation.forms import SearchForm
 from sam.api_schema import NOT_FOUND, UNAVAILABLE
 from sam.consultation.selectors import ConsultationUnavailable
@@ -67,6 +67,7 @@ class UnitListView(APIView):
             raise ArchiveUnavailable(str(exc)) from None
         except VitamError as exc:
             raise ArchiveUnavailable(exc.user_message()) from None
+        services.search_record(request=request, tenant=tenant, query_dict=request.query_params)
         return Response({
             "count": page.total, "page": page.page, "per_page": page.per_page, "num_pages": page.num_pages,
             "result_window_reached": page.window_reached,
@@ -95,6 +96,8 @@ class UnitDetailView(APIView):
             raise ArchiveUnavailable(str(exc)) from None
         except VitamError as exc:
             raise ArchiveUnavailable(exc.user_message()) from None
+        services.consultation_record(request=request, tenant=tenant, action="consultation.unit_view",
+                                     unit_id=unit_id, title=unit.get("Title", ""))
         metadata = {key: value for key, value in unit.items() if not key.startswith("#")}
         return Response({
             **_unit_json(unit), "metadata": metadata,

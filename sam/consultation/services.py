@@ -23,6 +23,7 @@ from sam.consultation.models import SavedSearch
 from sam.consultation.seda_labels import level_label
 from sam.lib.csv_export import csv_lines
 from sam.vitam.dsl import MAX_RESULT_WINDOW
+from tenants.audit import VitamTarget, audit_record
 
 # Previews get their own strict policy: nothing runs, nothing loads from elsewhere.
 PREVIEW_CSP = {
@@ -206,6 +207,29 @@ def operation_evidence(*, tenant, operation_id: str, actor) -> Evidence:
     }
     content = json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True).encode()
     return Evidence(content, hashlib.sha512(content).hexdigest(), f"journal-de-preuve-{operation_id}.json")
+
+
+# --- the consultation record ------------------------------------------------------------------------
+
+
+def consultation_record(*, request, tenant, action: str, unit_id: str = "", title: str = "",
+                        details: dict | None = None) -> None:
+    """One audit entry for a consultation of archives: one INSERT, nothing read (the tenant's ids only).
+
+    Unit pages, object downloads and previews, exports and operation documents are each recorded. A
+    result list is a search, not a consultation of each unit it lists: the query is recorded once
+    (first page), so a search costs one entry however many units it shows.
+    """
+    audit_record(actor=request.user, action=action, tenant=tenant, request=request,
+                 target=VitamTarget("unit", unit_id, title) if unit_id else None, after=details or None)
+
+
+def search_record(*, request, tenant, query_dict, action: str = "consultation.search") -> None:
+    """Records a search when it starts (its first page); paging through the same results is not a new search."""
+    if str(query_dict.get("page") or "1") != "1":
+        return
+    criteria = {name: str(value)[:200] for name, value in search_parameters(query_dict).items()}
+    consultation_record(request=request, tenant=tenant, action=action, details={"criteria": criteria})
 
 
 # --- saved searches ---------------------------------------------------------------------------------

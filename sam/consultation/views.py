@@ -22,6 +22,7 @@ from sam.vitam.dsl import MAX_RESULT_WINDOW
 from sam.vitam.errors import VitamError, VitamNotFound, VitamUnauthorized
 from tenants.context import tenant_get_for_request
 from tenants.permissions import tenants_for
+from tenants.vitam_clients import RESEARCHER, access_contract_for
 
 SEARCH = "search"
 CONSULT = "consult_communicable"
@@ -103,6 +104,7 @@ def search(request, tenant_pk):
                                              per_page=form.cleaned_data.get("per_page") or 25)
             facets = _facet_links(results.facets, request.GET)
             _link_units(results.results, tenant)
+            services.search_record(request=request, tenant=tenant, query_dict=request.GET)
         except (VitamError, ConsultationUnavailable) as exc:
             error = exc.user_message() if isinstance(exc, VitamError) else str(exc)
     saved = SavedSearch.objects.filter(user=request.user, tenant=tenant)
@@ -132,6 +134,8 @@ def search_export(request, tenant_pk):
     except (VitamError, ConsultationUnavailable) as exc:
         messages.error(request, exc.user_message() if isinstance(exc, VitamError) else str(exc))
         return redirect(f"{reverse('consultation:search', args=[tenant.pk])}?{_query_with(request.GET)}")
+    services.consultation_record(request=request, tenant=tenant, action="consultation.export", details={
+        "criteria": services.search_parameters(request.GET), "rows": export.total, "truncated": export.truncated})
     response = StreamingHttpResponse(export.rows, content_type="text/csv; charset=utf-8")
     suffix = f"-{MAX_RESULT_WINDOW}-premiers" if export.truncated else ""
     response["Content-Disposition"] = (
@@ -200,6 +204,8 @@ def unit_detail(request, tenant_pk, unit_id):
         unit = selectors.get_unit(tenant, unit_id, user=request.user)
     except ConsultationUnavailable as exc:
         return _refused(request, tenant, str(exc), status=503)
+    services.consultation_record(request=request, tenant=tenant, action="consultation.unit_view", unit_id=unit_id,
+                                 title=unit.get("Title", ""))
     children = selectors.children_of(tenant, unit_id, user=request.user,
                                      page=_page_number(request, "children_page"))
     return render(request, "consultation/unit_detail.html", {
@@ -226,6 +232,11 @@ def _object(request, tenant, unit_id, usage, version, *, preview):
         raise Http404("No such object") from None
     except ConsultationUnavailable as exc:
         return _refused(request, tenant, str(exc), status=503)
+    services.consultation_record(
+        request=request, tenant=tenant, unit_id=unit_id,
+        action="consultation.object_preview" if preview else "consultation.object_download",
+        details={"usage": usage, "version": version, "filename": binary.filename,
+                 "contract": access_contract_for(request.user, tenant)})
     return _binary_response(binary)
 
 
@@ -288,10 +299,13 @@ def operation_atr(request, tenant_pk, operation_id):
     if operation.get("evTypeProc") != "INGEST":
         raise Http404("Only deposits have an ATR")
     try:
-        return _binary_response(services.download_atr(user=request.user, tenant=tenant, operation_id=operation_id))
+        binary = services.download_atr(user=request.user, tenant=tenant, operation_id=operation_id)
     except VitamNotFound:
         return _refused(request, tenant, _("The archive system has no transfer reply (ATR) for this operation yet: "
                                            "try again once the operation has ended."), status=404)
+    services.consultation_record(request=request, tenant=tenant, action="consultation.atr_download",
+                                 details={"operation": operation_id})
+    return _binary_response(binary)
 
 
 @login_required
@@ -300,9 +314,12 @@ def operation_report(request, tenant_pk, operation_id):
     tenant = _tenant(request, tenant_pk)
     operation = selectors.get_operation(tenant, operation_id, user=request.user)
     try:
-        return _binary_response(services.download_report(user=request.user, tenant=tenant, operation=operation))
+        binary = services.download_report(user=request.user, tenant=tenant, operation=operation)
     except VitamNotFound:
         return _refused(request, tenant, _("The archive system keeps no report for this operation."), status=404)
+    services.consultation_record(request=request, tenant=tenant, action="consultation.report_download",
+                                 details={"operation": operation_id})
+    return _binary_response(binary)
 
 
 @login_required
@@ -313,6 +330,8 @@ def operation_evidence(request, tenant_pk, operation_id):
         evidence = services.operation_evidence(tenant=tenant, operation_id=operation_id, actor=request.user)
     except VitamNotFound:
         raise Http404("No such operation") from None
+    services.consultation_record(request=request, tenant=tenant, action="consultation.evidence_download",
+                                 details={"operation": operation_id, "sha512": evidence.sha512})
     response = HttpResponse(evidence.content, content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{evidence.filename}"'
     response["Digest"] = evidence.digest_header
@@ -380,6 +399,8 @@ def researcher_home(request):
                                                             per_page=25, facets=False)
             except (VitamError, ConsultationUnavailable) as exc:
                 section["error"] = exc.user_message() if isinstance(exc, VitamError) else str(exc)
+            if section["results"] is not None:
+                services.search_record(request=request, tenant=tenant, query_dict={**criteria, "page": page})
             section["only_query"] = _query_with(request.GET, tenant=str(tenant.pk))
             sections.append(section)
     return render(request, "consultation/researcher_home.html", {
@@ -395,6 +416,8 @@ def researcher_unit(request, tenant_pk, unit_id):
         unit = selectors.get_unit(tenant, unit_id, user=request.user)
     except ConsultationUnavailable as exc:
         return _refused(request, tenant, str(exc), status=503)
+    services.consultation_record(request=request, tenant=tenant, action="consultation.unit_view", unit_id=unit_id,
+                                 title=unit.get("Title", ""), details={"contract": RESEARCHER})
     public = {key: value for key, value in unit.items() if not key.startswith("#")}
     children = selectors.children_of(tenant, unit_id, user=request.user,
                                      page=_page_number(request, "children_page"))

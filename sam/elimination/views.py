@@ -19,6 +19,7 @@ from sam.elimination.forms import AnalysisForm, DecisionForm, MassUpdateForm, Un
 from sam.elimination.models import MassUpdate, Proposal
 from sam.lib import refusals
 from sam.vitam import VitamError
+from tenants.audit import audit_record
 from tenants.permissions import can, is_platform_admin, may_give_visa
 from tenants.vitam_clients import MissingContract
 
@@ -224,6 +225,8 @@ def proposal_print_pdf(request, tenant_pk, pk):
 @require_GET
 def proposal_csv(request, tenant_pk, pk):
     proposal = selectors.proposal_get_for_user(request.user, tenant_pk, pk)
+    audit_record(actor=request.user, action="elimination.proposal_export", tenant=proposal.tenant, target=proposal,
+                 request=request)
     response = StreamingHttpResponse(documents.proposal_csv_rows(proposal), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="bordereau-elimination-{proposal.reference}.csv"'
     return response

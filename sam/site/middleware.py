@@ -4,19 +4,27 @@ import logging
 
 from django.http import Http404, JsonResponse
 
+from sam.lib.proxies import is_trusted_proxy
 from sam.lib.request_id import new_request_id, request_id_scope
 from sam.site.views import vitam_unavailable_response
 from sam.vitam.errors import VitamError, VitamNotFound, VitamUnavailable
 
 
 class RequestIdMiddleware:
+    """The id of the request: the one SAM's reverse proxy set, or a fresh one.
+
+    A client's X-Request-Id is ignored unless the request comes from SAM_TRUSTED_PROXIES: the id lands
+    in the audit trail and the logs, where a forged one could mask an entry or blame another request.
+    """
+
     header = "HTTP_X_REQUEST_ID"
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        request_id = new_request_id(request.META.get(self.header, ""))
+        from_proxy = is_trusted_proxy(request.META.get("REMOTE_ADDR"))
+        request_id = new_request_id(request.META.get(self.header, "") if from_proxy else "")
         request.request_id = request_id
         with request_id_scope(request_id):
             response = self.get_response(request)

@@ -15,7 +15,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from sam.site import selectors
 from sam.site.forms import LoginForm, ProfileForm, SsoAwarePasswordResetForm
@@ -25,6 +25,7 @@ from tenants.audit import audit_record
 from tenants.context import current_organisation
 from tenants.permissions import checker_for, is_platform_admin, organisations_for
 from tenants.sso import sso_enabled
+from tenants.views import api_tokens_page
 
 logger = logging.getLogger(__name__)
 
@@ -85,6 +86,13 @@ def profile(request):
         messages.success(request, _("Your profile has been saved."))
         return _remember_language(redirect("profile"), user)
     return render(request, "registration/profile.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def api_tokens(request):
+    """The profile's API tokens page."""
+    return api_tokens_page(request, owner=request.user)
 
 
 def _remember_language(response, user):

@@ -2,10 +2,10 @@
 
 import pytest
 from django.core.management import call_command
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from tenants.models import AuditEntry, Role, User
+from tenants.models import ApiToken, AuditEntry, Role, User
+from tenants.tokens import hash_key
 from tenants.serializers import Membership
 from tests.factories import PASSWORD
 from tests.tenants.helpers import in_french
@@ -120,7 +120,8 @@ def test_token_authentication(world, api):
     response = api.post("/api/v1/auth/token/", {"username": "referent.a", "password": PASSWORD}, format="json")
     assert response.status_code == 200
     token = response.json()["token"]
-    assert Token.objects.get(key=token).user == world.referent_a
+    # Only the hash of the key is stored; each exchange issues a new named, expiring token.
+    assert ApiToken.objects.get(key_hash=hash_key(token)).user == world.referent_a
     api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     assert ids(api.get("/api/v1/organisations/")) == {world.org_a.pk}
     bad = APIClient().post("/api/v1/auth/token/", {"username": "referent.a", "password": "nope"}, format="json")

@@ -1,9 +1,9 @@
 """Researchers' portal (communicable units only, through the researchers' contract) and the units API."""
 
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 
 from tests.consultation.helpers import TEXT
+from tests.factories import api_key
 
 
 def test_researcher_sees_only_communicable_units(client, archive):
@@ -77,8 +77,7 @@ def test_controller_has_no_search_by_default(client, archive):
 
 
 def _token_client(client, user):
-    token, _created = Token.objects.get_or_create(user=user)
-    client.defaults["HTTP_AUTHORIZATION"] = f"Token {token.key}"
+    client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {api_key(user)}"
     return client
 
 

@@ -115,11 +115,11 @@ def test_controllers_and_researchers_cannot_read_or_change(client, vitam_world, 
 
 
 def test_token_authentication(vitam_world):
-    from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
 
-    token = Token.objects.create(user=vitam_world.archivist_a)
+    from tests.factories import api_key
+
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {api_key(vitam_world.archivist_a)}")
     response = client.get(api("api-access-contract-detail", vitam_world.tenant_a, vitam_world.tenant_a.access_contract))
     assert response.status_code == 200 and response.json()["Identifier"] == vitam_world.tenant_a.access_contract

@@ -5,7 +5,6 @@ import zipfile
 
 import pytest
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 
 from sam.deposits.models import Deposit
 from sam.vitam import Select, eq
@@ -13,6 +12,7 @@ from tenants.vitam_clients import ACCESS, vitam_client
 from tenants.models import AuditEntry
 from tests.deposits import hostile
 from tests.deposits.conftest import build_sip, stored_files
+from tests.factories import api_key
 
 
 def upload(client, tenant, path, **extra):
@@ -231,8 +231,7 @@ def test_simple_deposit_of_a_folder_tree(archivist, vitam_world, tmp_path, depos
 
 def test_api_deposit_raw_zip_status_and_atr(vitam_world, tmp_path, client):
     tenant = vitam_world.tenant_a
-    token = Token.objects.create(user=vitam_world.archivist_a)
-    auth = {"HTTP_AUTHORIZATION": f"Token {token.key}"}
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {api_key(vitam_world.archivist_a)}"}
     url = reverse("api-deposit-list", kwargs={"tenant_pk": tenant.pk})
     body = build_sip(tenant, tmp_path / "sip", title="Versement Pastell").read_bytes()
     response = client.post(url, body, content_type="application/zip", HTTP_X_FILENAME="pastell.zip", **auth)

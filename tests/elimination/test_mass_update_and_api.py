@@ -4,11 +4,11 @@ from datetime import date
 
 import pytest
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 
 from sam.elimination.models import MassUpdate, Proposal
 from tenants.vitam_clients import ACCESS, vitam_client
 from tenants.models import AuditEntry
+from tests.factories import api_key
 
 pytestmark = pytest.mark.django_db
 
@@ -98,8 +98,8 @@ def test_researcher_and_controller_cannot_reach_mass_updates(client, archive):
 
 def test_api_whole_procedure(client, archive):
     base = f"/api/v1/tenants/{archive.tenant_a.pk}/elimination-proposals/"
-    archivist = {"HTTP_AUTHORIZATION": f"Token {Token.objects.create(user=archive.archivist_a).key}"}
-    controller = {"HTTP_AUTHORIZATION": f"Token {Token.objects.create(user=archive.controller).key}"}
+    archivist = {"HTTP_AUTHORIZATION": f"Bearer {api_key(archive.archivist_a)}"}
+    controller = {"HTTP_AUTHORIZATION": f"Bearer {api_key(archive.controller)}"}
     response = client.post(base, {"title": "API", "mode": "dua"}, content_type="application/json", **archivist)
     assert response.status_code == 201, response.content
     proposal = response.json()

@@ -2,19 +2,18 @@
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from referentials.models import ReferentialTemplate
 from tests.referentials.conftest import ingest_units, rule_ids, rules_by_id
+from tests.factories import api_key
 
 pytestmark = pytest.mark.django_db
 
 
 def api_as(user):
     client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {api_key(user)}")
     return client
 
 

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import ipaddress
 
 import pytest
 from django.db import connection
@@ -231,7 +232,9 @@ def test_audit_export_quotes_awkward_cells_and_defuses_formulas(world, client):
     assert row["after"] == '{"note": "a, \\"b\\"\\nc"}'
 
 
-def test_audit_rows_carry_the_request_id_and_ip(world, client):
+def test_audit_rows_carry_the_request_id_and_ip(world, client, settings):
+    # The request id is believed from SAM's reverse proxy only (SAM_TRUSTED_PROXIES): here 192.0.2.7.
+    settings.TRUSTED_PROXIES = (ipaddress.ip_network("192.0.2.7/32"),)
     client.force_login(world.referent_a)
     client.post(reverse("tenants:role_grant", args=[world.org_a.pk, world.archivist_a.pk]), {"role": "researcher"},
                 HTTP_X_REQUEST_ID="req-0123456789", REMOTE_ADDR="192.0.2.7")
@@ -243,6 +246,7 @@ def test_audit_rows_carry_the_request_id_and_ip(world, client):
 
 def test_audit_ip_behind_the_reverse_proxy_is_the_one_it_appended(world, client, settings):
     settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.TRUSTED_PROXIES = (ipaddress.ip_network("10.0.0.0/8"),)  # X-Forwarded-For believed from it only
     client.force_login(world.referent_a)
     client.post(reverse("tenants:role_grant", args=[world.org_a.pk, world.archivist_a.pk]), {"role": "researcher"},
                 REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.9")
