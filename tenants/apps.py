@@ -11,7 +11,9 @@ class TenantsConfig(AppConfig):
         from django.db.backends.signals import connection_created
 
         from tenants import audit
+        from tenants.second_factor.middleware import decide_at_sign_in
 
         connection_created.connect(audit.register_sqlite_functions, dispatch_uid="sam_audit_sqlite_functions")
         user_logged_in.connect(audit.record_login, dispatch_uid="sam_audit_login")
         user_login_failed.connect(audit.record_login_failure, dispatch_uid="sam_audit_login_failed")
+        user_logged_in.connect(decide_at_sign_in, dispatch_uid="sam_second_factor_decision")

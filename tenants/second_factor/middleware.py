@@ -22,6 +22,12 @@ NEEDED_SESSION_KEY = "sam_second_factor_needed"
 RECHECK_SECONDS = 300
 
 
+def decide_at_sign_in(sender, request, user, **kwargs):
+    """user_logged_in receiver: the decision is taken when the session opens, not on its first page."""
+    if request is not None and hasattr(request, "session"):
+        request.session[NEEDED_SESSION_KEY] = (verification_needed(user), time.time())
+
+
 def session_verification_needed(request) -> bool:
     cached = request.session.get(NEEDED_SESSION_KEY)
     now = time.time()
