@@ -20,7 +20,7 @@ from sam.elimination.models import MassUpdate, Proposal
 from sam.lib import refusals
 from sam.vitam import VitamError
 from tenants.audit import audit_record
-from tenants.permissions import can, is_platform_admin, may_give_visa
+from tenants.permissions import can, is_platform_admin, may_give_visa, visa_givers
 from tenants.vitam_clients import MissingContract
 
 PAGE_SIZE = 25
@@ -141,7 +141,7 @@ def proposal_submit(request, tenant_pk, pk):
         return redirect(_detail_url(proposal))
     return render(request, "elimination/proposal_submit.html", {
         "tenant": proposal.tenant, "proposal": proposal, "summary": selectors.proposal_summary(proposal),
-        "controllers": services.controllers_of(proposal.organisation),
+        "controllers": visa_givers(proposal.organisation),
     })
 
 
