@@ -54,6 +54,7 @@ LABELS = {
     "OG_METADATA_INDEXATION": "de l'indexation des métadonnées des objets et des groupes d'objets",
     "STP_UNIT_METADATA": "du processus d'indexation des métadonnées des unités archivistiques",
     "UNIT_METADATA_INDEXATION": "de l'indexation des métadonnées de l'unité archivistique",
+    "COMPUTE_INHERITED_RULES": "du calcul des règles de gestion héritées",
     "STP_OG_STORING": "du processus d'écriture des métadonnées des groupes d'objets sur les offres de stockage",
     "COMMIT_LIFE_CYCLE_OBJECT_GROUP": "de l'enregistrement des journaux du cycle de vie des groupes d'objets",
     "OG_METADATA_STORAGE": "de l'écriture des métadonnées des objets et groupes d'objets sur l'offre de stockage",
