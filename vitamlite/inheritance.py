@@ -130,6 +130,55 @@ def inherited_rules_for(db, tenant: int, units: list[dict]) -> dict:
     return {unit["#id"]: computed[unit["#id"]] for unit in units}
 
 
+def computed_summary(inherited: dict, indexation_date: str) -> dict:
+    """Vitam's `#computedInheritedRules` of a unit from its InheritedRules: per category with rules or
+    properties, the rule ids, their end dates and the latest one (MaxEndDate), the final actions and
+    where they come from; searched and faceted like any field (e.g. AppraisalRule.FinalAction)."""
+    summary = {}
+    for category_name in RULE_CATEGORIES:
+        category = inherited.get(category_name) or {}
+        rules, properties = category.get("Rules") or [], category.get("Properties") or []
+        if not rules and not properties:
+            continue
+        end_dates = {}
+        for rule in rules:
+            end = rule.get("EndDate")
+            if end and end > end_dates.get(rule["Rule"], ""):
+                end_dates[rule["Rule"]] = end
+        local = {len(item["Paths"][0]) == 1 for item in rules + properties}
+        entry = {
+            "InheritanceOrigin": "LOCAL_AND_INHERITED" if local == {True, False}
+            else "LOCAL" if local == {True} else "INHERITED",
+            "InheritedRuleIds": sorted({rule["Rule"] for rule in rules}),
+            "EndDates": end_dates,
+        }
+        if end_dates:
+            entry["MaxEndDate"] = max(end_dates.values())
+        final_actions = sorted({prop["PropertyValue"] for prop in properties if prop["PropertyName"] == "FinalAction"})
+        if final_actions:
+            entry["FinalAction"] = final_actions
+        summary[category_name] = entry
+    need_authorization = [prop["PropertyValue"] for prop in inherited.get("GlobalProperties") or []
+                          if prop["PropertyName"] == "NeedAuthorization"]
+    if need_authorization:
+        summary["NeedAuthorization"] = any(need_authorization)
+    summary["indexationDate"] = indexation_date
+    return summary
+
+
+def store_computed_inherited_rules(db, tenant: int, units: list[dict], indexation_date: str) -> list[dict]:
+    """Write `#computedInheritedRules` (and `#validComputedInheritedRules`) onto the given stored units."""
+    inherited = inherited_rules_for(db, tenant, units)
+    updated = []
+    for unit in units:
+        doc = dict(unit)
+        doc["#computedInheritedRules"] = computed_summary(inherited[unit["#id"]], indexation_date)
+        doc["#validComputedInheritedRules"] = True
+        updated.append(doc)
+    units_store.replace_unit_documents(db, tenant, updated)
+    return updated
+
+
 def _with_needed_fields(query: dict) -> tuple[dict, set]:
     """The query with the fields the computation needs added to $fields; returns the added names."""
     projection = query.get("$projection") or {}

@@ -57,6 +57,7 @@ RESEARCHER_FIELDS = ("#id", "Title", "Description", "DescriptionLevel", "StartDa
 SORT_FIELDS = {"title": ("Title", False), "-title": ("Title", True), "start": ("StartDate", False),
                "-start": ("StartDate", True)}
 CHILDREN_PER_PAGE = 20
+COMPUTED_RULES = "#computedInheritedRules"
 OPERATIONS_PER_PAGE = 25
 # Object usages a researcher may be offered (what the researchers' contract lets Vitam serve decides).
 RESEARCHER_USAGES = ("Dissemination", "BinaryMaster", "TextContent", "Thumbnail")
@@ -148,17 +149,19 @@ def unit_conditions(criteria: dict) -> list[dict]:
         conditions.append(eq("DescriptionLevel", criteria["level"]))
     if criteria.get("opi"):
         conditions.append(eq("#opi", criteria["opi"]))
+    # Rules are searched as the unit page shows them: inherited ones included, from the rules Vitam
+    # computes for each unit (#computedInheritedRules; the ingest contract asks for them at ingest).
     if criteria.get("final_action"):
-        conditions.append(eq("#management.AppraisalRule.FinalAction", criteria["final_action"]))
+        conditions.append(eq(f"{COMPUTED_RULES}.AppraisalRule.FinalAction", criteria["final_action"]))
     rule_type = criteria.get("rule_type")
     if rule_type:
-        end_field = f"#management.{rule_type}.Rules.EndDate"
         before, after = criteria.get("rule_end_before"), criteria.get("rule_end_after")
         if before or after:
-            conditions.append(range_(end_field, gte=after.isoformat() if after else None,
+            conditions.append(range_(f"{COMPUTED_RULES}.{rule_type}.MaxEndDate",
+                                     gte=after.isoformat() if after else None,
                                      lt=before.isoformat() if before else None))
         else:
-            conditions.append(exists(f"#management.{rule_type}.Rules.Rule"))
+            conditions.append(exists(f"{COMPUTED_RULES}.{rule_type}.InheritedRuleIds"))
     return conditions
 
 
@@ -175,6 +178,9 @@ def unit_query(criteria: dict, *, fields=RESULT_FIELDS) -> Select:
     if criteria.get("sort") in SORT_FIELDS:
         name, desc = SORT_FIELDS[criteria["sort"]]
         query = query.order_by(name, desc=desc)
+    elif not conditions and not criteria.get("node"):
+        # Nothing asked: the latest entries first (Vitam has no relevance to order by).
+        query = query.order_by("#approximate_creation_date", desc=True)
     return query.fields(*fields)
 
 
@@ -275,7 +281,7 @@ def search_units(tenant, criteria: dict, *, user, page: int = 1, per_page: int =
     if facets and contract != RESEARCHER:
         query = (query.facet_terms("agency", "#originating_agency", size=30)
                  .facet_terms("level", "DescriptionLevel", size=len(DESCRIPTION_LEVELS))
-                 .facet_terms("final_action", "#management.AppraisalRule.FinalAction", size=10))
+                 .facet_terms("final_action", f"{COMPUTED_RULES}.AppraisalRule.FinalAction", size=10))
         buckets = year_buckets(criteria)
         query = query.facet_date_range("year", "StartDate", [(start, end) for start, end in buckets])
     response = client_for(tenant, user=user).search_units(query)

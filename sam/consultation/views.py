@@ -97,11 +97,13 @@ def search(request, tenant_pk):
     tenant = _tenant(request, tenant_pk)
     form = SearchForm(request.GET or None, agencies=selectors.agencies_for(tenant))
     results, error, facets = None, "", []
-    if form.is_bound and form.is_valid() and form.has_criteria():
-        criteria = form.criteria()
+    # No criteria lists the latest entries (the selector orders them), so the page is never empty.
+    if not form.is_bound or form.is_valid():
+        cleaned = form.cleaned_data if form.is_bound else {}
+        criteria = form.criteria() if form.is_bound else {}
         try:
-            results = selectors.search_units(tenant, criteria, user=request.user, page=form.cleaned_data.get("page") or 1,
-                                             per_page=form.cleaned_data.get("per_page") or 25)
+            results = selectors.search_units(tenant, criteria, user=request.user, page=cleaned.get("page") or 1,
+                                             per_page=cleaned.get("per_page") or 25)
             facets = _facet_links(results.facets, request.GET)
             _link_units(results.results, tenant)
             services.search_record(request=request, tenant=tenant, query_dict=request.GET)

@@ -136,8 +136,11 @@ class UnitReviewForm(forms.Form):
 
 
 class BaseUnitReviewFormSet(forms.BaseFormSet):
-    def __init__(self, *args, units=(), **kwargs):
+    """One page of the tree; `first_line` is the line number of its first unit in the whole tree."""
+
+    def __init__(self, *args, units=(), first_line=1, **kwargs):
         self.units = list(units)
+        self.first_line = first_line
         super().__init__(*args, initial=[{key: unit.get(key, "") for key in
                                           ("level", "title", "description", "start", "end")}
                                          for unit in self.units], **kwargs)
@@ -147,7 +150,8 @@ class BaseUnitReviewFormSet(forms.BaseFormSet):
         if any(form.errors for form in self.forms):
             raise forms.ValidationError([
                 _("Line %(line)d (%(unit)s): %(problem)s") % {
-                    "line": index, "unit": self.units[index - 1]["path"] or self.units[index - 1]["title"],
+                    "line": self.first_line + index - 1,
+                    "unit": self.units[index - 1]["path"] or self.units[index - 1]["title"],
                     "problem": " ".join(f"{form.fields[name].label if name in form.fields else ''} — {message}"
                                         for name, messages in form.errors.items() for message in messages)}
                 for index, form in enumerate(self.forms, start=1) if form.errors])

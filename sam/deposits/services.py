@@ -508,11 +508,14 @@ def simple_deposit_scan(*, deposit: Deposit) -> None:
     deposit.save()
 
 
-def simple_deposit_review(*, actor, deposit: Deposit, units: list[dict], request=None) -> Deposit:
-    """The archivist's corrections of titles, descriptions, levels and dates; then build and check.
+def simple_deposit_review(*, actor, deposit: Deposit, units: list[dict], send: bool = True,
+                          request=None) -> Deposit:
+    """The archivist's corrections of titles, descriptions, levels and dates; then (send) build and check.
 
-    `units` is [{"path", "level", "title", "description", "start", "end"}] for the units of the
-    scanned tree (validated by the form); a folder left without dates takes its contents' range."""
+    `units` is [{"path", "level", "title", "description", "start", "end"}] for some units of the
+    scanned tree (validated by the form): a large tree is reviewed page by page, each page recorded
+    on its own, the others keeping what was recorded before. A folder left without dates takes its
+    contents' range when the package is built."""
     with transaction.atomic():
         deposit = Deposit.objects.select_for_update().get(pk=deposit.pk)
         if not deposit.can_review:
@@ -520,22 +523,27 @@ def simple_deposit_review(*, actor, deposit: Deposit, units: list[dict], request
         build = deposit.summary["build"]
         scanned = build["units"]
         changes = {row["path"]: row for row in units}
-        if set(changes) != {unit["path"] for unit in scanned}:
+        if not set(changes) <= {unit["path"] for unit in scanned}:
             raise ValidationError(_("The list of units changed meanwhile; reload the page."))
         corrected = 0
         for unit in scanned:
-            row = changes[unit["path"]]
+            row = changes.get(unit["path"])
+            if row is None:
+                continue
             new = {key: row[key] or "" for key in ("level", "title", "description", "start", "end")}
             if any(unit[key] != value for key, value in new.items()):
                 corrected += 1
             unit.update(new)
-        fill_folder_ranges(scanned, keep={unit["path"] for unit in scanned if unit["kind"] == "folder"})
-        build["reviewed"] = True
+        if send:
+            fill_folder_ranges(scanned, keep={unit["path"] for unit in scanned if unit["kind"] == "folder"})
+            build["reviewed"] = True
         deposit.summary = {"build": build}
         deposit.title = scanned[0]["title"][:500]
         deposit.save(update_fields=["summary", "title", "updated_at"])
         audit_record(actor=actor, action="deposits.describe", tenant=deposit.tenant, target=deposit,
-                     after={"units": len(scanned), "corrected": corrected}, request=request)
+                     after={"units": len(changes), "corrected": corrected, "sent": send}, request=request)
+    if not send:
+        return deposit
     deposit_check_start(actor=actor, deposit=deposit)
     deposit.refresh_from_db()
     return deposit

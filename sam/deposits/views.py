@@ -147,26 +147,41 @@ def deposit_detail(request, tenant_pk, pk):
     })
 
 
+# Units per page of the review: 5 fields each, well under DATA_UPLOAD_MAX_NUMBER_FIELDS (1000).
+REVIEW_UNITS_PER_PAGE = 100
+
+
 @login_required
 @GET_POST
 def deposit_review(request, tenant_pk, pk):
-    """The archivist corrects the level, title, description and dates of each unit before sending."""
+    """The archivist corrects the level, title, description and dates of each unit before sending,
+    a page of the tree at a time: each page is recorded on its own, with its own errors."""
     deposit = selectors.deposit_get_for_user(request.user, tenant_pk, pk)
     if not deposit.can_review:
         return redirect("deposits:deposit_detail", tenant_pk=deposit.tenant_id, pk=deposit.pk)
-    units = deposit.summary["build"]["units"]
-    formset = UnitReviewFormSet(request.POST or None, units=units, prefix="unit")
+    pages = Paginator(deposit.summary["build"]["units"], REVIEW_UNITS_PER_PAGE)
+    page = pages.get_page(request.POST.get("page") or request.GET.get("page"))
+    units = list(page.object_list)
+    formset = UnitReviewFormSet(request.POST or None, units=units, first_line=page.start_index(), prefix="unit")
     if request.method == "POST" and formset.is_valid():
+        send = request.POST.get("action") != "save"
         try:
-            services.simple_deposit_review(actor=request.user, deposit=deposit, units=formset.rows(), request=request)
+            services.simple_deposit_review(actor=request.user, deposit=deposit, units=formset.rows(), send=send,
+                                           request=request)
         except ValidationError as error:
             refusals.as_messages(request, error)
         else:
-            messages.success(request, _("The description is recorded; SAM is building and checking the package."))
-            return redirect("deposits:deposit_detail", tenant_pk=deposit.tenant_id, pk=deposit.pk)
+            if send:
+                messages.success(request, _("The description is recorded; SAM is building and checking the package."))
+                return redirect("deposits:deposit_detail", tenant_pk=deposit.tenant_id, pk=deposit.pk)
+            messages.success(request, _("Lines %(first)d to %(last)d are recorded.") % {
+                "first": page.start_index(), "last": page.end_index()})
+            following = page.next_page_number() if page.has_next() else page.number
+            return redirect(f"{request.path}?page={following}")
     return render(request, "deposits/deposit_review.html", {
-        "tenant": deposit.tenant, "deposit": deposit, "formset": formset,
-        "rows": list(zip(units, formset.forms, range(1, len(units) + 1)))})
+        "tenant": deposit.tenant, "deposit": deposit, "formset": formset, "page_obj": page,
+        "unit_count": pages.count,
+        "rows": list(zip(units, formset.forms, range(page.start_index(), page.end_index() + 1)))})
 
 
 @login_required

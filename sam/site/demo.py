@@ -21,6 +21,7 @@ from sam.vitam import Select, SelectSingle, VitamClient, VitamContext, VitamNotF
 
 DATA = Path(__file__).resolve().parent / "demo_data"
 ARCHIVAL_AGENCY = "FRAD095"
+PLAN_ADOPTED = date(1983, 1, 1)
 SERVICES = (
     ("DG", "Direction générale des services"),
     ("EC", "Service de l'état civil"),
@@ -71,15 +72,21 @@ def ensure_contracts(client: VitamClient, tenant, say=print):
     ingest_id, access_id, researcher_id = contract_ids(tenant)
     name = tenant.organisation.name
     try:
-        client.get_ingest_contract(ingest_id)
+        contract = client.get_ingest_contract(ingest_id)
     except VitamNotFound:
         client.import_ingest_contracts([{
             "Identifier": ingest_id, "Name": f"Contrat d'entrée — {name}", "Status": "ACTIVE",
             "Description": "Versements des services de la collectivité",
             "CheckParentLink": "AUTHORIZED", "EveryDataObjectVersion": True,
             "FormatUnidentifiedAuthorized": True, "EveryFormatType": True,
+            # Search counts the rules each unit inherits (#computedInheritedRules): Vitam computes them at ingest.
+            "ComputeInheritedRulesAtIngest": True,
         }])
         say(f"  contrat d'entrée {ingest_id} créé")
+    else:
+        if not contract.get("ComputeInheritedRulesAtIngest"):
+            client.update_ingest_contract(ingest_id, {"ComputeInheritedRulesAtIngest": True})
+            say(f"  contrat d'entrée {ingest_id} : calcul des règles héritées à l'entrée")
     for identifier, label, extra in (
         (access_id, "Contrat d'accès des archivistes", {
             "EveryDataObjectVersion": True, "WritingPermission": True}),
@@ -146,48 +153,73 @@ def ensure_trees_and_deposits(client: VitamClient, tenant, rule_types, say=print
                 "HOLDING_SCHEME", say)
     if not _find_unit(client, "ArchivalAgencyArchiveUnitIdentifier", "D1"):
         tree = parse_tree_csv((DATA / "plan_de_classement.csv").read_bytes(), rule_types)
-        _ingest(client, _package(organisation, tenant, f"PLAN-{tenant.vitam_id}", "Plan de classement",
-                                 tree_to_sip_units(tree, rule_types)), "FILING_SCHEME", say)
+        units = tree_to_sip_units(tree, rule_types)
+        # A filing node's access rule without a start date has no end: everything filed under it would
+        # stay hidden from researchers. The plan's headings are public from its adoption.
+        for unit in (node for top in units for node in top.walk()):
+            for rule in unit.rules:
+                if rule.category == "AccessRule" and rule.start_date is None:
+                    rule.start_date = PLAN_ADOPTED
+        _ingest(client, _package(organisation, tenant, f"PLAN-{tenant.vitam_id}", "Plan de classement", units),
+                "FILING_SCHEME", say)
 
     deposits = [
-        ("D1", "DG", "Délibérations du conseil municipal — 2019", date(2019, 1, 1), date(2019, 12, 31),
-         [SipRule("AppraisalRule", "APP-DELIB", date(2020, 1, 1), final_action="Keep"),
-          SipRule("AccessRule", "ACC-00001", date(2019, 12, 31))],
-         ["Séance du 14 mars 2019", "Séance du 27 juin 2019", "Séance du 12 décembre 2019"]),
-        ("T1", "URBA", "Permis de construire — 2008", date(2008, 1, 1), date(2008, 12, 31),
-         [SipRule("AppraisalRule", "APP-PC", date(2008, 12, 31), final_action="Destroy"),
-          SipRule("AccessRule", "ACC-00001", date(2008, 12, 31))],
-         ["PC 095 08 0012 — maison individuelle", "PC 095 08 0047 — extension d'un garage"]),
-        ("M1", "FIN", "Marchés publics attribués — 2012", date(2012, 1, 1), date(2012, 12, 31),
-         [SipRule("AppraisalRule", "APP-MARCHES", date(2012, 12, 31), final_action="Destroy"),
-          SipRule("AccessRule", "ACC-00025", date(2012, 12, 31))],
-         ["Marché 2012-03 — entretien des espaces verts", "Marché 2012-07 — restauration scolaire"]),
-        ("K2", "RH", "Dossiers individuels des agents partis en 2001", date(1975, 1, 1), date(2001, 12, 31),
-         [SipRule("AppraisalRule", "APP-PERSO", date(1950, 1, 1), final_action="Destroy"),
-          SipRule("AccessRule", "ACC-00050", date(2001, 12, 31))],
-         ["Dossier d'agent — service technique", "Dossier d'agent — école maternelle"]),
-        ("E1", "EC", "Registre des naissances — 1920", date(1920, 1, 1), date(1920, 12, 31),
-         [SipRule("AppraisalRule", "APP-ETATCIVIL", date(1920, 12, 31), final_action="Keep"),
-          SipRule("AccessRule", "ACC-00075", date(1920, 12, 31))],
-         ["Registre des naissances, janvier à juin 1920", "Registre des naissances, juillet à décembre 1920"]),
+        ("D1", "DG", "Délibérations du conseil municipal — 2019",
+         [SipRule("AppraisalRule", "APP-DELIB", date(2020, 1, 1), final_action="Keep")], "ACC-00001",
+         [("Séance du 14 mars 2019", date(2019, 3, 14), date(2019, 3, 14)),
+          ("Séance du 27 juin 2019", date(2019, 6, 27), date(2019, 6, 27)),
+          ("Séance du 12 décembre 2019", date(2019, 12, 12), date(2019, 12, 12))]),
+        ("T1", "URBA", "Permis de construire — 2008",
+         [SipRule("AppraisalRule", "APP-PC", date(2008, 12, 31), final_action="Destroy")], "ACC-00001",
+         [("PC 095 08 0012 — maison individuelle", date(2008, 2, 11), date(2008, 5, 20)),
+          ("PC 095 08 0047 — extension d'un garage", date(2008, 6, 3), date(2008, 10, 15))]),
+        ("M1", "FIN", "Marchés publics attribués — 2012",
+         [SipRule("AppraisalRule", "APP-MARCHES", date(2012, 12, 31), final_action="Destroy")], "ACC-00025",
+         [("Marché 2012-03 — entretien des espaces verts", date(2012, 1, 16), date(2012, 4, 30)),
+          ("Marché 2012-07 — restauration scolaire", date(2012, 5, 2), date(2012, 9, 28))]),
+        ("K2", "RH", "Dossiers individuels des agents partis en 2001",
+         [SipRule("AppraisalRule", "APP-PERSO", date(1950, 1, 1), final_action="Destroy")], "ACC-00050",
+         [("Dossier d'agent — service technique", date(1975, 9, 1), date(2001, 6, 30)),
+          ("Dossier d'agent — école maternelle", date(1981, 9, 1), date(2001, 12, 31))]),
+        ("E1", "EC", "Registre des naissances — 1920",
+         [SipRule("AppraisalRule", "APP-ETATCIVIL", date(1920, 12, 31), final_action="Keep")], "ACC-00075",
+         [("Registre des naissances, janvier à juin 1920", date(1920, 1, 1), date(1920, 6, 30)),
+          ("Registre des naissances, juillet à décembre 1920", date(1920, 7, 1), date(1920, 12, 31))]),
+        # Ten years of letters, each year with its own DUA: some are eliminable, the latest not yet.
+        ("D3", "DG", "Courrier arrivé du cabinet du maire — 2015-2024",
+         [SipRule("AppraisalRule", "APP-COURRIER", date(2024, 12, 31), final_action="Destroy")], "ACC-00001",
+         [(f"Courrier arrivé — {year}", date(year, 1, 5), date(year, 12, 18)) for year in range(2015, 2025)]),
     ]
-    for node_id, service, title, start, end, rules, items in deposits:
+    for node_id, service, title, rules, access_rule, items in deposits:
         if _find_unit(client, "Title", title):
             continue
         node = _find_unit(client, "ArchivalAgencyArchiveUnitIdentifier", node_id)
         with tempfile.TemporaryDirectory(prefix="sam-demo-doc-") as folder:
             children = [
                 SipUnit(title=item, description_level="Item", start_date=start, end_date=end,
+                        rules=_item_rules(rules, access_rule, end),
                         objects=[_document(Path(folder), f"{index}.txt",
                                            f"{town} — {title}\n{item}\n\nDocument de démonstration de SAM.\n")])
-                for index, item in enumerate(items, start=1)
+                for index, (item, start, end) in enumerate(items, start=1)
             ]
-            parent = SipUnit(title=title, description_level="File", start_date=start, end_date=end,
-                             rules=rules, children=children)
+            # The folder covers its items; its access rule runs from its last document.
+            first, last = min(item[1] for item in items), max(item[2] for item in items)
+            parent = SipUnit(title=title, description_level="File", start_date=first, end_date=last,
+                             rules=[*rules, SipRule("AccessRule", access_rule, last)], children=children)
             units = [SipUnit(title=f"Rattachement {node_id}", description_level="Series",
                              attach_to=node["#id"], children=[parent])] if node else [parent]
             _ingest(client, _package(organisation, tenant, f"DEMO-{tenant.vitam_id}-{node_id}", title, units,
                                      service), "DEFAULT_WORKFLOW", say)
+
+
+def _item_rules(folder_rules, access_rule, end) -> list[SipRule]:
+    """An item's own access rule from its own end date; its own DUA too when the folder's is a yearly one
+    (letters): a unit's rules run from its own dates, not from the deposit's."""
+    rules = [SipRule("AccessRule", access_rule, end)]
+    for rule in folder_rules:
+        if rule.rule_id == "APP-COURRIER":
+            rules.append(SipRule("AppraisalRule", rule.rule_id, end, final_action=rule.final_action))
+    return rules
 
 
 def seed_vitam_demo(tenants, *, say=print):

@@ -43,3 +43,41 @@ def test_seed_demo_loads_the_vitam_side_once(vitam_url, settings):
     call_command("seed_demo", stdout=second)
     assert " : OK" not in second.getvalue()
     assert client.search_units(Select().build()).hits["total"] == total
+
+
+@pytest.mark.django_db
+def test_demo_search_tells_the_truth(vitam_url, settings):
+    """Issue 14 item 7 on the demo data: inherited final actions counted, each unit's own dates in the
+    period facet, the latest entries first on an empty search, communicable documents for researchers."""
+    from django.core.management import call_command
+
+    from sam.consultation.selectors import search_units
+    from tenants.models import Tenant
+    from tenants.vitam_clients import RESEARCHER
+
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    cergy = Tenant.objects.get(vitam_id=2)
+
+    folder = next(unit for unit in search_units(cergy, {"title": "Permis de construire 2008"}).results
+                  if unit["Title"] == "Permis de construire — 2008")
+    permits = search_units(cergy, {"opi": folder["#opi"]})
+    assert {unit["Title"] for unit in permits.results} == {
+        "Permis de construire — 2008", "PC 095 08 0012 — maison individuelle", "PC 095 08 0047 — extension d'un garage"}
+    final = {facet.name: {value: count for value, _label, count, _selected in facet.buckets}
+             for facet in permits.facets}["final_action"]
+    # The folder declares Destroy; its two permits inherit it (own rules only would count 1).
+    assert final == {"Destroy": 3}
+
+    letters = search_units(cergy, {"title": "Courrier arrivé"}, per_page=50)
+    periods = {facet.name: facet.buckets for facet in letters.facets}["year"]
+    assert [(label, count) for _value, label, count, _selected in periods] == [("2010–2019", 6), ("2020–2029", 5)]
+    kept = search_units(cergy, {"title": "Courrier arrivé", "final_action": "Keep"})
+    assert kept.total == 0  # every letter's final action is Destroy, own or inherited
+
+    latest = search_units(cergy, {}, per_page=5)
+    assert latest.results[0]["Title"].startswith("Courrier arrivé")  # the last demo deposit, not the tree's top
+
+    found = search_units(cergy, {"q": "séance"}, contract=RESEARCHER, facets=False)
+    assert "Séance du 14 mars 2019" in {unit["Title"] for unit in found.results}
+    hidden = search_units(cergy, {"q": "agent"}, contract=RESEARCHER, facets=False)
+    assert hidden.total == 0  # personnel files stay closed for 50 years

@@ -39,9 +39,11 @@ def test_full_text_search_lists_units_with_facets(client, archive):
 
 @pytest.mark.parametrize("params, expected", [
     ({"level": "Item", "date_from": "2001-01-01", "date_to": "2001-12-31"}, {'Compte rendu ; "quoted"', "Plan du quartier"}),
-    ({"rule_type": "AccessRule", "rule_end_before": "2030-01-01"}, {"Dossier public 2001"}),
-    ({"rule_type": "AccessRule", "rule_end_after": "2030-01-01"}, {"Dossier confidentiel 2020"}),
-    ({"final_action": "Destroy"}, {"Dossier public 2001"}),
+    # Rules as the unit page shows them: the items inherit their folder's (issue 14).
+    ({"rule_type": "AccessRule", "rule_end_before": "2030-01-01"},
+     {"Dossier public 2001", 'Compte rendu ; "quoted"', "Plan du quartier"}),
+    ({"rule_type": "AccessRule", "rule_end_after": "2030-01-01"}, {"Dossier confidentiel 2020", "Note nominative"}),
+    ({"final_action": "Destroy"}, {"Dossier public 2001", 'Compte rendu ; "quoted"', "Plan du quartier"}),
     ({"title": "plan"}, {"Plan du quartier"}),
     ({"description": "municipal"}, {"Dossier public 2001"}),
 ])

@@ -174,3 +174,68 @@ def test_resip_metadata_csv_is_validated_line_by_line_and_applied(tmp_path):
     with pytest.raises(simple.ValidationError) as unknown:
         simple.apply_metadata(units, simple.parse_metadata_csv(b"File;Content.Title\nautre.txt;X\n"))
     assert "2" in unknown.value.messages[0] and "autre.txt" in unknown.value.messages[0]
+
+
+def test_review_of_a_large_tree_page_by_page(client, vitam_world, deposits_dir):
+    """More units than fit one page: each page is recorded on its own, an error names the line in the
+    whole tree, nothing recorded is lost, and the package is built from every page."""
+    from sam.deposits.views import REVIEW_UNITS_PER_PAGE
+    from sam.site.demo import agency_prefix
+
+    tenant = vitam_world.tenant_a
+    client.force_login(vitam_world.archivist_a)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for number in range(1, 131):
+            info = zipfile.ZipInfo(f"Actes/acte-{number:03d}.txt", date_time=(2010 + number % 10, 5, 4, 0, 0, 0))
+            archive.writestr(info, f"Acte {number}")
+    buffer.name = "actes.zip"
+    buffer.seek(0)
+    response = client.post(reverse("deposits:simple_create", kwargs={"tenant_pk": tenant.pk}), {
+        "files": buffer, "title": "Actes 2010-2019", "archival_agency": "FRAD095",
+        "originating_agency": f"{agency_prefix(tenant.organisation)}-DG", "rules": ["APP-ARRETES"],
+        "final_action": "Keep", "description_level": "File",
+    })
+    assert response.status_code == 302, response.content.decode()[:3000]
+    deposit = latest(tenant)
+    units = deposit.summary["build"]["units"]
+    assert len(units) == 131 > REVIEW_UNITS_PER_PAGE  # the deposit and its 130 acts
+
+    review_url = reverse("deposits:deposit_review", kwargs={"tenant_pk": tenant.pk, "pk": deposit.pk})
+    first_page = client.get(review_url).content.decode()
+    assert first_page.count('class="review-row') == REVIEW_UNITS_PER_PAGE
+    assert "Page 1 sur 2" in first_page
+
+    def page_data(page, changes=None, action=None):
+        start = (page - 1) * REVIEW_UNITS_PER_PAGE
+        stored = latest(tenant).summary["build"]["units"]
+        rows = stored[start:start + REVIEW_UNITS_PER_PAGE]
+        data = {"unit-TOTAL_FORMS": len(rows), "unit-INITIAL_FORMS": len(rows), "page": page}
+        for index, unit in enumerate(rows):
+            values = {key: unit[key] for key in ("level", "title", "description", "start", "end")}
+            values.update((changes or {}).get(start + index + 1, {}))
+            data.update({f"unit-{index}-{key}": value for key, value in values.items()})
+        if action:
+            data["action"] = action
+        return data
+
+    # A wrong date on page 2 is refused naming its line in the whole tree; nothing is recorded.
+    response = client.post(review_url, page_data(2, {105: {"start": "2015-05-01", "end": "2015-01-01"},
+                                                     110: {"title": "Acte corrigé"}}, "save"))
+    assert response.status_code == 200
+    assert f"Ligne 105 ({units[104]['path']})" in response.content.decode()
+    assert latest(tenant).summary["build"]["units"][109]["title"] == units[109]["title"]
+    # Corrected, page 2 is recorded on its own; the deposit still waits for its description.
+    response = client.post(review_url, page_data(2, {110: {"title": "Acte corrigé"}}, "save"))
+    assert response.status_code == 302
+    deposit.refresh_from_db()
+    assert deposit.state == Deposit.State.REVIEW
+    assert deposit.summary["build"]["units"][109]["title"] == "Acte corrigé"
+    # Page 1 corrected and the package built: both pages' corrections are in it.
+    client.post(review_url, page_data(1, {2: {"title": "Premier acte"}}))
+    deposit.refresh_from_db()
+    assert deposit.state == Deposit.State.READY, (deposit.problems, deposit.explanation)
+    with zipfile.ZipFile(deposit.file_path) as sip:
+        manifest = sip.read("manifest.xml").decode()
+    assert "<Title>Premier acte</Title>" in manifest and "<Title>Acte corrigé</Title>" in manifest
+    assert manifest.count("<ArchiveUnit ") == 131

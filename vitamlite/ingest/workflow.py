@@ -22,7 +22,7 @@ from pathlib import Path, PurePosixPath
 import xmlschema
 from lxml import etree
 
-from vitamlite import binaries, dsl, logbook, register, units_store
+from vitamlite import binaries, dsl, inheritance, logbook, register, units_store
 from vitamlite.ids import new_guid
 from vitamlite.ingest import atr, format_check, rules, safezip, seda
 from vitamlite.ingest.manifest import read_manifest
@@ -813,8 +813,12 @@ class IngestWorkflow:
             if unit.profile:
                 doc["ArchiveUnitProfile"] = unit.profile
             docs.append(doc)
-        units_store.insert_units(self.db, self.tenant, docs)
+        stored = units_store.insert_units(self.db, self.tenant, docs)
         step.action("UNIT_METADATA_INDEXATION", count=len(docs), data={})
+        if (self.contract or {}).get("ComputeInheritedRulesAtIngest"):
+            # What Vitam's COMPUTE_INHERITED_RULES_ACTION does right after the ingest when the contract asks for it.
+            inheritance.store_computed_inherited_rules(self.db, self.tenant, stored, now)
+            step.action("COMPUTE_INHERITED_RULES_ACTION", count=len(stored), data={})
 
     def og_storing(self, step):
         if not self.manifest.groups:
