@@ -751,7 +751,11 @@ def _mass_update_batch_run(client, update: MassUpdate, batch: VitamBatch, on_pro
     counts = {"OK": 0, "WARNING": 0, "KO": 0}
     report_path = storage_dir("mass-updates", update) / f"batch-report-{batch.number}.jsonl"
     if status.status in ("OK", "WARNING", "KO"):
-        client.batch_report(batch.operation_id, report_path)
+        try:
+            client.batch_report(batch.operation_id, report_path)
+        except VitamError:  # Vitam writes no report when it refused the request as a whole
+            report_path.unlink(missing_ok=True)
+    if report_path.exists():
         for line in vitam_side.read_report_lines(report_path)[1:]:
             outcome = str((line.get("params") or {}).get("status") or "")
             if outcome in counts:
@@ -761,8 +765,9 @@ def _mass_update_batch_run(client, update: MassUpdate, batch: VitamBatch, on_pro
         return status, counts
     with transaction.atomic():
         VitamBatch.objects.filter(pk=batch.pk).update(
-            state=VitamBatch.State.DONE, vitam_status=status.status, report_path=str(report_path),
-            report_sha512=hashlib.sha512(report_path.read_bytes()).hexdigest())
+            state=VitamBatch.State.DONE, vitam_status=status.status,
+            report_path=str(report_path) if report_path.exists() else "",
+            report_sha512=hashlib.sha512(report_path.read_bytes()).hexdigest() if report_path.exists() else "")
         MassUpdate.objects.filter(pk=update.pk).update(ok_count=F("ok_count") + counts["OK"],
                                                        warning_count=F("warning_count") + counts["WARNING"],
                                                        ko_count=F("ko_count") + counts["KO"])
@@ -770,9 +775,11 @@ def _mass_update_batch_run(client, update: MassUpdate, batch: VitamBatch, on_pro
 
 
 def _mass_update_stopped(update: MassUpdate, batch: VitamBatch | None, reason: str) -> None:
-    """Nothing sent yet: failed. Otherwise interrupted, saying what was done, to be resumed."""
-    started = VitamBatch.objects.filter(mass_update=update).exclude(operation_id="")
-    if not started.exists():
+    """Nothing done nor still running in Vitam: failed. Otherwise interrupted, saying what was done, to be
+    resumed (an operation sent but not followed to its end is followed again, never sent twice)."""
+    progressed = VitamBatch.objects.filter(mass_update=update, state__in=(VitamBatch.State.DONE,
+                                                                          VitamBatch.State.SENT))
+    if not progressed.exists():
         MassUpdate.objects.filter(pk=update.pk).update(state=MassUpdate.State.FAILED, error=reason,
                                                        finished_at=timezone.now())
         return
@@ -813,6 +820,6 @@ def mass_update_resume(*, actor, update: MassUpdate, request=None) -> MassUpdate
 def _reports_merge(batches, path: Path) -> Path:
     """One report for several operations: Vitam's batch reports one after the other."""
     with open(path, "wb") as merged:
-        for batch in batches.filter(state=VitamBatch.State.DONE).order_by("number"):
+        for batch in batches.filter(state=VitamBatch.State.DONE).exclude(report_path="").order_by("number"):
             merged.write(Path(batch.report_path).read_bytes())
     return path
