@@ -289,6 +289,8 @@ VITAM = {
     "UPLOAD_TIMEOUT": env_float("VITAM_UPLOAD_TIMEOUT", 600.0),
     "RETRIES": env_int("VITAM_RETRIES", 2, minimum=0, maximum=10),
     "ADMIN_TENANT": env_int("VITAM_ADMIN_TENANT", 1, minimum=0),
+    # Units per elimination action or mass update operation: Vitam refuses more than 10,000 in one.
+    "BATCH_SIZE": env_int("VITAM_BATCH_SIZE", 10_000, minimum=1, maximum=10_000),
 }
 VITAMLITE = {
     "DATA_DIR": env_str("VITAMLITE_DATA_DIR", str(DATA_DIR / "vitamlite")),

@@ -107,6 +107,8 @@ register(
     UrlCase("elimination:mass_update_create", ORGANISATION, kwargs=tenant_b, methods=("get", "post"),
             data=mass_update_data, markers=markers),
     UrlCase("elimination:mass_update_detail", ORGANISATION, kwargs=mass_update_b, markers=markers),
+    UrlCase("elimination:mass_update_resume", ORGANISATION, kwargs=mass_update_b, methods=("post",),
+            markers=markers),
     UrlCase("elimination:mass_update_report", ORGANISATION, kwargs=mass_update_b, markers=markers),
     UrlCase("elimination:notification_list", AUTHENTICATED, kwargs=notification_b, methods=("get", "post"),
             markers=markers),

@@ -53,6 +53,7 @@ def certificate_pdf(proposal: Proposal) -> bytes:
         "destroyed": list(approved.filter(outcome=ProposalUnit.Outcome.DELETED)),
         "not_destroyed": list(approved.filter(outcome=ProposalUnit.Outcome.NOT_DELETED)),
         "produced_at": timezone.now(),
+        "batches": selectors.batches_of(proposal=proposal, kind="elimination"),
     }
     return render_pdf("elimination/certificate.html", context,
                       title=f"{_('Elimination certificate')} {proposal.reference}", author=proposal.organisation.name)

@@ -22,6 +22,7 @@ class Proposal(tenant_owned(related_name="elimination_proposals")):
         APPROVED = "approved", _("Approved")
         REFUSED = "refused", _("Refused")
         EXECUTING = "executing", _("Elimination running")
+        INTERRUPTED = "interrupted", _("Elimination interrupted")
         EXECUTED = "executed", _("Executed")
         FAILED = "failed", _("Failed")
 
@@ -92,6 +93,11 @@ class Proposal(tenant_owned(related_name="elimination_proposals")):
         return self.state == self.State.APPROVED
 
     @property
+    def can_resume(self) -> bool:
+        """A batch failed after others were done: the remaining units can be sent again."""
+        return self.state == self.State.INTERRUPTED
+
+    @property
     def visa_label(self) -> str:
         """The controller's decision, apart from where the proposal is now (an executed proposal was approved);
         empty before the visa. A refused proposal stays refused: correcting it makes a new draft."""
@@ -130,6 +136,9 @@ class ProposalUnit(models.Model):
     size = models.BigIntegerField(default=0)
     object_count = models.PositiveIntegerField(default=0)
     object_group_id = models.CharField(max_length=100, blank=True)
+    # Vitam's #max (depth below the root): the action sends the deepest units first, since a unit cannot
+    # go while it still has children, and its children may sit in another batch.
+    depth = models.PositiveSmallIntegerField(default=1)
     included = models.BooleanField(default=True)
     outcome = models.CharField(max_length=12, choices=Outcome.choices, blank=True, default="")
     outcome_reason = models.CharField(max_length=500, blank=True)
@@ -154,6 +163,7 @@ class MassUpdate(tenant_owned(related_name="mass_updates")):
         RUNNING = "running", _("Running")
         SUCCEEDED = "succeeded", _("Finished")
         WARNING = "warning", _("Finished with warnings")
+        INTERRUPTED = "interrupted", _("Interrupted")
         FAILED = "failed", _("Failed")
 
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
@@ -181,6 +191,52 @@ class MassUpdate(tenant_owned(related_name="mass_updates")):
 
     def __str__(self):
         return self.description
+
+    @property
+    def can_resume(self) -> bool:
+        return self.state == self.State.INTERRUPTED
+
+
+class VitamBatch(models.Model):
+    """One Vitam operation of a large elimination or mass update: at most settings.VITAM["BATCH_SIZE"] units
+    (Vitam's threshold for one operation). The units are listed here so that a resumed run sends only the
+    batches not done, and the certificate names every operation with the digest of its report."""
+
+    class Kind(models.TextChoices):
+        ANALYSIS = "analysis", _("Analysis")
+        ELIMINATION = "elimination", _("Elimination")
+        MASS_UPDATE = "mass_update", _("Mass update")
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("To send")
+        SENT = "sent", _("Sent to Vitam")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, null=True, blank=True, related_name="batches")
+    mass_update = models.ForeignKey(MassUpdate, on_delete=models.CASCADE, null=True, blank=True,
+                                    related_name="batches")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    number = models.PositiveIntegerField()
+    unit_ids = models.JSONField(default=list)
+    state = models.CharField(max_length=8, choices=State.choices, default=State.PENDING)
+    operation_id = models.CharField(_("operation"), max_length=100, blank=True)
+    vitam_status = models.CharField(max_length=10, blank=True)
+    report_path = models.CharField(max_length=1000, blank=True)
+    report_sha512 = models.CharField(max_length=128, blank=True)
+
+    class Meta:
+        ordering = ["kind", "number"]
+        default_permissions = ()
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "kind", "number"], name="one_batch_number_per_proposal"),
+            models.UniqueConstraint(fields=["mass_update", "number"], name="one_batch_number_per_mass_update"),
+            models.CheckConstraint(condition=models.Q(proposal__isnull=False) ^ models.Q(mass_update__isnull=False),
+                                   name="batch_of_one_proposal_or_mass_update"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.number}"
 
 
 class Notification(models.Model):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, Q, Sum
 from django.http import Http404
 
-from sam.elimination.models import MassUpdate, Notification, Proposal, ProposalUnit
+from sam.elimination.models import MassUpdate, Notification, Proposal, ProposalUnit, VitamBatch
 from sam.lib.jobs.models import Job
 from tenants.models import Tenant
 from tenants.permissions import tenant_get_for_user, tenants_for, visa_organisations
@@ -127,6 +127,13 @@ def mass_update_get_for_user(user, tenant_pk, pk) -> MassUpdate:
         return MassUpdate.objects.select_related("tenant", "job", "created_by").get(tenant=tenant, pk=_int(pk))
     except MassUpdate.DoesNotExist:
         raise Http404 from None
+
+
+def batches_of(*, proposal=None, mass_update=None, kind: str = ""):
+    """The Vitam operations of a large elimination or mass update, in order."""
+    batches = VitamBatch.objects.filter(proposal=proposal) if proposal is not None else VitamBatch.objects.filter(
+        mass_update=mass_update)
+    return list(batches.filter(kind=kind) if kind else batches)
 
 
 def notifications_for(user):

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -28,7 +29,7 @@ from django.utils.translation import gettext as _
 from referentials.kinds import RULE_TYPE_LABELS
 from sam.consultation.seda_labels import FINAL_ACTIONS as FINAL_ACTION_LABELS
 from sam.elimination import documents, selectors, vitam_side
-from sam.elimination.models import MassUpdate, Notification, Proposal, ProposalUnit
+from sam.elimination.models import MassUpdate, Notification, Proposal, ProposalUnit, VitamBatch
 from sam.lib.jobs.services import job_enqueue
 from sam.vitam import VitamError
 from sam.vitam.dsl import Select, in_
@@ -138,44 +139,63 @@ def analysis_start(*, actor, tenant, title: str, mode: str, criteria: dict, date
 
 
 def analysis_run(*, proposal: Proposal, on_progress) -> None:
-    """The background part: Vitam's analysis, then one ProposalUnit row per indexed unit."""
+    """The background part: Vitam's analysis (one operation per batch of candidates), then one ProposalUnit row
+    per indexed unit."""
     try:
         client = vitam_side.client_for(proposal.tenant)
-        operation_id, candidates = _elimination_analysis_start(client, proposal, on_progress)
-        _elimination_analysis_follow(client, operation_id, on_progress)
-        _proposal_units_record(client, proposal, operation_id, on_progress)
+        on_progress(0, 0, _("Selecting the candidate units"))
+        date = proposal.analysis_date.isoformat()
+        candidates = vitam_side.candidate_ids(client, mode=proposal.mode, criteria=proposal.criteria, date=date)
+        ProposalUnit.objects.filter(proposal=proposal).delete()
+        batches = _batches_create(proposal=proposal, kind=VitamBatch.Kind.ANALYSIS, unit_ids=candidates)
+        analysed = 0
+        for batch in batches:
+            _analysis_batch_run(client, proposal, batch, date, lambda done, total, _batch=batch, _offset=analysed:
+                                on_progress(_offset + done, len(candidates), _batch_message(
+                                    _("Vitam analyses the units"), _batch, len(batches), _offset + done,
+                                    len(candidates))))
+            analysed += len(batch.unit_ids)
     except Exception as error:
         message = _analysis_failed(proposal, error)
         raise vitam_side.SelectionError(message) from error
-    _analysis_done(proposal, candidates)
+    _analysis_done(proposal, len(candidates))
 
 
-def _elimination_analysis_start(client, proposal: Proposal, on_progress) -> tuple[str, int]:
-    """Select the candidate units and launch Vitam's ELIMINATION_ANALYSIS on them.
-
-    Returns (operation id, number of candidate units)."""
-    date = proposal.analysis_date.isoformat()
-    on_progress(0, 0, _("Selecting the candidate units"))
-    query, candidates = vitam_side.candidate_query(client, mode=proposal.mode, criteria=proposal.criteria, date=date)
-    operation_id = client.elimination_analysis(query.threshold(vitam_side.MAX_PROPOSAL_UNITS * 10), date)
-    Proposal.objects.filter(pk=proposal.pk).update(analysis_operation_id=operation_id)
-    return operation_id, candidates
+def _batch_message(action: str, batch: VitamBatch, batches: int, done: int, total: int) -> str:
+    return _("%(action)s: operation %(number)s of %(batches)s, %(done)s of %(total)s units") % {
+        "action": action, "number": batch.number, "batches": batches, "done": done, "total": total}
 
 
-def _elimination_analysis_follow(client, operation_id: str, on_progress) -> None:
-    """Wait for the operation, reporting its progress; anything but OK or WARNING stops the analysis."""
-    status = vitam_side.follow(client, operation_id, lambda done, total: on_progress(
-        done, total, _("Vitam analyses the units: %(done)s of %(total)s") % {"done": done, "total": total}))
+def _batches_create(*, proposal: Proposal | None = None, update: MassUpdate | None = None, kind: str,
+                    unit_ids: list[str]) -> list[VitamBatch]:
+    """Split the units into operations of at most batch_size() units, numbered from 1, replacing earlier ones."""
+    owner = {"proposal": proposal} if proposal is not None else {"mass_update": update}
+    with transaction.atomic():
+        VitamBatch.objects.filter(kind=kind, **owner).delete()
+        return VitamBatch.objects.bulk_create([
+            VitamBatch(kind=kind, number=number, unit_ids=chunk, **owner)
+            for number, chunk in enumerate(vitam_side.batches_of(unit_ids), start=1)])
+
+
+def _analysis_batch_run(client, proposal: Proposal, batch: VitamBatch, date: str, on_progress) -> None:
+    """Launch ELIMINATION_ANALYSIS on the batch's units, wait for it, record the units it indexed."""
+    query = Select().where(in_("#id", batch.unit_ids)).threshold(len(batch.unit_ids))
+    operation_id = client.elimination_analysis(query, date)
+    VitamBatch.objects.filter(pk=batch.pk).update(operation_id=operation_id, state=VitamBatch.State.SENT)
+    if batch.number == 1:  # the journal of operations links the first one to the proposal
+        Proposal.objects.filter(pk=proposal.pk).update(analysis_operation_id=operation_id)
+    status = vitam_side.follow(client, operation_id, on_progress)
+    VitamBatch.objects.filter(pk=batch.pk).update(vitam_status=status.status)
     if status.status not in ("OK", "WARNING"):
         raise vitam_side.SelectionError(
             _("Vitam's analysis ended in %(status)s (operation %(op)s): see the journal of operations.") % {
                 "status": status.status, "op": operation_id})
+    _proposal_units_record(client, proposal, operation_id)
+    VitamBatch.objects.filter(pk=batch.pk).update(state=VitamBatch.State.DONE)
 
 
-def _proposal_units_record(client, proposal: Proposal, operation_id: str, on_progress) -> None:
+def _proposal_units_record(client, proposal: Proposal, operation_id: str) -> None:
     """One ProposalUnit row per unit the analysis indexed as DESTROY or CONFLICT, page by page."""
-    total_units = 0
-    ProposalUnit.objects.filter(proposal=proposal).delete()
     for page in vitam_side.analysed_units(client, operation_id):
         groups = sorted({unit["#object"] for unit in page if unit.get("#object")})
         sizes = vitam_side.object_sizes(client, groups)
@@ -185,8 +205,6 @@ def _proposal_units_record(client, proposal: Proposal, operation_id: str, on_pro
             if entry.get("GlobalStatus") in ("DESTROY", "CONFLICT"):
                 rows.append(_proposal_unit(proposal, unit, entry, sizes))
         ProposalUnit.objects.bulk_create(rows, batch_size=BULK)
-        total_units += len(page)
-        on_progress(total_units, total_units, _("%(count)s units read") % {"count": total_units})
 
 
 def _proposal_unit(proposal: Proposal, unit: dict, entry: dict, sizes: dict) -> ProposalUnit:
@@ -201,7 +219,14 @@ def _proposal_unit(proposal: Proposal, unit: dict, entry: dict, sizes: dict) -> 
         agency=str(unit.get("#originating_agency") or "")[:200], status=status,
         reasons=vitam_side.conflict_reasons(entry) if status == "CONFLICT" else [],
         rule_ids=appraisal.rule_ids, rule_end_date=appraisal.end_date, size=size, object_count=count,
-        object_group_id=str(unit.get("#object") or "")[:100], included=status == "DESTROY")
+        object_group_id=str(unit.get("#object") or "")[:100], depth=_depth(unit), included=status == "DESTROY")
+
+
+def _depth(unit: dict) -> int:
+    try:
+        return max(1, min(int(unit.get("#max") or 1), 32767))
+    except (TypeError, ValueError):
+        return 1
 
 
 def _analysis_failed(proposal: Proposal, error: Exception) -> str:
@@ -214,6 +239,7 @@ def _analysis_failed(proposal: Proposal, error: Exception) -> str:
         logger.exception("elimination analysis of proposal %s failed", proposal.pk)
         message = _("The analysis stopped on an unexpected error: run it again, or contact your administrator.")
     ProposalUnit.objects.filter(proposal=proposal).delete()
+    VitamBatch.objects.filter(proposal=proposal, kind=VitamBatch.Kind.ANALYSIS).delete()
     _transition(proposal, actor=None, action="analysis_failed", state=Proposal.State.FAILED, error=message)
     return message
 
@@ -290,7 +316,7 @@ def proposal_copy(*, actor, proposal: Proposal, request=None) -> Proposal:
             state=Proposal.State.DRAFT, copied_from=proposal)
         copy.reference = f"PE-{timezone.localdate():%Y}-{copy.pk:05d}"
         fields = ("unit_id", "title", "level", "start_date", "end_date", "agency", "status", "reasons", "rule_ids",
-                  "rule_end_date", "size", "object_count", "object_group_id", "included")
+                  "rule_end_date", "size", "object_count", "object_group_id", "depth", "included")
         source = ProposalUnit.objects.filter(proposal=proposal)
         if proposal.state == Proposal.State.EXECUTED:
             source = source.exclude(outcome=ProposalUnit.Outcome.DELETED)
@@ -344,17 +370,28 @@ def _archivists_to_tell(proposal: Proposal):
 
 
 def proposal_execute_start(*, actor, proposal: Proposal, request=None) -> Proposal:
-    """Launch Vitam's elimination action for exactly the approved units (only after the visa)."""
+    """Launch Vitam's elimination action for exactly the approved units (only after the visa), or resume an
+    interrupted one with the units not yet done."""
     # An elimination whose follow-up was interrupted (Vitam unreachable meanwhile) is followed again.
-    resuming = (proposal.state == Proposal.State.EXECUTING and proposal.action_operation_id
-                and not (proposal.action_job and not proposal.action_job.is_finished))
-    if not resuming:
+    following = (proposal.state == Proposal.State.EXECUTING and proposal.action_operation_id
+                 and not (proposal.action_job and not proposal.action_job.is_finished))
+    if following:
+        expect = Proposal.State.EXECUTING
+    elif proposal.state == Proposal.State.INTERRUPTED:
+        expect = Proposal.State.INTERRUPTED
+    else:
         _require_state(proposal, Proposal.State.APPROVED, message=_(
             "Only a proposal approved by the departmental archives can be executed (this one is %(state)s).") % {
             "state": proposal.get_state_display()})
-    proposal = _transition(proposal, actor=actor, action="execute", request=request,
-                           expect=(Proposal.State.EXECUTING,) if resuming else (Proposal.State.APPROVED,),
-                           state=Proposal.State.EXECUTING, executed_by=actor, error="")
+        expect = Proposal.State.APPROVED
+    with transaction.atomic():
+        proposal = _transition(proposal, actor=actor, action="resume" if expect == Proposal.State.INTERRUPTED
+                               else "execute", request=request, expect=(expect,),
+                               state=Proposal.State.EXECUTING, executed_by=actor, error="")
+        # The batch that failed is sent again as a new operation; the batches done never are.
+        VitamBatch.objects.filter(proposal=proposal, kind=VitamBatch.Kind.ELIMINATION,
+                                  state=VitamBatch.State.FAILED).update(state=VitamBatch.State.PENDING,
+                                                                        operation_id="", vitam_status="")
     url = reverse("elimination:proposal_detail", kwargs={"tenant_pk": proposal.tenant_id, "pk": proposal.pk})
     job = job_enqueue(actor=actor, organisation=proposal.organisation, tenant=proposal.tenant,
                       kind="elimination_action", label=_("Elimination %(ref)s") % {"ref": proposal.reference},
@@ -365,48 +402,120 @@ def proposal_execute_start(*, actor, proposal: Proposal, request=None) -> Propos
     return proposal
 
 
+def _action_batches(proposal: Proposal) -> list[VitamBatch]:
+    """The approved units in operations of at most batch_size(), deepest units first (a unit cannot go while
+    its children remain, and they may sit in an earlier batch); made once, kept across resumptions."""
+    with transaction.atomic():
+        Proposal.objects.select_for_update().get(pk=proposal.pk)
+        batches = list(VitamBatch.objects.filter(proposal=proposal, kind=VitamBatch.Kind.ELIMINATION))
+        if batches:
+            return batches
+        ids = list(ProposalUnit.objects.filter(proposal=proposal, included=True).order_by("-depth", "id")
+                   .values_list("unit_id", flat=True))
+        return _batches_create(proposal=proposal, kind=VitamBatch.Kind.ELIMINATION, unit_ids=ids)
+
+
 def action_run(*, proposal: Proposal, on_progress, base_url: str = "") -> None:
-    tenant = proposal.tenant
+    """Send the batches not done yet, one Vitam operation each; the first that fails stops the others."""
     date = proposal.analysis_date.isoformat()
+    batches = _action_batches(proposal)
+    total = sum(len(batch.unit_ids) for batch in batches)
+    done = sum(len(batch.unit_ids) for batch in batches if batch.state == VitamBatch.State.DONE)
+    batch = None
     try:
-        client = vitam_side.client_for(tenant)
-        operation_id = proposal.action_operation_id
-        if not operation_id:
-            ids = list(ProposalUnit.objects.filter(proposal=proposal, included=True).values_list("unit_id", flat=True))
-            query = Select().where(in_("#id", ids)).threshold(max(len(ids), 1))
-            operation_id = client.elimination_action(query, date)
-            Proposal.objects.filter(pk=proposal.pk).update(action_operation_id=operation_id)
-        status = vitam_side.follow(client, operation_id, lambda done, total: on_progress(
-            done, total, _("Vitam eliminates the units: %(done)s of %(total)s") % {"done": done, "total": total}))
-        folder = storage_dir("proposals", proposal)
-        report_path = folder / "batch-report.jsonl"
-        if status.status in ("OK", "WARNING"):
-            client.batch_report(operation_id, report_path)
+        client = vitam_side.client_for(proposal.tenant)
+        for batch in batches:
+            if batch.state == VitamBatch.State.DONE:
+                continue
+            status = _action_batch_run(client, proposal, batch, date, lambda d, t, _batch=batch, _done=done:
+                                       on_progress(_done + d, total, _batch_message(
+                                           _("Vitam eliminates the units"), _batch, len(batches), _done + d, total)))
+            if status.status not in ("OK", "WARNING"):
+                _action_stopped(proposal, batch, _("Vitam's elimination ended in %(status)s (operation %(op)s).") % {
+                    "status": status.status, "op": batch.operation_id}, base_url=base_url)
+                return
+            done += len(batch.unit_ids)
+            on_progress(done, total, _batch_message(_("Vitam eliminates the units"), batch, len(batches), done,
+                                                    total))
     except (VitamError, MissingContract) as error:
-        started = Proposal.objects.filter(pk=proposal.pk).values_list("action_operation_id", flat=True).first()
-        if started:
+        if batch is not None and batch.operation_id:
             # The operation may still run in Vitam: the proposal stays "executing" and can be followed again.
             Proposal.objects.filter(pk=proposal.pk).update(error=_vitam_message(error))
         else:
-            # Vitam never received the request: nothing happened, the approved proposal can be launched again.
-            _transition(proposal, actor=None, action="execute_not_started", state=Proposal.State.APPROVED,
-                        error=_vitam_message(error) + " " + _("Nothing was destroyed: launch the elimination again "
-                                                              "once Vitam is reachable."))
+            _action_stopped(proposal, batch, _vitam_message(error), base_url=base_url, unreachable=True)
         raise
+    _action_done(proposal, batches, base_url=base_url)
+
+
+def _action_batch_run(client, proposal: Proposal, batch: VitamBatch, date: str, on_progress):
+    """One ELIMINATION_ACTION: sent once (checked under the batch's row lock), followed, its report applied."""
+    with transaction.atomic():
+        locked = VitamBatch.objects.select_for_update().get(pk=batch.pk)
+        if not locked.operation_id:
+            query = Select().where(in_("#id", locked.unit_ids)).threshold(len(locked.unit_ids))
+            locked.operation_id = client.elimination_action(query, date)
+            locked.state = VitamBatch.State.SENT
+            locked.save(update_fields=["operation_id", "state"])
+            Proposal.objects.filter(pk=proposal.pk).update(action_operation_id=locked.operation_id)
+    batch.operation_id, batch.state = locked.operation_id, locked.state
+    status = vitam_side.follow(client, batch.operation_id, on_progress)
     if status.status not in ("OK", "WARNING"):
-        _transition(proposal, actor=None, action="execute_failed", state=Proposal.State.FAILED,
-                    error=_("Vitam's elimination ended in %(status)s (operation %(op)s): nothing was destroyed. "
-                            "See the journal of operations.") % {"status": status.status, "op": operation_id})
-        notify(users=_archivists_to_tell(proposal), proposal=proposal, kind=Notification.Kind.EXECUTED,
-               message=_("The elimination %(ref)s failed.") % {"ref": proposal.reference}, base_url=base_url)
+        VitamBatch.objects.filter(pk=batch.pk).update(state=VitamBatch.State.FAILED, vitam_status=status.status)
+        return status
+    report_path = storage_dir("proposals", proposal) / f"batch-report-{batch.number}.jsonl"
+    client.batch_report(batch.operation_id, report_path)
+    with transaction.atomic():
+        apply_report(proposal=proposal, client=client, report_path=report_path, date=date, unit_ids=batch.unit_ids)
+        batch.state, batch.vitam_status, batch.report_path = VitamBatch.State.DONE, status.status, str(report_path)
+        batch.report_sha512 = hashlib.sha512(report_path.read_bytes()).hexdigest()
+        batch.save(update_fields=["state", "vitam_status", "report_path", "report_sha512"])
+    return status
+
+
+def _action_stopped(proposal: Proposal, batch: VitamBatch | None, reason: str, *, base_url: str,
+                    unreachable: bool = False) -> None:
+    """A batch failed: with nothing destroyed yet the proposal is back to approved (Vitam unreachable) or
+    failed; otherwise it is interrupted, saying what was done and what remains, to be resumed."""
+    units = ProposalUnit.objects.filter(proposal=proposal, included=True)
+    handled = units.exclude(outcome=ProposalUnit.Outcome.PENDING).count()
+    if not handled and unreachable:
+        _transition(proposal, actor=None, action="execute_not_started", state=Proposal.State.APPROVED,
+                    error=reason + " " + _("Nothing was destroyed: launch the elimination again once Vitam is "
+                                           "reachable."))
         return
-    destroyed, not_destroyed = apply_report(proposal=proposal, client=client, report_path=report_path, date=date)
+    if not handled:
+        _transition(proposal, actor=None, action="execute_failed", state=Proposal.State.FAILED,
+                    error=reason + " " + _("Nothing was destroyed. See the journal of operations."))
+        message = _("The elimination %(ref)s failed.") % {"ref": proposal.reference}
+    else:
+        remaining = units.filter(outcome=ProposalUnit.Outcome.PENDING).count()
+        if batch is not None and batch.state != VitamBatch.State.FAILED:
+            VitamBatch.objects.filter(pk=batch.pk).update(state=VitamBatch.State.FAILED)
+        _transition(proposal, actor=None, action="execute_interrupted", state=Proposal.State.INTERRUPTED,
+                    error=reason + " " + _("Operation %(number)s stopped the elimination: %(handled)s units were "
+                                           "handled by the operations before it, %(remaining)s remain. Resume the "
+                                           "elimination to send the remaining units only.") % {
+                        "number": batch.number if batch else "?", "handled": handled, "remaining": remaining})
+        message = _("The elimination %(ref)s was interrupted: %(remaining)s units remain.") % {
+            "ref": proposal.reference, "remaining": remaining}
+    notify(users=_archivists_to_tell(proposal), proposal=proposal, kind=Notification.Kind.EXECUTED,
+           message=message, base_url=base_url)
+
+
+def _action_done(proposal: Proposal, batches: list[VitamBatch], *, base_url: str) -> None:
+    """Every batch done: one report (Vitam's reports one after the other), one certificate, one notification."""
+    folder = storage_dir("proposals", proposal)
+    report_path = _reports_merge(VitamBatch.objects.filter(proposal=proposal, kind=VitamBatch.Kind.ELIMINATION),
+                                 folder / "batch-report.jsonl")
+    units = ProposalUnit.objects.filter(proposal=proposal, included=True)
+    destroyed = units.filter(outcome=ProposalUnit.Outcome.DELETED).count()
+    not_destroyed = units.filter(outcome=ProposalUnit.Outcome.NOT_DELETED).count()
     digest = hashlib.sha512(report_path.read_bytes()).hexdigest()
-    proposal = _transition(proposal, actor=None, action="executed", state=Proposal.State.EXECUTED,
+    proposal = _transition(proposal, actor=None, action="executed", state=Proposal.State.EXECUTED, error="",
                            executed_at=timezone.now(), destroyed_count=destroyed, not_destroyed_count=not_destroyed,
                            report_path=str(report_path), report_sha512=digest)
     certificate = documents.certificate_pdf(proposal)
-    certificate_path = storage_dir("proposals", proposal) / "attestation-elimination.pdf"
+    certificate_path = folder / "attestation-elimination.pdf"
     certificate_path.write_bytes(certificate)
     Proposal.objects.filter(pk=proposal.pk).update(certificate_path=str(certificate_path),
                                                    certificate_sha512=hashlib.sha512(certificate).hexdigest())
@@ -415,25 +524,25 @@ def action_run(*, proposal: Proposal, on_progress, base_url: str = "") -> None:
                "ref": proposal.reference, "destroyed": destroyed, "kept": not_destroyed}, base_url=base_url)
 
 
-def apply_report(*, proposal: Proposal, client, report_path: Path, date: str) -> tuple[int, int]:
-    """Record on each approved unit what Vitam did with it, and why when it was not destroyed."""
+def apply_report(*, proposal: Proposal, client, report_path: Path, date: str, unit_ids: list[str]) -> tuple[int, int]:
+    """Record on each unit of the batch what Vitam did with it, and why when it was not destroyed."""
     statuses = {}
     for line in vitam_side.read_report_lines(report_path)[1:]:
         params = line.get("params") or {}
         if "objectIds" in params or "deletedParentUnitIds" in params:
             continue  # object group lines
         statuses[str(line.get("id") or params.get("id"))] = str(params.get("status") or "")
-    approved = list(ProposalUnit.objects.filter(proposal=proposal, included=True).values_list("unit_id", flat=True))
-    kept_ids = [unit_id for unit_id in approved if statuses.get(unit_id) != "DELETED"]
-    current = vitam_side.units_with_rules(client, kept_ids[:vitam_side.MAX_PROPOSAL_UNITS]) if kept_ids else {}
+    deleted = [unit_id for unit_id in unit_ids if statuses.get(unit_id) == "DELETED"]
+    kept_ids = [unit_id for unit_id in unit_ids if statuses.get(unit_id) != "DELETED"]
+    current = vitam_side.units_with_rules(client, kept_ids) if kept_ids else {}
     with transaction.atomic():
-        ProposalUnit.objects.filter(proposal=proposal, included=True, unit_id__in=[
-            u for u in approved if statuses.get(u) == "DELETED"]).update(outcome=ProposalUnit.Outcome.DELETED)
+        ProposalUnit.objects.filter(proposal=proposal, included=True, unit_id__in=deleted).update(
+            outcome=ProposalUnit.Outcome.DELETED)
         for unit_id in kept_ids:
             reason = vitam_side.action_reason(statuses.get(unit_id, ""), current.get(unit_id), date)
             ProposalUnit.objects.filter(proposal=proposal, unit_id=unit_id).update(
                 outcome=ProposalUnit.Outcome.NOT_DELETED, outcome_reason=reason[:500])
-    return len(approved) - len(kept_ids), len(kept_ids)
+    return len(deleted), len(kept_ids)
 
 
 # --- notifications -------------------------------------------------------------------------
@@ -553,41 +662,145 @@ def mass_update_start(*, actor, tenant, criteria: dict, change: dict, expected_c
 
 
 def mass_update_run(*, update: MassUpdate, on_progress) -> None:
-    client = vitam_side.client_for(update.tenant)
-    # Vitam re-counts: leave room for units deposited since the preview (the count is capped at 10,000).
-    threshold = 100_000 if update.unit_count >= 10_000 else update.unit_count * 2 + 100
-    query = mass_update_query(update.criteria).threshold(threshold)
+    """Send the batches not done yet, one POST /units/rules each on a fixed list of units; the first that fails
+    stops the others, and the update can be resumed."""
+    batch = None
     try:
-        operation_id = update.operation_id or client.update_units_rules(query, update.rule_actions)
-        MassUpdate.objects.filter(pk=update.pk).update(operation_id=operation_id)
-        status = vitam_side.follow(client, operation_id, lambda done, total: on_progress(
-            done, total, _("Vitam updates the units: %(done)s of %(total)s") % {"done": done, "total": total}))
-        report_path = storage_dir("mass-updates", update) / "batch-report.jsonl"
-        counts = {"OK": 0, "WARNING": 0, "KO": 0}
-        if status.status in ("OK", "WARNING", "KO"):
-            try:
-                client.batch_report(operation_id, report_path)
-            except VitamError:
-                report_path = None
-        if report_path and report_path.exists():
-            for line in vitam_side.read_report_lines(report_path)[1:]:
-                outcome = str((line.get("params") or {}).get("status") or "")
-                if outcome in counts:
-                    counts[outcome] += 1
+        client = vitam_side.client_for(update.tenant)
+        batches = _mass_update_batches(client, update)
+        total = sum(len(batch.unit_ids) for batch in batches)
+        done = sum(len(batch.unit_ids) for batch in batches if batch.state == VitamBatch.State.DONE)
+        for batch in batches:
+            if batch.state == VitamBatch.State.DONE:
+                continue
+            status, counts = _mass_update_batch_run(client, update, batch, lambda d, t, _batch=batch, _done=done:
+                                                    on_progress(_done + d, total, _batch_message(
+                                                        _("Vitam updates the units"), _batch, len(batches), _done + d,
+                                                        total)))
+            if status.status in ("FATAL",) or (status.status == "KO" and not counts["OK"]):
+                _mass_update_stopped(update, batch, _(
+                    "Vitam refused the update (%(status)s, operation %(op)s): check that the rules exist in the "
+                    "referential and belong to the category, then see the journal of operations.") % {
+                    "status": status.status, "op": batch.operation_id})
+                return
+            done += len(batch.unit_ids)
+            on_progress(done, total, _batch_message(_("Vitam updates the units"), batch, len(batches), done, total))
+    except ValidationError as error:
+        _mass_update_stopped(update, batch, " ".join(error.messages))
+        return
     except (VitamError, MissingContract) as error:
-        MassUpdate.objects.filter(pk=update.pk).update(state=MassUpdate.State.FAILED, error=_vitam_message(error),
-                                                       finished_at=timezone.now())
+        _mass_update_stopped(update, batch, _vitam_message(error))
         raise
-    error = ""
-    if status.status == "OK":
-        state = MassUpdate.State.SUCCEEDED
-    elif status.status == "WARNING" or (status.status == "KO" and counts["OK"]):
-        state = MassUpdate.State.WARNING
-    else:
-        state = MassUpdate.State.FAILED
-        error = _("Vitam refused the update (%(status)s, operation %(op)s): check that the rules exist in the "
-                  "referential and belong to the category, then see the journal of operations.") % {
-            "status": status.status, "op": operation_id}
+    warned = VitamBatch.objects.filter(mass_update=update).exclude(vitam_status="OK").exists()
     MassUpdate.objects.filter(pk=update.pk).update(
-        state=state, error=error, finished_at=timezone.now(), ok_count=counts["OK"], warning_count=counts["WARNING"],
-        ko_count=counts["KO"], report_path=str(report_path) if report_path and report_path.exists() else "")
+        state=MassUpdate.State.WARNING if warned else MassUpdate.State.SUCCEEDED, error="",
+        finished_at=timezone.now(), report_path=str(_reports_merge(
+            VitamBatch.objects.filter(mass_update=update), storage_dir("mass-updates", update) / "batch-report.jsonl")))
+
+
+def _mass_update_batches(client, update: MassUpdate) -> list[VitamBatch]:
+    """The units the criteria select now, listed once in operations of at most batch_size() units: a resumed
+    update sends the same units, never one twice."""
+    with transaction.atomic():
+        MassUpdate.objects.select_for_update().get(pk=update.pk)
+        batches = list(VitamBatch.objects.filter(mass_update=update))
+        if batches:
+            return batches
+        mass_update_query(update.criteria)  # refuses criteria that would select the whole tenant
+        ids = vitam_side.matching_ids(client, vitam_side.criteria_conditions(update.criteria),
+                                      limit=vitam_side.MAX_PROPOSAL_UNITS)
+        if len(ids) > vitam_side.MAX_PROPOSAL_UNITS:
+            raise ValidationError(_("More than %(max)s units match: narrow the selection.") % {
+                "max": f"{vitam_side.MAX_PROPOSAL_UNITS:,}"})
+        MassUpdate.objects.filter(pk=update.pk).update(unit_count=len(ids))
+        return _batches_create(update=update, kind=VitamBatch.Kind.MASS_UPDATE, unit_ids=ids)
+
+
+def _mass_update_batch_run(client, update: MassUpdate, batch: VitamBatch, on_progress):
+    """One POST /units/rules: sent once (checked under the batch's row lock), followed, its report counted."""
+    with transaction.atomic():
+        locked = VitamBatch.objects.select_for_update().get(pk=batch.pk)
+        if not locked.operation_id:
+            query = Select().where(in_("#id", locked.unit_ids)).threshold(len(locked.unit_ids))
+            locked.operation_id = client.update_units_rules(query, update.rule_actions)
+            locked.state = VitamBatch.State.SENT
+            locked.save(update_fields=["operation_id", "state"])
+            if locked.number == 1:  # the journal of operations links the first one to the update
+                MassUpdate.objects.filter(pk=update.pk).update(operation_id=locked.operation_id)
+    batch.operation_id, batch.state = locked.operation_id, locked.state
+    status = vitam_side.follow(client, batch.operation_id, on_progress)
+    counts = {"OK": 0, "WARNING": 0, "KO": 0}
+    report_path = storage_dir("mass-updates", update) / f"batch-report-{batch.number}.jsonl"
+    if status.status in ("OK", "WARNING", "KO"):
+        try:
+            client.batch_report(batch.operation_id, report_path)
+        except VitamError:  # Vitam writes no report when it refused the request as a whole
+            report_path.unlink(missing_ok=True)
+    if report_path.exists():
+        for line in vitam_side.read_report_lines(report_path)[1:]:
+            outcome = str((line.get("params") or {}).get("status") or "")
+            if outcome in counts:
+                counts[outcome] += 1
+    if status.status == "FATAL" or (status.status == "KO" and not counts["OK"]):
+        VitamBatch.objects.filter(pk=batch.pk).update(state=VitamBatch.State.FAILED, vitam_status=status.status)
+        return status, counts
+    with transaction.atomic():
+        VitamBatch.objects.filter(pk=batch.pk).update(
+            state=VitamBatch.State.DONE, vitam_status=status.status,
+            report_path=str(report_path) if report_path.exists() else "",
+            report_sha512=hashlib.sha512(report_path.read_bytes()).hexdigest() if report_path.exists() else "")
+        MassUpdate.objects.filter(pk=update.pk).update(ok_count=F("ok_count") + counts["OK"],
+                                                       warning_count=F("warning_count") + counts["WARNING"],
+                                                       ko_count=F("ko_count") + counts["KO"])
+    return status, counts
+
+
+def _mass_update_stopped(update: MassUpdate, batch: VitamBatch | None, reason: str) -> None:
+    """Nothing done nor still running in Vitam: failed. Otherwise interrupted, saying what was done, to be
+    resumed (an operation sent but not followed to its end is followed again, never sent twice)."""
+    progressed = VitamBatch.objects.filter(mass_update=update, state__in=(VitamBatch.State.DONE,
+                                                                          VitamBatch.State.SENT))
+    if not progressed.exists():
+        MassUpdate.objects.filter(pk=update.pk).update(state=MassUpdate.State.FAILED, error=reason,
+                                                       finished_at=timezone.now())
+        return
+    done = sum(len(ids) for ids in VitamBatch.objects.filter(
+        mass_update=update, state=VitamBatch.State.DONE).values_list("unit_ids", flat=True))
+    update.refresh_from_db(fields=["unit_count"])
+    MassUpdate.objects.filter(pk=update.pk).update(
+        state=MassUpdate.State.INTERRUPTED, finished_at=timezone.now(),
+        error=reason + " " + _("Operation %(number)s stopped the update: %(done)s units were handled by the "
+                               "operations before it, %(remaining)s remain. Resume the update to send the remaining "
+                               "units only.") % {
+            "number": batch.number if batch else "?", "done": done, "remaining": update.unit_count - done})
+
+
+def mass_update_resume(*, actor, update: MassUpdate, request=None) -> MassUpdate:
+    """Send again the batches of an interrupted update that are not done (never one that is)."""
+    with transaction.atomic():
+        locked = MassUpdate.objects.select_for_update().get(pk=update.pk)
+        if locked.state != MassUpdate.State.INTERRUPTED:
+            raise ValidationError(_("Only an interrupted update can be resumed (this one is %(state)s).") % {
+                "state": locked.get_state_display()})
+        VitamBatch.objects.filter(mass_update=locked, state=VitamBatch.State.FAILED).update(
+            state=VitamBatch.State.PENDING, operation_id="", vitam_status="")
+        locked.state, locked.error, locked.finished_at = MassUpdate.State.RUNNING, "", None
+        locked.save(update_fields=["state", "error", "finished_at"])
+        audit_record(actor=actor, action="elimination.mass_update_resume", tenant=locked.tenant, target=locked,
+                     after={"remaining_operations": VitamBatch.objects.filter(mass_update=locked).exclude(
+                         state=VitamBatch.State.DONE).count()}, request=request)
+        url = reverse("elimination:mass_update_detail", kwargs={"tenant_pk": locked.tenant_id, "pk": locked.pk})
+        job = job_enqueue(actor=actor, organisation=locked.organisation, tenant=locked.tenant,
+                          kind="mass_update_rules", label=locked.description,
+                          task="sam.elimination.tasks.mass_update_task", result_url=url, update_id=locked.pk)
+        MassUpdate.objects.filter(pk=locked.pk).update(job=job)
+    update.refresh_from_db()
+    return update
+
+
+def _reports_merge(batches, path: Path) -> Path:
+    """One report for several operations: Vitam's batch reports one after the other."""
+    with open(path, "wb") as merged:
+        for batch in batches.filter(state=VitamBatch.State.DONE).exclude(report_path="").order_by("number"):
+            merged.write(Path(batch.report_path).read_bytes())
+    return path

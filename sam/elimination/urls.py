@@ -25,6 +25,7 @@ urlpatterns = [
     path(T + "mass-updates/", views.mass_update_list, name="mass_update_list"),
     path(T + "mass-updates/new/", views.mass_update_create, name="mass_update_create"),
     path(T + "mass-updates/<int:pk>/", views.mass_update_detail, name="mass_update_detail"),
+    path(T + "mass-updates/<int:pk>/resume/", views.mass_update_resume, name="mass_update_resume"),
     path(T + "mass-updates/<int:pk>/report.jsonl", views.mass_update_report, name="mass_update_report"),
     path("notifications/", views.notification_list, name="notification_list"),
 ]

@@ -87,6 +87,7 @@ def proposal_detail(request, tenant_pk, pk):
     page = _page(request, units, UNITS_PAGE_SIZE)
     may_eliminate = _may_eliminate(request, proposal)
     return render(request, "elimination/proposal_detail.html", {
+        "batches": selectors.batches_of(proposal=proposal, kind="elimination"),
         "tenant": proposal.tenant, "proposal": proposal, "page": page, "filters": filters,
         "groups": selectors.proposal_groups(proposal), "summary": selectors.proposal_summary(proposal),
         "may_eliminate": may_eliminate,
@@ -304,8 +305,19 @@ def mass_update_detail(request, tenant_pk, pk):
     return render(request, "elimination/mass_update_detail.html", {
         "tenant": update.tenant, "update": update,
         "job": update.job if update.state == MassUpdate.State.RUNNING else None,
+        "batches": selectors.batches_of(mass_update=update),
         "lines": documents.report_lines_preview(update.report_path) if update.report_path else [],
     })
+
+
+@login_required
+@require_POST
+def mass_update_resume(request, tenant_pk, pk):
+    update = selectors.mass_update_get_for_user(request.user, tenant_pk, pk)  # archivists of the tenant only
+    refusals.run_and_report(request, lambda: services.mass_update_resume(actor=request.user, update=update,
+                                                                         request=request),
+                            lambda: _("The update resumes in the background with the remaining units."))
+    return redirect("elimination:mass_update_detail", tenant_pk=update.tenant_id, pk=update.pk)
 
 
 @login_required

@@ -10,17 +10,29 @@ import json
 import time
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from sam.vitam import VitamError, VitamTimeout
 from sam.vitam.dsl import MAX_RESULT_WINDOW, Select, eq, gt, gte, in_, lte, match_all, or_
 from tenants.vitam_clients import ACCESS, vitam_client
 
-# Units a proposal may hold: Vitam's elimination action refuses more than 10,000 units per request.
-MAX_PROPOSAL_UNITS = 10_000
+# Units a proposal may hold: Vitam's elimination action takes 10,000 units per request, so larger
+# proposals run as several operations (batch_size()); this bound keeps one proposal's lists in memory.
+MAX_PROPOSAL_UNITS = 100_000
 PAGE = 1000
 UNIT_FIELDS = ("#id", "Title", "DescriptionLevel", "StartDate", "EndDate", "#originating_agency", "#object",
-               "#elimination", "#unitups")
+               "#elimination", "#unitups", "#max")
+
+
+def batch_size() -> int:
+    """Units per Vitam operation (ELIMINATION_ACTION, mass updates): Vitam's threshold is 10,000."""
+    return int(settings.VITAM.get("BATCH_SIZE") or 10_000)
+
+
+def batches_of(ids: list[str], size: int | None = None) -> list[list[str]]:
+    size = size or batch_size()
+    return [ids[start:start + size] for start in range(0, len(ids), size)]
 
 
 class SelectionError(Exception):
@@ -77,9 +89,9 @@ def matching_ids(client, conditions: list[dict], *, limit: int) -> list[str]:
     return ids[: limit + 1]
 
 
-def candidate_query(client, *, mode: str, criteria: dict, date: str) -> tuple[Select, int]:
-    """The BATCH query of the analysis: the units selected and every unit below them (a unit cannot
-    go while it still has children). Returns (query, number of candidate units)."""
+def candidate_ids(client, *, mode: str, criteria: dict, date: str) -> list[str]:
+    """The units the analysis takes: those selected and every unit below them (a unit cannot go while it
+    still has children), in #id order."""
     conditions = criteria_conditions(criteria)
     if mode == "dua":
         conditions += dua_conditions(date)
@@ -93,12 +105,13 @@ def candidate_query(client, *, mode: str, criteria: dict, date: str) -> tuple[Se
         raise SelectionError(_("No archive unit matches this selection."))
     if len(ids) > MAX_PROPOSAL_UNITS:
         raise too_many
-    # The exact list, descendants included, so that one elimination action can take the whole proposal.
-    with_descendants = matching_ids(client, [or_(in_("#id", ids), in_("#allunitups", ids))],
-                                    limit=MAX_PROPOSAL_UNITS)
-    if len(with_descendants) > MAX_PROPOSAL_UNITS:
-        raise too_many
-    return Select().where(in_("#id", with_descendants)), len(with_descendants)
+    with_descendants: set[str] = set()
+    for chunk in batches_of(ids, PAGE):
+        with_descendants.update(matching_ids(client, [or_(in_("#id", chunk), in_("#allunitups", chunk))],
+                                             limit=MAX_PROPOSAL_UNITS))
+        if len(with_descendants) > MAX_PROPOSAL_UNITS:
+            raise too_many
+    return sorted(with_descendants)
 
 
 def operation_progress(client, operation_id: str) -> tuple[int, int] | None:

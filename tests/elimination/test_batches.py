@@ -1,0 +1,185 @@
+"""Eliminations and mass updates larger than one Vitam operation: several operations, followed and reported as one;
+a failure stops the rest and a resumption sends only what remains (vitam-lite over HTTP, with fault injection).
+
+The batch size is set to 3 so that the fixture's units need several operations."""
+
+import io
+
+import pytest
+from django.urls import reverse
+from pypdf import PdfReader
+
+from sam.elimination import documents, services
+from sam.elimination.models import MassUpdate, Proposal, ProposalUnit, VitamBatch
+from sam.site.demo import agency_prefix
+from sam.vitam.dsl import Select, in_
+from tenants.vitam_clients import ACCESS, vitam_client
+from tests.elimination.conftest import seed_eliminable
+from tests.elimination.test_workflow import analyse, submit_and_approve, units_left, url
+
+pytestmark = pytest.mark.django_db
+
+ACTION_PATH = "/access-external/v1/elimination/action"
+RULES_PATH = "/access-external/v1/units/rules"
+
+
+@pytest.fixture
+def small_batches(settings):
+    settings.VITAM = {**settings.VITAM, "BATCH_SIZE": 3}
+
+
+@pytest.fixture
+def queued_tasks(settings):
+    """Jobs are only enqueued, so that the test runs them itself and can break Vitam between two operations."""
+    immediate = settings.TASKS
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend",
+                                  "QUEUES": ["default", "vitam"]}}
+    yield
+    settings.TASKS = immediate
+
+
+@pytest.fixture
+def two_permits(archive):
+    archive.ids.update(seed_eliminable(archive.tenant_a, tag="B"))
+    return archive
+
+
+def break_after_first_operation(server, path, first_size):
+    """A progress hook that makes Vitam refuse `path` once the first operation's units are done."""
+    def on_progress(done, total, message):
+        if done >= first_size:
+            server.set_faults(f"error503:{path}")
+    return on_progress
+
+
+def eliminable_ids(archive):
+    return {archive.ids[title] for title in archive.ids if not title.startswith("Deliberations")}
+
+
+def test_a_proposal_larger_than_one_operation_is_analysed_and_eliminated_in_several(client, two_permits,
+                                                                                     small_batches):
+    archive = two_permits
+    proposal = analyse(client, archive)
+    assert proposal.state == Proposal.State.DRAFT, proposal.error
+    analyses = list(proposal.batches.filter(kind=VitamBatch.Kind.ANALYSIS))
+    assert len(analyses) == 2 and len({batch.operation_id for batch in analyses}) == 2
+    assert proposal.destroy_count == 6
+    assert set(proposal.units.values_list("unit_id", flat=True)) == eliminable_ids(archive)
+
+    proposal = submit_and_approve(client, archive, proposal)
+    client.force_login(archive.archivist_a)
+    assert client.post(url("proposal_execute", proposal)).status_code == 302
+    proposal.refresh_from_db()
+    assert proposal.state == Proposal.State.EXECUTED, proposal.error
+    actions = list(proposal.batches.filter(kind=VitamBatch.Kind.ELIMINATION))
+    assert [len(batch.unit_ids) for batch in actions] == [3, 3]
+    # the deepest units go first: the items of both permits before the permits themselves
+    items = {unit_id for title, unit_id in archive.ids.items() if title.startswith("PC ")}
+    assert set(actions[0].unit_ids) <= items
+    assert (proposal.destroyed_count, proposal.not_destroyed_count) == (6, 0)
+    assert not units_left(archive.tenant_a, eliminable_ids(archive))
+
+    # one report, one certificate naming each operation with the digest of its report
+    report = open(proposal.report_path, "rb").read()
+    assert report == b"".join(open(batch.report_path, "rb").read() for batch in actions)
+    page = client.get(url("proposal_detail", proposal)).content.decode()
+    assert all(batch.operation_id in page for batch in actions)
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(documents.certificate_pdf(proposal))).pages)
+    flat = text.replace("\n", "").replace(" ", "")
+    for batch in actions:
+        assert batch.operation_id in flat and batch.report_sha512[:32] in flat
+
+
+def test_a_failed_operation_stops_the_rest_and_the_resumption_sends_only_the_remaining_units(
+        client, two_permits, small_batches, queued_tasks, vitamlite_server, settings):
+    archive = two_permits
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+                                  "QUEUES": ["default", "vitam"]}}
+    proposal = submit_and_approve(client, archive, analyse(client, archive))
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend",
+                                  "QUEUES": ["default", "vitam"]}}
+    proposal = services.proposal_execute_start(actor=archive.archivist_a, proposal=proposal)
+    try:
+        with pytest.raises(Exception):
+            services.action_run(proposal=proposal, on_progress=break_after_first_operation(
+                vitamlite_server, ACTION_PATH, 3))
+    finally:
+        vitamlite_server.set_faults("")
+    proposal.refresh_from_db()
+    first, second = proposal.batches.filter(kind=VitamBatch.Kind.ELIMINATION)
+    assert proposal.state == Proposal.State.INTERRUPTED
+    assert proposal.error  # says which operation stopped, how many units were handled and how many remain
+    assert first.state == VitamBatch.State.DONE and second.state == VitamBatch.State.FAILED
+    assert second.operation_id == ""  # Vitam never received it
+    done = set(ProposalUnit.objects.filter(proposal=proposal, outcome=ProposalUnit.Outcome.DELETED)
+               .values_list("unit_id", flat=True))
+    assert done == set(first.unit_ids)
+    assert units_left(archive.tenant_a, eliminable_ids(archive)) == set(second.unit_ids)
+
+    client.force_login(archive.archivist_a)
+    page = client.get(url("proposal_detail", proposal)).content.decode()
+    assert 'id="resume-proposal"' in page and page.count("badge-warning") >= 3
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+                                  "QUEUES": ["default", "vitam"]}}
+    assert client.post(url("proposal_execute", proposal)).status_code == 302
+    proposal.refresh_from_db()
+    assert proposal.state == Proposal.State.EXECUTED, proposal.error
+    first_again, second_again = proposal.batches.filter(kind=VitamBatch.Kind.ELIMINATION)
+    assert first_again.operation_id == first.operation_id  # never sent twice
+    assert second_again.state == VitamBatch.State.DONE and second_again.operation_id
+    # the resumed operation carried only the remaining units
+    second_report = open(second_again.report_path, encoding="utf-8").read()
+    assert not any(unit_id in second_report for unit_id in first.unit_ids)
+    assert (proposal.destroyed_count, proposal.not_destroyed_count) == (6, 0)
+    assert not units_left(archive.tenant_a, eliminable_ids(archive))
+
+
+def hold_rule_count(tenant, ids):
+    client = vitam_client(tenant, contract=ACCESS)
+    query = Select().where(in_("#id", list(ids))).fields("#id", "#management").build()
+    return {unit["#id"]: len(((unit.get("#management") or {}).get("HoldRule") or {}).get("Rules") or [])
+            for unit in client.search_units(query).results}
+
+
+def test_a_mass_update_runs_in_several_operations_stops_on_a_failure_and_resumes(
+        client, two_permits, small_batches, queued_tasks, vitamlite_server, settings):
+    archive = two_permits
+    criteria = {"agency": f"{agency_prefix(archive.org_a)}-URBA"}
+    change = {"action": "add", "category": "HoldRule", "rule": "HOL-00001", "hold_reason": "Contentieux"}
+    update = services.mass_update_start(actor=archive.archivist_a, tenant=archive.tenant_a, criteria=criteria,
+                                        change=change, expected_count=8, confirmed=True)
+    try:
+        with pytest.raises(Exception):
+            services.mass_update_run(update=update, on_progress=break_after_first_operation(
+                vitamlite_server, RULES_PATH, 3))
+    finally:
+        vitamlite_server.set_faults("")
+    update.refresh_from_db()
+    batches = list(update.batches.all())
+    assert update.state == MassUpdate.State.INTERRUPTED and update.unit_count == 8
+    assert [len(batch.unit_ids) for batch in batches] == [3, 3, 2]
+    # Vitam never received the second operation: it and the third remain to send
+    assert [batch.state for batch in batches] == [VitamBatch.State.DONE, VitamBatch.State.PENDING,
+                                                  VitamBatch.State.PENDING]
+    assert batches[0].operation_id and not batches[1].operation_id
+    counts = hold_rule_count(archive.tenant_a, archive.ids.values())
+    assert {unit_id for unit_id, count in counts.items() if count} == set(batches[0].unit_ids)
+
+    client.force_login(archive.archivist_a)
+    detail = reverse("elimination:mass_update_detail", kwargs={"tenant_pk": archive.tenant_a.pk, "pk": update.pk})
+    assert 'id="resume-mass-update"' in client.get(detail).content.decode()
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+                                  "QUEUES": ["default", "vitam"]}}
+    response = client.post(reverse("elimination:mass_update_resume",
+                                   kwargs={"tenant_pk": archive.tenant_a.pk, "pk": update.pk}))
+    assert response.status_code == 302
+    update.refresh_from_db()
+    assert update.state == MassUpdate.State.SUCCEEDED, update.error
+    assert (update.ok_count, update.warning_count, update.ko_count) == (8, 0, 0)  # nobody updated twice
+    assert update.batches.get(number=1).operation_id == batches[0].operation_id
+    assert set(hold_rule_count(archive.tenant_a, archive.ids.values()).values()) == {1}
+    # a second resumption is refused: nothing is left to send
+    response = client.post(reverse("elimination:mass_update_resume",
+                                   kwargs={"tenant_pk": archive.tenant_a.pk, "pk": update.pk}), follow=True)
+    assert "interrupted" in response.content.decode().lower() or "interrompue" in response.content.decode().lower()
