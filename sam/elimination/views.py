@@ -88,6 +88,7 @@ def proposal_detail(request, tenant_pk, pk):
     return render(request, "elimination/proposal_detail.html", {
         "tenant": proposal.tenant, "proposal": proposal, "page": page, "filters": filters,
         "groups": selectors.proposal_groups(proposal), "summary": selectors.proposal_summary(proposal),
+        "rule_names": selectors.proposal_rule_names(proposal),
         "may_eliminate": may_eliminate,
         "may_decide": proposal.state == Proposal.State.SUBMITTED and services.is_controller_of(
             request.user, proposal.organisation),
