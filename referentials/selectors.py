@@ -15,7 +15,8 @@ from referentials.kinds import AGENCIES, RULES, Kind
 from referentials.models import ReferentialImport, ReferentialTemplate, TemplateApplication
 from referentials.rules_csv import RULE_TYPES
 from referentials.spreadsheets import normalise_name
-from sam.vitam import Select, SelectSingle, VitamNotFound, eq, or_
+from sam.vitam import Select, SelectSingle, VitamNotFound, eq, in_, or_
+from sam.vitam.errors import VitamError
 from tenants.vitam_clients import ACCESS, ADMIN, MissingContract, vitam_client
 from tenants.permissions import is_platform_admin
 
@@ -162,3 +163,17 @@ def application_get(*, user, template, pk) -> TemplateApplication:
                 .get(pk=int(pk), version__template=template))
     except (TemplateApplication.DoesNotExist, ValueError, TypeError):
         raise Http404("No such application") from None
+
+
+def rule_names(tenant, rule_ids) -> dict[str, str]:
+    """{RuleId: RuleValue} of the given rules of the tenant's referential, in one Vitam query (a page asks once
+    for all its rows); empty when Vitam cannot answer, so pages fall back to the identifiers."""
+    rule_ids = sorted({rule_id for rule_id in rule_ids if rule_id})
+    if not rule_ids:
+        return {}
+    try:
+        response = vitam_client(tenant, contract=ADMIN).search_rules(
+            SelectSingle().where(in_("RuleId", rule_ids)).fields("RuleId", "RuleValue").limit(len(rule_ids)))
+    except VitamError:
+        return {}
+    return {rule["RuleId"]: rule.get("RuleValue", "") for rule in response.results}

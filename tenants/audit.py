@@ -7,35 +7,11 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import gettext_lazy as _
 
 from sam.lib.proxies import is_trusted_proxy
 from sam.lib.request_id import current_request_id
 from tenants.models import AuditEntry, User
 
-# French labels of the actions shown on the audit page (the code stays in the CSV export and the API).
-ACTION_LABELS = {
-    "auth.login": _("Signed in"),
-    "auth.login_failed": _("Failed sign-in"),
-    "token.issue": _("API token issued"),
-    "token.revoke": _("API token revoked"),
-    "token.revoke_all": _("All API tokens of an account revoked"),
-    "token.use": _("API token used"),
-    "consultation.search": _("Archive search"),
-    "consultation.unit_view": _("Archive unit consulted"),
-    "consultation.object_download": _("Object downloaded"),
-    "consultation.object_preview": _("Object previewed"),
-    "consultation.export": _("Search results exported (CSV)"),
-    "consultation.atr_download": _("Acknowledgement (ATR) downloaded"),
-    "consultation.report_download": _("Operation report downloaded"),
-    "consultation.evidence_download": _("Evidence file downloaded"),
-    "audit.export": _("Audit trail exported (CSV)"),
-    "elimination.proposal_export": _("Elimination proposal exported (CSV)"),
-}
-
-
-def action_label(action: str) -> str:
-    return ACTION_LABELS.get(action, action)
 
 
 @dataclass(frozen=True)
@@ -128,7 +104,9 @@ def register_sqlite_functions(sender, connection, **kwargs):
 
 
 def record_login(sender, request, user, **kwargs):
-    audit_record(actor=user, action="auth.login", target=user, request=request)
+    """Every sign-in, whatever the way: a password, or single sign-on (the backend Django says it used)."""
+    method = "oidc" if getattr(user, "backend", "").endswith("OIDCBackend") else "password"
+    audit_record(actor=user, action="auth.login", target=user, after={"method": method}, request=request)
 
 
 def record_login_failure(sender, credentials, request=None, **kwargs):

@@ -9,6 +9,8 @@ from django.contrib.auth.models import AbstractUser, Group
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from tenants.audit_labels import action_label
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from tenants.validators import validate_official_code
@@ -205,6 +207,10 @@ class AuditEntry(models.Model):
         verbose_name_plural = _("audit entries")
         default_permissions = ()
         indexes = [models.Index(fields=["organisation", "-created_at"])]
+
+    @property
+    def action_label(self) -> str:
+        return action_label(self.action)
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

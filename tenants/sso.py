@@ -13,7 +13,6 @@ import requests
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import render, resolve_url
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
@@ -23,7 +22,6 @@ from mozilla_django_oidc.views import (
     OIDCLogoutView,
 )
 
-from tenants.audit import audit_record
 from tenants.models import Organisation
 
 logger = logging.getLogger(__name__)
@@ -155,12 +153,7 @@ class SsoCallbackView(OIDCAuthenticationCallbackView):
         request.session.pop(REFUSED_EMAIL_SESSION_KEY, None)
         return super().get(request)
 
-    def login_success(self):
-        with transaction.atomic():
-            response = super().login_success()
-            audit_record(actor=self.user, action="user.login", target=self.user, after={"method": "oidc"},
-                         request=self.request)
-        return response
+    # The sign-in is recorded by tenants.audit.record_login (user_logged_in), with its method.
 
 
 class SsoLogoutView(OIDCLogoutView):

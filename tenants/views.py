@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from sam.lib import refusals
 from sam.lib.csv_export import csv_lines
 from tenants import permissions, selectors, services, tokens
-from tenants.audit import action_label, audit_record
+from tenants.audit import audit_record
 from tenants.context import context_switch, current_organisation
 from tenants.filters import AuditEntryFilter
 from tenants.forms import (
@@ -511,8 +511,6 @@ def audit_list(request):
     audit_filter = _audit_filter(request)
     entries = audit_filter.qs if audit_filter.is_valid() else audit_filter.queryset.none()
     page_obj = _paginate(request, entries, 50)
-    for entry in page_obj.object_list:
-        entry.label = action_label(entry.action)
     return render(request, "tenants/audit_list.html", {"filter": audit_filter, "page_obj": page_obj})
 
 

@@ -31,10 +31,12 @@ RNG = b'<grammar xmlns="http://relaxng.org/ns/structure/1.0"><start><element nam
 
 
 def profile_b(world):
-    client = vitam_client(world.tenant_b, contract=ADMIN)
-    client.create_profiles([{
-        "Identifier": "PR-B", "Name": f"Profil de {world.org_b.name}", "Format": "RNG", "Status": "ACTIVE"}])
-    client.upload_profile_file("PR-B", RNG)
+    if "profile_b" not in world.extra:  # once per world: the page crawl of tests/site reads several profile pages
+        client = vitam_client(world.tenant_b, contract=ADMIN)
+        client.create_profiles([{
+            "Identifier": "PR-B", "Name": f"Profil de {world.org_b.name}", "Format": "RNG", "Status": "ACTIVE"}])
+        client.upload_profile_file("PR-B", RNG)
+        world.extra["profile_b"] = True
     return {"tenant_pk": world.tenant_b.pk, "identifier": "PR-B"}
 
 

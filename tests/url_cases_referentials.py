@@ -39,6 +39,9 @@ def agency_import_b(world):
 
 
 def template(world):
+    existing = ReferentialTemplate.objects.filter(name="Nomenclature commune").first()
+    if existing is not None:  # the page crawl of tests/site builds several template pages in one world
+        return existing
     item = ReferentialTemplate.objects.create(kind="rules", name="Nomenclature commune", description="")
     TemplateVersion.objects.create(template=item, number=1, fingerprint="0" * 64, source="test", rows=[
         {"RuleId": "APP-1", "RuleType": "AppraisalRule", "RuleValue": "Délibérations", "RuleDescription": "",

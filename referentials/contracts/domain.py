@@ -37,7 +37,7 @@ FIELD_LABELS = {
     "CheckParentLink": gettext_lazy("Attachment to a holding or filing unit"),
     "LinkParentId": gettext_lazy("Attach every deposit under"),
     "CheckParentId": gettext_lazy("Deposits may be attached only under"),
-    "MasterMandatory": gettext_lazy("Original (BinaryMaster) mandatory"),
+    "MasterMandatory": gettext_lazy("Original (master copy) mandatory"),
     "EveryDataObjectVersion": gettext_lazy("Every data object version"),
     "DataObjectVersion": gettext_lazy("Data object versions"),
     "EveryFormatType": gettext_lazy("Every file format"),
@@ -64,7 +64,7 @@ VALUE_LABELS = {
         "UNAUTHORIZED": gettext_lazy("Forbidden: deposits may not be attached"),
     },
     "DataObjectVersion": {
-        "BinaryMaster": gettext_lazy("Original (BinaryMaster)"),
+        "BinaryMaster": gettext_lazy("Original (master copy)"),
         "Dissemination": gettext_lazy("Dissemination copy"),
         "Thumbnail": gettext_lazy("Thumbnail"),
         "TextContent": gettext_lazy("Text content"),

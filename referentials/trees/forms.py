@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from referentials.kinds import RULE_TYPE_LABELS
 from referentials.trees.models import TreeKind
 from sam.lib.seda.sip import DESCRIPTION_LEVELS
 
@@ -64,7 +65,8 @@ class NodeForm(VersionedForm):
     def __init__(self, *args, rules=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["rules"].choices = [
-            (rule["RuleId"], f"{rule['RuleId']} — {rule.get('RuleValue', '')} ({rule.get('RuleType', '')})")
+            (rule["RuleId"], f"{rule['RuleId']} — {rule.get('RuleValue', '')} "
+                             f"({RULE_TYPE_LABELS.get(rule.get('RuleType', ''), rule.get('RuleType', ''))})")
             for rule in rules
         ]
 

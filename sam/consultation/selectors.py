@@ -43,6 +43,8 @@ from sam.vitam.dsl import (
     range_,
 )
 from referentials.models import ReferentialImport
+from referentials.selectors import rule_names
+from referentials.trees.models import TreeKind, TreePublication
 from sam.deposits.models import Deposit
 from sam.elimination.models import MassUpdate, Proposal
 from sam.lib.display import vitam_datetime
@@ -323,7 +325,7 @@ def get_unit(tenant, unit_id: str, *, user) -> dict:
     """The unit, or Http404 when it does not exist, belongs elsewhere or the contract hides it."""
     client = client_for(tenant, user=user)
     try:
-        return client.get_unit(unit_id)
+        return _decorate(client.get_unit(unit_id))
     except VitamNotFound:
         raise Http404("No such unit") from None
 
@@ -395,7 +397,7 @@ def rules_of(tenant, unit: dict, *, user) -> list[RuleCategory]:
         if isinstance(category, dict):
             origins.update(item.get("UnitId") for item in category.get("Rules", []) + category.get("Properties", []))
     titles = _titles(client, [origin for origin in origins if origin != unit_id])
-    names = _rule_names(tenant, {rule.get("Rule") for category in inherited.values() if isinstance(category, dict)
+    names = rule_names(tenant, {rule.get("Rule") for category in inherited.values() if isinstance(category, dict)
                                  for rule in category.get("Rules", [])})
     today = date.today().isoformat()
     categories = []
@@ -417,19 +419,6 @@ def rules_of(tenant, unit: dict, *, user) -> list[RuleCategory]:
         if lines or properties:
             categories.append(RuleCategory(code, label, lines, properties))
     return categories
-
-
-def _rule_names(tenant, rule_ids) -> dict[str, str]:
-    rule_ids = sorted(rule_id for rule_id in rule_ids if rule_id)
-    if not rule_ids:
-        return {}
-    try:
-        response = vitam_client(tenant, contract=ADMIN).search_rules(
-            SelectSingle().where(in_("RuleId", rule_ids)).fields("RuleId", "RuleValue", "RuleDuration",
-                                                                  "RuleMeasurement").limit(len(rule_ids)))
-    except VitamError:
-        return {}
-    return {rule["RuleId"]: rule.get("RuleValue", "") for rule in response.results}
 
 
 @dataclass
@@ -503,7 +492,8 @@ def _event(event: dict) -> dict:
     label, tone = outcome_label(event.get("outcome", ""))
     return {**event, "outcome_label": label, "outcome_tone": tone,
             "label": vitam_messages.describe(event.get("outDetail") or event.get("evType"),
-                                             fallback=event.get("outMessg") or "")}
+                                             fallback=event.get("outMessg") or ""),
+            "at": vitam_datetime(event.get("evDateTime"))}
 
 
 # --- journal des opérations ------------------------------------------------------------------------
@@ -581,7 +571,7 @@ def _subject_rows(queryset, *, kind: str, operation: str, title: str, detail: st
 
 def operation_subjects(tenant, operation_ids) -> dict[str, dict]:
     """What each Vitam operation is about in SAM (the deposit, the rule import, the elimination proposal,
-    the mass update) and who asked for it, by operation id: one UNION query for a page of the journal."""
+    the mass update, the publication of a tree) and who asked for it, by operation id: one UNION query for a page of the journal."""
     ids = [i for i in operation_ids if i]
     if not ids:
         return {}
@@ -596,14 +586,19 @@ def operation_subjects(tenant, operation_ids) -> dict[str, dict]:
                       operation="action_operation_id", title="title", detail="reference", person="executed_by"),
         _subject_rows(MassUpdate.objects.filter(tenant=tenant, operation_id__in=ids), kind="mass_update",
                       operation="operation_id", title="description", detail="", person="created_by"),
+        _subject_rows(TreePublication.objects.filter(draft__tenant=tenant, operation_id__in=ids), kind="publication",
+                      operation="operation_id", title="draft__title", detail="draft__kind", person="started_by"),
     ]
     rows = branches[0].union(*branches[1:], all=True)
     subjects = {}
     for row in rows:
         person = " ".join(p for p in (row["person_first"], row["person_last"]) if p) or row["person_login"] or ""
+        detail = row["subject_detail"]
+        if row["subject_kind"] == "publication":  # the kind of tree, as archivists name it
+            detail = TreeKind(detail).label if detail in TreeKind.values else detail
         subjects.setdefault(row["subject_operation"], {
             "kind": row["subject_kind"], "pk": row["subject_pk"], "title": row["subject_title"],
-            "detail": row["subject_detail"], "person": person})
+            "detail": detail, "person": person})
     return subjects
 
 
@@ -613,6 +608,7 @@ def get_operation(tenant, operation_id: str, *, user) -> dict:
     except VitamNotFound:
         raise Http404("No such operation") from None
     decorated = decorate_operation(operation)
+    decorated["subject"] = operation_subjects(tenant, [decorated["id"]]).get(decorated["id"])
     decorated["event_rows"] = [_event(event) for event in operation.get("events") or []]
     return decorated
 

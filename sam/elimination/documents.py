@@ -34,6 +34,7 @@ def _proposal_rows(proposal: Proposal):
 def bordereau_context(proposal: Proposal) -> dict:
     """What the bordereau d'élimination shows, for its print page and its PDF."""
     return {"proposal": proposal, "summary": selectors.proposal_summary(proposal),
+            "rule_names": selectors.proposal_rule_names(proposal),
             "groups": selectors.proposal_groups(proposal),
             "units": selectors.proposal_units(proposal, included="yes").iterator(chunk_size=2000)}
 
@@ -52,7 +53,7 @@ def certificate_pdf(proposal: Proposal) -> bytes:
         "proposal": proposal, "summary": summary, "volume": human_size(summary["size"]),
         "destroyed": list(approved.filter(outcome=ProposalUnit.Outcome.DELETED)),
         "not_destroyed": list(approved.filter(outcome=ProposalUnit.Outcome.NOT_DELETED)),
-        "produced_at": timezone.now(),
+        "produced_at": timezone.now(), "rule_names": selectors.proposal_rule_names(proposal),
         "batches": selectors.batches_of(proposal=proposal, kind="elimination"),
     }
     return render_pdf("elimination/certificate.html", context,

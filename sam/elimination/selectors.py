@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, Q, Sum
 from django.http import Http404
 
+from referentials.selectors import rule_names
 from sam.elimination.models import MassUpdate, Notification, Proposal, ProposalUnit, VitamBatch
 from sam.lib.jobs.models import Job
 from tenants.models import Tenant
@@ -153,3 +154,10 @@ def bordereau_pdf_job(proposal: Proposal, job_pk) -> Job | None:
                                   tenant_id=proposal.tenant_id, kind="elimination_bordereau_pdf").first()
     except (TypeError, ValueError):
         return None
+
+
+def proposal_rule_names(proposal: Proposal) -> dict[str, str]:
+    """{RuleId: name} of every appraisal rule the proposal's units carry: one query here, one in Vitam, for a
+    whole page or document (unit rows and summaries show the rule's name, the id discreetly)."""
+    values = ProposalUnit.objects.filter(proposal=proposal).order_by().values_list("rule_ids", flat=True).distinct()
+    return rule_names(proposal.tenant, {rule.strip() for value in values for rule in value.split(",")})

@@ -90,6 +90,7 @@ def proposal_detail(request, tenant_pk, pk):
         "batches": selectors.batches_of(proposal=proposal, kind="elimination"),
         "tenant": proposal.tenant, "proposal": proposal, "page": page, "filters": filters,
         "groups": selectors.proposal_groups(proposal), "summary": selectors.proposal_summary(proposal),
+        "rule_names": selectors.proposal_rule_names(proposal),
         "may_eliminate": may_eliminate,
         "may_decide": proposal.state == Proposal.State.SUBMITTED and may_give_visa(
             request.user, proposal.organisation),

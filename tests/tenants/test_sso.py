@@ -56,7 +56,7 @@ def test_invited_user_signs_in_and_out_at_the_provider(live_server, world, sso_o
     assert query["nonce"][0] and query["state"][0] and query["response_type"] == ["code"]
     assert landing.status_code == 200 and landing.url == f"{live_server.url}/"
     assert "Alice" in landing.text
-    entry = AuditEntry.objects.get(action="user.login")
+    entry = AuditEntry.objects.get(action="auth.login")
     assert entry.actor == world.referent_a and entry.after == {"method": "oidc"}
 
     csrf = browser.cookies["csrftoken"]
@@ -78,7 +78,7 @@ def test_unknown_email_is_refused_and_no_user_created(live_server, world, sso_on
     assert landing.status_code == 403
     assert "nobody@ville.example" in landing.text and "référent" in landing.text
     assert User.objects.count() == users
-    assert not AuditEntry.objects.filter(action="user.login").exists()
+    assert not AuditEntry.objects.filter(action="auth.login").exists()
 
 
 def test_inactive_user_is_refused(live_server, world, sso_on):

@@ -3,7 +3,7 @@
 
 from django import template
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -40,3 +40,15 @@ def criteria_lines(criteria):
         text = ", ".join(str(item) for item in value) if isinstance(value, (list, tuple)) else str(value)
         lines.append(f"{label} : {text}")
     return lines
+
+
+@register.filter
+def with_rule_names(rule_ids, names):
+    """"APP-PC, APP-X" (or a list of ids) as "Permis de construire APP-PC, …": the rule's name, its id discreetly."""
+    ids = rule_ids if isinstance(rule_ids, (list, tuple)) else str(rule_ids or "").split(",")
+    ids = [rule_id.strip() for rule_id in ids if rule_id and rule_id.strip()]
+    if not ids:
+        return "—"
+    return format_html_join(", ", "{}", (
+        (format_html('{} <span class="muted small">{}</span>', names[rule_id], rule_id) if (names or {}).get(rule_id)
+         else rule_id,) for rule_id in ids))
