@@ -86,6 +86,8 @@ def _secret_key():
 SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# The HTTPS proxies whose X-SSL-Client-Cert header (the connectors' door, /vitam/) is believed.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", ["127.0.0.1", "::1"])
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -111,6 +113,7 @@ INSTALLED_APPS = [
     "sam.deposits",
     "sam.consultation",
     "sam.elimination",
+    "sam.connectors",
     "vitamlite",
 ]
 

@@ -19,7 +19,7 @@ from django.utils.module_loading import import_string
 ROOT = Path(__file__).resolve().parent.parent
 PORTAL = ("sam", "tenants", "referentials")
 LIBRARY = ("sam.vitam", "sam.lib")
-DOMAIN_APPS = ("tenants", "referentials", "sam.deposits", "sam.consultation", "sam.elimination")
+DOMAIN_APPS = ("tenants", "referentials", "sam.deposits", "sam.consultation", "sam.elimination", "sam.connectors")
 SITE = ("sam.site",)
 
 

@@ -28,7 +28,8 @@ class RequestIdMiddleware:
         request.request_id = request_id
         with request_id_scope(request_id):
             response = self.get_response(request)
-        response["X-Request-Id"] = request_id
+        # The connectors' door answers its own X-Request-Id (the operation id, as Vitam does): keep it.
+        response.setdefault("X-Request-Id", request_id)
         return response
 
 

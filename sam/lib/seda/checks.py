@@ -1,11 +1,12 @@
-"""SAM's own check of a SEDA 2.1 SIP (zip) before it goes to Vitam.
+"""SAM's own check of a SEDA 2.1 SIP (zip, tar, tar.gz or tar.bz2, as Vitam accepts) before it goes to Vitam.
 
 The SIP comes from a user or an application and is hostile until proven otherwise:
 
-- the zip is inspected without being extracted (sam.lib.archive_safety): no absolute path, no '..', no link, no
+- the archive is inspected without being extracted (sam.lib.archive_safety): no absolute path, no '..', no link, no
   encrypted entry, limits on the number of entries and on the uncompressed volume, and a
-  compression-ratio limit that catches zip bombs; binaries are read back in streaming only to
-  check their digests (zipfile never yields more than the declared size);
+  compression-ratio limit that catches bombs; binaries are read back in streaming only to
+  check their digests (zipfile and tarfile never yield more than the declared size); in a tar they
+  are read in the order of the archive, so that a compressed stream is decompressed forward only;
 - the manifest is found with Vitam's own name rule, parsed by lxml without DTD, entities or
   network (a DOCTYPE is refused outright), then validated with the schema Vitam uses for
   CHECK_SEDA (seda-vitam-main.xsd, through xmlschema: libxml2 cannot compile it);
@@ -21,9 +22,11 @@ from __future__ import annotations
 
 import hashlib
 import re
+import tarfile
 import threading
 import warnings
 import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -149,7 +152,7 @@ def schema():
     return _schema
 
 
-# --- zip ---------------------------------------------------------------------------------------
+# --- zip and tar -------------------------------------------------------------------------------
 
 
 def inspect_zip(archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
@@ -158,6 +161,79 @@ def inspect_zip(archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
         return archive_safety.zip_files(archive)
     except archive_safety.UnsafeArchive as unsafe:
         raise SipRefused(Problem(str(unsafe))) from None
+
+
+TAR_MAGICS = {b"\x1f\x8b": "tar.gz", b"BZh": "tar.bz2"}
+
+
+def archive_kind(path) -> str | None:
+    """"zip", "tar", "tar.gz" or "tar.bz2" from the file's content (its name says nothing); None otherwise."""
+    path = Path(path)
+    if zipfile.is_zipfile(path):
+        return "zip"
+    with open(path, "rb") as handle:
+        head = handle.read(512)
+    for magic, kind in TAR_MAGICS.items():
+        if head.startswith(magic):
+            return kind
+    return "tar" if len(head) == 512 and head[257:262] == b"ustar" else None
+
+
+@dataclass
+class Entry:
+    """A file of the SIP, whatever the archive format."""
+
+    name: str
+    size: int
+    ref: object  # zipfile.ZipInfo or tarfile.TarInfo
+    position: int = 0  # offset in a tar: digests are read in this order
+
+
+class ZipSip:
+    damaged = (zipfile.BadZipFile, OSError, EOFError)
+    label = "zip"
+
+    def __init__(self, path: Path):
+        try:
+            self.archive = zipfile.ZipFile(path)
+        except (zipfile.BadZipFile, OSError) as exc:
+            raise SipRefused(Problem(_("The zip archive cannot be read: %(error)s") % {"error": exc}))
+
+    def files(self) -> list[Entry]:
+        return [Entry(info.filename, info.file_size, info) for info in inspect_zip(self.archive)]
+
+    def open(self, entry: Entry):
+        return self.archive.open(entry.ref)
+
+    def close(self):
+        self.archive.close()
+
+
+class TarSip:
+    damaged = (tarfile.TarError, OSError, EOFError, zlib.error)
+    label = "tar"
+
+    def __init__(self, path: Path):
+        self.size = path.stat().st_size
+        try:
+            self.archive = tarfile.open(path, "r:*")
+        except self.damaged as exc:
+            raise SipRefused(Problem(_("The tar archive cannot be read: %(error)s") % {"error": exc}))
+
+    def files(self) -> list[Entry]:
+        try:
+            members = archive_safety.tar_files(self.archive, archive_bytes=self.size)
+        except archive_safety.UnsafeArchive as unsafe:
+            raise SipRefused(Problem(str(unsafe))) from None
+        except self.damaged as exc:
+            raise SipRefused(Problem(_("The tar archive cannot be read: %(error)s") % {"error": exc})) from None
+        return [Entry(member.name, member.size, member, member.offset_data) for member in members]
+
+    def open(self, entry: Entry):
+        return self.archive.extractfile(entry.ref)
+
+    def close(self):
+        self.archive.close()
 
 
 # --- manifest ----------------------------------------------------------------------------------
@@ -257,7 +333,7 @@ def _schema_problems(tree) -> list[Problem]:
 
 
 def check_sip(path, *, progress: Callable[[int, int, str], None] | None = None) -> CheckResult:
-    """Check a SIP zip on disk; never raises for bad input (the problems are in the result)."""
+    """Check a SIP (zip or tar) on disk; never raises for bad input (the problems are in the result)."""
     result = CheckResult(summary=Summary())
     try:
         _check(Path(path), result, progress or (lambda *_args: None))
@@ -270,72 +346,81 @@ def _check(path: Path, result: CheckResult, progress) -> None:
     summary = result.summary
     if path.stat().st_size == 0:
         raise SipRefused(Problem(_("The file is empty.")))
-    if not zipfile.is_zipfile(path):
-        raise SipRefused(Problem(_("The file is not a zip archive: a SIP must be a zip containing manifest.xml.")))
+    kind = archive_kind(path)
+    if kind is None:
+        raise SipRefused(Problem(_("The file is neither a zip nor a tar archive (tar, tar.gz, tar.bz2): "
+                                   "a SIP is one of those, containing manifest.xml.")))
+    sip = ZipSip(path) if kind == "zip" else TarSip(path)
     try:
-        archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise SipRefused(Problem(_("The zip archive cannot be read: %(error)s") % {"error": exc}))
-    with archive:
-        files = inspect_zip(archive)
-        manifests = [info for info in files if "/" not in info.filename and MANIFEST_NAME.fullmatch(info.filename)]
-        if not manifests:
-            raise SipRefused(Problem(_(
-                "No manifest found at the root of the zip: it must be named manifest.xml "
-                "(optionally with a prefix ending in _ or -, letters, digits, _ and - only).")))
-        if len(manifests) > 1:
-            raise SipRefused(Problem(_("Several manifests at the root of the zip: %(names)s.")
-                                     % {"names": ", ".join(info.filename for info in manifests)}))
-        manifest_info = manifests[0]
-        summary.manifest_name = manifest_info.filename
-        max_manifest = limit("SIP_MAX_MANIFEST_BYTES", 512 * 1024 * 1024)
-        if manifest_info.file_size > max_manifest:
-            raise SipRefused(Problem(_("The manifest exceeds %(max)s bytes.") % {"max": max_manifest}))
-        data = archive.read(manifest_info)
-        summary.manifest_sha512 = hashlib.sha512(data).hexdigest()
-        tree = parse_manifest_bytes(data)
-        del data
-        root = tree.getroot()
-        qname = etree.QName(root)
-        if qname.localname != "ArchiveTransfer" or not (qname.namespace or "").startswith(SEDA_NS_PREFIX):
-            raise SipRefused(Problem(_("The manifest is not a SEDA ArchiveTransfer message."), line=root.sourceline,
-                                     path=xpath_of(root)))
-        summary.seda_version = qname.namespace[len(SEDA_NS_PREFIX):]
-        if qname.namespace != SEDA_NS:
-            raise SipRefused(Problem(_("SEDA version %(version)s is not supported: SAM and Vitam accept SEDA 2.1.")
-                                     % {"version": summary.seda_version}, line=root.sourceline, path=xpath_of(root)))
-        _summarise(tree, summary)
-        progress(0, 1, _("Checking the manifest against the SEDA 2.1 schema"))
-        result.problems.extend(_schema_problems(tree))
-        _check_objects(archive, files, manifest_info, tree, result, progress)
+        _check_archive(sip, result, progress)
+    finally:
+        sip.close()
 
 
-def _check_objects(archive, files, manifest_info, tree, result: CheckResult, progress) -> None:
+def _check_archive(sip, result: CheckResult, progress) -> None:
     summary = result.summary
-    by_name = {info.filename: info for info in files}
+    files = sip.files()
+    manifests = [entry for entry in files if "/" not in entry.name and MANIFEST_NAME.fullmatch(entry.name)]
+    if not manifests:
+        raise SipRefused(Problem(_(
+            "No manifest found at the root of the archive: it must be named manifest.xml "
+            "(optionally with a prefix ending in _ or -, letters, digits, _ and - only).")))
+    if len(manifests) > 1:
+        raise SipRefused(Problem(_("Several manifests at the root of the archive: %(names)s.")
+                                 % {"names": ", ".join(entry.name for entry in manifests)}))
+    manifest = manifests[0]
+    summary.manifest_name = manifest.name
+    max_manifest = limit("SIP_MAX_MANIFEST_BYTES", 512 * 1024 * 1024)
+    if manifest.size > max_manifest:
+        raise SipRefused(Problem(_("The manifest exceeds %(max)s bytes.") % {"max": max_manifest}))
+    try:
+        with sip.open(manifest) as member:
+            data = member.read()
+    except sip.damaged as exc:
+        raise SipRefused(Problem(_("The entry %(name)s of the archive is damaged: %(error)s")
+                                 % {"name": manifest.name, "error": exc})) from None
+    summary.manifest_sha512 = hashlib.sha512(data).hexdigest()
+    tree = parse_manifest_bytes(data)
+    del data
+    root = tree.getroot()
+    qname = etree.QName(root)
+    if qname.localname != "ArchiveTransfer" or not (qname.namespace or "").startswith(SEDA_NS_PREFIX):
+        raise SipRefused(Problem(_("The manifest is not a SEDA ArchiveTransfer message."), line=root.sourceline,
+                                 path=xpath_of(root)))
+    summary.seda_version = qname.namespace[len(SEDA_NS_PREFIX):]
+    if qname.namespace != SEDA_NS:
+        raise SipRefused(Problem(_("SEDA version %(version)s is not supported: SAM and Vitam accept SEDA 2.1.")
+                                 % {"version": summary.seda_version}, line=root.sourceline, path=xpath_of(root)))
+    _summarise(tree, summary)
+    progress(0, 1, _("Checking the manifest against the SEDA 2.1 schema"))
+    result.problems.extend(_schema_problems(tree))
+    _check_objects(sip, files, manifest, tree, result, progress)
+
+
+def _check_objects(sip, files, manifest, tree, result: CheckResult, progress) -> None:
+    summary = result.summary
+    by_name = {entry.name: entry for entry in files}
     referenced = set()
+    to_hash = []  # (entry, algorithm, digest element, where)
     binaries = list(tree.getroot().iter(_q("BinaryDataObject")))
     summary.object_count = len(binaries)
-    total = sum(info.file_size for info in files if info is not manifest_info) or 1
-    done = 0
     for binary in binaries:
         uri, uri_line = _text(binary, "S:Uri")
-        where = {"line": binary.sourceline, "path": xpath_of(binary)}
         if not uri:
             continue  # the schema check reports a missing Uri
-        info = by_name.get(uri) or by_name.get(unquote(uri))
-        if info is None:
-            result.problems.append(Problem(_("The object %(uri)s declared in the manifest is missing from the zip.")
+        entry = by_name.get(uri) or by_name.get(unquote(uri))
+        if entry is None:
+            result.problems.append(Problem(_("The object %(uri)s declared in the manifest is missing from the archive.")
                                            % {"uri": uri}, line=uri_line, path=xpath_of(binary) + "/Uri"))
             continue
-        referenced.add(info.filename)
-        summary.total_size += info.file_size
+        referenced.add(entry.name)
+        summary.total_size += entry.size
         declared_size, size_line = _text(binary, "S:Size")
-        if declared_size and declared_size.isdigit() and int(declared_size) != info.file_size:
+        if declared_size and declared_size.isdigit() and int(declared_size) != entry.size:
             result.problems.append(Problem(
                 _("The declared size of %(uri)s (%(declared)s bytes) differs from the real size (%(real)s bytes); "
                   "Vitam keeps the real size (warning).") % {"uri": uri, "declared": declared_size,
-                                                            "real": info.file_size},
+                                                            "real": entry.size},
                 line=size_line, path=xpath_of(binary) + "/Size", severity=WARNING))
         digest_element = binary.find(_q("MessageDigest"))
         if digest_element is None:
@@ -346,23 +431,29 @@ def _check_objects(archive, files, manifest_info, tree, result: CheckResult, pro
                                            % {"algo": digest_element.get("algorithm"), "uri": uri},
                                            line=digest_element.sourceline, path=xpath_of(digest_element)))
             continue
+        to_hash.append((entry, uri, algorithm, digest_element, binary))
+    total = sum(entry.size for entry, *_rest in to_hash) or 1
+    done = 0
+    # Archive order (stable: a zip keeps the manifest's order): a compressed tar is read forward only.
+    for entry, uri, algorithm, digest_element, binary in sorted(to_hash, key=lambda item: item[0].position):
         hasher = hashlib.new(algorithm)
         try:
-            with archive.open(info) as member:
+            with sip.open(entry) as member:
                 while chunk := member.read(CHUNK):
                     hasher.update(chunk)
                     done += len(chunk)
                     progress(done, total, _("Checking the digests of the objects"))
-        except (zipfile.BadZipFile, OSError, EOFError) as exc:
-            raise SipRefused(Problem(_("The entry %(name)s of the zip is damaged: %(error)s")
-                                     % {"name": info.filename, "error": exc}, **where))
+        except sip.damaged as exc:
+            raise SipRefused(Problem(_("The entry %(name)s of the archive is damaged: %(error)s")
+                                     % {"name": entry.name, "error": exc},
+                                     line=binary.sourceline, path=xpath_of(binary))) from None
         if hasher.hexdigest().lower() != (digest_element.text or "").strip().lower():
             result.problems.append(Problem(_("The digest of %(uri)s does not match the manifest.") % {"uri": uri},
                                            line=digest_element.sourceline, path=xpath_of(digest_element)))
-    for info in files:
-        if info is not manifest_info and info.filename not in referenced:
-            result.problems.append(Problem(_("The file %(name)s of the zip is not declared in the manifest.")
-                                           % {"name": info.filename}))
+    for entry in files:
+        if entry is not manifest and entry.name not in referenced:
+            result.problems.append(Problem(_("The file %(name)s of the archive is not declared in the manifest.")
+                                           % {"name": entry.name}))
 
 
 def check_references(summary: Summary, *, contracts: dict[str, str], agencies: set[str]) -> list[Problem]:
