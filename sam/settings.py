@@ -86,8 +86,6 @@ def _secret_key():
 SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
-# The HTTPS proxies whose X-SSL-Client-Cert header (the connectors' door, /vitam/) is believed.
-TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", ["127.0.0.1", "::1"])
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -333,7 +331,8 @@ API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 365, minimum=1)
 API_TOKEN_DEFAULT_DAYS = min(env_int("API_TOKEN_DEFAULT_DAYS", 90, minimum=1), API_TOKEN_MAX_DAYS)
 # A token's use is audited at most once per token in this many minutes (see tenants/tokens.py).
 API_TOKEN_USE_AUDIT_MINUTES = env_int("API_TOKEN_USE_AUDIT_MINUTES", 60, minimum=1)
-# Addresses of the reverse proxies: only their X-Request-Id is kept (comma-separated IPs or CIDRs).
+# Addresses of the reverse proxies (comma-separated IPs or CIDRs): only their X-Request-Id, X-Forwarded-For and
+# X-SSL-Client-Cert (the connectors' door, /vitam/) are believed.
 def _trusted_proxies():
     networks = []
     for item in env_list("TRUSTED_PROXIES", ["127.0.0.1", "::1"]):

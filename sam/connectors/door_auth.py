@@ -7,10 +7,10 @@ a connector and is refused, as Vitam refuses it without allowSslClientHeader.
 
 import logging
 
-from django.conf import settings
 
 from sam.connectors.certificates import fingerprint_of_header
 from sam.connectors.selectors import active_connector_by_fingerprint
+from sam.lib.proxies import is_trusted_proxy
 
 logger = logging.getLogger(__name__)
 CERTIFICATE_HEADER = "HTTP_X_SSL_CLIENT_CERT"
@@ -29,7 +29,7 @@ def door_connector(request):
     """The active connector whose certificate the trusted proxy passed; DoorRefused otherwise."""
     header = request.META.get(CERTIFICATE_HEADER, "")
     remote = request.META.get("REMOTE_ADDR", "")
-    if header and remote not in settings.TRUSTED_PROXIES:
+    if header and not is_trusted_proxy(remote):
         logger.warning("connector door: X-SSL-Client-Cert sent from untrusted address %s", remote)
         raise DoorRefused(403, "Client certificate header from an untrusted address")
     if not header:

@@ -8,6 +8,7 @@ iff ReplyCode is OK; the first SystemId kept. The proxy's X-SSL-Client-Cert head
 trusted nginx would (the live server's clients come from 127.0.0.1, a trusted proxy by default).
 """
 
+import ipaddress
 import time
 
 import pytest
@@ -177,6 +178,6 @@ def test_without_a_valid_active_certificate_the_door_is_closed(door, tmp_path, s
     connector_suspend(actor=door.referent_a, connector=door.extra["connector"])
     assert pastell(door).send(sip).status_code == 401
     Connector.objects.update(state=Connector.State.ACTIVE)
-    settings.TRUSTED_PROXIES = ["192.0.2.10"]  # the live server's clients are no longer a trusted proxy
+    settings.TRUSTED_PROXIES = (ipaddress.ip_network("192.0.2.10"),)  # the live server's clients are no longer a trusted proxy
     assert pastell(door).send(sip).status_code == 403
     assert Deposit.objects.count() == 0
