@@ -154,14 +154,17 @@ def sign_in(base) -> requests.Session:
 def page_urls(base, browser, tenant_pk):
     """Each page's URL maker: (name, function(rng) -> (path, params))."""
     search = f"/t/{tenant_pk}/search/"
-    listing = browser.get(base + search, params={"q": ""}, timeout=30)
-    assert listing.status_code == 200, listing.status_code
-    units = sorted(set(re.findall(rf"/t/{tenant_pk}/units/([A-Za-z0-9_.-]+)/", listing.text)))
-    assert units, "the demo search page shows no unit"
+    units = set()
+    for word in SEARCH_WORDS:
+        listing = browser.get(base + search, params={"q": word}, timeout=30)
+        assert listing.status_code == 200, listing.status_code
+        units.update(re.findall(rf'/t/{tenant_pk}/units/([^/"?]+)/"', listing.text))
+    units = sorted(units)
+    assert units, "the demo search pages show no unit"
     return [
         ("search", lambda rng: (search, {"q": rng.choice(SEARCH_WORDS)})),
         ("unit", lambda rng: (f"/t/{tenant_pk}/units/{rng.choice(units)}/", None)),
-        ("tree", lambda rng: (f"/t/{tenant_pk}/", None)),
+        ("tree", lambda rng: (f"/t/{tenant_pk}/trees/", None)),
         ("deposit_list", lambda rng: (f"/t/{tenant_pk}/deposits/", None)),
         ("proposal_list", lambda rng: (f"/t/{tenant_pk}/elimination/", None)),
         ("journal", lambda rng: (f"/t/{tenant_pk}/journal/", None)),
