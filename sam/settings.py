@@ -125,6 +125,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "sam.site.middleware.SessionActivityMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -190,9 +191,9 @@ PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600  # invitation links stay valid three days
 # django-guardian: no anonymous access at all; object permissions only (see tenants/permissions.py).
 ANONYMOUS_USER_NAME = None
 
-# Sessions: idle expiry (renewed on each request) and gone when the browser closes.
+# Sessions: idle expiry and gone when the browser closes. Activity renews the expiry through
+# sam.site.middleware.SessionActivityMiddleware (a write every few minutes, not one per page).
 SESSION_COOKIE_AGE = env_int("SESSION_AGE", 8 * 3600, minimum=300)
-SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -7,7 +7,7 @@ silently falls back to the first organisation/tenant the user may use.
 from django.http import Http404
 
 from tenants.models import Organisation, Tenant
-from tenants.permissions import checker_for, is_platform_admin, usable_organisations
+from tenants.permissions import checker_for, is_platform_admin
 
 SESSION_ORGANISATION = "sam_organisation_id"
 SESSION_TENANT = "sam_tenant_id"
@@ -22,12 +22,13 @@ def _cache(request):
 
 
 def available_organisations(request) -> list[Organisation]:
-    """Organisations the user may switch to (permissions prefetched into the request's checker)."""
+    """Organisations the user may switch to (read with the request checker's one query on the grants)."""
     cache = _cache(request)
     if "organisations" not in cache:
-        organisations = list(usable_organisations(request.user).order_by("name"))
-        checker_for(request).prefetch(organisations)
-        cache["organisations"] = organisations
+        if is_platform_admin(request.user):
+            cache["organisations"] = list(Organisation.objects.filter(is_active=True).order_by("name"))
+        else:
+            cache["organisations"] = checker_for(request).usable_organisations()
     return cache["organisations"]
 
 
@@ -114,7 +115,6 @@ def tenant_get_for_request(request, pk, perm: str) -> Tenant:
         raise Http404("No such tenant") from None
     if is_platform_admin(user):
         return tenant
-    available_organisations(request)  # prefetches the user's permissions on every usable organisation
     if not tenant.is_active or not checker_for(request).has_perm(perm, tenant.organisation):
         raise Http404("No such tenant")
     return tenant

@@ -10,9 +10,9 @@ Rules:
 - "missing" and "forbidden" look the same (Http404) to the caller.
 """
 
-import copy
 from functools import partial
 
+from django.db.models import F
 from django.http import Http404
 from guardian.core import ObjectPermissionChecker
 from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
@@ -94,36 +94,50 @@ def can(user, perm: str, organisation: Organisation) -> bool:
 
 
 class PermissionChecker:
-    """Request-scoped checker: prefetches the user's permissions on many organisations at once.
+    """Request-scoped checker: every grant the user holds, read in one query on first use.
 
-    Use it wherever a page checks permissions on several organisations (navigation, lists):
-    a constant number of queries whatever the number of organisations.
+    Use it wherever a page checks permissions on several organisations (navigation, lists, the
+    context switcher): one query whatever the number of organisations and checks. It reads the
+    grants of the user's role groups only (SAM never grants to users directly nor globally), so
+    Guardian's superuser flag and model-level permissions open nothing here.
     """
 
     def __init__(self, user):
         self.user = user
-        self._guardian = None
-        if _is_usable(user):
-            # Guardian grants superusers everything; SAM ignores that flag (platform admins are explicit).
-            identity = copy.copy(user)
-            identity.is_superuser = False
-            self._guardian = ObjectPermissionChecker(identity)
+        self._grants = None  # organisation pk -> codenames held on it (active organisations only)
+        self._organisations = None  # organisation pk -> Organisation
+
+    def _load(self):
+        if self._grants is None:
+            self._grants, self._organisations = {}, {}
+            if _is_usable(self.user) and not self.user.is_platform_admin:
+                rows = (OrganisationGroupObjectPermission.objects
+                        .filter(group__user=self.user, content_object__is_active=True)
+                        .select_related("content_object").annotate(codename=F("permission__codename")))
+                for row in rows:
+                    self._organisations.setdefault(row.content_object_id, row.content_object)
+                    self._grants.setdefault(row.content_object_id, set()).add(row.codename)
+        return self._grants
 
     def prefetch(self, organisations):
-        organisations = list(organisations)
-        if self._guardian is not None and not is_platform_admin(self.user) and organisations:
-            self._guardian.prefetch_perms(organisations)
-        return organisations
+        """Loads the grants now (they cover every organisation); returns ``organisations`` as a list."""
+        self._load()
+        return list(organisations)
+
+    def usable_organisations(self) -> list[Organisation]:
+        """Active organisations where the user holds any permission, by name (not for platform admins)."""
+        self._load()
+        return sorted(self._organisations.values(), key=lambda organisation: organisation.name)
 
     def has_perm(self, perm: str, organisation: Organisation) -> bool:
         codename = _codename(perm)
-        if self._guardian is None or organisation is None:
+        if not _is_usable(self.user) or organisation is None:
             return False
         if is_platform_admin(self.user):
             return True
         if not organisation.is_active:
             return False
-        return self._guardian.has_perm(codename, organisation)
+        return codename in self._load().get(organisation.pk, ())
 
 
 def checker_for(request) -> PermissionChecker:

@@ -33,7 +33,8 @@ from referentials.trees.models import TreeKind
 from sam.lib import refusals
 from sam.vitam import VitamError
 from tenants.vitam_clients import MissingContract
-from tenants.permissions import can, tenant_get_for_user
+from tenants.context import tenant_get_for_request
+from tenants.permissions import can
 
 GET_POST = require_http_methods(["GET", "HEAD", "POST"])
 KINDS = (("all", gettext_lazy("All trees")), ("holding", gettext_lazy("Holding tree")),
@@ -90,7 +91,7 @@ def _needs_access_contract(view):
 @require_GET
 @_needs_access_contract
 def tree_browser(request, tenant_pk):
-    tenant = tenant_get_for_user(request.user, tenant_pk, "search")
+    tenant = tenant_get_for_request(request, tenant_pk, "search")
     kind = _kind(request)
     search = SearchForm(request.GET or None)
     query = search.cleaned_data["q"] if search.is_valid() else ""
@@ -114,7 +115,7 @@ def tree_browser(request, tenant_pk):
 @_needs_access_contract
 def tree_children(request, tenant_pk, unit_id):
     """HTML fragment: one page of a node's children (static/sam/js/trees.js inserts it)."""
-    tenant = tenant_get_for_user(request.user, tenant_pk, "search")
+    tenant = tenant_get_for_request(request, tenant_pk, "search")
     kind = _kind(request)
     try:
         offset = max(0, int(request.GET.get("offset", 0)))
@@ -133,7 +134,7 @@ def tree_children(request, tenant_pk, unit_id):
 @require_GET
 @_needs_access_contract
 def tree_node(request, tenant_pk, unit_id):
-    tenant = tenant_get_for_user(request.user, tenant_pk, "search")
+    tenant = tenant_get_for_request(request, tenant_pk, "search")
     detail = selectors.tree_node(tenant, unit_id)
     children, total = selectors.tree_children(tenant, unit_id, "all", 0)
     return render(request, "trees/tree_node.html", {
@@ -150,7 +151,7 @@ def tree_node(request, tenant_pk, unit_id):
 @_needs_access_contract
 def tree_export_csv(request, tenant_pk, unit_id):
     """A published node and everything under it, as the CSV SAM imports (identifiers, rules, final actions)."""
-    tenant = tenant_get_for_user(request.user, tenant_pk, "search")
+    tenant = tenant_get_for_request(request, tenant_pk, "search")
     response = HttpResponse(services.published_export_csv(tenant, unit_id), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="arbre-publie-{unit_id}.csv"'
     return response
@@ -181,7 +182,7 @@ def _rules_or_warn(request, tenant):
 @login_required
 @require_GET
 def draft_list(request, tenant_pk):
-    tenant = tenant_get_for_user(request.user, tenant_pk, "manage_referentials")
+    tenant = tenant_get_for_request(request, tenant_pk, "manage_referentials")
     page = Paginator(selectors.draft_list(tenant=tenant), 25).get_page(request.GET.get("page"))
     return render(request, "trees/draft_list.html", {"tenant": tenant, "page_obj": page})
 
@@ -189,7 +190,7 @@ def draft_list(request, tenant_pk):
 @login_required
 @GET_POST
 def draft_create(request, tenant_pk):
-    tenant = tenant_get_for_user(request.user, tenant_pk, "manage_referentials")
+    tenant = tenant_get_for_request(request, tenant_pk, "manage_referentials")
     form = DraftCreateForm(request.POST or None, request.FILES or None,
                            initial={"attach_to": request.GET.get("attach_to", "")})
     problems = []
@@ -231,7 +232,7 @@ def _known_rules(request, tenant):
 @login_required
 @GET_POST
 def draft_from_published(request, tenant_pk, unit_id):
-    tenant = tenant_get_for_user(request.user, tenant_pk, "manage_referentials")
+    tenant = tenant_get_for_request(request, tenant_pk, "manage_referentials")
     detail = selectors.tree_node(tenant, unit_id)
     if request.method == "POST":
         try:

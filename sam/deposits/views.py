@@ -21,6 +21,7 @@ from sam.deposits.uploads import upload_limit, use_limited_handler
 from sam.lib import refusals
 from sam.lib.display import human_size
 from sam.vitam import VitamError
+from tenants.context import tenant_get_for_request
 from tenants.vitam_clients import MissingContract
 
 PAGE_SIZE = 25
@@ -39,7 +40,7 @@ def _wants_json(request) -> bool:
 @login_required
 @require_GET
 def deposit_list(request, tenant_pk):
-    tenant = selectors.deposit_tenant_for_user(request.user, tenant_pk)
+    tenant = tenant_get_for_request(request, tenant_pk, selectors.PERM)
     form = DepositFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     deposits = selectors.deposit_list(
@@ -65,7 +66,7 @@ def deposit_create(request, tenant_pk):
 
 @csrf_protect
 def _deposit_create(request, tenant_pk):
-    tenant = selectors.deposit_tenant_for_user(request.user, tenant_pk)
+    tenant = tenant_get_for_request(request, tenant_pk, selectors.PERM)
     form = SipUploadForm()
     if request.method == "POST":
         form = SipUploadForm(request.POST, request.FILES)
@@ -109,7 +110,7 @@ def simple_create(request, tenant_pk):
 
 @csrf_protect
 def _simple_create(request, tenant_pk):
-    tenant = selectors.deposit_tenant_for_user(request.user, tenant_pk)
+    tenant = tenant_get_for_request(request, tenant_pk, selectors.PERM)
     try:
         choices = _simple_choices(tenant)
     except (VitamError, MissingContract) as error:

@@ -20,6 +20,7 @@ from sam.elimination.models import MassUpdate, Proposal
 from sam.lib import refusals
 from sam.vitam import VitamError
 from tenants.audit import audit_record
+from tenants.context import tenant_get_for_request
 from tenants.permissions import can, is_platform_admin, may_give_visa, visa_givers
 from tenants.vitam_clients import MissingContract
 
@@ -39,7 +40,7 @@ def _page(request, items, size):
 @login_required
 @require_GET
 def proposal_list(request, tenant_pk):
-    tenant = selectors.elimination_tenant_for_user(request.user, tenant_pk)
+    tenant = tenant_get_for_request(request, tenant_pk, "eliminate")
     state = request.GET.get("state", "")
     state = state if state in Proposal.State.values else ""
     return render(request, "elimination/proposal_list.html", {
@@ -51,7 +52,7 @@ def proposal_list(request, tenant_pk):
 @login_required
 @GET_POST
 def analysis_create(request, tenant_pk):
-    tenant = selectors.elimination_tenant_for_user(request.user, tenant_pk)
+    tenant = tenant_get_for_request(request, tenant_pk, "eliminate")
     # GET parameters prefill the criteria (a link from a search keeps its title, service, node, dates).
     form = AnalysisForm(request.POST or None, initial=_initial(request))
     if request.method == "POST" and form.is_valid():
@@ -271,7 +272,7 @@ def visa_list(request):
 @login_required
 @require_GET
 def mass_update_list(request, tenant_pk):
-    tenant = selectors.elimination_tenant_for_user(request.user, tenant_pk)
+    tenant = tenant_get_for_request(request, tenant_pk, "eliminate")
     return render(request, "elimination/mass_update_list.html", {
         "tenant": tenant, "page": _page(request, selectors.mass_update_list(tenant=tenant), PAGE_SIZE)})
 
@@ -280,7 +281,7 @@ def mass_update_list(request, tenant_pk):
 @GET_POST
 def mass_update_create(request, tenant_pk):
     """Two steps: preview (count of the units touched), then start (confirmation above the threshold)."""
-    tenant = selectors.elimination_tenant_for_user(request.user, tenant_pk)
+    tenant = tenant_get_for_request(request, tenant_pk, "eliminate")
     form = MassUpdateForm(request.POST or None, initial=_initial(request))
     count = None
     if request.method == "POST" and form.is_valid():

@@ -1,6 +1,7 @@
-"""Site-wide middleware: the request id, Vitam errors that escape a view, French by default."""
+"""Site-wide middleware: the request id, session activity, Vitam errors that escape a view, French by default."""
 
 import logging
+import time
 
 from django.http import Http404, JsonResponse
 
@@ -31,6 +32,29 @@ class RequestIdMiddleware:
         # The connectors' door answers its own X-Request-Id (the operation id, as Vitam does): keep it.
         response.setdefault("X-Request-Id", request_id)
         return response
+
+
+# The idle expiry moves ahead when the session is saved. Saving it on every page costs a database write per
+# request; marking it as active at most once per interval keeps the expiry within this delay of the true one.
+SESSION_ACTIVITY_KEY = "sam_active_at"
+SESSION_RENEW_SECONDS = 300
+
+
+class SessionActivityMiddleware:
+    """Renews a signed-in session's idle expiry, at most once every SESSION_RENEW_SECONDS.
+
+    Placed after AuthenticationMiddleware: anonymous visitors get no session written for them.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            now = int(time.time())
+            if now - request.session.get(SESSION_ACTIVITY_KEY, 0) >= SESSION_RENEW_SECONDS:
+                request.session[SESSION_ACTIVITY_KEY] = now  # modified: saved with a new expiry
+        return self.get_response(request)
 
 
 class VitamErrorMiddleware:

@@ -111,6 +111,7 @@ def test_home_page_query_count_does_not_grow_with_organisations(client, world, d
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    client.get(reverse("home"))  # the session's first page writes its activity time; later pages do not
     with CaptureQueriesContext(connection) as few:
         client.get(reverse("home"))
     for number in range(15):
@@ -305,6 +306,7 @@ def test_archivist_home_query_count_does_not_grow_with_deposits_and_proposals(cl
     client.force_login(world.archivist_a)
     _deposit(world, "Premier", state=Deposit.State.REJECTED)
     _decided_proposal(world, "Première", Proposal.State.APPROVED)
+    client.get(reverse("home"))  # the session's first page writes its activity time; later pages do not
     with CaptureQueriesContext(connection) as few:
         client.get(reverse("home"))
     for number in range(8):

@@ -54,7 +54,7 @@ def test_session_cookie_is_http_only_lax_and_expires(client, world, settings):
     response = client.post(reverse("login"), {"username": "referent.a", "password": "correct-horse-battery-staple"})
     cookie = response.cookies[settings.SESSION_COOKIE_NAME]
     assert cookie["httponly"] and cookie["samesite"] == "Lax"
-    assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE and settings.SESSION_SAVE_EVERY_REQUEST
+    assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE and not settings.SESSION_SAVE_EVERY_REQUEST
     assert 300 <= settings.SESSION_COOKIE_AGE <= 12 * 3600
     assert not cookie["max-age"]  # browser-session cookie
 
@@ -129,11 +129,24 @@ def test_an_idle_session_expires_and_activity_renews_it(client, world, settings)
     from django.contrib.sessions.models import Session
     from django.utils import timezone
 
+    from sam.site.middleware import SESSION_ACTIVITY_KEY, SESSION_RENEW_SECONDS
+
     client.force_login(world.referent_a)
     assert client.get(reverse("home")).status_code == 200
     session = Session.objects.get(session_key=client.session.session_key)
-    # Each request pushes the expiry SESSION_COOKIE_AGE ahead (SESSION_SAVE_EVERY_REQUEST).
+    # The first page pushes the expiry SESSION_COOKIE_AGE ahead (SessionActivityMiddleware).
     assert session.expire_date > timezone.now() + timedelta(seconds=settings.SESSION_COOKIE_AGE - 60)
+    # Within the renewal delay a page writes nothing; past it, activity pushes the expiry ahead again.
+    soon = timezone.now() + timedelta(seconds=settings.SESSION_COOKIE_AGE - 3600)
+    Session.objects.filter(pk=session.pk).update(expire_date=soon)
+    assert client.get(reverse("home")).status_code == 200
+    assert Session.objects.get(pk=session.pk).expire_date == soon
+    stored = client.session
+    stored[SESSION_ACTIVITY_KEY] -= SESSION_RENEW_SECONDS
+    stored.save()
+    Session.objects.filter(pk=session.pk).update(expire_date=soon)
+    assert client.get(reverse("home")).status_code == 200
+    assert Session.objects.get(pk=session.pk).expire_date > soon + timedelta(seconds=3000)
     Session.objects.filter(pk=session.pk).update(expire_date=timezone.now() - timedelta(seconds=1))
     response = client.get(reverse("home"))
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))

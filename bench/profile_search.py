@@ -1,0 +1,55 @@
+"""cProfile of SAM's search page: where SAM's own time goes (see bench/README.md).
+
+Same world as bench/consultation_search.py (SQLite, vitam-lite over HTTP in a thread), fewer units; prints the
+queries of one page, SAM's CPU per page (profiler overhead included) and the 30 costliest functions.
+Usage: .venv/bin/python bench/profile_search.py [--units 5000] [--pages 50]
+"""
+
+import argparse
+import cProfile
+import pstats
+import random
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from consultation_search import search_params, setup_world  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--units", type=int, default=5000)
+    parser.add_argument("--pages", type=int, default=50)
+    args = parser.parse_args()
+    server, tenant, archivist, _client = setup_world(args.units)
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    url = reverse("consultation:search", args=[tenant.pk])
+    browser = Client()
+    browser.force_login(archivist)
+    rng = random.Random(7)
+    params = [search_params(rng) for _ in range(args.pages + 2)]
+    browser.get(url, params[0])
+    with CaptureQueriesContext(connection) as captured:
+        browser.get(url, params[1])
+    print(f"profile_search_queries {len(captured)} queries")
+    for query in captured:
+        print("#", query["sql"][:140])
+    profile = cProfile.Profile()
+    started = time.thread_time()
+    profile.enable()
+    for values in params[2:]:
+        browser.get(url, values)
+    profile.disable()
+    print(f"profile_search_cpu_mean {(time.thread_time() - started) * 1000 / args.pages:.1f} ms")
+    pstats.Stats(profile, stream=sys.stdout).sort_stats("cumulative").print_stats(30)
+    server.stop()
+
+
+if __name__ == "__main__":
+    main()
