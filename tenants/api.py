@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 from tenants import permissions, selectors, services, tokens
 from tenants.filters import AuditEntryFilter
 from tenants.models import Organisation, Tenant, User
+from tenants.second_factor.policy import verification_needed
 from tenants.serializers import (
     AuditEntrySerializer,
     Membership,
@@ -181,6 +182,11 @@ class TokenView(APIView):
                             password=serializer.validated_data["password"])
         if user is None or not user.is_active:
             raise ValidationError({"non_field_errors": [_("Wrong login or password.")]})
+        if verification_needed(user):
+            # A password alone must not open what the second factor guards: such accounts create their
+            # tokens on the portal's token page, from a verified session.
+            raise PermissionDenied(_("This account signs in with a second factor: create your API token on the "
+                                     "portal's token page."))
         issued = _call(tokens.token_issue, actor=user, user=user, name=serializer.validated_data["name"],
                        days=serializer.validated_data["days"], request=request._request)
         return Response({"token": issued.key, "name": issued.token.name, "expires_at": issued.token.expires_at})

@@ -162,3 +162,17 @@ def test_referent_of_another_commune_cannot_reset(client, world):
 def test_not_required_when_the_setting_is_off(client, world):
     _signed_in(client, world.referent_a)
     assert client.get(reverse("home")).status_code == 200
+
+
+def test_a_password_alone_gets_no_api_token_for_an_account_guarded_by_the_second_factor(world, otp_required):
+    from rest_framework.test import APIClient
+
+    from tenants.models import ApiToken
+    from tests.factories import PASSWORD
+
+    body = {"username": world.referent_a.username, "password": PASSWORD, "name": "Script"}
+    response = APIClient().post(reverse("api-token"), body, format="json")
+    assert response.status_code == 403 and "second facteur" in response.json()["detail"]
+    assert not ApiToken.objects.filter(user=world.referent_a).exists()
+    body["username"] = world.archivist_a.username  # not guarded: the exchange still works
+    assert APIClient().post(reverse("api-token"), body, format="json").status_code == 200
