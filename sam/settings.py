@@ -191,6 +191,11 @@ PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600  # invitation links stay valid three days
 # django-guardian: no anonymous access at all; object permissions only (see tenants/permissions.py).
 ANONYMOUS_USER_NAME = None
 
+# The cache holds the API throttling counts: on disk under SAM_DATA_DIR, so the gunicorn workers of a host
+# share them (Django's default, in memory, would give each worker its own allowance).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                      "LOCATION": str(DATA_DIR / "cache")}}
+
 # Sessions: idle expiry and gone when the browser closes. Activity renews the expiry through
 # sam.site.middleware.SessionActivityMiddleware (a write every few minutes, not one per page).
 SESSION_COOKIE_AGE = env_int("SESSION_AGE", 8 * 3600, minimum=300)
