@@ -52,15 +52,17 @@ def test_demo_search_tells_the_truth(vitam_url, settings):
     from django.core.management import call_command
 
     from sam.consultation.selectors import search_units
-    from tenants.models import Tenant
-    from tenants.vitam_clients import RESEARCHER
+    from tenants.models import Tenant, User
 
     call_command("seed_demo", stdout=open("/dev/null", "w"))
     cergy = Tenant.objects.get(vitam_id=2)
+    # The access contract comes from (user, tenant): an archivist of Cergy, and a researcher (no role there).
+    archivist, researcher = User.objects.get(username="archiviste.cergy"), User.objects.get(username="chercheur")
 
-    folder = next(unit for unit in search_units(cergy, {"title": "Permis de construire 2008"}).results
+    folder = next(unit for unit in search_units(cergy, {"title": "Permis de construire 2008"},
+                                                user=archivist).results
                   if unit["Title"] == "Permis de construire — 2008")
-    permits = search_units(cergy, {"opi": folder["#opi"]})
+    permits = search_units(cergy, {"opi": folder["#opi"]}, user=archivist)
     assert {unit["Title"] for unit in permits.results} == {
         "Permis de construire — 2008", "PC 095 08 0012 — maison individuelle", "PC 095 08 0047 — extension d'un garage"}
     final = {facet.name: {value: count for value, _label, count, _selected in facet.buckets}
@@ -68,16 +70,16 @@ def test_demo_search_tells_the_truth(vitam_url, settings):
     # The folder declares Destroy; its two permits inherit it (own rules only would count 1).
     assert final == {"Destroy": 3}
 
-    letters = search_units(cergy, {"title": "Courrier arrivé"}, per_page=50)
+    letters = search_units(cergy, {"title": "Courrier arrivé"}, user=archivist, per_page=50)
     periods = {facet.name: facet.buckets for facet in letters.facets}["year"]
     assert [(label, count) for _value, label, count, _selected in periods] == [("2010–2019", 6), ("2020–2029", 5)]
-    kept = search_units(cergy, {"title": "Courrier arrivé", "final_action": "Keep"})
+    kept = search_units(cergy, {"title": "Courrier arrivé", "final_action": "Keep"}, user=archivist)
     assert kept.total == 0  # every letter's final action is Destroy, own or inherited
 
-    latest = search_units(cergy, {}, per_page=5)
+    latest = search_units(cergy, {}, user=archivist, per_page=5)
     assert latest.results[0]["Title"].startswith("Courrier arrivé")  # the last demo deposit, not the tree's top
 
-    found = search_units(cergy, {"q": "séance"}, contract=RESEARCHER, facets=False)
+    found = search_units(cergy, {"q": "séance"}, user=researcher, facets=False)
     assert "Séance du 14 mars 2019" in {unit["Title"] for unit in found.results}
-    hidden = search_units(cergy, {"q": "agent"}, contract=RESEARCHER, facets=False)
+    hidden = search_units(cergy, {"q": "agent"}, user=researcher, facets=False)
     assert hidden.total == 0  # personnel files stay closed for 50 years
