@@ -21,7 +21,7 @@ def test_seed_demo_declares_cergys_pastell_once_and_the_door_knows_it(db, client
 
     pem = (DEMO / "pastell-cergy.crt.pem").read_bytes()
     cergy = client.options("/vitam/ingest-external/v1/", HTTP_X_TENANT_ID="2", headers=certificate_header(pem))
-    assert cergy.status_code == 200 and cergy.json()[0]["endpoint"] == "/ingests"
+    assert cergy.status_code == 200 and cergy.json()[0]["endpoint"] == "/ingest-external/v1/ingests/"
     pontoise = client.options("/vitam/ingest-external/v1/", HTTP_X_TENANT_ID="3", headers=certificate_header(pem))
     assert pontoise.status_code == 401
 
