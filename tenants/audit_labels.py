@@ -56,6 +56,12 @@ ACTION_LABELS = {
     "deposits.retry": _("Deposit retried"),
     "deposits.cancel": _("Deposit cancelled"),
     "deposits.complete": _("Deposit finished"),
+    # Connectors (Pastell, business software) and their deposits through the door.
+    "connectors.create": _("Connector declared"),
+    "connectors.suspend": _("Connector suspended"),
+    "connectors.resume": _("Connector resumed"),
+    "connectors.rotate": _("Connector certificate replaced"),
+    "connectors.deposit": _("Deposit received from a connector"),
     # Referentials, contracts and trees.
     "referentials.rule_create": _("Management rule created"),
     "referentials.rule_update": _("Management rule changed"),

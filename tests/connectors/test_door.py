@@ -77,7 +77,7 @@ def test_accepted_sip_gives_an_ok_atr_with_system_ids_and_an_audited_sam_deposit
     client = pastell(door)
     connection = client.test_connection()
     assert connection.status_code == 200
-    assert {"verb": "POST", "endpoint": "/ingests"}.items() <= connection.json()[0].items()
+    assert {"verb": "POST", "endpoint": "/ingest-external/v1/ingests/"}.items() <= connection.json()[0].items()
 
     answer = client.send(tar_sip(door, tmp_path))
     assert answer.status_code == 202, answer.text

@@ -10,7 +10,7 @@ import shutil
 from werkzeug import Response
 
 from vitamlite import binaries, logbook, processing
-from vitamlite.http import VitamHttpError, endpoint
+from vitamlite.http import VitamHttpError, endpoint, json_response
 from vitamlite.ingest import atr
 from vitamlite.ingest.workflow import WORKFLOWS, run_ingest
 
@@ -32,6 +32,31 @@ def _stream_to_file(request, path):
                                      message="Request Entity Too Large")
             sink.write(chunk)
     return total
+
+
+OCTET = "application/octet-stream"
+# What Vitam's IngestExternalResource.listResourceEndpoints answers (its SecureEndpointScanner's EndpointInfo:
+# "/" + class @Path + "/" + method @Path + "/", the @Secured permission and description, @Consumes/@Produces),
+# for the endpoints served here; Vitam also lists its server-side local upload (ingests:local), not served here.
+RESOURCE_ENDPOINTS = [
+    {"permission": "ingests:create", "verb": "POST", "endpoint": "/ingest-external/v1/ingests/",
+     "consumedMediaTypes": [OCTET], "producedMediaTypes": [],
+     "description": "Envoyer un SIP à Vitam afin qu'il en réalise l'entrée"},
+    {"permission": "ingests:id:archivetransfertreply:read", "verb": "GET",
+     "endpoint": "/ingest-external/v1/ingests/{objectId}/archivetransferreply/",
+     "consumedMediaTypes": [], "producedMediaTypes": [OCTET],
+     "description": "Récupérer l'accusé de récéption pour une opération d'entrée donnée"},
+    {"permission": "ingests:id:manifests:read", "verb": "GET",
+     "endpoint": "/ingest-external/v1/ingests/{objectId}/manifests/",
+     "consumedMediaTypes": [], "producedMediaTypes": [OCTET],
+     "description": "Récupérer le bordereau de versement pour une opération d'entrée donnée"},
+]
+
+
+@endpoint("OPTIONS", "/ingest-external/v1/")
+def list_resource_endpoints(ctx, request):
+    """@Unsecured in Vitam: no permission needed, the tenant filter still applies."""
+    return json_response(RESOURCE_ENDPOINTS)
 
 
 @endpoint("POST", "/ingest-external/v1/ingests")

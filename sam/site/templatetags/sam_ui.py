@@ -105,6 +105,7 @@ MAIN_MENU = [
         (_("Organisations"), ["tenants:organisation_list"], None, ["is_platform_admin"]),
         (_("Common nomenclature"), ["referentials:nomenclature_list"], None, ["is_platform_admin"]),
         (_("Users"), ["tenants:user_list"], "organisation", ["can_manage_users"]),
+        (_("Connectors"), ["connectors:connector_list"], "organisation", ["can_manage_users"]),
         (_("Audit trail"), ["tenants:audit_list"], None, ["can_view_audit", "is_platform_admin"]),
     ]),
 ]

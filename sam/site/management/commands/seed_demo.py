@@ -4,9 +4,14 @@ The command runs its steps in order (``steps()``); the Vitam-side demo content i
 receives the tenants created here.
 """
 
+from pathlib import Path
+
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from sam.connectors.certificates import read_pem
+from sam.connectors.models import Connector
+from sam.connectors.services import connector_create
 from sam.site.demo import seed_vitam_demo
 from tenants import services
 from tenants.models import Organisation, Role, RoleGroup, Tenant, User
@@ -23,6 +28,9 @@ ORGANISATIONS = [
     ("Archives départementales du Val-d'Oise", Organisation.Kind.DEPARTMENTAL_ARCHIVES, "229500012", None),
 ]
 CONTROLLED = {"229500012": ["95127", "95500", "95476"]}
+# Cergy's Pastell: its certificate and key are in the repository, demo only (see its README).
+DEMO_CONNECTOR = ("95127", "Pastell (démo)",
+                  Path(__file__).resolve().parents[2] / "demo_data" / "connector" / "pastell-cergy.crt.pem")
 
 USERS = [
     # username, first name, last name, platform admin, [(organisation code, role)]
@@ -71,6 +79,8 @@ class Command(BaseCommand):
                 services.controlled_organisations_set(actor=None, organisation=organisations[code], controlled=wanted)
         for username, first_name, last_name, is_admin, roles in USERS:
             self._user(username, first_name, last_name, is_admin, [(organisations[c], r) for c, r in roles])
+        code, name, certificate = DEMO_CONNECTOR
+        self._connector(organisations[code], name, certificate.read_bytes())
 
     def _organisation(self, name, kind, code):
         organisation = Organisation.objects.filter(code=code).first()
@@ -91,6 +101,13 @@ class Command(BaseCommand):
             )
             self.stdout.write(f"Tenant {number} created for {organisation.name}")
         return tenant
+
+    def _connector(self, organisation, name, pem):
+        if Connector.objects.filter(certificate_sha256=read_pem(pem).sha256).exists():
+            return
+        connector_create(actor=None, organisation=organisation, name=name, certificate_pem=pem,
+                         tenants=organisation.tenants.filter(is_active=True))
+        self.stdout.write(f"Connector created: {name} ({organisation.name})")
 
     def _user(self, username, first_name, last_name, is_admin, roles):
         user = User.objects.filter(username=username).first()
