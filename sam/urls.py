@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("sam.deposits.urls")),
     path("", include("sam.consultation.urls")),
     path("", include("sam.elimination.urls")),
+    path("", include("sam.selection.urls")),
     path("", include("sam.connectors.door_urls")),
     path("api/v1/", include("sam.api_urls")),
 ]

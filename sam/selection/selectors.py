@@ -10,13 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from sam.consultation import selectors as consultation_selectors
 from sam.consultation.forms import SearchForm
 from sam.consultation.seda_labels import level_label
 from sam.selection.models import Selection, SelectionEntry
 from sam.vitam.dsl import MAX_RESULT_WINDOW, Select, and_, exists, in_, or_
-from tenants.permissions import tenant_get_for_user
+from tenants.permissions import is_platform_admin, tenant_get_for_user
 
 SELECT = "search"  # archivists and referents: researchers hold consult_communicable only
 PER_PAGE = 25
@@ -28,9 +29,13 @@ def selection_tenant_for_user(user, tenant_pk):
 
 
 def selection_get_for_user(user, tenant_pk, pk) -> Selection:
-    """The user's own selection on a tenant they may search: 404 alike for missing and forbidden."""
+    """The user's own selection on a tenant they may search (a platform administrator, who reaches everything,
+    any selection): 404 alike for missing and forbidden."""
     tenant = selection_tenant_for_user(user, tenant_pk)
-    selection = Selection.objects.filter(pk=pk, tenant=tenant, user=user).select_related("tenant").first()
+    selections = Selection.objects.filter(pk=pk, tenant=tenant)
+    if not is_platform_admin(user):
+        selections = selections.filter(user=user)
+    selection = selections.select_related("tenant").first()
     if selection is None:
         raise Http404("No such selection")
     return selection
@@ -122,3 +127,11 @@ def selection_units(selection: Selection, *, user, page: int = 1, per_page: int 
               "start": unit.get("StartDate", ""), "end": unit.get("EndDate", ""),
               "agency": unit.get("#originating_agency", "")} for unit in response.results]
     return SelectionPage(units=units, total=response.total, page=page, per_page=per_page)
+
+
+def search_label(parameters: dict) -> str:
+    """A whole search as the archivist reads it: “label: value” of each criterion, with the form's labels."""
+    fields = SearchForm.base_fields
+    parts = [f"{fields[name].label} : {value}" for name, value in parameters.items()
+             if name in fields and name not in ("sort", "per_page", "page") and value]
+    return " · ".join(parts) or str(_("Every archive unit"))
