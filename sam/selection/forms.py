@@ -26,6 +26,8 @@ class SelectionMassUpdateForm(_OnSelection, MassUpdateForm):
 
 
 class SelectionAnalysisForm(_OnSelection, AnalysisForm):
+    confirmed = forms.BooleanField(label=_("I confirm the analysis of all these units"), required=False)
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["mode"].help_text = _("Units of the selection whose retention period (DUA) has ended at the "

@@ -55,12 +55,18 @@ def search_criteria(parameters: dict) -> dict:
     return form.criteria() if form.is_valid() else {}
 
 
-def search_condition(parameters: dict) -> dict | None:
+def search_conditions(parameters: dict) -> list[dict]:
+    """The conditions of a search page's parameters; none when it has no criterion."""
     criteria = search_criteria(parameters)
     conditions = consultation_selectors.unit_conditions(criteria)
     if criteria.get("node"):
         # The search page looks below the node ($roots); in one combined query that is #allunitups.
         conditions.append(in_("#allunitups", [criteria["node"]]))
+    return conditions
+
+
+def search_condition(parameters: dict) -> dict:
+    conditions = search_conditions(parameters)
     if not conditions:
         # A search without criteria lists every unit of the tenant.
         return exists("#id")

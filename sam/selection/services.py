@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from sam.consultation.services import search_parameters
+from sam.elimination import services as elimination_services
 from sam.selection import selectors
 from sam.selection.models import Selection, SelectionEntry
 from tenants.audit import audit_record
@@ -64,6 +65,9 @@ def selection_search_add(*, selection: Selection, query_dict, label: str = "") -
     """Add every result of a search: its parameters are kept (not its ids), so it scales past any page."""
     parameters = {name: str(value)[:300] for name, value in search_parameters(query_dict).items()
                   if name not in ("sort", "per_page", "page")}
+    if not selectors.search_conditions(parameters):
+        # Every unit of the tenant: no action on a selection may sweep the whole tenant (mass updates refuse it).
+        raise ValidationError(_("Give at least one search criterion before selecting all its results."))
     with transaction.atomic():
         entry = selection.entries.filter(kind=SelectionEntry.Kind.SEARCH, parameters=parameters).first()
         if entry is None:
@@ -120,3 +124,17 @@ def selection_criteria(selection: Selection) -> dict:
     if condition is None:
         raise ValidationError(_("The selection is empty: tick units in the search results first."))
     return {"selection": str(selection), "conditions": [condition]}
+
+
+def selection_analysis_start(*, actor, selection: Selection, title: str, mode: str, date, confirmed: bool,
+                             request=None):
+    """An elimination analysis of the selection (a proposal in the visa workflow); above the threshold of the
+    mass actions the archivist confirms first, having seen Vitam's count."""
+    criteria = selection_criteria(selection)
+    count = selectors.selection_count(selection, user=actor)
+    threshold = elimination_services._threshold()
+    if count > threshold and not confirmed:
+        raise ValidationError(_("The selection holds %(count)s units, more than %(threshold)s: tick the "
+                                "confirmation to go on.") % {"count": count, "threshold": threshold})
+    return elimination_services.analysis_start(actor=actor, tenant=selection.tenant, title=title, mode=mode,
+                                               criteria=criteria, date=date, request=request)

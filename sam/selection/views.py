@@ -189,11 +189,14 @@ def selection_analysis(request, tenant_pk, pk):
         error = _vitam_message(exc)
     if request.method == "POST" and form.is_valid():
         try:
-            proposal = elimination_services.analysis_start(
-                actor=request.user, tenant=selection.tenant, title=form.cleaned_data["proposal_title"],
-                mode=form.cleaned_data["mode"], criteria=criteria, date=form.cleaned_data["date"], request=request)
-        except ValidationError as exc:
+            proposal = services.selection_analysis_start(
+                actor=request.user, selection=selection, title=form.cleaned_data["proposal_title"],
+                mode=form.cleaned_data["mode"], date=form.cleaned_data["date"],
+                confirmed=form.cleaned_data["confirmed"], request=request)
+        except (ValidationError, VitamError) as exc:
             refusals.on_form(form, exc)
+        except ConsultationUnavailable as exc:
+            form.add_error(None, str(exc))
         else:
             return redirect("elimination:proposal_detail", tenant_pk=selection.tenant_id, pk=proposal.pk)
     return render(request, "selection/selection_analysis.html", {

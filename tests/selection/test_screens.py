@@ -75,14 +75,18 @@ def test_mass_rule_update_from_the_selection_page(client, archive, settings):
     assert "Sélection" in detail.content.decode() and "conditions" not in detail.content.decode()
 
 
-def test_elimination_analysis_from_the_selection(client, archive):
+def test_elimination_analysis_from_the_selection(client, archive, settings):
     client.force_login(archive.archivist_a)
     folder = archive.ids["Permis de construire 2008 A"]
     client.post(url("add", archive), {"unit": [folder], f"title_{folder}": "Permis"})
     selection = Selection.objects.get(user=archive.archivist_a)
     assert client.get(url("analysis", archive, pk=selection.pk)).context["count"] == 1
-    response = client.post(url("analysis", archive, pk=selection.pk), {
-        "proposal_title": "Permis 2008", "mode": "dua", "date": date.today().isoformat()})
+    data = {"proposal_title": "Permis 2008", "mode": "dua", "date": date.today().isoformat()}
+    settings.ELIMINATION_MASS_UPDATE_CONFIRM_THRESHOLD = 0
+    response = client.post(url("analysis", archive, pk=selection.pk), data)
+    assert response.status_code == 200 and not Proposal.objects.exists()  # above the threshold: confirm first
+    assert "confirmation" in " ".join(response.context["form"].non_field_errors())
+    response = client.post(url("analysis", archive, pk=selection.pk), {**data, "confirmed": "on"})
     proposal = Proposal.objects.get()
     assert response.status_code == 302, response.content.decode()[:2000]
     # the folder and the two permits below it, whose DUA ended in 2018 with the final action Destroy

@@ -79,8 +79,10 @@ def test_remove_clear_keep_and_the_next_working_selection(archive):
         services.selection_criteria(selection)
 
 
-def test_refuses_what_is_not_a_unit_identifier(archive):
+def test_refuses_what_is_not_a_unit_identifier_and_a_search_without_criteria(archive):
     selection = working(archive)
+    with pytest.raises(ValidationError):  # every unit of the tenant: no selection action may sweep it all
+        services.selection_search_add(selection=selection, query_dict=QueryDict("sort=title&page=2"))
     with pytest.raises(ValidationError):
         services.selection_units_add(selection=selection, units={'x"}, {"$or': "injection"})
     assert not selection.entries.exists()
