@@ -28,6 +28,8 @@ def test_select_units_and_a_whole_search_then_update_their_rules(page, login, li
     assert boxes.count() >= 3
     for index in range(3):
         boxes.nth(index).check()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "selection-search-ticks.png"), full_page=True)
     page.locator("#add-ticked").click()
     page.wait_for_load_state()
     assert "3 unités ajoutées à votre sélection" in page.locator("main").inner_text()
@@ -43,7 +45,6 @@ def test_select_units_and_a_whole_search_then_update_their_rules(page, login, li
     count = page.locator("#selection-count").inner_text()
     assert count.startswith(f"{3 + whole_search} unités archivistiques"), count
     assert "Tous les résultats de la recherche" in page.locator(".selection-entries").inner_text()
-    ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "selection-page.png"), full_page=True)
 
     page.get_by_role("link", name="Modifier les règles de gestion").click()
