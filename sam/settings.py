@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "sam.consultation",
     "sam.elimination",
     "sam.connectors",
+    "sam.selection",
     "vitamlite",
 ]
 

@@ -19,7 +19,8 @@ from django.utils.module_loading import import_string
 ROOT = Path(__file__).resolve().parent.parent
 PORTAL = ("sam", "tenants", "referentials")
 LIBRARY = ("sam.vitam", "sam.lib")
-DOMAIN_APPS = ("tenants", "referentials", "sam.deposits", "sam.consultation", "sam.elimination", "sam.connectors")
+DOMAIN_APPS = ("tenants", "referentials", "sam.deposits", "sam.consultation", "sam.elimination", "sam.connectors",
+               "sam.selection")
 SITE = ("sam.site",)
 
 

@@ -151,6 +151,8 @@ def unit_conditions(criteria: dict) -> list[dict]:
         conditions.append(eq("DescriptionLevel", criteria["level"]))
     if criteria.get("opi"):
         conditions.append(eq("#opi", criteria["opi"]))
+    # A selection of units (sam.selection) comes as its query's conditions, built by SAM, never typed.
+    conditions.extend(criteria.get("conditions") or [])
     # Rules are searched as the unit page shows them: inherited ones included, from the rules Vitam
     # computes for each unit (#computedInheritedRules; the ingest contract asks for them at ingest).
     if criteria.get("final_action"):

@@ -61,6 +61,8 @@ def criteria_conditions(criteria: dict) -> list[dict]:
         conditions.append(eq("#opi", criteria["opi"]))
     if criteria.get("unit_ids"):
         conditions.append(in_("#id", list(criteria["unit_ids"])))
+    # A selection of units (sam.selection) comes as its query's conditions, built by SAM, never typed.
+    conditions.extend(criteria.get("conditions") or [])
     return conditions
 
 

@@ -34,7 +34,10 @@ def criteria_lines(criteria):
     fields = CriteriaForm.base_fields
     lines = []
     for key, value in (criteria or {}).items():
-        if value in (None, "", [], {}):
+        if value in (None, "", [], {}) or key == "conditions":  # a selection's query: its name says it
+            continue
+        if key == "selection":
+            lines.append(_("Selection: %(name)s") % {"name": value})
             continue
         label = fields[key].label if key in fields else key
         text = ", ".join(str(item) for item in value) if isinstance(value, (list, tuple)) else str(value)

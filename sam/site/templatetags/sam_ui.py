@@ -84,6 +84,7 @@ MAIN_MENU = [
     (_("Archives"), [
         (_("Deposits"), ["deposits:deposit_list", "deposits:index"], "tenant", ["can_deposit"]),
         (_("Search"), ["consultation:search", "consultation:index"], "tenant", ["can_search"]),
+        (_("My selections"), ["selection:list"], "tenant", ["can_search"]),
         (_("Journal of operations"), ["consultation:operation_list"], "tenant", ["can_search"]),
         (_("Holdings register"), ["consultation:register"], "tenant", ["can_search"]),
         (_("Eliminations"), ["elimination:proposal_list", "elimination:index"], "tenant", ["can_eliminate"]),

@@ -1,0 +1,230 @@
+"""Screens of selections: thin, the selection loaded through selection_get_for_user (its owner only, 404 alike)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from sam.consultation import services as consultation_services
+from sam.consultation.selectors import ConsultationUnavailable
+from sam.elimination import services as elimination_services
+from sam.elimination.selectors import elimination_tenant_for_user
+from sam.lib import refusals
+from sam.selection import selectors, services
+from sam.selection.forms import KeepForm, SelectionAnalysisForm, SelectionMassUpdateForm
+from sam.vitam.dsl import MAX_RESULT_WINDOW
+from sam.vitam.errors import VitamError
+from tenants.vitam_clients import MissingContract
+
+
+def _detail(selection):
+    return redirect("selection:detail", tenant_pk=selection.tenant_id, pk=selection.pk)
+
+
+def _back(request, fallback):
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return redirect(target)
+    return redirect(fallback)
+
+
+def _vitam_message(error) -> str:
+    return error.user_message() if hasattr(error, "user_message") else str(error)
+
+
+@login_required
+@require_GET
+def selection_current(request, tenant_pk):
+    tenant = selectors.selection_tenant_for_user(request.user, tenant_pk)
+    return _detail(services.selection_working(user=request.user, tenant=tenant))
+
+
+@login_required
+@require_POST
+def selection_add(request, tenant_pk):
+    """Ticked units (unit=…, title_<id>=…), or every result of the search whose parameters are posted."""
+    tenant = selectors.selection_tenant_for_user(request.user, tenant_pk)
+    selection = services.selection_working(user=request.user, tenant=tenant)
+    try:
+        if request.POST.get("scope") == "search":
+            parameters = consultation_services.search_parameters(request.POST)
+            services.selection_search_add(selection=selection, query_dict=request.POST,
+                                          label=selectors.search_label(parameters))
+            messages.success(request, _("Every result of this search is in your selection."))
+        else:
+            ids = request.POST.getlist("unit")
+            if not ids:
+                raise ValidationError(_("Tick at least one unit."))
+            added = services.selection_units_add(
+                selection=selection, units={unit_id: request.POST.get(f"title_{unit_id}", "") for unit_id in ids},
+                with_descendants=request.POST.get("with_descendants") == "on")
+            messages.success(request, ngettext("%(count)s unit added to your selection.",
+                                               "%(count)s units added to your selection.", added) % {"count": added})
+    except ValidationError as error:
+        refusals.as_messages(request, error)
+    return _back(request, reverse("selection:detail", args=[tenant.pk, selection.pk]))
+
+
+@login_required
+@require_GET
+def selection_list(request, tenant_pk):
+    tenant = selectors.selection_tenant_for_user(request.user, tenant_pk)
+    return render(request, "selection/selection_list.html", {
+        "tenant": tenant, "selections": selectors.kept_selections(request.user, tenant),
+        "working": selectors.working_selection(request.user, tenant)})
+
+
+def _page(request) -> int:
+    try:
+        return max(1, int(request.GET.get("page", 1)))
+    except ValueError:
+        return 1
+
+
+@login_required
+@require_GET
+def selection_detail(request, tenant_pk, pk):
+    selection = selectors.selection_get_for_user(request.user, tenant_pk, pk)
+    units, error = None, ""
+    try:
+        units = selectors.selection_units(selection, user=request.user, page=_page(request))
+    except (VitamError, ConsultationUnavailable) as exc:
+        error = _vitam_message(exc)
+    return render(request, "selection/selection_detail.html", {
+        "tenant": selection.tenant, "selection": selection, "entries": selection.entries.all(), "units": units,
+        "error": error, "keep_form": KeepForm(initial={"name": selection.name}),
+        "window_reached": units is not None and units.total >= MAX_RESULT_WINDOW,
+        "export_columns": [(key, label, key in consultation_services.DEFAULT_EXPORT_COLUMNS)
+                           for key, (label, _getter) in consultation_services.EXPORT_COLUMNS.items()],
+    })
+
+
+@login_required
+@require_POST
+def selection_update(request, tenant_pk, pk):
+    """The owner's changes: action = remove (entries), clear, keep (under a name) or delete (a kept one)."""
+    selection = selectors.selection_get_for_user(request.user, tenant_pk, pk)
+    action = request.POST.get("action")
+    try:
+        if action == "remove":
+            services.selection_entries_remove(selection=selection, entry_ids=request.POST.getlist("entry"))
+            messages.success(request, _("Removed from the selection."))
+        elif action == "clear":
+            services.selection_clear(selection=selection)
+            messages.success(request, _("The selection is empty."))
+        elif action == "keep":
+            services.selection_keep(actor=request.user, selection=selection, name=request.POST.get("name", ""),
+                                    request=request)
+            messages.success(request, _("Selection kept as “%(name)s”.") % {"name": selection.name})
+        elif action == "delete" and selection.kept:
+            services.selection_delete(actor=request.user, selection=selection, request=request)
+            messages.success(request, _("Selection “%(name)s” deleted.") % {"name": selection.name})
+            return redirect("selection:list", tenant_pk=selection.tenant_id)
+        else:
+            messages.error(request, _("Unknown action."))
+    except ValidationError as error:
+        refusals.as_messages(request, error)
+    return _detail(selection)
+
+
+def _action_context(request, tenant_pk, pk):
+    selection = selectors.selection_get_for_user(request.user, tenant_pk, pk)
+    elimination_tenant_for_user(request.user, tenant_pk)  # the actions need the right to eliminate too
+    return selection
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def selection_mass_update(request, tenant_pk, pk):
+    """Preview (Vitam's count of the selection), then start in the background (confirmation above the threshold)."""
+    selection = _action_context(request, tenant_pk, pk)
+    try:
+        criteria = services.selection_criteria(selection)
+    except ValidationError as error:
+        refusals.as_messages(request, error)
+        return _detail(selection)
+    form = SelectionMassUpdateForm(request.POST or None, selection_criteria=criteria)
+    count = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            count = elimination_services.mass_update_count(tenant=selection.tenant, criteria=criteria)
+            if request.POST.get("step") == "start" and form.cleaned_data.get("expected_count") is not None:
+                update = elimination_services.mass_update_start(
+                    actor=request.user, tenant=selection.tenant, criteria=criteria, change=form.change(),
+                    expected_count=count, confirmed=form.cleaned_data["confirmed"], request=request)
+                return redirect("elimination:mass_update_detail", tenant_pk=selection.tenant_id, pk=update.pk)
+        except (ValidationError, VitamError, MissingContract) as error:
+            refusals.on_form(form, error)
+    return render(request, "selection/selection_mass_update.html", {
+        "tenant": selection.tenant, "selection": selection, "form": form, "count": count,
+        "threshold": elimination_services._threshold(),
+        "description": elimination_services.rule_actions_for(form.change())[1] if count is not None else "",
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def selection_analysis(request, tenant_pk, pk):
+    """An elimination analysis of the selection's units, which becomes a proposal (the visa workflow)."""
+    selection = _action_context(request, tenant_pk, pk)
+    try:
+        criteria = services.selection_criteria(selection)
+    except ValidationError as error:
+        refusals.as_messages(request, error)
+        return _detail(selection)
+    form = SelectionAnalysisForm(request.POST or None, selection_criteria=criteria,
+                                 initial={"proposal_title": str(selection)})
+    count, error = None, ""
+    try:
+        count = selectors.selection_count(selection, user=request.user)
+    except (VitamError, ConsultationUnavailable) as exc:
+        error = _vitam_message(exc)
+    if request.method == "POST" and form.is_valid():
+        try:
+            proposal = services.selection_analysis_start(
+                actor=request.user, selection=selection, title=form.cleaned_data["proposal_title"],
+                mode=form.cleaned_data["mode"], date=form.cleaned_data["date"],
+                confirmed=form.cleaned_data["confirmed"], request=request)
+        except (ValidationError, VitamError) as exc:
+            refusals.on_form(form, exc)
+        except ConsultationUnavailable as exc:
+            form.add_error(None, str(exc))
+        else:
+            return redirect("elimination:proposal_detail", tenant_pk=selection.tenant_id, pk=proposal.pk)
+    return render(request, "selection/selection_analysis.html", {
+        "tenant": selection.tenant, "selection": selection, "form": form, "count": count, "error": error})
+
+
+@login_required
+@require_GET
+def selection_export(request, tenant_pk, pk):
+    """The chosen columns of the selection's units, streamed as the search export is (Vitam's window at most)."""
+    selection = selectors.selection_get_for_user(request.user, tenant_pk, pk)
+    tenant = selection.tenant
+    try:
+        export = consultation_services.export_csv(user=request.user, tenant=tenant,
+                                                  criteria=services.selection_criteria(selection),
+                                                  columns=request.GET.getlist("columns"))
+    except ValidationError as error:
+        refusals.as_messages(request, error)
+        return _detail(selection)
+    except (VitamError, ConsultationUnavailable) as exc:
+        messages.error(request, _vitam_message(exc))
+        return _detail(selection)
+    consultation_services.consultation_record(request=request, tenant=tenant, action="consultation.export", details={
+        "selection": str(selection), "rows": export.total, "truncated": export.truncated})
+    response = StreamingHttpResponse(export.rows, content_type="text/csv; charset=utf-8")
+    suffix = f"-{MAX_RESULT_WINDOW}-premiers" if export.truncated else ""
+    response["Content-Disposition"] = (
+        f'attachment; filename="selection-{tenant.vitam_id}-{timezone.localdate():%Y%m%d}{suffix}.csv"')
+    response["X-Total-Results"] = str(export.total)
+    response["Cache-Control"] = "private, no-store"
+    return response

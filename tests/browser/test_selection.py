@@ -1,0 +1,64 @@
+"""The issue's browser test: archiviste.cergy searches, ticks 3 units, selects the whole result set of another
+search, sees the count on the selection page, and launches a mass rule update from the selection."""
+
+import re
+
+import pytest
+
+from sam.elimination.models import MassUpdate
+from tenants.models import Tenant
+from tests.browser.conftest import ARTIFACTS
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _results(page) -> int:
+    return int(re.search(r"(\d+)\s+résultat", page.locator("#results-title").inner_text()).group(1))
+
+
+def test_select_units_and_a_whole_search_then_update_their_rules(page, login, live_server, vitam_url, demo):
+    from sam.site.demo import seed_vitam_demo
+
+    cergy = Tenant.objects.get(organisation__name="Cergy")
+    seed_vitam_demo([cergy], say=lambda *_: None)
+    login("archiviste.cergy")
+
+    page.goto(f"{live_server.url}/t/{cergy.pk}/search/?title=Courrier+arriv%C3%A9")
+    boxes = page.locator("#selection-form input[name=unit]")
+    assert boxes.count() >= 3
+    for index in range(3):
+        boxes.nth(index).check()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "selection-search-ticks.png"), full_page=True)
+    page.locator("#add-ticked").click()
+    page.wait_for_load_state()
+    assert "3 unités ajoutées à votre sélection" in page.locator("main").inner_text()
+
+    page.goto(f"{live_server.url}/t/{cergy.pk}/search/?title=March%C3%A9s+publics")
+    whole_search = _results(page)
+    assert whole_search >= 1
+    page.locator("#select-all").click()
+    page.wait_for_load_state()
+    assert "Tous les résultats de cette recherche sont dans votre sélection" in page.locator("main").inner_text()
+
+    page.goto(f"{live_server.url}/t/{cergy.pk}/selection/")
+    count = page.locator("#selection-count").inner_text()
+    assert count.startswith(f"{3 + whole_search} unités archivistiques"), count
+    assert "Tous les résultats de la recherche" in page.locator(".selection-entries").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "selection-page.png"), full_page=True)
+
+    page.get_by_role("link", name="Modifier les règles de gestion").click()
+    page.wait_for_load_state()
+    page.locator("#id_action").select_option("add")
+    page.locator("#id_category").select_option("HoldRule")
+    page.locator("#id_rule").fill("HOL-00001")
+    page.locator("#id_hold_reason").fill("Contentieux en cours")
+    page.locator("button[name=step][value=preview]").click()
+    page.wait_for_load_state()
+    assert f"{3 + whole_search} unités seront mises à jour" in page.locator(".mass-update-preview").inner_text()
+    page.locator("#start-update").click()
+    page.wait_for_load_state()
+    update = MassUpdate.objects.get()
+    assert update.state == MassUpdate.State.SUCCEEDED and update.ok_count == 3 + whole_search, update.error
+    assert f"{3 + whole_search} unités mises à jour" in page.locator(".mass-update-result").inner_text()
+    assert not page.console_errors
