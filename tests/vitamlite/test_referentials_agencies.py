@@ -128,3 +128,16 @@ def test_agencies_are_isolated_per_tenant(http):
     other = http.get(f"{ADMIN}/agencies/AG-ONLY5", tenant=6, contract=None)
     assert other.status_code == 404 and other.json()["code"] == "020122"
     assert search_all(http, 6) == []
+
+
+def test_unknown_columns_are_named_before_missing_ones(http, db):
+    # A wrong separator leaves one unknown header field; Vitam reports it before any missing column.
+    response = post_csv(http, "/agencies", "Identifier;Name;Description\nAG-1;A;x\n".encode(), tenant=5)
+    assert response.status_code == 400
+    assert response.json()["description"] == "Import agency error > Unknown fields found: Identifier;Name;Description"
+    db.rollback()
+    event = logbook.get(db, 5, response.headers["X-Request-Id"])["events"][-1]
+    assert event["outDetail"] == "IMPORT_AGENCIES.KO"
+    assert json.loads(event["evDetData"])["agencyCheck"] == (
+        "Import agency error > Unknown fields found: Identifier;Name;Description")
+    assert http.get(f"{ADMIN}/agencies/AG-1", tenant=5, contract=None).status_code == 404

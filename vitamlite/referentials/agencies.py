@@ -37,10 +37,6 @@ logbook.register_messages(
     messages={
         f"{EV_TYPE}.OK": "Succès du processus d'import du référentiel des services agents",
         f"{EV_TYPE}.KO": "Échec du processus d'import du référentiel des services agents",
-        f"{EV_TYPE}.DELETION.KO": (
-            "Échec du processus d'import du référentiel des services agents : Des services agents absents du "
-            "fichier d'import sont utilisés par au moins une unité archivistique présente dans le système"
-        ),
         f"{EV_TYPE}.CONCURRENCE.KO": (
             "Échec du processus d'import du référentiel des services agents : une autre opération d'import des "
             "services agents est en cours"
@@ -105,6 +101,10 @@ def parse(content: bytes) -> tuple[dict[str, dict], dict[str, list]]:
     if not rows:
         raise AgenciesFileInvalid("Le fichier est vide.")
     header = [name.strip() for name in rows[0]]
+    # Vitam reads the header before looking for its columns: a wrong separator shows as one unknown field.
+    unknown = [name for name in header if name not in COLUMNS]
+    if unknown:
+        raise AgenciesFileInvalid(f"Unknown fields found: {', '.join(unknown)}")
     for column in COLUMNS:
         if column not in header:
             raise AgenciesFileInvalid(f"File invalid -- lack of column {column}")
@@ -215,7 +215,9 @@ def import_file(db, store, tenant: int, content: bytes, *, filename: str | None,
             try:
                 result = check(db, tenant, content, operation_id=operation_id)
             except AgenciesFileInvalid as exc:
-                logbook.finish(db, operation_id, "KO", data={"Error": str(exc), **(file_data or {})})
+                # Vitam's agencies service logs an unreadable file under "agencyCheck", as the VitamError says it.
+                logbook.finish(db, operation_id, "KO", data=logbook.jackson_pretty(
+                    {"agencyCheck": f"Import agency error > {exc}", **(file_data or {})}))
                 raise
             if not result.ok:
                 reports.write(store, tenant, operation_id, REPORT_KIND, result.report)
