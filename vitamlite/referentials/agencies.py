@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from dataclasses import dataclass, field
 
 from vitamlite import logbook, reports
@@ -101,10 +102,14 @@ def parse(content: bytes) -> tuple[dict[str, dict], dict[str, list]]:
     if not rows:
         raise AgenciesFileInvalid("Le fichier est vide.")
     header = [name.strip() for name in rows[0]]
-    # Vitam reads the header before looking for its columns: a wrong separator shows as one unknown field.
+    # Vitam (AgenciesService.parseFile) checks the header before looking for its columns: duplicated fields,
+    # then unknown ones (a wrong separator shows as one unknown field).
+    duplicated = sorted({name for name in header if header.count(name) > 1})
+    if duplicated:
+        raise AgenciesFileInvalid(f"Duplicate fields found in the CSV : {','.join(duplicated)}")
     unknown = [name for name in header if name not in COLUMNS]
     if unknown:
-        raise AgenciesFileInvalid(f"Unknown fields found: {', '.join(unknown)}")
+        raise AgenciesFileInvalid(f"Unknown fields found: {','.join(unknown)}")
     for column in COLUMNS:
         if column not in header:
             raise AgenciesFileInvalid(f"File invalid -- lack of column {column}")
@@ -190,9 +195,15 @@ def check(db, tenant: int, content: bytes, *, operation_id: str | None = None) -
                                  "Information additionnelle": sorted(used),
                              }]
                          })
-        return AgenciesCheck(False, report, detail=f"{EV_TYPE}.DELETION.KO",
-                             description="Des services agents absents du fichier sont encore utilisés : "
-                             + ", ".join(sorted(used)))
+        # AgenciesService checks the access contracts first, then the units, and words the refusal as a
+        # small JSON text (buildErrorMessageWithAgenciesList), keys with their trailing space included.
+        if deleted_used_by_contracts:
+            reason, blocking = "Error deleting used agencies in access contract", deleted_used_by_contracts
+        else:
+            reason, blocking = "Error deleting used agencies in metadata", deleted_used_by_units
+        description = json.dumps({"Message ": reason, "Agencies ": ",".join(sorted(blocking))},
+                                 ensure_ascii=False, separators=(",", ":"))
+        return AgenciesCheck(False, report, detail=f"{EV_TYPE}.DELETION.KO", description=description)
     updated_ids = [agency["Identifier"] for agency in to_update]
     report = _report(operation_id, agencies, inserted=[a["Identifier"] for a in to_insert], updated=updated_ids,
                      deleted=to_delete, used_contracts=_used_by_access_contracts(db, tenant, updated_ids),
@@ -221,8 +232,9 @@ def import_file(db, store, tenant: int, content: bytes, *, filename: str | None,
                 raise
             if not result.ok:
                 reports.write(store, tenant, operation_id, REPORT_KIND, result.report)
-                logbook.finish(db, operation_id, "KO", detail=result.detail,
-                               data={"Error": result.description, **(file_data or {})})
+                # LogbookAgenciesImportManager.logError: the refusal under "agencyCheck".
+                logbook.finish(db, operation_id, "KO", detail=result.detail, data=logbook.jackson_pretty(
+                    {"agencyCheck": result.description, **(file_data or {})}))
                 return result
             report = result.report
             for event_type, used in ((f"{EV_TYPE}.USED_CONTRACT", report["UsedAgenciesByContracts"]),
