@@ -15,6 +15,7 @@ The caller owns the transaction (commit when the events must become visible to o
 import json
 from datetime import datetime, timezone
 
+from vitamlite import catalogue
 from vitamlite.ids import new_guid
 
 # The agent (server) that wrote the line, as Vitam's agId JSON string.
@@ -83,9 +84,13 @@ def now_iso() -> str:
 def french_message(ev_type: str, outcome: str, detail: str | None = None) -> str:
     """outMessg for an event: exact message for the outDetail if known, else a generic French sentence
     built like Vitam's ("Succès du processus d'entrée du SIP", "Échec du début de l'étape CHECK_SEDA")."""
-    for key in (detail, f"{ev_type}.{outcome}"):
-        if key and key in MESSAGES:
-            return MESSAGES[key]
+    if detail and detail in MESSAGES:
+        return MESSAGES[detail]
+    # Vitam words a detailed outcome from its catalogue (VitamLogbookMessages.getFromFullCodeKey).
+    if detail and detail != f"{ev_type}.{outcome}" and (known := catalogue.text(detail)):
+        return known
+    if f"{ev_type}.{outcome}" in MESSAGES:
+        return MESSAGES[f"{ev_type}.{outcome}"]
     is_step_start = ev_type.endswith(".STARTED")
     base_type = ev_type[: -len(".STARTED")] if is_step_start else ev_type
     subject = LABELS.get(base_type) or f"l'étape {base_type}"
@@ -99,6 +104,12 @@ def french_message(ev_type: str, outcome: str, detail: str | None = None) -> str
 def _of(subject: str) -> str:
     # French contraction: "du processus", "du début", but "de l'étape".
     return f"de {subject}" if subject.startswith("l'") else f"du {subject}"
+
+
+def jackson_pretty(value) -> str:
+    """JSON as Jackson's default pretty printer writes it ({"key" : "value"} over lines), the form Vitam's
+    referential services give evDetData (SanityChecker.sanitizeJson)."""
+    return json.dumps(value, ensure_ascii=False, indent=2, separators=(",", " : "))
 
 
 def _json_text(value) -> str | None:

@@ -27,7 +27,7 @@ from vitamlite.elimination import (
     threshold_of,
 )
 from vitamlite.http import VitamHttpError, endpoint, json_response
-from vitamlite.ingest.rules import CATEGORY_PROPERTIES, MAX_YEAR, RulesError, compute_end_dates
+from vitamlite.ingest.rules import CATEGORY_PROPERTIES, CLASSIFICATION_LEVELS, MAX_YEAR, RulesError, compute_end_dates
 from vitamlite.referentials import store as referentials
 
 logger = logging.getLogger(__name__)
@@ -175,6 +175,9 @@ def check_rule_actions(actions: dict, rules_by_id: dict) -> list[str]:
             final_action = spec.get("FinalAction")
             if final_action is not None and final_action not in FINAL_ACTIONS.get(category, ()):
                 problems.append(f"FinalAction {final_action} non autorisée pour {category}")
+            level = spec.get("ClassificationLevel")
+            if category == "ClassificationRule" and level is not None and level not in CLASSIFICATION_LEVELS:
+                problems.append(f"Niveau de classification non autorisé : {level}")
             if category != "ClassificationRule" and any(name in spec for name in CLASSIFICATION_ONLY):
                 problems.append(f"Propriété de classification non autorisée pour {category}")
     return problems

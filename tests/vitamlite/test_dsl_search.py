@@ -346,3 +346,20 @@ def test_search_documents_empty_query_full_text_and_dates():
                                       "$filter": {"$orderby": {"CreationDate": 1}, "$limit": 1}})
     assert [rule["RuleId"] for rule in recent.results] == ["ACC-00003"]
     assert recent.hits == {"total": 2, "offset": 0, "limit": 1, "size": 1}
+
+
+def test_subobject_fields_are_full_paths_matched_by_one_element():
+    # An Elasticsearch nested query as Vitam sends it: inner fields repeat the nested path, and the
+    # conditions must hold on the same version, not on two different ones.
+    group = {"#qualifiers": [{"qualifier": "BinaryMaster", "versions": [
+        {"Size": 500000, "FormatIdentification": {"MimeType": "text/plain"}},
+        {"Size": 1200, "FormatIdentification": {"MimeType": "application/pdf"}}]}]}
+
+    def nested(mime_type, max_size):
+        return {"$subobject": {"#qualifiers.versions": {"$and": [
+            {"$eq": {"#qualifiers.versions.FormatIdentification.MimeType": mime_type}},
+            {"$lte": {"#qualifiers.versions.Size": max_size}}]}}}
+
+    assert matches(group, nested("text/plain", 600000))
+    assert matches(group, nested("application/pdf", 2000))
+    assert not matches(group, nested("text/plain", 20000))

@@ -165,6 +165,9 @@ def test_update_and_delete_rules(http, sip_units):
     ({"add": [{"AppraisalRule": {"FinalAction": "Copy"}}]}, "Copy"),
     ({"add": [{"AppraisalRule": {"PreventRulesIdToAdd": ["APP-09999"]}}]}, "APP-09999"),
     ({"add": [{"AccessRule": {"Rules": [{"Rule": "ACC-00003", "StartDate": "9500-01-01"}]}}]}, "9000"),
+    # Only the platform's classification levels (Vitam's classificationList) may be set.
+    ({"add": [{"ClassificationRule": {"ClassificationLevel": "Très secret", "ClassificationOwner": "Vitam"}}]},
+     "Très secret"),
 ])
 def test_invalid_rule_actions_end_ko_without_any_change(http, sip_units, actions, problem):
     _, by_title = sip_units

@@ -104,11 +104,15 @@ def test_full_replacement_refuses_to_delete_an_agency_used_by_a_contract_or_a_un
 
     refused = post_csv(http, "/agencies", "Identifier,Name,Description\nAG-A,A,\nAG-D,D,\n".encode(), tenant=4)
     assert refused.status_code == 400
-    assert "AG-B" in refused.json()["description"] and "AG-C" in refused.json()["description"]
+    # AgenciesService names the agencies of the first check that fails: access contracts before units.
+    assert json.loads(refused.json()["description"]) == {
+        "Message ": "Error deleting used agencies in access contract", "Agencies ": "AG-B"}
     report = http.get(f"{ADMIN}/agenciesreport/{refused.headers['X-Request-Id']}", tenant=4, contract=None).json()
     assert report["UsedAgenciesByContracts"] == ["AG-B"] and report["UsedAgenciesByAu"] == ["AG-C"]
     db.rollback()
-    assert logbook.get(db, 4, refused.headers["X-Request-Id"])["events"][-1]["outDetail"] == "IMPORT_AGENCIES.DELETION.KO"
+    final = logbook.get(db, 4, refused.headers["X-Request-Id"])["events"][-1]
+    assert final["outDetail"] == "IMPORT_AGENCIES.DELETION.KO"
+    assert json.loads(final["evDetData"])["agencyCheck"] == refused.json()["description"]
     assert len(search_all(http, 4)) == 4
 
     renamed = "Identifier,Name,Description\nAG-A,A,\nAG-B,B renommé,\nAG-C,C,\n".encode()
@@ -128,3 +132,22 @@ def test_agencies_are_isolated_per_tenant(http):
     other = http.get(f"{ADMIN}/agencies/AG-ONLY5", tenant=6, contract=None)
     assert other.status_code == 404 and other.json()["code"] == "020122"
     assert search_all(http, 6) == []
+
+
+def test_unknown_columns_are_named_before_missing_ones(http, db):
+    # A wrong separator leaves one unknown header field; Vitam reports it before any missing column.
+    response = post_csv(http, "/agencies", "Identifier;Name;Description\nAG-1;A;x\n".encode(), tenant=5)
+    assert response.status_code == 400
+    assert response.json()["description"] == "Import agency error > Unknown fields found: Identifier;Name;Description"
+    db.rollback()
+    event = logbook.get(db, 5, response.headers["X-Request-Id"])["events"][-1]
+    assert event["outDetail"] == "IMPORT_AGENCIES.KO"
+    assert json.loads(event["evDetData"])["agencyCheck"] == (
+        "Import agency error > Unknown fields found: Identifier;Name;Description")
+    assert http.get(f"{ADMIN}/agencies/AG-1", tenant=5, contract=None).status_code == 404
+
+
+def test_duplicated_header_fields_are_refused_first(http):
+    response = post_csv(http, "/agencies", "Identifier,Name,Name,Extra\nAG-1,A,A,x\n".encode(), tenant=5)
+    assert response.status_code == 400
+    assert response.json()["description"] == "Import agency error > Duplicate fields found in the CSV : Name"

@@ -66,7 +66,8 @@ def test_duplicate_identifier_is_refused_and_logged(http, db):
     event = last_event(db, 2, again)
     assert event["outDetail"] == "STP_IMPORT_ACCESS_CONTRACT.IDENTIFIER_DUPLICATION.KO"
     assert event["outMessg"] == "Échec de l'import du contrat d'accès : l'identifiant est déjà utilisé"
-    assert "accessContractCheck" in json.loads(event["evDetData"])
+    # Vitam's ContractLogbookService keys the details by kind of refusal, in its own words.
+    assert json.loads(event["evDetData"]) == {"Duplicate Field": "The contract AC-DUP already exists in database"}
     twice = http.post(ADMIN + "/accesscontracts", json=[{**contract, "Identifier": "AC-X"}, {**contract, "Identifier": "AC-X"}],
                       tenant=2, contract=None)
     assert twice.status_code == 400
@@ -197,3 +198,48 @@ def test_management_contracts_import_and_ingest_contracts_may_name_them(http, db
     assert ingest.status_code == 201
     assert http.get(ADMIN + f"/managementcontracts/{identifier}", tenant=9, contract=None).json()["$results"][0][
         "Storage"] == {"UnitStrategy": "default"}
+
+
+@pytest.mark.parametrize("contract, detail", [
+    ({"Storage": {"ObjectStrategy": "nowhere"}},
+     "Storage Strategy (nowhere) not found for the field Storage.ObjectStrategy"),
+    ({"VersionRetentionPolicy": {"InitialVersion": False, "IntermediaryVersion": "LAST"}},
+     "The version retention policy's InitialVersion parameter in Default usage is invalid in the contract MC KO."),
+    ({"VersionRetentionPolicy": {"Usages": [{"UsageName": "BinaryMaster", "InitialVersion": False}]}},
+     "The version retention policy's InitialVersion parameter in BinaryMaster usage is invalid in the contract MC KO."),
+    ({"VersionRetentionPolicy": {"Usages": [{"UsageName": "Thumbnail", "InitialVersion": False,
+                                             "IntermediaryVersion": None}]}},
+     "The version retention policy's IntermediaryVersion parameter in Thumbnail usage is invalid in the contract MC KO."),
+    ({"VersionRetentionPolicy": {"Usages": [{"UsageName": "Original"}]}},
+     "The usage type Original is invalid in the contract MC KO."),
+])
+def test_management_contract_storage_and_version_retention_checked(http, db, contract, detail):
+    refused = http.post(ADMIN + "/managementcontracts", json=[{"Name": "MC KO", **contract}], tenant=4, contract=None)
+    assert refused.status_code == 400
+    event = last_event(db, 4, refused)
+    reason = "STRATEGY_VALIDATION_ERROR" if "Storage" in contract else "VERSION_RETENTION_POLICY_ERROR"
+    assert event["outDetail"] == f"STP_IMPORT_MANAGEMENT_CONTRACT.{reason}.KO"
+    assert json.loads(event["evDetData"]) == {"managementContractCheck": detail}
+    found = http.get(ADMIN + "/managementcontracts", json={"$query": {"$eq": {"Name": "MC KO"}}, "$projection": {}},
+                     tenant=4, contract=None).json()
+    assert found["$results"] == []
+
+
+def test_management_contract_accepts_a_dissemination_usage_without_first_version(http):
+    policy = {"InitialVersion": True, "IntermediaryVersion": "LAST",
+              "Usages": [{"UsageName": "Dissemination", "InitialVersion": False, "IntermediaryVersion": "NONE"}]}
+    created = http.post(ADMIN + "/managementcontracts", json=[{"Name": "MC OK", "VersionRetentionPolicy": policy}],
+                        tenant=4, contract=None)
+    assert created.status_code == 201, created.text
+
+
+def test_update_cannot_remove_a_contract_status(http, db):
+    agencies(http, 7, ["AG-1"])
+    contract = {"Identifier": "AC-ST", "Name": "Statut", "Status": "ACTIVE", "OriginatingAgencies": ["AG-1"]}
+    assert http.post(ADMIN + "/accesscontracts", json=[contract], tenant=7, contract=None).status_code == 201
+    refused = http.put(ADMIN + "/accesscontracts/AC-ST", json={"$action": [{"$unset": ["Status"]}]}, tenant=7,
+                       contract=None)
+    assert refused.status_code == 400
+    assert last_event(db, 7, refused)["outDetail"] == "STP_UPDATE_ACCESS_CONTRACT.BAD_REQUEST.KO"
+    stored = http.get(ADMIN + "/accesscontracts/AC-ST", tenant=7, contract=None).json()["$results"][0]
+    assert stored["Status"] == "ACTIVE"

@@ -261,6 +261,13 @@ def operator_of(query: dict) -> tuple[str, object]:
     return "", None
 
 
+def _scoped(path: str, item: dict) -> dict:
+    """A document holding only `item` at `path`, for full paths to reach that one array element."""
+    for part in reversed(split_path(path)):
+        item = {part: item}
+    return item
+
+
 def matches(doc: dict, query: dict) -> bool:
     """Does the document satisfy the query (one operator object, `{}` meaning everything)?"""
     operator, arg = operator_of(query)
@@ -276,8 +283,10 @@ def matches(doc: dict, query: dict) -> bool:
         present = bool(values_at(doc, arg))
         return present if operator == "$exists" else not present
     if operator == "$subobject":
+        # An Elasticsearch nested query, as Vitam builds it: the inner fields are full paths
+        # ("#qualifiers.versions.Size"), all matched by the same element of the array.
         field, sub = _single(arg)
-        return any(isinstance(item, dict) and matches(item, sub) for item in values_at(doc, field))
+        return any(isinstance(item, dict) and matches(_scoped(field, item), sub) for item in values_at(doc, field))
     field, value = _single(arg)
     found = values_at(doc, field)
     if operator == "$eq":

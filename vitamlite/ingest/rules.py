@@ -18,6 +18,9 @@ CATEGORY_PROPERTIES = (
 )
 BOOLEAN_VALUES = {"PreventRearrangement", "NeedReassessingAuthorization", "PreventInheritance", "NeedAuthorization"}
 MAX_YEAR = 9000
+# The classification levels a platform allows (Vitam's deployment default, classificationList in vitam_vars.yml);
+# ingest (CHECK_CLASSIFICATION_LEVEL) and rule mass updates (MASS_UPDATE_RULES_CHECK) refuse any other.
+CLASSIFICATION_LEVELS = ("Non protégé", "Secret Défense", "Confidentiel Défense")
 
 
 class RulesError(Exception):

@@ -698,12 +698,12 @@ class IngestWorkflow:
         declared = {unit.id: rules.parse_management(unit.management) for unit in new_units}
         unclassified = [unit_id for unit_id, management in declared.items()
                         if "ClassificationRule" in management
-                        and not management["ClassificationRule"].get("ClassificationLevel")]
+                        and management["ClassificationRule"].get("ClassificationLevel") not in rules.CLASSIFICATION_LEVELS]
         for unit_id in unclassified:
             self._unit_event(unit_id, "CHECK_CLASSIFICATION_LEVEL", "KO")
         if unclassified:
             step.action("CHECK_CLASSIFICATION_LEVEL", "KO", count=len(unclassified),
-                        data={"error": f"Niveau de classification absent : {', '.join(unclassified)}"})
+                        data={"error": f"Niveau de classification absent ou non autorisé : {', '.join(unclassified)}"})
         step.action("CHECK_CLASSIFICATION_LEVEL", count=count, data={})
         rules_by_id = {doc["RuleId"]: doc for doc in referentials.list_all(self.db, self.tenant, "rules")}
         global_management = rules.parse_management(manifest.global_management)

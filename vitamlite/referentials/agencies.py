@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from dataclasses import dataclass, field
 
 from vitamlite import logbook, reports
@@ -37,10 +38,6 @@ logbook.register_messages(
     messages={
         f"{EV_TYPE}.OK": "Succès du processus d'import du référentiel des services agents",
         f"{EV_TYPE}.KO": "Échec du processus d'import du référentiel des services agents",
-        f"{EV_TYPE}.DELETION.KO": (
-            "Échec du processus d'import du référentiel des services agents : Des services agents absents du "
-            "fichier d'import sont utilisés par au moins une unité archivistique présente dans le système"
-        ),
         f"{EV_TYPE}.CONCURRENCE.KO": (
             "Échec du processus d'import du référentiel des services agents : une autre opération d'import des "
             "services agents est en cours"
@@ -105,6 +102,14 @@ def parse(content: bytes) -> tuple[dict[str, dict], dict[str, list]]:
     if not rows:
         raise AgenciesFileInvalid("Le fichier est vide.")
     header = [name.strip() for name in rows[0]]
+    # Vitam (AgenciesService.parseFile) checks the header before looking for its columns: duplicated fields,
+    # then unknown ones (a wrong separator shows as one unknown field).
+    duplicated = sorted({name for name in header if header.count(name) > 1})
+    if duplicated:
+        raise AgenciesFileInvalid(f"Duplicate fields found in the CSV : {','.join(duplicated)}")
+    unknown = [name for name in header if name not in COLUMNS]
+    if unknown:
+        raise AgenciesFileInvalid(f"Unknown fields found: {','.join(unknown)}")
     for column in COLUMNS:
         if column not in header:
             raise AgenciesFileInvalid(f"File invalid -- lack of column {column}")
@@ -190,9 +195,15 @@ def check(db, tenant: int, content: bytes, *, operation_id: str | None = None) -
                                  "Information additionnelle": sorted(used),
                              }]
                          })
-        return AgenciesCheck(False, report, detail=f"{EV_TYPE}.DELETION.KO",
-                             description="Des services agents absents du fichier sont encore utilisés : "
-                             + ", ".join(sorted(used)))
+        # AgenciesService checks the access contracts first, then the units, and words the refusal as a
+        # small JSON text (buildErrorMessageWithAgenciesList), keys with their trailing space included.
+        if deleted_used_by_contracts:
+            reason, blocking = "Error deleting used agencies in access contract", deleted_used_by_contracts
+        else:
+            reason, blocking = "Error deleting used agencies in metadata", deleted_used_by_units
+        description = json.dumps({"Message ": reason, "Agencies ": ",".join(sorted(blocking))},
+                                 ensure_ascii=False, separators=(",", ":"))
+        return AgenciesCheck(False, report, detail=f"{EV_TYPE}.DELETION.KO", description=description)
     updated_ids = [agency["Identifier"] for agency in to_update]
     report = _report(operation_id, agencies, inserted=[a["Identifier"] for a in to_insert], updated=updated_ids,
                      deleted=to_delete, used_contracts=_used_by_access_contracts(db, tenant, updated_ids),
@@ -215,12 +226,15 @@ def import_file(db, store, tenant: int, content: bytes, *, filename: str | None,
             try:
                 result = check(db, tenant, content, operation_id=operation_id)
             except AgenciesFileInvalid as exc:
-                logbook.finish(db, operation_id, "KO", data={"Error": str(exc), **(file_data or {})})
+                # Vitam's agencies service logs an unreadable file under "agencyCheck", as the VitamError says it.
+                logbook.finish(db, operation_id, "KO", data=logbook.jackson_pretty(
+                    {"agencyCheck": f"Import agency error > {exc}", **(file_data or {})}))
                 raise
             if not result.ok:
                 reports.write(store, tenant, operation_id, REPORT_KIND, result.report)
-                logbook.finish(db, operation_id, "KO", detail=result.detail,
-                               data={"Error": result.description, **(file_data or {})})
+                # LogbookAgenciesImportManager.logError: the refusal under "agencyCheck".
+                logbook.finish(db, operation_id, "KO", detail=result.detail, data=logbook.jackson_pretty(
+                    {"agencyCheck": result.description, **(file_data or {})}))
                 return result
             report = result.report
             for event_type, used in ((f"{EV_TYPE}.USED_CONTRACT", report["UsedAgenciesByContracts"]),

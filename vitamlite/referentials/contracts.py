@@ -96,6 +96,57 @@ def _check_ingest_references(db, tenant: int, doc: dict, *, creating: bool) -> l
     return warnings
 
 
+# vitam-lite keeps every binary and metadata on one offer, under Vitam's "default" strategy (ingest/workflow.py).
+STORAGE_STRATEGIES = ("default",)
+INTERMEDIARY_VERSIONS = ("ALL", "LAST", "NONE")
+# Usages whose first version must be kept: the original (and the default policy, which applies to it).
+_INITIAL_VERSION_KEPT = ("Default", "BinaryMaster")
+
+
+def _check_management(db, tenant: int, doc: dict, *, creating: bool) -> list[str]:
+    """Storage strategies and version retention policy, as Vitam's ManagementContractImpl checks them."""
+    for field_name, strategy in (doc.get("Storage") or {}).items():
+        if strategy is not None and strategy not in STORAGE_STRATEGIES:
+            raise Rejected("STRATEGY_VALIDATION_ERROR",
+                           f"Storage Strategy ({strategy}) not found for the field Storage.{field_name}")
+    policy = doc.get("VersionRetentionPolicy")
+    if not policy:
+        return []
+    name = doc.get("Name")
+    policies = [("Default", policy)] + [(usage.get("UsageName"), usage) for usage in policy.get("Usages") or []
+                                        if isinstance(usage, dict)]
+    for usage, rules in policies:
+        if usage != "Default" and usage not in DATA_OBJECT_VERSIONS:
+            raise Rejected("VERSION_RETENTION_POLICY_ERROR", f"The usage type {usage} is invalid in the contract {name}.")
+        # A parameter left out takes Vitam's default; one given (even null) must be valid.
+        initial = rules.get("InitialVersion", True)
+        if not isinstance(initial, bool) or (usage in _INITIAL_VERSION_KEPT and not initial):
+            raise Rejected("VERSION_RETENTION_POLICY_ERROR", f"The version retention policy's InitialVersion "
+                           f"parameter in {usage} usage is invalid in the contract {name}.")
+        if rules.get("IntermediaryVersion", "ALL") not in INTERMEDIARY_VERSIONS:
+            raise Rejected("VERSION_RETENTION_POLICY_ERROR", f"The version retention policy's IntermediaryVersion "
+                           f"parameter in {usage} usage is invalid in the contract {name}.")
+    return []
+
+
+# evDetData keys and texts of Vitam's ContractLogbookService and GenericContractValidator.
+_CONTRACT_DETAIL_KEYS = {
+    "EMPTY_REQUIRED_FIELD": "Mandatory Fields",
+    "IDENTIFIER_DUPLICATION": "Duplicate Field",
+    "CONTRACT_NOT_FOUND": "Contract not found",
+    "NOT_IN_ENUM": "Not in Enum",
+    "PROFILE_NOT_FOUND": "Profile not found",
+    "AGENCY_NOT_FOUND": "Agency not found",
+    "VALIDATION_ERROR": "Validation error",
+}
+_CONTRACT_TEXTS = {
+    "detail_keys": _CONTRACT_DETAIL_KEYS,
+    "duplicate_text": "The contract {identifier} already exists in database",
+    "mandatory_text": "The field {field} is mandatory",
+    "kept": ("Status",),
+}
+
+
 ACCESS = Spec(
     kind="access_contracts",
     label="Contrat d'accès",
@@ -123,6 +174,7 @@ ACCESS = Spec(
         "AccessLog": "INACTIVE",
     },
     check_key="accessContractCheck",
+    **_CONTRACT_TEXTS,
     service_label="AccessContract",
     references=[_check_agencies, _check_root_units],
 )
@@ -158,6 +210,7 @@ INGEST = Spec(
         "ComputeInheritedRulesAtIngest": False,
     },
     check_key="ingestContractCheck",
+    **_CONTRACT_TEXTS,
     service_label="IngestContract",
     references=[_check_ingest_references],
 )
@@ -172,7 +225,9 @@ MANAGEMENT = Spec(
                            "PersistentIdentifierPolicy": ("array", OBJECT)},
     defaults={"Status": "INACTIVE"},
     check_key="managementContractCheck",
+    **_CONTRACT_TEXTS,
     service_label="ManagementContract",
+    references=[_check_management],
 )
 
 for _spec, _noun, _label in (

@@ -31,7 +31,8 @@ _FRENCH_DATE = re.compile(r"(\d{2})/(\d{2})/(\d{4})")
 
 
 class Rejected(Exception):
-    """A document breaks a rule: `reason` is the Vitam sub-code (IDENTIFIER_DUPLICATION...), text in French."""
+    """A document breaks a rule: `reason` is the Vitam sub-code (IDENTIFIER_DUPLICATION...), text in Vitam's
+    wording where its service has one (contracts), else in French."""
 
     def __init__(self, reason: str, description: str, *, status: int = 400):
         super().__init__(description)
@@ -59,6 +60,13 @@ class Spec:
     references: list[Callable] = field(default_factory=list)
     # Fields that cannot be changed by an update.
     frozen: tuple = ("Identifier",)
+    # evDetData key of a refusal by reason (Vitam's ContractLogbookService); other reasons use check_key.
+    detail_keys: dict = field(default_factory=dict)
+    # Refusal texts, formatted with label, identifier, field: Vitam's own wording where its service has one.
+    duplicate_text: str = "{label} « {identifier} » : l'identifiant est déjà utilisé."
+    mandatory_text: str = "{label} « {identifier} » : le champ obligatoire {field} est vide."
+    # Fields an import may leave to their default but an update may not remove (Vitam's schema "required").
+    kept: tuple = ()
     # Text shown in a 404 for an unknown identifier (update).
     not_found_reason: str = "CONTRACT_NOT_FOUND"
 
@@ -76,6 +84,10 @@ def register_spec_messages(spec: Spec, *, noun: str, import_messages: dict, upda
         for key, text in table.items():
             messages[f"{event}.{key}" if key in ("OK", "KO", "WARNING", "FATAL") else f"{event}.{key}.KO"] = text
     logbook.register_messages(messages=messages)
+
+
+def _refusal_details(spec: Spec, exc: Rejected) -> str:
+    return logbook.jackson_pretty({spec.detail_keys.get(exc.reason, spec.check_key): exc.description})
 
 
 def now_iso() -> str:
@@ -144,7 +156,8 @@ def validate_shape(spec: Spec, doc: dict, warnings: list | None = None) -> dict:
     for key in spec.mandatory:
         value = doc.get(key)
         if value is None or (isinstance(value, str) and not value.strip()) or value == []:
-            raise Rejected("EMPTY_REQUIRED_FIELD", f"{spec.label} « {name} » : le champ obligatoire {key} est vide.")
+            raise Rejected("EMPTY_REQUIRED_FIELD",
+                           spec.mandatory_text.format(label=spec.label, identifier=name, field=key))
     normalised = {}
     for key, value in doc.items():
         if key in DB_FIELDS or key.startswith("#") or key in unknown:
@@ -205,7 +218,8 @@ def prepare_import(db, spec: Spec, tenant: int, documents, warnings: list | None
         if identifier is None:
             identifier = None  # generated below, once the whole batch is valid
         elif identifier in seen or ref_store.exists(db, tenant, spec.kind, identifier):
-            raise Rejected("IDENTIFIER_DUPLICATION", f"{spec.label} « {identifier} » : l'identifiant est déjà utilisé.")
+            raise Rejected("IDENTIFIER_DUPLICATION",
+                           spec.duplicate_text.format(label=spec.label, identifier=identifier, field="Identifier"))
         if identifier:
             seen.add(identifier)
         for check in spec.references:
@@ -232,7 +246,7 @@ def import_documents(db, spec: Spec, tenant: int, documents, *, operation_id: st
         prepared = prepare_import(db, spec, tenant, documents, warnings)
     except Rejected as exc:
         logbook.finish(db, operation_id, "KO", detail=f"{spec.import_event}.{exc.reason}.KO",
-                       data={spec.check_key: exc.description})
+                       data=_refusal_details(spec, exc))
         raise
     stored = ref_store.put_many(db, tenant, spec.kind, prepared)
     if warnings:
@@ -264,6 +278,10 @@ def apply_update_dsl(doc: dict, query, spec: Spec) -> dict:
                 raise Rejected("BAD_REQUEST", f"{spec.label} « {name} » : le champ {key} ne peut pas être modifié.")
             if key not in spec.fields:
                 raise Rejected("BAD_REQUEST", f"{spec.label} « {name} » : champ inconnu {key}.")
+            if value is None and key in spec.kept:
+                # Vitam: the stored document fails its schema validation, hence CONTRACT_BAD_REQUEST.
+                raise Rejected("BAD_REQUEST",
+                               f"{spec.label} « {name} » : le champ obligatoire {key} ne peut pas être supprimé.")
             if value is None:
                 updated.pop(key, None)
             else:
@@ -287,7 +305,7 @@ def update_document(db, spec: Spec, tenant: int, identifier: str, query, *, oper
         doc = _complete(spec, doc, previous=previous)
     except Rejected as exc:
         logbook.finish(db, operation_id, "KO", detail=f"{spec.update_event}.{exc.reason}.KO",
-                       data={spec.check_key: exc.description})
+                       data=_refusal_details(spec, exc))
         raise
     stored = ref_store.put(db, tenant, spec.kind, doc)
     changed = sorted(key for key in set(previous) | set(stored)
