@@ -183,3 +183,36 @@ def test_a_mass_update_runs_in_several_operations_stops_on_a_failure_and_resumes
     response = client.post(reverse("elimination:mass_update_resume",
                                    kwargs={"tenant_pk": archive.tenant_a.pk, "pk": update.pk}), follow=True)
     assert "interrupted" in response.content.decode().lower() or "interrompue" in response.content.decode().lower()
+
+
+def test_the_journal_links_every_operation_of_a_batched_run_to_its_proposal_or_mass_update(
+        client, two_permits, settings, django_assert_num_queries):
+    from sam.consultation.selectors import operation_subjects
+
+    archive = two_permits
+    settings.VITAM = {**settings.VITAM, "BATCH_SIZE": 2}  # three operations each: a middle one to look up
+    proposal = submit_and_approve(client, archive, analyse(client, archive))
+    client.force_login(archive.archivist_a)
+    assert client.post(url("proposal_execute", proposal)).status_code == 302
+    proposal.refresh_from_db()
+    assert proposal.state == Proposal.State.EXECUTED, proposal.error
+    settings.VITAM = {**settings.VITAM, "BATCH_SIZE": 1}  # the two units left: two operations
+    criteria = {"agency": f"{agency_prefix(archive.org_a)}-URBA"}
+    change = {"action": "add", "category": "HoldRule", "rule": "HOL-00001", "hold_reason": "Contentieux"}
+    update = services.mass_update_start(actor=archive.archivist_a, tenant=archive.tenant_a, criteria=criteria,
+                                        change=change, expected_count=2, confirmed=True)
+    update.refresh_from_db()
+    assert update.state == MassUpdate.State.SUCCEEDED, update.error
+
+    expected = {batch.operation_id: (batch.kind, proposal.pk) for batch in proposal.batches.all()}
+    expected.update({batch.operation_id: ("mass_update", update.pk) for batch in update.batches.all()})
+    assert len(expected) == 3 + 3 + 2 and all(expected)
+    with django_assert_num_queries(1):
+        subjects = operation_subjects(archive.tenant_a, list(expected))
+    assert {op: (subject["kind"], subject["pk"]) for op, subject in subjects.items()} == expected
+    assert operation_subjects(archive.tenant_b, list(expected)) == {}  # never another tenant's records
+
+    middle = proposal.batches.get(kind=VitamBatch.Kind.ELIMINATION, number=2).operation_id
+    page = client.get(reverse("consultation:operation_detail", args=[archive.tenant_a.pk, middle]))
+    assert page.status_code == 200
+    assert reverse("elimination:proposal_detail", args=[archive.tenant_a.pk, proposal.pk]) in page.content.decode()
