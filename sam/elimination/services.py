@@ -594,12 +594,13 @@ def mass_update_query(criteria: dict) -> Select:
     return Select().where(*conditions)
 
 
-def mass_update_count(*, tenant, criteria: dict) -> int:
-    """How many units the update would touch (a count query, capped at Vitam's 10,000 window)."""
+def mass_update_count(*, tenant, criteria: dict) -> tuple[int, bool]:
+    """How many units the update would touch, and whether Vitam stopped counting at its 10,000 cap (the run
+    lists every unit and records the real number)."""
     client = vitam_side.client_for(tenant)
-    # Vitam caps $hits.total at 10,000 unless its configuration allows $track_total_hits.
     query = mass_update_query(criteria).limit(1).fields("#id")
-    return client.search_units(query.build()).total
+    response = client.search_units(query.build())
+    return response.total, response.total_is_capped
 
 
 def rule_actions_for(change: dict) -> tuple[dict, str]:
