@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import shutil
 import sys
 import tempfile
 import time
@@ -83,6 +84,7 @@ def main() -> None:
         run(args.units, label)
     finally:
         server.stop()
+        shutil.rmtree(data_dir, ignore_errors=True)  # a 50,000-unit store and its certificate
 
 
 def run(count: int, label: str) -> None:
