@@ -46,7 +46,7 @@ from referentials.models import ReferentialImport
 from referentials.selectors import rule_names
 from referentials.trees.models import TreeKind, TreePublication
 from sam.deposits.models import Deposit
-from sam.elimination.models import MassUpdate, Proposal
+from sam.elimination.models import MassUpdate, Proposal, VitamBatch
 from sam.lib.display import vitam_datetime
 from sam.vitam.errors import VitamError, VitamNotFound
 from tenants.vitam_clients import ADMIN, RESEARCHER, MissingContract, access_contract_for, vitam_client
@@ -559,11 +559,11 @@ def search_operations(tenant, filters: dict, *, user, page: int = 1) -> SearchPa
     return SearchPage(results=operations, total=response.total, page=page, per_page=OPERATIONS_PER_PAGE)
 
 
-def _subject_rows(queryset, *, kind: str, operation: str, title: str, detail: str, person: str):
+def _subject_rows(queryset, *, kind: str, operation: str, title: str, detail: str, person: str, pk: str = "pk"):
     """One branch of the UNION below: the same columns, in the same order, for every kind of SAM record."""
     text = CharField()
     return queryset.annotate(
-        subject_kind=Value(kind, output_field=text), subject_pk=F("pk"), subject_operation=F(operation),
+        subject_kind=Value(kind, output_field=text), subject_pk=F(pk), subject_operation=F(operation),
         subject_title=F(title), subject_detail=F(detail) if detail else Value("", output_field=text),
         person_first=F(f"{person}__first_name"), person_last=F(f"{person}__last_name"),
         person_login=F(f"{person}__username"),
@@ -573,7 +573,8 @@ def _subject_rows(queryset, *, kind: str, operation: str, title: str, detail: st
 
 def operation_subjects(tenant, operation_ids) -> dict[str, dict]:
     """What each Vitam operation is about in SAM (the deposit, the rule import, the elimination proposal,
-    the mass update, the publication of a tree) and who asked for it, by operation id: one UNION query for a page of the journal."""
+    the mass update, the publication of a tree) and who asked for it, by operation id: one UNION query for a page of the journal.
+    A proposal or mass update past one Vitam operation has one operation per VitamBatch: each links to it."""
     ids = [i for i in operation_ids if i]
     if not ids:
         return {}
@@ -588,6 +589,17 @@ def operation_subjects(tenant, operation_ids) -> dict[str, dict]:
                       operation="action_operation_id", title="title", detail="reference", person="executed_by"),
         _subject_rows(MassUpdate.objects.filter(tenant=tenant, operation_id__in=ids), kind="mass_update",
                       operation="operation_id", title="description", detail="", person="created_by"),
+        _subject_rows(VitamBatch.objects.filter(proposal__tenant=tenant, kind=VitamBatch.Kind.ANALYSIS,
+                                                operation_id__in=ids),
+                      kind="analysis", operation="operation_id", pk="proposal", title="proposal__title",
+                      detail="proposal__reference", person="proposal__created_by"),
+        _subject_rows(VitamBatch.objects.filter(proposal__tenant=tenant, kind=VitamBatch.Kind.ELIMINATION,
+                                                operation_id__in=ids),
+                      kind="elimination", operation="operation_id", pk="proposal", title="proposal__title",
+                      detail="proposal__reference", person="proposal__executed_by"),
+        _subject_rows(VitamBatch.objects.filter(mass_update__tenant=tenant, operation_id__in=ids),
+                      kind="mass_update", operation="operation_id", pk="mass_update",
+                      title="mass_update__description", detail="", person="mass_update__created_by"),
         _subject_rows(TreePublication.objects.filter(draft__tenant=tenant, operation_id__in=ids), kind="publication",
                       operation="operation_id", title="draft__title", detail="draft__kind", person="started_by"),
     ]

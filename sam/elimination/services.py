@@ -182,7 +182,7 @@ def _analysis_batch_run(client, proposal: Proposal, batch: VitamBatch, date: str
     query = Select().where(in_("#id", batch.unit_ids)).threshold(len(batch.unit_ids))
     operation_id = client.elimination_analysis(query, date)
     VitamBatch.objects.filter(pk=batch.pk).update(operation_id=operation_id, state=VitamBatch.State.SENT)
-    if batch.number == 1:  # the journal of operations links the first one to the proposal
+    if batch.number == 1:  # the proposal names its first operation (page, API, copies); the journal links each batch
         Proposal.objects.filter(pk=proposal.pk).update(analysis_operation_id=operation_id)
     status = vitam_side.follow(client, operation_id, on_progress)
     VitamBatch.objects.filter(pk=batch.pk).update(vitam_status=status.status)
@@ -594,12 +594,13 @@ def mass_update_query(criteria: dict) -> Select:
     return Select().where(*conditions)
 
 
-def mass_update_count(*, tenant, criteria: dict) -> int:
-    """How many units the update would touch (a count query, capped at Vitam's 10,000 window)."""
+def mass_update_count(*, tenant, criteria: dict) -> tuple[int, bool]:
+    """How many units the update would touch, and whether Vitam stopped counting at its 10,000 cap (the run
+    lists every unit and records the real number)."""
     client = vitam_side.client_for(tenant)
-    # Vitam caps $hits.total at 10,000 unless its configuration allows $track_total_hits.
     query = mass_update_query(criteria).limit(1).fields("#id")
-    return client.search_units(query.build()).total
+    response = client.search_units(query.build())
+    return response.total, response.total_is_capped
 
 
 def rule_actions_for(change: dict) -> tuple[dict, str]:
@@ -725,7 +726,7 @@ def _mass_update_batch_run(client, update: MassUpdate, batch: VitamBatch, on_pro
             locked.operation_id = client.update_units_rules(query, update.rule_actions)
             locked.state = VitamBatch.State.SENT
             locked.save(update_fields=["operation_id", "state"])
-            if locked.number == 1:  # the journal of operations links the first one to the update
+            if locked.number == 1:  # the update names its first operation; the journal links each batch
                 MassUpdate.objects.filter(pk=update.pk).update(operation_id=locked.operation_id)
     batch.operation_id, batch.state = locked.operation_id, locked.state
     status = vitam_side.follow(client, batch.operation_id, on_progress)

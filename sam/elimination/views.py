@@ -19,6 +19,7 @@ from sam.elimination.forms import AnalysisForm, DecisionForm, MassUpdateForm, Un
 from sam.elimination.models import MassUpdate, Proposal
 from sam.lib import refusals
 from sam.vitam import VitamError
+from sam.vitam.types import HITS_TOTAL_CAP
 from tenants.audit import audit_record
 from tenants.context import tenant_get_for_request
 from tenants.permissions import can, is_platform_admin, may_give_visa, visa_givers
@@ -283,10 +284,10 @@ def mass_update_create(request, tenant_pk):
     """Two steps: preview (count of the units touched), then start (confirmation above the threshold)."""
     tenant = tenant_get_for_request(request, tenant_pk, "eliminate")
     form = MassUpdateForm(request.POST or None, initial=_initial(request))
-    count = None
+    count, count_capped = None, False
     if request.method == "POST" and form.is_valid():
         try:
-            count = services.mass_update_count(tenant=tenant, criteria=form.criteria())
+            count, count_capped = services.mass_update_count(tenant=tenant, criteria=form.criteria())
             if request.POST.get("step") == "start" and form.cleaned_data.get("expected_count") is not None:
                 update = services.mass_update_start(
                     actor=request.user, tenant=tenant, criteria=form.criteria(), change=form.change(),
@@ -295,7 +296,8 @@ def mass_update_create(request, tenant_pk):
         except (ValidationError, VitamError, MissingContract) as error:
             refusals.on_form(form, error)
     return render(request, "elimination/mass_update_create.html", {
-        "tenant": tenant, "form": form, "count": count, "threshold": services._threshold(),
+        "tenant": tenant, "form": form, "count": count, "count_capped": count_capped,
+        "threshold": services._threshold(),
         "description": services.rule_actions_for(form.change())[1] if count is not None else "",
     })
 
@@ -304,10 +306,13 @@ def mass_update_create(request, tenant_pk):
 @require_GET
 def mass_update_detail(request, tenant_pk, pk):
     update = selectors.mass_update_get_for_user(request.user, tenant_pk, pk)
+    batches = selectors.batches_of(mass_update=update)
     return render(request, "elimination/mass_update_detail.html", {
         "tenant": update.tenant, "update": update,
         "job": update.job if update.state == MassUpdate.State.RUNNING else None,
-        "batches": selectors.batches_of(mass_update=update),
+        "batches": batches,
+        # Until the run lists the units, the count is Vitam's, which stops at 10,000.
+        "unit_count_capped": not batches and update.unit_count >= HITS_TOTAL_CAP,
         "lines": documents.report_lines_preview(update.report_path) if update.report_path else [],
     })
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+# Vitam's $hits.total stops at 10,000 (no flag says so) unless the platform allows $track_total_hits.
+HITS_TOTAL_CAP = 10_000
+
 
 @dataclass(frozen=True)
 class VitamResponse:
@@ -33,6 +36,11 @@ class VitamResponse:
     def total(self) -> int:
         """Number of matches ($hits.total, capped at 10,000 by Vitam)."""
         return int(self.hits.get("total", len(self.results)))
+
+    @property
+    def total_is_capped(self) -> bool:
+        """Vitam stopped counting: there are HITS_TOTAL_CAP matches or more (it says nothing else about it)."""
+        return self.total >= HITS_TOTAL_CAP
 
     @property
     def first(self) -> dict | None:

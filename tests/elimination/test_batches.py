@@ -183,3 +183,75 @@ def test_a_mass_update_runs_in_several_operations_stops_on_a_failure_and_resumes
     response = client.post(reverse("elimination:mass_update_resume",
                                    kwargs={"tenant_pk": archive.tenant_a.pk, "pk": update.pk}), follow=True)
     assert "interrupted" in response.content.decode().lower() or "interrompue" in response.content.decode().lower()
+
+
+def test_the_journal_links_every_operation_of_a_batched_run_to_its_proposal_or_mass_update(
+        client, two_permits, settings, django_assert_num_queries):
+    from sam.consultation.selectors import operation_subjects
+
+    archive = two_permits
+    settings.VITAM = {**settings.VITAM, "BATCH_SIZE": 2}  # three operations each: a middle one to look up
+    proposal = submit_and_approve(client, archive, analyse(client, archive))
+    client.force_login(archive.archivist_a)
+    assert client.post(url("proposal_execute", proposal)).status_code == 302
+    proposal.refresh_from_db()
+    assert proposal.state == Proposal.State.EXECUTED, proposal.error
+    settings.VITAM = {**settings.VITAM, "BATCH_SIZE": 1}  # the two units left: two operations
+    criteria = {"agency": f"{agency_prefix(archive.org_a)}-URBA"}
+    change = {"action": "add", "category": "HoldRule", "rule": "HOL-00001", "hold_reason": "Contentieux"}
+    update = services.mass_update_start(actor=archive.archivist_a, tenant=archive.tenant_a, criteria=criteria,
+                                        change=change, expected_count=2, confirmed=True)
+    update.refresh_from_db()
+    assert update.state == MassUpdate.State.SUCCEEDED, update.error
+
+    expected = {batch.operation_id: (batch.kind, proposal.pk) for batch in proposal.batches.all()}
+    expected.update({batch.operation_id: ("mass_update", update.pk) for batch in update.batches.all()})
+    assert len(expected) == 3 + 3 + 2 and all(expected)
+    with django_assert_num_queries(1):
+        subjects = operation_subjects(archive.tenant_a, list(expected))
+    assert {op: (subject["kind"], subject["pk"]) for op, subject in subjects.items()} == expected
+    assert operation_subjects(archive.tenant_b, list(expected)) == {}  # never another tenant's records
+
+    middle = proposal.batches.get(kind=VitamBatch.Kind.ELIMINATION, number=2).operation_id
+    page = client.get(reverse("consultation:operation_detail", args=[archive.tenant_a.pk, middle]))
+    assert page.status_code == 200
+    assert reverse("elimination:proposal_detail", args=[archive.tenant_a.pk, proposal.pk]) in page.content.decode()
+
+
+def test_a_mass_update_past_vitams_count_says_so_then_shows_the_real_number(
+        client, archive, queued_tasks, vitamlite_server, settings):
+    """Vitam's $hits.total stops at 10,000 with no flag: the preview says "10,000 or more", the run lists the
+    units and records their real number."""
+    from vitamlite import units_store
+    from vitamlite.ids import new_guid
+
+    tenant, agency = archive.tenant_a.vitam_id, f"{agency_prefix(archive.org_a)}-URBA"
+    db = vitamlite_server.app.store.new_connection()
+    units_store.insert_units(db, tenant, [
+        {"#id": new_guid(tenant), "Title": f"Registre matricule {n}", "DescriptionLevel": "Item",
+         "#unitType": "INGEST", "#originating_agency": agency, "#opi": new_guid(tenant), "#unitups": [],
+         "#management": {}} for n in range(10_005)])
+    db.commit()
+    db.close()
+    client.force_login(archive.archivist_a)
+    data = {"title": "Registre matricule", "action": "add", "category": "HoldRule", "rule": "HOL-00001",
+            "hold_reason": "Contentieux"}
+    preview = client.post(reverse("elimination:mass_update_create", kwargs={"tenant_pk": archive.tenant_a.pk}),
+                          {**data, "step": "preview"})
+    assert preview.context["count"] == 10_000 and preview.context["count_capped"]
+    html = preview.content.decode()
+    assert "10\u202f000 unités ou plus seront mises à jour" in html and "10000 unités" not in html
+
+    started = client.post(reverse("elimination:mass_update_create", kwargs={"tenant_pk": archive.tenant_a.pk}),
+                          {**data, "step": "start", "expected_count": 10_000, "confirmed": "on"})
+    assert started.status_code == 302
+    update = MassUpdate.objects.get(tenant=archive.tenant_a)
+    detail = reverse("elimination:mass_update_detail", kwargs={"tenant_pk": archive.tenant_a.pk, "pk": update.pk})
+    assert "10\u202f000 ou plus (SAM les recense)" in client.get(detail).content.decode()
+
+    services.mass_update_run(update=update, on_progress=lambda done, total, message: None)
+    update.refresh_from_db()
+    assert update.state == MassUpdate.State.SUCCEEDED, update.error
+    assert update.unit_count == 10_005 and update.ok_count == 10_005
+    page = client.get(detail)
+    assert not page.context["unit_count_capped"] and "SAM les recense" not in page.content.decode()
