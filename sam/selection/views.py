@@ -152,10 +152,10 @@ def selection_mass_update(request, tenant_pk, pk):
         refusals.as_messages(request, error)
         return _detail(selection)
     form = SelectionMassUpdateForm(request.POST or None, selection_criteria=criteria)
-    count = None
+    count, count_capped = None, False
     if request.method == "POST" and form.is_valid():
         try:
-            count = elimination_services.mass_update_count(tenant=selection.tenant, criteria=criteria)
+            count, count_capped = elimination_services.mass_update_count(tenant=selection.tenant, criteria=criteria)
             if request.POST.get("step") == "start" and form.cleaned_data.get("expected_count") is not None:
                 update = elimination_services.mass_update_start(
                     actor=request.user, tenant=selection.tenant, criteria=criteria, change=form.change(),
@@ -165,7 +165,7 @@ def selection_mass_update(request, tenant_pk, pk):
             refusals.on_form(form, error)
     return render(request, "selection/selection_mass_update.html", {
         "tenant": selection.tenant, "selection": selection, "form": form, "count": count,
-        "threshold": elimination_services._threshold(),
+        "count_capped": count_capped, "threshold": elimination_services._threshold(),
         "description": elimination_services.rule_actions_for(form.change())[1] if count is not None else "",
     })
 

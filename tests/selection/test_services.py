@@ -102,8 +102,8 @@ def test_mass_rule_update_from_a_selection(archive):
     services.selection_search_add(selection=selection, query_dict=QueryDict("q=garage"))
     services.selection_units_add(selection=selection, units={archive.ids["PC 0012 maison A"]: "PC 12"})
     criteria = services.selection_criteria(selection)
-    count = elimination_services.mass_update_count(tenant=archive.tenant_a, criteria=criteria)
-    assert count == 2
+    count, capped = elimination_services.mass_update_count(tenant=archive.tenant_a, criteria=criteria)
+    assert (count, capped) == (2, False)
     update = elimination_services.mass_update_start(
         actor=user, tenant=archive.tenant_a, criteria=criteria, expected_count=count, confirmed=True,
         change={"action": "add", "category": "HoldRule", "rule": "HOL-00001"})
