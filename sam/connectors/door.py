@@ -29,6 +29,7 @@ OCTET = "application/octet-stream"
 TENANT_CHECK_FAILED = {"Error": "X-Tenant-Id check failed!"}
 # What OPTIONS lists: Vitam's listResourceEndpoints answer (EndpointInfo of its SecureEndpointScanner), entry for
 # entry, for the endpoints the door serves; vitam-lite answers the same (tests/connectors/test_door_options.py).
+# Written in both on purpose: vitam-lite stands for Vitam and imports nothing of the portal.
 ENDPOINTS = [
     {"permission": "ingests:create", "verb": "POST", "endpoint": "/ingest-external/v1/ingests/",
      "consumedMediaTypes": [OCTET], "producedMediaTypes": [],
