@@ -11,21 +11,25 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from sam.consultation import selectors, services
 from sam.consultation.forms import OperationFilterForm, ResearcherSearchForm, SavedSearchForm, SearchForm
+from sam.consultation.forms import UnitEditForm, UnitRuleFormSet, unit_rules_of
+from sam.lib import refusals
 from sam.consultation.models import SavedSearch
 from sam.consultation.selectors import ConsultationUnavailable
 from sam.consultation.seda_labels import readable_metadata
 from sam.vitam.dsl import MAX_RESULT_WINDOW
 from sam.vitam.errors import VitamError, VitamNotFound, VitamUnauthorized
 from tenants.context import tenant_get_for_request
-from tenants.permissions import tenants_for
+from tenants.permissions import checker_for, is_platform_admin, tenants_for
 from tenants.vitam_clients import RESEARCHER, access_contract_for
 
 SEARCH = "search"
 CONSULT = "consult_communicable"
+# Editing a unit changes archives' metadata as mass rule updates do: the same permission (archivists, referents).
+EDIT = "eliminate"
 
 
 def _tenant(request, tenant_pk, perm=SEARCH):
@@ -219,7 +223,76 @@ def unit_detail(request, tenant_pk, unit_id):
         "objects": selectors.objects_of(tenant, unit, user=request.user),
         "lifecycle": selectors.lifecycle_of(tenant, unit_id, user=request.user),
         "search_under": urlencode({"node": unit_id}),
+        "can_edit": checker_for(request).has_perm(EDIT, tenant.organisation) or is_platform_admin(request.user),
     })
+
+
+def _edit_forms(data, unit, rules):
+    values = selectors.editable_values(unit)
+    initial = {**values, "keywords": "\n".join(values["keywords"]), "version": unit.get("#version", 0)}
+    rule_lines = [{"category": category, "rule": rule_id, "start_date": start}
+                  for category, lines in values["rules"].items() for rule_id, start in lines]
+    return (UnitEditForm(data, initial=initial),
+            UnitRuleFormSet(data, initial=rule_lines, prefix="rules", form_kwargs={"rules": rules}))
+
+
+def _submitted_values(form, formset) -> dict:
+    data = form.cleaned_data
+    return {
+        "title": data["title"].strip(), "description": data["description"].strip(), "level": data["level"],
+        "start_date": data["start_date"].isoformat() if data["start_date"] else "",
+        "end_date": data["end_date"].isoformat() if data["end_date"] else "",
+        "keywords": form.keyword_list(), "rules": unit_rules_of(formset.forms),
+        "appraisal_final_action": data["appraisal_final_action"], "storage_final_action": data["storage_final_action"],
+    }
+
+
+def _conflict_rows(stored: dict, theirs: dict, rules: list[dict]) -> list[dict]:
+    """Field by field: what Vitam stores now against what the user typed (only where they differ)."""
+    labels = {rule["RuleId"]: rule.get("RuleValue", "") for rule in rules}
+    stored_texts, their_texts = selectors.edit_texts(stored, labels), selectors.edit_texts(theirs, labels)
+    return [{"label": label, "stored": stored_texts[name], "theirs": their_texts[name]}
+            for name, label in selectors.EDIT_LABELS.items() if stored_texts[name] != their_texts[name]]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def unit_edit(request, tenant_pk, unit_id):
+    tenant = _tenant(request, tenant_pk, EDIT)
+    try:
+        unit = selectors.get_unit(tenant, unit_id, user=request.user)
+        rules = selectors.editable_rules(tenant)
+    except ConsultationUnavailable as exc:
+        return _refused(request, tenant, str(exc), status=503)
+    conflict = None
+    if request.method == "POST":
+        form, formset = _edit_forms(request.POST, unit, rules)
+        if form.is_valid() and formset.is_valid():
+            values = _submitted_values(form, formset)
+            try:
+                changed = services.unit_edit(request=request, tenant=tenant, unit_id=unit_id,
+                                             version=form.cleaned_data["version"], values=values)
+            except services.UnitEditConflict as exc:
+                # Their input stays; the form now stands on the stored version, so sending it again overwrites it.
+                data = request.POST.copy()
+                data["version"] = str(exc.unit.get("#version", 0))
+                form, formset = _edit_forms(data, exc.unit, rules)
+                conflict = _conflict_rows(selectors.editable_values(exc.unit), values, rules)
+                unit = exc.unit
+            except (ValidationError, VitamError) as exc:
+                refusals.on_form(form, exc)
+            else:
+                if changed:
+                    messages.success(request, _("The description of the unit is saved."))
+                else:
+                    messages.info(request, _("Nothing was changed."))
+                return redirect("consultation:unit_detail", tenant.pk, unit_id)
+    else:
+        form, formset = _edit_forms(None, unit, rules)
+    return render(request, "consultation/unit_edit.html", {
+        "tenant": tenant, "unit": unit, "unit_id": unit_id, "form": form, "formset": formset, "conflict": conflict,
+        "ancestors": selectors.ancestors_of(tenant, unit, user=request.user),
+    }, status=409 if conflict is not None else 200)
 
 
 def _object(request, tenant, unit_id, usage, version, *, preview):
