@@ -211,6 +211,8 @@ class UnitEditForm(forms.Form):
     """What an archivist may change of one unit; `version` is the unit's #version when the form was opened."""
 
     version = forms.IntegerField(widget=HiddenInput, min_value=0)
+    # The values as the form was opened (JSON): on a conflict, what the user changed is told from what they left.
+    opened = forms.CharField(widget=HiddenInput, required=False, max_length=200_000)
     title = forms.CharField(label=_("Title"), max_length=1000, widget=TextInput,
                             error_messages={"required": _("Give the unit a title.")})
     description = forms.CharField(label=_("Description"), required=False, max_length=20_000,

@@ -1,5 +1,6 @@
 """Screens of search and consultation: thin, tenant loaded through tenant_get_for_user (404 alike)."""
 
+import json
 import re
 from urllib.parse import urlencode
 
@@ -227,13 +228,38 @@ def unit_detail(request, tenant_pk, unit_id):
     })
 
 
-def _edit_forms(data, unit, rules):
-    values = selectors.editable_values(unit)
-    initial = {**values, "keywords": "\n".join(values["keywords"]), "version": unit.get("#version", 0)}
-    rule_lines = [{"category": category, "rule": rule_id, "start_date": start}
-                  for category, lines in values["rules"].items() for rule_id, start in lines]
-    return (UnitEditForm(data, initial=initial),
-            UnitRuleFormSet(data, initial=rule_lines, prefix="rules", form_kwargs={"rules": rules}))
+def _plain(values: dict) -> dict:
+    """Values as JSON gives them back (tuples become lists), so opened, stored and typed values compare."""
+    return json.loads(json.dumps(values))
+
+
+def _edit_data(values: dict, *, version) -> dict:
+    """The edit form's POST data showing these values, on top of `version` (the values are also kept as the
+    form's starting point, `opened`, to tell later what the user changed)."""
+    values = _plain(values)
+    data = {"version": str(version), "opened": json.dumps(values), "keywords": "\n".join(values["keywords"])}
+    data.update({name: values[name] for name in ("title", "description", "level", "start_date", "end_date",
+                                                 "appraisal_final_action", "storage_final_action")})
+    lines = [(category, rule_id, start) for category, rules in values["rules"].items() for rule_id, start in rules]
+    for index, (category, rule_id, start) in enumerate(lines):
+        data.update({f"rules-{index}-category": category, f"rules-{index}-rule": rule_id,
+                     f"rules-{index}-start_date": start})
+    data.update({"rules-TOTAL_FORMS": str(len(lines) + 2), "rules-INITIAL_FORMS": str(len(lines)),
+                 "rules-MIN_NUM_FORMS": "0", "rules-MAX_NUM_FORMS": "1000"})
+    return data
+
+
+def _edit_forms(data, rules, *, unit=None):
+    """Unbound forms showing the unit, or bound ones (`data`), with their rule lines."""
+    if data is None:
+        data_for_unit = _edit_data(selectors.editable_values(unit), version=unit.get("#version", 0))
+        form = UnitEditForm(initial=data_for_unit)
+        rule_lines = [{"category": category, "rule": rule_id, "start_date": start}
+                      for category, lines in selectors.editable_values(unit)["rules"].items()
+                      for rule_id, start in lines]
+        return form, UnitRuleFormSet(initial=rule_lines, prefix="rules", form_kwargs={"rules": rules})
+    return (UnitEditForm(data),
+            UnitRuleFormSet(data, prefix="rules", form_kwargs={"rules": rules}))
 
 
 def _submitted_values(form, formset) -> dict:
@@ -247,12 +273,33 @@ def _submitted_values(form, formset) -> dict:
     }
 
 
-def _conflict_rows(stored: dict, theirs: dict, rules: list[dict]) -> list[dict]:
-    """Field by field: what Vitam stores now against what the user typed (only where they differ)."""
+def _merged(stored: dict, theirs: dict, opened: dict | None, rules: list[dict]) -> tuple[dict, list[dict]]:
+    """Their input on top of what is stored now, and the rows to show, field by field.
+
+    What they changed stays theirs; what they left as they found it takes the other editor's value. The rows
+    are the fields the other editor changed. Without their starting point (`opened`), every differing field
+    is a row and keeps their input."""
+    stored, theirs = _plain(stored), _plain(theirs)
     labels = {rule["RuleId"]: rule.get("RuleValue", "") for rule in rules}
     stored_texts, their_texts = selectors.edit_texts(stored, labels), selectors.edit_texts(theirs, labels)
-    return [{"label": label, "stored": stored_texts[name], "theirs": their_texts[name]}
-            for name, label in selectors.EDIT_LABELS.items() if stored_texts[name] != their_texts[name]]
+    merged, rows = dict(theirs), []
+    for name, label in selectors.EDIT_LABELS.items():
+        if stored[name] == theirs[name] or (opened is not None and stored[name] == opened.get(name)):
+            continue  # nobody else changed it: their value simply stays
+        kept_theirs = opened is None or theirs[name] != opened.get(name)
+        if not kept_theirs:
+            merged[name] = stored[name]
+        rows.append({"label": label, "stored": stored_texts[name], "theirs": their_texts[name],
+                     "kept_theirs": kept_theirs})
+    return merged, rows
+
+
+def _opened(form) -> dict | None:
+    try:
+        opened = json.loads(form.cleaned_data.get("opened") or "")
+    except ValueError:
+        return None
+    return opened if isinstance(opened, dict) else None
 
 
 @login_required
@@ -266,18 +313,18 @@ def unit_edit(request, tenant_pk, unit_id):
         return _refused(request, tenant, str(exc), status=503)
     conflict = None
     if request.method == "POST":
-        form, formset = _edit_forms(request.POST, unit, rules)
+        form, formset = _edit_forms(request.POST, rules)
         if form.is_valid() and formset.is_valid():
             values = _submitted_values(form, formset)
             try:
                 changed = services.unit_edit(request=request, tenant=tenant, unit_id=unit_id,
                                              version=form.cleaned_data["version"], values=values)
             except services.UnitEditConflict as exc:
-                # Their input stays; the form now stands on the stored version, so sending it again overwrites it.
-                data = request.POST.copy()
-                data["version"] = str(exc.unit.get("#version", 0))
-                form, formset = _edit_forms(data, exc.unit, rules)
-                conflict = _conflict_rows(selectors.editable_values(exc.unit), values, rules)
+                # Nothing was sent: the form now stands on the stored version, with their changes on top of it.
+                merged, conflict = _merged(selectors.editable_values(exc.unit), values, _opened(form), rules)
+                data = _edit_data(merged, version=exc.unit.get("#version", 0))
+                data["opened"] = json.dumps(_plain(selectors.editable_values(exc.unit)))
+                form, formset = _edit_forms(data, rules)
                 unit = exc.unit
             except (ValidationError, VitamError) as exc:
                 refusals.on_form(form, exc)
@@ -288,7 +335,7 @@ def unit_edit(request, tenant_pk, unit_id):
                     messages.info(request, _("Nothing was changed."))
                 return redirect("consultation:unit_detail", tenant.pk, unit_id)
     else:
-        form, formset = _edit_forms(None, unit, rules)
+        form, formset = _edit_forms(None, rules, unit=unit)
     return render(request, "consultation/unit_edit.html", {
         "tenant": tenant, "unit": unit, "unit_id": unit_id, "form": form, "formset": formset, "conflict": conflict,
         "ancestors": selectors.ancestors_of(tenant, unit, user=request.user),

@@ -54,7 +54,7 @@ def test_form_shows_the_unit_with_french_levels_and_its_own_rules(client, archiv
     html = response.content.decode()
     form = response.context["form"]
     assert form["title"].value() == "Dossier public 2001"
-    assert form["version"].value() == stored(archive, unit_id)["#version"]
+    assert form["version"].value() == str(stored(archive, unit_id)["#version"])
     assert str(form["start_date"].value()) == "2001-01-01" and form["appraisal_final_action"].value() == "Destroy"
     assert '<option value="File" selected>Dossier</option>' in html and ">File<" not in html
     lines = [line.initial for line in response.context["formset"].forms if line.initial]
@@ -91,23 +91,30 @@ def test_saving_changes_vitam_and_records_before_and_after(client, archive, unit
 def test_second_editor_sees_the_conflict_keeps_input_and_can_resubmit(client, archive, unit_id):
     client.force_login(archive.archivist_a)
     opened = client.get(edit_url(archive, unit_id))
-    first = form_data(opened, title="Titre du premier")
+    first = form_data(opened, title="Titre du premier", keywords="archives")
     mine = form_data(opened, title="Titre du second", description="Ma description")
     assert client.post(edit_url(archive, unit_id), first).status_code == 302
     version = stored(archive, unit_id)["#version"]
 
     conflict = client.post(edit_url(archive, unit_id), mine)
     assert conflict.status_code == 409
-    rows = {row["label"]: (row["stored"], row["theirs"]) for row in conflict.context["conflict"]}
-    assert rows["Intitulé"] == ("Titre du premier", "Titre du second")
-    assert rows["Description"] == ("Conseil municipal de 2001", "Ma description")
+    rows = {row["label"]: (row["stored"], row["theirs"], row["kept_theirs"]) for row in conflict.context["conflict"]}
+    # Both changed the title: theirs stays in the form; only the other changed the keywords: they are taken.
+    assert rows == {"Intitulé": ("Titre du premier", "Titre du second", True),
+                    "Mots-clés": ("archives", "", False)}
     form = conflict.context["form"]
-    assert form["title"].value() == "Titre du second" and form["version"].value() == str(version)
+    assert (form["title"].value(), form["description"].value(), form["keywords"].value()) == (
+        "Titre du second", "Ma description", "archives")
+    assert form["version"].value() == str(version)
+    assert "Titre du premier" in conflict.content.decode() and "Titre du second" in conflict.content.decode()
     assert stored(archive, unit_id)["Title"] == "Titre du premier"  # nothing of the second sent
 
     assert client.post(edit_url(archive, unit_id), form_data(conflict)).status_code == 302
-    assert (stored(archive, unit_id)["Title"], stored(archive, unit_id)["#version"]) == ("Titre du second",
-                                                                                       version + 1)
+    after = stored(archive, unit_id)
+    assert (after["Title"], after["Description"], after["#version"]) == ("Titre du second", "Ma description",
+                                                                        version + 1)
+    assert [keyword["KeywordContent"] for keyword in after["Keyword"]] == ["archives"]  # nothing lost
+    assert AuditEntry.objects.filter(action="consultation.unit_edit", target_id=unit_id).count() == 2
 
 
 @pytest.mark.parametrize(("changes", "field", "message"), [
