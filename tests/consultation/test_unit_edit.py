@@ -149,3 +149,19 @@ def test_researchers_and_controllers_may_not_edit(client, archive, unit_id):
     client.force_login(archive.researcher_a)
     page = client.get(reverse("consultation:researcher_unit", args=[archive.tenant_a.pk, unit_id]))
     assert edit_url(archive, unit_id) not in page.content.decode()
+
+
+def test_client_refuses_an_update_built_on_an_old_version(archive, unit_id):
+    from sam.vitam.errors import VitamBadRequest, VitamVersionConflict
+
+    client = vitam_client(archive.tenant_a)
+    version = stored(archive, unit_id)["#version"]
+    result = client.update_unit(unit_id, {"Title": "Nouveau titre"}, expected_version=version)
+    assert result["operation_id"] and '"Title" : "Nouveau titre"' in result["diff"]
+    with pytest.raises(VitamVersionConflict) as conflict:
+        client.update_unit(unit_id, {"Title": "Titre périmé"}, expected_version=version)
+    assert conflict.value.current_version == version + 1 and conflict.value.status == 409
+    with pytest.raises(VitamBadRequest) as refused:
+        client.update_unit(unit_id, unset_fields=["Title"], expected_version=version + 1)
+    assert refused.value.description == "Invalid unit format : Title is mandatory"
+    assert (stored(archive, unit_id)["Title"], stored(archive, unit_id)["#version"]) == ("Nouveau titre", version + 1)
