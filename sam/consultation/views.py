@@ -22,7 +22,7 @@ from sam.consultation.models import SavedSearch
 from sam.consultation.selectors import ConsultationUnavailable
 from sam.consultation.seda_labels import readable_metadata
 from sam.vitam.dsl import MAX_RESULT_WINDOW
-from sam.vitam.errors import VitamError, VitamNotFound, VitamUnauthorized
+from sam.vitam.errors import VitamError, VitamNotFound, VitamUnauthorized, VitamUnavailable
 from tenants.context import tenant_get_for_request
 from tenants.permissions import checker_for, is_platform_admin, tenants_for
 from tenants.vitam_clients import RESEARCHER, access_contract_for
@@ -302,6 +302,21 @@ def _opened(form) -> dict | None:
     return opened if isinstance(opened, dict) else None
 
 
+def _unsent(request, tenant, unit_id, error):
+    """Vitam cannot be reached as the form is sent: the form comes back as typed, with the reason, nothing sent."""
+    posted_rules = [{"RuleId": value, "RuleType": request.POST.get(key[:-len("rule")] + "category", "")}
+                    for key, value in request.POST.items() if key.startswith("rules-") and key.endswith("-rule")
+                    and value]
+    form, formset = _edit_forms(request.POST, posted_rules)
+    form.is_valid()
+    formset.is_valid()
+    refusals.on_form(form, error)
+    return render(request, "consultation/unit_edit.html", {
+        "tenant": tenant, "unit": {"#id": unit_id, "Title": request.POST.get("title", "")}, "unit_id": unit_id,
+        "form": form, "formset": formset, "conflict": None, "ancestors": [],
+    }, status=503)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def unit_edit(request, tenant_pk, unit_id):
@@ -311,6 +326,10 @@ def unit_edit(request, tenant_pk, unit_id):
         rules = selectors.editable_rules(tenant)
     except ConsultationUnavailable as exc:
         return _refused(request, tenant, str(exc), status=503)
+    except VitamUnavailable as exc:
+        if request.method != "POST":
+            raise
+        return _unsent(request, tenant, unit_id, exc)
     conflict = None
     if request.method == "POST":
         form, formset = _edit_forms(request.POST, rules)

@@ -165,3 +165,19 @@ def test_client_refuses_an_update_built_on_an_old_version(archive, unit_id):
         client.update_unit(unit_id, unset_fields=["Title"], expected_version=version + 1)
     assert refused.value.description == "Invalid unit format : Title is mandatory"
     assert (stored(archive, unit_id)["Title"], stored(archive, unit_id)["#version"]) == ("Nouveau titre", version + 1)
+
+
+def test_vitam_unreachable_when_sending_keeps_the_input(client, archive, unit_id, settings):
+    client.force_login(archive.archivist_a)
+    data = form_data(client.get(edit_url(archive, unit_id)), title="Titre gardé", description="Texte gardé")
+    reachable = settings.VITAM
+    settings.VITAM = {**reachable, "URL": "http://127.0.0.1:9", "CONNECT_TIMEOUT": 1}
+    response = client.post(edit_url(archive, unit_id), data)
+    assert response.status_code == 503
+    html = response.content.decode()
+    assert "Le système d’archivage est indisponible pour le moment. Réessayez dans quelques minutes." in html
+    form = response.context["form"]
+    assert (form["title"].value(), form["description"].value()) == ("Titre gardé", "Texte gardé")
+    assert {line["rule"].value() for line in response.context["formset"].forms} >= {"ACC-00001", "APP-DELIB"}
+    settings.VITAM = reachable
+    assert stored(archive, unit_id)["Title"] == "Dossier public 2001"
