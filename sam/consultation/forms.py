@@ -1,4 +1,6 @@
-"""Search and journal forms. They only validate input; queries are built in selectors.py."""
+"""Search, journal and unit edit forms. They only validate input; queries are built in selectors.py."""
+
+import json
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -257,11 +259,13 @@ class UnitRuleForm(forms.Form):
     def __init__(self, *args, rules=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.rule_types = {rule["RuleId"]: rule.get("RuleType", "") for rule in rules}
+        # The rules by their label, grouped by category (the identifier after it, as on the unit page).
+        by_category = {}
+        for rule in rules:
+            by_category.setdefault(rule.get("RuleType"), []).append(
+                (rule["RuleId"], f"{rule.get('RuleValue') or rule['RuleId']} ({rule['RuleId']})"))
         self.fields["rule"].choices = [("", "—")] + [
-            (str(RULE_CATEGORIES.get(rule_type, rule_type)), [(rule["RuleId"], f"{rule.get('RuleValue') or rule['RuleId']}"
-                                                               f" ({rule['RuleId']})") for rule in rules
-                                                              if rule.get("RuleType") == rule_type])
-            for rule_type in RULE_CATEGORIES if any(rule.get("RuleType") == rule_type for rule in rules)]
+            (str(label), by_category[category]) for category, label in RULE_CATEGORIES.items() if category in by_category]
 
     def clean(self):
         cleaned = super().clean()
@@ -288,3 +292,24 @@ def unit_rules_of(forms_) -> dict[str, list[tuple[str, str]]]:
             start = data.get("start_date")
             rules.setdefault(data["category"], []).append((data["rule"], start.isoformat() if start else ""))
     return rules
+
+
+def plain_values(values: dict) -> dict:
+    """Values as JSON gives them back (tuples become lists), so opened, stored and typed values compare."""
+    return json.loads(json.dumps(values))
+
+
+def unit_edit_data(values: dict, *, version) -> dict:
+    """The edit form's POST data showing these values, on top of `version` (the values are also kept as the
+    form's starting point, `opened`, to tell later what the user changed)."""
+    values = plain_values(values)
+    data = {"version": str(version), "opened": json.dumps(values), "keywords": "\n".join(values["keywords"])}
+    data.update({name: values[name] for name in ("title", "description", "level", "start_date", "end_date",
+                                                 "appraisal_final_action", "storage_final_action")})
+    lines = [(category, rule_id, start) for category, rules in values["rules"].items() for rule_id, start in rules]
+    for index, (category, rule_id, start) in enumerate(lines):
+        data.update({f"rules-{index}-category": category, f"rules-{index}-rule": rule_id,
+                     f"rules-{index}-start_date": start})
+    data.update({"rules-TOTAL_FORMS": str(len(lines) + 2), "rules-INITIAL_FORMS": str(len(lines)),
+                 "rules-MIN_NUM_FORMS": "0", "rules-MAX_NUM_FORMS": "1000"})
+    return data

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from sam.consultation import selectors
-from sam.consultation.forms import SEARCH_FIELDS
+from sam.consultation.forms import SEARCH_FIELDS, plain_values
 from sam.consultation.models import SavedSearch
 from sam.consultation.seda_labels import RULE_CATEGORIES, level_label
 from sam.lib.csv_export import csv_lines
@@ -320,7 +320,8 @@ def _management_changes(unit: dict, old: dict, new: dict, set_fields: dict, unse
         rules = []
         for rule_id, start in new["rules"].get(category, []):
             # Other attributes of a kept rule (hold reason...) stay; Vitam computes the end date again.
-            rule = {key: value for key, value in existing.get(rule_id, {}).items() if key not in ("EndDate", "StartDate")}
+            rule = {key: value for key, value in existing.get(rule_id, {}).items()
+                    if key not in ("EndDate", "StartDate")}
             rule.update({"Rule": rule_id, **({"StartDate": start} if start else {})})
             rules.append(rule)
         if rules:
@@ -379,3 +380,24 @@ def unit_edit(*, request, tenant, unit_id: str, version: int, values: dict) -> d
         audit_record(actor=request.user, action="consultation.unit_edit", tenant=tenant, request=request,
                      target=VitamTarget("unit", unit_id, values["title"]), before=before, after=after)
     return after
+
+
+def merged_on_conflict(stored: dict, theirs: dict, opened: dict | None, rules: list[dict]) -> tuple[dict, list[dict]]:
+    """Their input on top of what is stored now, and the rows to show, field by field.
+
+    What they changed stays theirs; what they left as they found it takes the other editor's value. The rows
+    are the fields the other editor changed. Without their starting point (`opened`), every differing field
+    is a row and keeps their input."""
+    stored, theirs = plain_values(stored), plain_values(theirs)
+    labels = {rule["RuleId"]: rule.get("RuleValue", "") for rule in rules}
+    stored_texts, their_texts = selectors.edit_texts(stored, labels), selectors.edit_texts(theirs, labels)
+    merged, rows = dict(theirs), []
+    for name, label in selectors.EDIT_LABELS.items():
+        if stored[name] == theirs[name] or (opened is not None and stored[name] == opened.get(name)):
+            continue  # nobody else changed it: their value simply stays
+        kept_theirs = opened is None or theirs[name] != opened.get(name)
+        if not kept_theirs:
+            merged[name] = stored[name]
+        rows.append({"label": label, "stored": stored_texts[name], "theirs": their_texts[name],
+                     "kept_theirs": kept_theirs})
+    return merged, rows

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from sam.consultation import selectors, services
 from sam.consultation.forms import OperationFilterForm, ResearcherSearchForm, SavedSearchForm, SearchForm
-from sam.consultation.forms import UnitEditForm, UnitRuleFormSet, unit_rules_of
+from sam.consultation.forms import UnitEditForm, UnitRuleFormSet, plain_values, unit_edit_data, unit_rules_of
 from sam.lib import refusals
 from sam.consultation.models import SavedSearch
 from sam.consultation.selectors import ConsultationUnavailable
@@ -228,31 +228,10 @@ def unit_detail(request, tenant_pk, unit_id):
     })
 
 
-def _plain(values: dict) -> dict:
-    """Values as JSON gives them back (tuples become lists), so opened, stored and typed values compare."""
-    return json.loads(json.dumps(values))
-
-
-def _edit_data(values: dict, *, version) -> dict:
-    """The edit form's POST data showing these values, on top of `version` (the values are also kept as the
-    form's starting point, `opened`, to tell later what the user changed)."""
-    values = _plain(values)
-    data = {"version": str(version), "opened": json.dumps(values), "keywords": "\n".join(values["keywords"])}
-    data.update({name: values[name] for name in ("title", "description", "level", "start_date", "end_date",
-                                                 "appraisal_final_action", "storage_final_action")})
-    lines = [(category, rule_id, start) for category, rules in values["rules"].items() for rule_id, start in rules]
-    for index, (category, rule_id, start) in enumerate(lines):
-        data.update({f"rules-{index}-category": category, f"rules-{index}-rule": rule_id,
-                     f"rules-{index}-start_date": start})
-    data.update({"rules-TOTAL_FORMS": str(len(lines) + 2), "rules-INITIAL_FORMS": str(len(lines)),
-                 "rules-MIN_NUM_FORMS": "0", "rules-MAX_NUM_FORMS": "1000"})
-    return data
-
-
 def _edit_forms(data, rules, *, unit=None):
     """Unbound forms showing the unit, or bound ones (`data`), with their rule lines."""
     if data is None:
-        data_for_unit = _edit_data(selectors.editable_values(unit), version=unit.get("#version", 0))
+        data_for_unit = unit_edit_data(selectors.editable_values(unit), version=unit.get("#version", 0))
         form = UnitEditForm(initial=data_for_unit)
         rule_lines = [{"category": category, "rule": rule_id, "start_date": start}
                       for category, lines in selectors.editable_values(unit)["rules"].items()
@@ -271,27 +250,6 @@ def _submitted_values(form, formset) -> dict:
         "keywords": form.keyword_list(), "rules": unit_rules_of(formset.forms),
         "appraisal_final_action": data["appraisal_final_action"], "storage_final_action": data["storage_final_action"],
     }
-
-
-def _merged(stored: dict, theirs: dict, opened: dict | None, rules: list[dict]) -> tuple[dict, list[dict]]:
-    """Their input on top of what is stored now, and the rows to show, field by field.
-
-    What they changed stays theirs; what they left as they found it takes the other editor's value. The rows
-    are the fields the other editor changed. Without their starting point (`opened`), every differing field
-    is a row and keeps their input."""
-    stored, theirs = _plain(stored), _plain(theirs)
-    labels = {rule["RuleId"]: rule.get("RuleValue", "") for rule in rules}
-    stored_texts, their_texts = selectors.edit_texts(stored, labels), selectors.edit_texts(theirs, labels)
-    merged, rows = dict(theirs), []
-    for name, label in selectors.EDIT_LABELS.items():
-        if stored[name] == theirs[name] or (opened is not None and stored[name] == opened.get(name)):
-            continue  # nobody else changed it: their value simply stays
-        kept_theirs = opened is None or theirs[name] != opened.get(name)
-        if not kept_theirs:
-            merged[name] = stored[name]
-        rows.append({"label": label, "stored": stored_texts[name], "theirs": their_texts[name],
-                     "kept_theirs": kept_theirs})
-    return merged, rows
 
 
 def _opened(form) -> dict | None:
@@ -340,9 +298,10 @@ def unit_edit(request, tenant_pk, unit_id):
                                              version=form.cleaned_data["version"], values=values)
             except services.UnitEditConflict as exc:
                 # Nothing was sent: the form now stands on the stored version, with their changes on top of it.
-                merged, conflict = _merged(selectors.editable_values(exc.unit), values, _opened(form), rules)
-                data = _edit_data(merged, version=exc.unit.get("#version", 0))
-                data["opened"] = json.dumps(_plain(selectors.editable_values(exc.unit)))
+                merged, conflict = services.merged_on_conflict(selectors.editable_values(exc.unit), values,
+                                                               _opened(form), rules)
+                data = unit_edit_data(merged, version=exc.unit.get("#version", 0))
+                data["opened"] = json.dumps(plain_values(selectors.editable_values(exc.unit)))
                 form, formset = _edit_forms(data, rules)
                 unit = exc.unit
             except (ValidationError, VitamError) as exc:
