@@ -313,6 +313,9 @@ def unit_edit(request, tenant_pk, unit_id):
                     messages.info(request, _("Nothing was changed."))
                 return redirect("consultation:unit_detail", tenant.pk, unit_id)
     else:
+        # The form shows the unit's metadata: opening it is a consultation like its page.
+        services.consultation_record(request=request, tenant=tenant, action="consultation.unit_view",
+                                     unit_id=unit_id, title=unit.get("Title", ""))
         form, formset = _edit_forms(None, rules, unit=unit)
     return render(request, "consultation/unit_edit.html", {
         "tenant": tenant, "unit": unit, "unit_id": unit_id, "form": form, "formset": formset, "conflict": conflict,

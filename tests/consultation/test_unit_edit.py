@@ -49,8 +49,10 @@ def test_form_shows_the_unit_with_french_levels_and_its_own_rules(client, archiv
     client.force_login(archive.archivist_a)
     page = client.get(reverse("consultation:unit_detail", args=[archive.tenant_a.pk, unit_id]))
     assert edit_url(archive, unit_id) in page.content.decode()
+    viewed = AuditEntry.objects.filter(action="consultation.unit_view", target_id=unit_id).count()
     response = client.get(edit_url(archive, unit_id))
     assert response.status_code == 200
+    assert AuditEntry.objects.filter(action="consultation.unit_view", target_id=unit_id).count() == viewed + 1
     html = response.content.decode()
     form = response.context["form"]
     assert form["title"].value() == "Dossier public 2001"
