@@ -22,6 +22,7 @@ ACTION_LABELS = {
     "consultation.atr_download": _("Acknowledgement (ATR) downloaded"),
     "consultation.report_download": _("Operation report downloaded"),
     "consultation.evidence_download": _("Evidence file downloaded"),
+    "consultation.unit_edit": _("Archive unit description edited"),
     "audit.export": _("Audit trail exported (CSV)"),
     "elimination.proposal_export": _("Elimination proposal exported (CSV)"),
     # People and organisations.

@@ -89,6 +89,9 @@ register(
     UrlCase("consultation:saved_search_manage", ORGANISATION, kwargs=tenant_b, methods=("post",),
             data=saved_search_b, markers=b_titles),
     UrlCase("consultation:unit_detail", ORGANISATION, kwargs=unit_b, markers=b_titles),
+    # POSTed without a title: refused on the form, so trying it as every role changes nothing.
+    UrlCase("consultation:unit_edit", ORGANISATION, kwargs=unit_b, methods=("get", "post"),
+            data=lambda w: {"version": "0", "title": ""}, markers=b_titles),
     UrlCase("consultation:unit_object_download", ORGANISATION, kwargs=object_b, markers=b_titles),
     UrlCase("consultation:unit_object_preview", ORGANISATION, kwargs=preview_b, markers=b_titles),
     UrlCase("consultation:operation_list", ORGANISATION, kwargs=tenant_b, markers=b_titles),

@@ -1,4 +1,6 @@
-"""Search and journal forms. They only validate input; queries are built in selectors.py."""
+"""Search, journal and unit edit forms. They only validate input; queries are built in selectors.py."""
+
+import json
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -200,3 +202,114 @@ class OperationFilterForm(forms.Form):
 
 class SavedSearchForm(forms.Form):
     name = forms.CharField(label=_("Name of the search"), max_length=200, strip=True)
+
+
+# --- editing a unit's description (sam.consultation.services.unit_edit) ---------------------------------
+
+FINAL_ACTION_CATEGORIES = {"AppraisalRule": ("Keep", "Destroy"), "StorageRule": ("RestrictAccess", "Transfer", "Copy")}
+
+
+class UnitEditForm(forms.Form):
+    """What an archivist may change of one unit; `version` is the unit's #version when the form was opened."""
+
+    version = forms.IntegerField(widget=HiddenInput, min_value=0)
+    # The values as the form was opened (JSON): on a conflict, what the user changed is told from what they left.
+    opened = forms.CharField(widget=HiddenInput, required=False, max_length=200_000)
+    title = forms.CharField(label=_("Title"), max_length=1000, widget=TextInput,
+                            error_messages={"required": _("Give the unit a title.")})
+    description = forms.CharField(label=_("Description"), required=False, max_length=20_000,
+                                  widget=forms.Textarea(attrs={"rows": 4}))
+    level = forms.ChoiceField(label=_("Description level"), choices=list(DESCRIPTION_LEVELS.items()), widget=Select,
+                              error_messages={"required": _("Choose the description level.")})
+    start_date = forms.DateField(label=_("Start date"), required=False, widget=DateInput(),
+                                 error_messages={"invalid": _("The start date is not a valid date.")})
+    end_date = forms.DateField(label=_("End date"), required=False, widget=DateInput(),
+                               error_messages={"invalid": _("The end date is not a valid date.")})
+    keywords = forms.CharField(label=_("Keywords"), required=False, max_length=20_000,
+                               widget=forms.Textarea(attrs={"rows": 3}),
+                               help_text=_("One keyword per line: add a line to add one, delete a line to remove one."))
+    appraisal_final_action = forms.ChoiceField(
+        label=_("Final action of the appraisal rules (DUA)"), required=False, widget=Select,
+        choices=[("", _("None"))] + [(code, FINAL_ACTIONS[code]) for code in FINAL_ACTION_CATEGORIES["AppraisalRule"]])
+    storage_final_action = forms.ChoiceField(
+        label=_("Final action of the storage rules"), required=False, widget=Select,
+        choices=[("", _("None"))] + [(code, FINAL_ACTIONS[code]) for code in FINAL_ACTION_CATEGORIES["StorageRule"]])
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start_date"), cleaned.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", _("The end date is before the start date."))
+        return cleaned
+
+    def keyword_list(self) -> list[str]:
+        return list(dict.fromkeys(line.strip() for line in self.cleaned_data["keywords"].splitlines() if line.strip()))
+
+
+class UnitRuleForm(forms.Form):
+    """One management rule of the unit: kept, changed (rule or start date), removed, or added on a blank line."""
+
+    category = forms.ChoiceField(label=_("Category"), required=False, widget=Select,
+                                 choices=[("", "—")] + list(RULE_CATEGORIES.items()))
+    rule = forms.ChoiceField(label=_("Rule"), required=False, widget=Select)
+    start_date = forms.DateField(label=_("Start date of the rule"), required=False, widget=DateInput(),
+                                 error_messages={"invalid": _("The start date of the rule is not a valid date.")})
+    remove = forms.BooleanField(label=_("Remove"), required=False)
+
+    def __init__(self, *args, rules=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rule_types = {rule["RuleId"]: rule.get("RuleType", "") for rule in rules}
+        # The rules by their label, grouped by category (the identifier after it, as on the unit page).
+        by_category = {}
+        for rule in rules:
+            by_category.setdefault(rule.get("RuleType"), []).append(
+                (rule["RuleId"], f"{rule.get('RuleValue') or rule['RuleId']} ({rule['RuleId']})"))
+        self.fields["rule"].choices = [("", "—")] + [
+            (str(label), by_category[category]) for category, label in RULE_CATEGORIES.items() if category in by_category]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("remove") or not (cleaned.get("category") or cleaned.get("rule")):
+            return cleaned
+        if not cleaned.get("category"):
+            self.add_error("category", _("Choose the category of the rule."))
+        elif not cleaned.get("rule"):
+            self.add_error("rule", _("Choose the rule."))
+        elif self.rule_types.get(cleaned["rule"]) != cleaned["category"]:
+            self.add_error("rule", _("This rule is not of the chosen category."))
+        return cleaned
+
+
+UnitRuleFormSet = forms.formset_factory(UnitRuleForm, extra=2, max_num=200, validate_max=True)
+
+
+def unit_rules_of(forms_) -> dict[str, list[tuple[str, str]]]:
+    """{category: [(rule, start date)]} of the valid, kept rule lines of a UnitRuleFormSet."""
+    rules: dict[str, list[tuple[str, str]]] = {}
+    for form in forms_:
+        data = form.cleaned_data
+        if data and not data.get("remove") and data.get("category") and data.get("rule"):
+            start = data.get("start_date")
+            rules.setdefault(data["category"], []).append((data["rule"], start.isoformat() if start else ""))
+    return rules
+
+
+def plain_values(values: dict) -> dict:
+    """Values as JSON gives them back (tuples become lists), so opened, stored and typed values compare."""
+    return json.loads(json.dumps(values))
+
+
+def unit_edit_data(values: dict, *, version) -> dict:
+    """The edit form's POST data showing these values, on top of `version` (the values are also kept as the
+    form's starting point, `opened`, to tell later what the user changed)."""
+    values = plain_values(values)
+    data = {"version": str(version), "opened": json.dumps(values), "keywords": "\n".join(values["keywords"])}
+    data.update({name: values[name] for name in ("title", "description", "level", "start_date", "end_date",
+                                                 "appraisal_final_action", "storage_final_action")})
+    lines = [(category, rule_id, start) for category, rules in values["rules"].items() for rule_id, start in rules]
+    for index, (category, rule_id, start) in enumerate(lines):
+        data.update({f"rules-{index}-category": category, f"rules-{index}-rule": rule_id,
+                     f"rules-{index}-start_date": start})
+    data.update({"rules-TOTAL_FORMS": str(len(lines) + 2), "rules-INITIAL_FORMS": str(len(lines)),
+                 "rules-MIN_NUM_FORMS": "0", "rules-MAX_NUM_FORMS": "1000"})
+    return data

@@ -646,3 +646,68 @@ def register_details(tenant, agency: str, *, user, page: int = 1) -> SearchPage:
 def agency_names(tenant) -> dict[str, str]:
     return dict(agencies_for(tenant))
 
+
+
+# --- editing a unit's description -------------------------------------------------------------------
+
+
+def editable_rules(tenant) -> list[dict]:
+    """The rules an archivist may pick for a unit (RuleId, RuleType, RuleValue), from the tenant's referential."""
+    client = vitam_client(tenant, contract=ADMIN)
+    query = SelectSingle().limit(10_000).fields("RuleId", "RuleType", "RuleValue").order_by("RuleValue")
+    return [rule for rule in client.search_rules(query).results if rule.get("RuleId")]
+
+
+def keywords_of(unit: dict) -> list[str]:
+    return [str(keyword.get("KeywordContent", "")).strip() for keyword in unit.get("Keyword") or []
+            if isinstance(keyword, dict) and str(keyword.get("KeywordContent", "")).strip()]
+
+
+def own_rules_of(unit: dict) -> dict[str, list[tuple[str, str]]]:
+    """{category: [(rule, start date)]} the unit carries itself (#management), in the form's terms."""
+    rules = {}
+    for category, content in (unit.get("#management") or {}).items():
+        if category in RULE_CATEGORIES and isinstance(content, dict) and content.get("Rules"):
+            rules[category] = [(rule.get("Rule", ""), (rule.get("StartDate") or "")[:10]) for rule in content["Rules"]]
+    return rules
+
+
+def editable_values(unit: dict) -> dict:
+    """The unit's values as the edit form shows and compares them (dates as YYYY-MM-DD, empty when absent)."""
+    management = unit.get("#management") or {}
+    return {
+        "title": unit.get("Title") or "",
+        "description": unit.get("Description") or "",
+        "level": unit.get("DescriptionLevel") or "",
+        "start_date": (unit.get("StartDate") or "")[:10],
+        "end_date": (unit.get("EndDate") or "")[:10],
+        "keywords": keywords_of(unit),
+        "appraisal_final_action": (management.get("AppraisalRule") or {}).get("FinalAction") or "",
+        "storage_final_action": (management.get("StorageRule") or {}).get("FinalAction") or "",
+        "rules": own_rules_of(unit),
+    }
+
+
+# What the edit form's values are called on screen, in the form's order.
+EDIT_LABELS = {
+    "title": _("Title"), "description": _("Description"), "level": _("Description level"),
+    "start_date": _("Start date"), "end_date": _("End date"), "keywords": _("Keywords"),
+    "rules": _("Management rules"), "appraisal_final_action": _("Final action of the appraisal rules (DUA)"),
+    "storage_final_action": _("Final action of the storage rules"),
+}
+
+
+def edit_texts(values: dict, rule_labels: dict[str, str]) -> dict[str, str]:
+    """Each edit value as an archivist reads it (labels, never codes alone), to compare two versions."""
+    rules = "; ".join(
+        f"{RULE_CATEGORIES.get(category, category)}\u00a0: {rule_labels.get(rule_id) or rule_id} ({rule_id})"
+        + (f" — {start}" if start else "")
+        for category, lines in values["rules"].items() for rule_id, start in lines)
+    return {
+        "title": values["title"], "description": values["description"],
+        "level": DESCRIPTION_LEVELS.get(values["level"], values["level"]),
+        "start_date": values["start_date"], "end_date": values["end_date"],
+        "keywords": ", ".join(values["keywords"]), "rules": rules,
+        "appraisal_final_action": FINAL_ACTIONS.get(values["appraisal_final_action"], values["appraisal_final_action"]),
+        "storage_final_action": FINAL_ACTIONS.get(values["storage_final_action"], values["storage_final_action"]),
+    }

@@ -18,11 +18,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from sam.consultation import selectors
-from sam.consultation.forms import SEARCH_FIELDS
+from sam.consultation.forms import SEARCH_FIELDS, plain_values
 from sam.consultation.models import SavedSearch
-from sam.consultation.seda_labels import level_label
+from sam.consultation.seda_labels import RULE_CATEGORIES, level_label
 from sam.lib.csv_export import csv_lines
 from sam.vitam.dsl import MAX_RESULT_WINDOW
+from sam.vitam.errors import VitamVersionConflict
 from tenants.audit import VitamTarget, audit_record
 
 # Previews get their own strict policy: nothing runs, nothing loads from elsewhere.
@@ -271,3 +272,132 @@ def saved_search_rename(*, saved_search: SavedSearch, name: str) -> SavedSearch:
 
 def saved_search_delete(*, saved_search: SavedSearch) -> None:
     saved_search.delete()
+
+
+# --- editing a unit's description -------------------------------------------------------------------
+
+
+class UnitEditConflict(Exception):
+    """The unit changed since the form was opened: `unit` is what Vitam stores now."""
+
+    def __init__(self, unit: dict):
+        super().__init__(f"unit {unit.get('#id')} is now at version {unit.get('#version')}")
+        self.unit = unit
+
+
+# The form's own fields → the unit's field in Vitam (the rules and final actions go to #management).
+UNIT_FIELDS = {"title": "Title", "description": "Description", "level": "DescriptionLevel",
+               "start_date": "StartDate", "end_date": "EndDate"}
+FINAL_ACTION_FIELDS = {"AppraisalRule": "appraisal_final_action", "StorageRule": "storage_final_action"}
+
+
+def _final_actions_given(values: dict) -> None:
+    errors = {}
+    if values["rules"].get("AppraisalRule") and not values["appraisal_final_action"]:
+        errors["appraisal_final_action"] = _("Choose the final action of the appraisal rules (DUA).")
+    if values["rules"].get("StorageRule") and not values["storage_final_action"]:
+        errors["storage_final_action"] = _("Choose the final action of the storage rules.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _keywords(unit: dict, keywords: list[str]) -> list[dict]:
+    """Vitam's Keyword list for these words, each kept keyword with its type."""
+    known = {str(item.get("KeywordContent", "")).strip(): item for item in unit.get("Keyword") or []
+             if isinstance(item, dict)}
+    return [known.get(word) or {"KeywordContent": word} for word in keywords]
+
+
+def _management_changes(unit: dict, old: dict, new: dict, set_fields: dict, unset_fields: list) -> None:
+    management = unit.get("#management") or {}
+    for category in RULE_CATEGORIES:
+        final_action = FINAL_ACTION_FIELDS.get(category)
+        if old["rules"].get(category, []) == new["rules"].get(category, []) and (
+                not final_action or old[final_action] == new[final_action]):
+            continue
+        content = {key: value for key, value in (management.get(category) or {}).items() if key != "Rules"}
+        existing = {rule.get("Rule"): rule for rule in (management.get(category) or {}).get("Rules") or []}
+        rules = []
+        for rule_id, start in new["rules"].get(category, []):
+            # Other attributes of a kept rule (hold reason...) stay; Vitam computes the end date again.
+            rule = {key: value for key, value in existing.get(rule_id, {}).items()
+                    if key not in ("EndDate", "StartDate")}
+            rule.update({"Rule": rule_id, **({"StartDate": start} if start else {})})
+            rules.append(rule)
+        if rules:
+            content["Rules"] = rules
+        if final_action:
+            content.pop("FinalAction", None)
+            if new[final_action]:
+                content["FinalAction"] = new[final_action]
+        if content:
+            set_fields[f"#management.{category}"] = content
+        else:
+            unset_fields.append(f"#management.{category}")
+
+
+def unit_changes(unit: dict, new: dict) -> tuple[dict, dict, dict, list]:
+    """(before, after) of the changed form values and the ($set, $unset) that make them so in Vitam."""
+    old = selectors.editable_values(unit)
+    changed = [name for name in new if old.get(name) != new[name]]
+    before = {name: old.get(name) for name in changed}
+    after = {name: new[name] for name in changed}
+    set_fields, unset_fields = {}, []
+    for name, field_name in UNIT_FIELDS.items():
+        if name in after:
+            if after[name]:
+                set_fields[field_name] = after[name]
+            else:
+                unset_fields.append(field_name)
+    if "keywords" in after:
+        if after["keywords"]:
+            set_fields["Keyword"] = _keywords(unit, after["keywords"])
+        else:
+            unset_fields.append("Keyword")
+    _management_changes(unit, old, new, set_fields, unset_fields)
+    return before, after, set_fields, unset_fields
+
+
+def unit_edit(*, request, tenant, unit_id: str, version: int, values: dict) -> dict:
+    """Change a unit's description and own rules through Vitam's single-unit update, on top of `version`.
+
+    Raises UnitEditConflict when the unit is no longer at that version (nothing is sent), ValidationError on a
+    rule category without its final action, VitamError when Vitam refuses. Returns the changed values
+    {name: new}; an audit entry keeps them with their former values."""
+    _final_actions_given(values)
+    client = selectors.client_for(tenant, user=request.user)
+    current = client.get_unit(unit_id)
+    if current.get("#version") != version:
+        raise UnitEditConflict(current)
+    before, after, set_fields, unset_fields = unit_changes(current, values)
+    if not after:
+        return {}
+    try:
+        client.update_unit(unit_id, set_fields, unset_fields, expected_version=version)
+    except VitamVersionConflict:
+        raise UnitEditConflict(client.get_unit(unit_id)) from None
+    with transaction.atomic():
+        audit_record(actor=request.user, action="consultation.unit_edit", tenant=tenant, request=request,
+                     target=VitamTarget("unit", unit_id, values["title"]), before=before, after=after)
+    return after
+
+
+def merged_on_conflict(stored: dict, theirs: dict, opened: dict | None, rules: list[dict]) -> tuple[dict, list[dict]]:
+    """Their input on top of what is stored now, and the rows to show, field by field.
+
+    What they changed stays theirs; what they left as they found it takes the other editor's value. The rows
+    are the fields the other editor changed. Without their starting point (`opened`), every differing field
+    is a row and keeps their input."""
+    stored, theirs = plain_values(stored), plain_values(theirs)
+    labels = {rule["RuleId"]: rule.get("RuleValue", "") for rule in rules}
+    stored_texts, their_texts = selectors.edit_texts(stored, labels), selectors.edit_texts(theirs, labels)
+    merged, rows = dict(theirs), []
+    for name, label in selectors.EDIT_LABELS.items():
+        if stored[name] == theirs[name] or (opened is not None and stored[name] == opened.get(name)):
+            continue  # nobody else changed it: their value simply stays
+        kept_theirs = opened is None or theirs[name] != opened.get(name)
+        if not kept_theirs:
+            merged[name] = stored[name]
+        rows.append({"label": label, "stored": stored_texts[name], "theirs": their_texts[name],
+                     "kept_theirs": kept_theirs})
+    return merged, rows

@@ -30,6 +30,7 @@ urlpatterns = [
     path(T + "search/export.csv", views.search_export, name="search_export"),
     path(T + "search/saved/", views.saved_search_manage, name="saved_search_manage"),
     path(UNIT, views.unit_detail, name="unit_detail"),
+    path(UNIT + "edit/", views.unit_edit, name="unit_edit"),
     path(UNIT + OBJECT, views.unit_object_download, name="unit_object_download"),
     path(UNIT + OBJECT + "preview/", views.unit_object_preview, name="unit_object_preview"),
     path(T + "journal/", views.operation_list, name="operation_list"),

@@ -1,5 +1,6 @@
 """Screens of search and consultation: thin, tenant loaded through tenant_get_for_user (404 alike)."""
 
+import json
 import re
 from urllib.parse import urlencode
 
@@ -11,21 +12,25 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from sam.consultation import selectors, services
 from sam.consultation.forms import OperationFilterForm, ResearcherSearchForm, SavedSearchForm, SearchForm
+from sam.consultation.forms import UnitEditForm, UnitRuleFormSet, plain_values, unit_edit_data, unit_rules_of
+from sam.lib import refusals
 from sam.consultation.models import SavedSearch
 from sam.consultation.selectors import ConsultationUnavailable
 from sam.consultation.seda_labels import readable_metadata
 from sam.vitam.dsl import MAX_RESULT_WINDOW
-from sam.vitam.errors import VitamError, VitamNotFound, VitamUnauthorized
+from sam.vitam.errors import VitamError, VitamNotFound, VitamUnauthorized, VitamUnavailable
 from tenants.context import tenant_get_for_request
-from tenants.permissions import tenants_for
+from tenants.permissions import checker_for, is_platform_admin, tenants_for
 from tenants.vitam_clients import RESEARCHER, access_contract_for
 
 SEARCH = "search"
 CONSULT = "consult_communicable"
+# Editing a unit changes archives' metadata as mass rule updates do: the same permission (archivists, referents).
+EDIT = "eliminate"
 
 
 def _tenant(request, tenant_pk, perm=SEARCH):
@@ -219,7 +224,103 @@ def unit_detail(request, tenant_pk, unit_id):
         "objects": selectors.objects_of(tenant, unit, user=request.user),
         "lifecycle": selectors.lifecycle_of(tenant, unit_id, user=request.user),
         "search_under": urlencode({"node": unit_id}),
+        "can_edit": checker_for(request).has_perm(EDIT, tenant.organisation) or is_platform_admin(request.user),
     })
+
+
+def _edit_forms(data, rules, *, unit=None):
+    """Unbound forms showing the unit, or bound ones (`data`), with their rule lines."""
+    if data is None:
+        data_for_unit = unit_edit_data(selectors.editable_values(unit), version=unit.get("#version", 0))
+        form = UnitEditForm(initial=data_for_unit)
+        rule_lines = [{"category": category, "rule": rule_id, "start_date": start}
+                      for category, lines in selectors.editable_values(unit)["rules"].items()
+                      for rule_id, start in lines]
+        return form, UnitRuleFormSet(initial=rule_lines, prefix="rules", form_kwargs={"rules": rules})
+    return (UnitEditForm(data),
+            UnitRuleFormSet(data, prefix="rules", form_kwargs={"rules": rules}))
+
+
+def _submitted_values(form, formset) -> dict:
+    data = form.cleaned_data
+    return {
+        "title": data["title"].strip(), "description": data["description"].strip(), "level": data["level"],
+        "start_date": data["start_date"].isoformat() if data["start_date"] else "",
+        "end_date": data["end_date"].isoformat() if data["end_date"] else "",
+        "keywords": form.keyword_list(), "rules": unit_rules_of(formset.forms),
+        "appraisal_final_action": data["appraisal_final_action"], "storage_final_action": data["storage_final_action"],
+    }
+
+
+def _opened(form) -> dict | None:
+    try:
+        opened = json.loads(form.cleaned_data.get("opened") or "")
+    except ValueError:
+        return None
+    return opened if isinstance(opened, dict) else None
+
+
+def _unsent(request, tenant, unit_id, error):
+    """Vitam cannot be reached as the form is sent: the form comes back as typed, with the reason, nothing sent."""
+    posted_rules = [{"RuleId": value, "RuleType": request.POST.get(key[:-len("rule")] + "category", "")}
+                    for key, value in request.POST.items() if key.startswith("rules-") and key.endswith("-rule")
+                    and value]
+    form, formset = _edit_forms(request.POST, posted_rules)
+    form.is_valid()
+    formset.is_valid()
+    refusals.on_form(form, error)
+    return render(request, "consultation/unit_edit.html", {
+        "tenant": tenant, "unit": {"#id": unit_id, "Title": request.POST.get("title", "")}, "unit_id": unit_id,
+        "form": form, "formset": formset, "conflict": None, "ancestors": [],
+    }, status=503)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def unit_edit(request, tenant_pk, unit_id):
+    tenant = _tenant(request, tenant_pk, EDIT)
+    try:
+        unit = selectors.get_unit(tenant, unit_id, user=request.user)
+        rules = selectors.editable_rules(tenant)
+    except ConsultationUnavailable as exc:
+        return _refused(request, tenant, str(exc), status=503)
+    except VitamUnavailable as exc:
+        if request.method != "POST":
+            raise
+        return _unsent(request, tenant, unit_id, exc)
+    conflict = None
+    if request.method == "POST":
+        form, formset = _edit_forms(request.POST, rules)
+        if form.is_valid() and formset.is_valid():
+            values = _submitted_values(form, formset)
+            try:
+                changed = services.unit_edit(request=request, tenant=tenant, unit_id=unit_id,
+                                             version=form.cleaned_data["version"], values=values)
+            except services.UnitEditConflict as exc:
+                # Nothing was sent: the form now stands on the stored version, with their changes on top of it.
+                merged, conflict = services.merged_on_conflict(selectors.editable_values(exc.unit), values,
+                                                               _opened(form), rules)
+                data = unit_edit_data(merged, version=exc.unit.get("#version", 0))
+                data["opened"] = json.dumps(plain_values(selectors.editable_values(exc.unit)))
+                form, formset = _edit_forms(data, rules)
+                unit = exc.unit
+            except (ValidationError, VitamError) as exc:
+                refusals.on_form(form, exc)
+            else:
+                if changed:
+                    messages.success(request, _("The description of the unit is saved."))
+                else:
+                    messages.info(request, _("Nothing was changed."))
+                return redirect("consultation:unit_detail", tenant.pk, unit_id)
+    else:
+        # The form shows the unit's metadata: opening it is a consultation like its page.
+        services.consultation_record(request=request, tenant=tenant, action="consultation.unit_view",
+                                     unit_id=unit_id, title=unit.get("Title", ""))
+        form, formset = _edit_forms(None, rules, unit=unit)
+    return render(request, "consultation/unit_edit.html", {
+        "tenant": tenant, "unit": unit, "unit_id": unit_id, "form": form, "formset": formset, "conflict": conflict,
+        "ancestors": selectors.ancestors_of(tenant, unit, user=request.user),
+    }, status=409 if conflict is not None else 200)
 
 
 def _object(request, tenant, unit_id, usage, version, *, preview):

@@ -414,6 +414,24 @@ class VitamClient:
         response = self._request("POST", f"{ACCESS}/units/rules", json_body=body)
         return response.headers.get("X-Request-Id", "")
 
+    def update_unit(self, unit_id: str, set_fields: dict | None = None, unset_fields=(), *,
+                    expected_version: int | None = None) -> dict:
+        """PUT /units/{id} (UPDATE_BY_ID: $set / $unset), synchronous; returns {"operation_id", "diff"}.
+
+        Vitam's UPDATE_BY_ID takes no $query, so the optimistic lock on #version is checked here: the
+        unit's current #version is read first and VitamVersionConflict raised when it is not
+        expected_version (a change landing between that read and the PUT is not detected)."""
+        path = f"{ACCESS}/units/{unit_id}"
+        if expected_version is not None:
+            current = self.get_unit(unit_id, ["#id", "#version"]).get("#version")
+            if current != expected_version:
+                raise errors.VitamVersionConflict(
+                    f"unit {unit_id} is at version {current}, not {expected_version}", status=409,
+                    current_version=current, method="PUT", path=path, request_id=self.context.request_id)
+        response, body = self._get_json("PUT", path, json_body=update_by_id(set_fields, unset_fields))
+        result = VitamResponse.from_envelope(body or {}, request_id=response.headers.get("X-Request-Id", ""))
+        return {"operation_id": response.headers.get("X-Request-Id", ""), "diff": (result.first or {}).get("#diff", "")}
+
     def elimination_analysis(self, dsl_request, date: str) -> str:
         body = {"dslRequest": _batch(dsl_request), "date": str(date)}
         response = self._request("POST", f"{ACCESS}/elimination/analysis", json_body=body)

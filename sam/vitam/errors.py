@@ -143,6 +143,20 @@ class VitamConflict(VitamError):
         return gettext("This action conflicts with the current state of the item. Reload the page and try again.")
 
 
+class VitamVersionConflict(VitamConflict):
+    """The unit changed since it was read: its #version is no longer the one the update was built on.
+
+    Vitam's single-unit update takes no condition, so the client raises this itself after reading
+    the unit's current #version (`current_version`)."""
+
+    def __init__(self, description: str = "", *, current_version: int | None = None, **kwargs):
+        self.current_version = current_version
+        super().__init__(description, **kwargs)
+
+    def _next_step(self):
+        return gettext("Someone else changed this item meanwhile. Review their changes and submit again.")
+
+
 STATUS_ERRORS: dict[int, type[VitamError]] = {
     400: VitamBadRequest,
     401: VitamUnauthorized,

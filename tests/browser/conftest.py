@@ -40,6 +40,8 @@ def browser_context(tmp_path_factory):
             args=CHROMIUM_ARGS, viewport={"width": 1280, "height": 900}, locale="fr-FR",
         )
         context.set_default_timeout(15_000)
+        # Tests that need a second, separate session (its own cookies) launch another browser from it.
+        context.playwright = playwright
         yield context
         context.close()
 
