@@ -18,6 +18,7 @@ from sam.consultation.forms import OperationFilterForm, ResearcherSearchForm, Sa
 from sam.consultation.models import SavedSearch
 from sam.consultation.selectors import ConsultationUnavailable
 from sam.consultation.seda_labels import readable_metadata
+from sam.proof import selectors as proof_selectors
 from sam.vitam.dsl import MAX_RESULT_WINDOW
 from sam.vitam.errors import VitamError, VitamNotFound, VitamUnauthorized
 from tenants.context import tenant_get_for_request
@@ -219,6 +220,7 @@ def unit_detail(request, tenant_pk, unit_id):
         "objects": selectors.objects_of(tenant, unit, user=request.user),
         "lifecycle": selectors.lifecycle_of(tenant, unit_id, user=request.user),
         "search_under": urlencode({"node": unit_id}),
+        "proofs": proof_selectors.proofs_of_unit(tenant, unit_id),
     })
 
 
