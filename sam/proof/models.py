@@ -3,8 +3,10 @@ and Vitam's operation. The report itself stays in Vitam (GET /batchreport/{opera
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from sam.consultation.seda_labels import USAGES
 from tenants.models import tenant_owned
 
 
@@ -34,6 +36,12 @@ class ProofRequest(tenant_owned("proof_requests")):
         verbose_name = _("probative value report")
         verbose_name_plural = _("probative value reports")
         indexes = [models.Index(fields=["tenant", "unit_id"], name="proof_tenant_unit")]
+
+    @property
+    def object_label(self) -> str:
+        """The object version as archivists name it: "Original numérique, version 1"."""
+        return gettext("%(usage)s, version %(version)s") % {
+            "usage": USAGES.get(self.usage, self.usage), "version": self.version}
 
     def __str__(self):
         return f"{self.unit_title or self.unit_id} ({self.usage}_{self.version})"

@@ -77,6 +77,7 @@ class ProofEntry:
     object_id: str
     usage_version: str
     usage_label: str
+    version: str
     unit_ids: list[str]
     status: str
     status_label: str
@@ -118,11 +119,11 @@ def _operation(operation: dict) -> dict:
 def _entry(entry: dict) -> ProofEntry:
     checks = [_check(c) for c in entry.get("checks") or []]
     digest = next((c for c in checks if c.name == DIGEST_CHECK), None)
-    usage, _sep, _version = (entry.get("usageVersion") or "").rpartition("_")
+    usage, _sep, version = (entry.get("usageVersion") or "").rpartition("_")
     label, tone = status_label(entry.get("status", ""))
     return ProofEntry(
         object_id=entry.get("objectId", ""), usage_version=entry.get("usageVersion", ""),
-        usage_label=str(USAGES.get(usage, usage)), unit_ids=list(entry.get("unitIds") or []),
+        usage_label=str(USAGES.get(usage, usage)), version=version, unit_ids=list(entry.get("unitIds") or []),
         status=entry.get("status", ""), status_label=str(label), tone=tone,
         recorded_digest=digest.destination if digest else "", recomputed_digest=digest.source if digest else "",
         digests_match=(digest.status == "OK") if digest else None, checks=checks,
