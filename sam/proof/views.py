@@ -12,7 +12,7 @@ from sam.consultation.selectors import ConsultationUnavailable
 from sam.lib.refusals import as_messages
 from sam.proof import documents, selectors, services
 from sam.proof.models import ProofRequest
-from sam.vitam.errors import VitamError
+from sam.vitam.errors import VitamError, VitamUnavailable
 from tenants.context import tenant_get_for_request
 
 # Researchers (consult_communicable only) get 404 here: requesting and reading proofs is archivists' work.
@@ -26,6 +26,8 @@ def proof_request(request, tenant_pk, unit_id, usage, version):
     try:
         proof = services.proof_request(user=request.user, tenant=tenant, unit_id=unit_id, usage=usage,
                                        version=version, request=request)
+    except VitamUnavailable:
+        raise  # Vitam down or slow: the 503 page of sam.site.middleware says so
     except VitamError as error:
         as_messages(request, error)
         return redirect("consultation:unit_detail", tenant.pk, unit_id)

@@ -38,4 +38,8 @@ def test_archivist_downloads_the_probative_value_report_of_an_object(page, login
     with page.expect_download() as pdf_download:
         page.get_by_role("link", name="Télécharger l’attestation (PDF)").click()
     assert open(pdf_download.value.path(), "rb").read(5) == b"%PDF-"
+    printable = page.get_by_role("link", name="Attestation imprimable").get_attribute("href")
+    page.goto(f"{live_server.url}{printable}")
+    assert "Attestation de valeur probante" in page.locator("h1").inner_text()
+    page.screenshot(path="/tmp/p4-proof-attestation.png", full_page=True)
     assert page.console_errors == []

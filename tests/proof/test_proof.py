@@ -115,3 +115,14 @@ def test_an_object_version_the_unit_does_not_have_is_404_and_asks_nothing(client
     client.force_login(archive.archivist_a)
     assert _request(client, archive, archive.ids[TEXT_UNIT], usage="Dissemination").status_code == 404
     assert not ProofRequest.objects.exists()
+
+
+def test_vitam_down_gives_a_clear_page_and_records_nothing(client, archive, settings):
+    client.force_login(archive.archivist_a)
+    unit_id = archive.ids[TEXT_UNIT]
+    settings.VITAM = {**settings.VITAM, "URL": "http://127.0.0.1:9", "CONNECT_TIMEOUT": 0.5, "TIMEOUT": 1}
+    response = _request(client, archive, unit_id)
+    assert response.status_code == 503
+    assert "Vitam" in response.content.decode() or "archivage" in response.content.decode()
+    assert not ProofRequest.objects.exists()
+    assert not AuditEntry.objects.filter(action="proof.request").exists()
