@@ -15,7 +15,7 @@ from sam.consultation import selectors as consultation
 from sam.lib.jobs.services import job_enqueue
 from sam.proof.models import ProofRequest
 from sam.vitam.dsl import Select, eq
-from sam.vitam.errors import VitamNotFound
+from sam.vitam.errors import VitamNotFound, VitamUnavailable
 from tenants.audit import audit_record
 from tenants.permissions import can
 from tenants.vitam_clients import ACCESS, vitam_client
@@ -55,21 +55,28 @@ def proof_request(*, user, tenant, unit_id: str, usage: str, version: int, reque
 def proof_follow(*, proof: ProofRequest) -> ProofRequest:
     """Wait for Vitam's operation, then keep the report's overall status (the report stays in Vitam)."""
     client = vitam_client(proof.tenant, contract=ACCESS)
-    status = client.wait_for_operation(proof.operation_id, timeout=FOLLOW_TIMEOUT)
+    try:
+        status = client.wait_for_operation(proof.operation_id, timeout=FOLLOW_TIMEOUT)
+    except VitamUnavailable as error:
+        return _failed(proof, _("The archive system could not be followed to the end (%(reason)s): request the "
+                                "report again later.") % {"reason": error.user_message()})
     buffer = io.BytesIO()
     try:
         client.batch_report(proof.operation_id, buffer)
         outcome = (json.loads(buffer.getvalue()).get("operationSummary") or {}).get("outcome", "")
     except (VitamNotFound, ValueError):
         outcome = ""
-    if outcome:
-        proof.state, proof.outcome = ProofRequest.State.READY, outcome
-    else:
-        proof.state = ProofRequest.State.FAILED
-        proof.error = _("The archive system produced no report (operation %(status)s): see the journal of "
-                        "operations.") % {"status": status.status}
-    proof.finished_at = timezone.now()
-    proof.save(update_fields=["state", "outcome", "error", "finished_at"])
+    if not outcome:
+        return _failed(proof, _("The archive system produced no report (operation %(status)s): see the journal of "
+                                "operations.") % {"status": status.status})
+    proof.state, proof.outcome, proof.finished_at = ProofRequest.State.READY, outcome, timezone.now()
+    proof.save(update_fields=["state", "outcome", "finished_at"])
+    return proof
+
+
+def _failed(proof: ProofRequest, error: str) -> ProofRequest:
+    proof.state, proof.error, proof.finished_at = ProofRequest.State.FAILED, error, timezone.now()
+    proof.save(update_fields=["state", "error", "finished_at"])
     return proof
 
 

@@ -126,3 +126,20 @@ def test_vitam_down_gives_a_clear_page_and_records_nothing(client, archive, sett
     assert "Vitam" in response.content.decode() or "archivage" in response.content.decode()
     assert not ProofRequest.objects.exists()
     assert not AuditEntry.objects.filter(action="proof.request").exists()
+
+
+def test_following_an_operation_without_report_or_without_vitam_ends_failed_with_a_reason(archive, settings):
+    from sam.proof import services
+
+    deposit_operation = archive.ids["operation"]  # an ingest: Vitam keeps no batch report for it
+    proof = ProofRequest.objects.create(organisation=archive.org_a, tenant=archive.tenant_a,
+                                        unit_id=archive.ids[TEXT_UNIT], usage="BinaryMaster", version=1,
+                                        operation_id=deposit_operation, requested_by=archive.archivist_a)
+    proof = services.proof_follow(proof=proof)
+    assert proof.state == ProofRequest.State.FAILED and proof.finished_at
+    assert "journal des opérations" in proof.error
+
+    settings.VITAM = {**settings.VITAM, "URL": "http://127.0.0.1:9", "CONNECT_TIMEOUT": 0.5, "TIMEOUT": 1}
+    proof.state = ProofRequest.State.RUNNING
+    proof = services.proof_follow(proof=proof)
+    assert proof.state == ProofRequest.State.FAILED and "demandez de nouveau le relevé" in proof.error
