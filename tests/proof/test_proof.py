@@ -2,9 +2,11 @@
 French, downloaded raw and as a certificate; a file changed in Vitam's storage shows as not the one deposited."""
 
 import hashlib
+import io
 import json
 
 from django.urls import reverse
+from pypdf import PdfReader
 
 from sam.proof.models import ProofRequest
 from tenants.models import AuditEntry
@@ -55,6 +57,9 @@ def test_archivist_requests_reads_and_downloads_the_report_of_an_object(client, 
 
     pdf = client.get(reverse("proof:attestation_pdf", args=[group.pk, proof.pk]))
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    pdf_text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "Attestation de valeur probante" in pdf_text and "Empreinte recalculée" in pdf_text
+    assert check["sourceComparable"][:40] in pdf_text.replace("\n", "")
     printable = client.get(reverse("proof:attestation", args=[group.pk, proof.pk])).content.decode()
     assert hashlib.sha512(raw.content).hexdigest() in printable
 
