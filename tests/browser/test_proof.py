@@ -22,6 +22,7 @@ def test_archivist_downloads_the_probative_value_report_of_an_object(page, login
 
     login("archiviste.cergy")
     page.goto(f"{live_server.url}/t/{cergy.pk}/units/{unit_id}/")
+    page.screenshot(path="/tmp/p4-proof-unit.png", full_page=True)
     page.get_by_role("button", name=re.compile("Demander une attestation de valeur probante")).click()
     page.wait_for_url(re.compile(r"/proofs/\d+/$"))
     assert "Relevé de valeur probante" in page.locator("h1").inner_text()
