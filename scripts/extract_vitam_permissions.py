@@ -18,6 +18,9 @@ files = {
  "/admin-external/v1": ["sources/access/access-external/access-external-rest/src/main/java/fr/gouv/vitam/access/external/rest/AdminManagementExternalResource.java"],
  "/ingest-external/v1": ["sources/ingest/ingest-external/ingest-external-rest/src/main/java/fr/gouv/vitam/ingest/external/rest/IngestExternalResource.java"],
 }
+# @Path(AccessExtAPI.EXPORT_PROBATIVE_VALUE) and the like name a constant of AccessExtAPI, not a literal.
+constants = dict(re.findall(r'static final String ([A-Z_0-9]+)\s*=\s*"([^"]*)"', show(
+    "sources/access/access-external/access-external-api/src/main/java/fr/gouv/vitam/access/external/api/AccessExtAPI.java")))
 rows = []
 for base, paths in files.items():
     for p in paths:
@@ -25,7 +28,8 @@ for base, paths in files.items():
         # split by method annotations blocks ending in a method declaration
         for block in re.split(r"\n\s*(?:public|private|protected) [^\n]*\(", src):
             perm = re.search(r"@Secured\(permission\s*=\s*([A-Z_]+)", block)
-            path = re.findall(r'@Path\("([^"]*)"\)', block)
+            path = [literal or constants.get(name, "") for literal, name in
+                    re.findall(r'@Path\((?:"([^"]*)"|(?:AccessExtAPI\.)?([A-Z_0-9]+))\)', block)]
             verb = re.findall(r"@(GET|POST|PUT|DELETE|HEAD|OPTIONS)\b", block)
             if perm and verb:
                 rows.append([verb[-1], base + ("/" + path[-1].lstrip("/") if path else ""), enum.get(perm.group(1), perm.group(1))])

@@ -113,6 +113,11 @@ ACTION_LABELS = {
     "elimination.execute_failed": _("Elimination failed"),
     "elimination.executed": _("Elimination done"),
     "elimination.mass_update": _("Mass update of rules"),
+    # Probative value reports (relevés de valeur probante).
+    "proof.request": _("Probative value report requested"),
+    "proof.view": _("Probative value report consulted"),
+    "proof.report_download": _("Probative value report downloaded (JSON)"),
+    "proof.attestation_download": _("Probative value certificate downloaded"),
 }
 
 

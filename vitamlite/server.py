@@ -39,6 +39,7 @@ ENDPOINT_MODULES = [
     "vitamlite.mass_update",
     "vitamlite.formats",
     "vitamlite.unit_update",
+    "vitamlite.probative_value",
 ]
 
 TENANT_CHECK_FAILED = {"Error": "X-Tenant-Id check failed!"}

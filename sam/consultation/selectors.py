@@ -47,6 +47,7 @@ from referentials.selectors import rule_names
 from referentials.trees.models import TreeKind, TreePublication
 from sam.deposits.models import Deposit
 from sam.elimination.models import MassUpdate, Proposal, VitamBatch
+from sam.proof.models import ProofRequest
 from sam.lib.display import vitam_datetime
 from sam.vitam.errors import VitamError, VitamNotFound
 from tenants.vitam_clients import ADMIN, RESEARCHER, MissingContract, access_contract_for, vitam_client
@@ -602,6 +603,8 @@ def operation_subjects(tenant, operation_ids) -> dict[str, dict]:
                       title="mass_update__description", detail="", person="mass_update__created_by"),
         _subject_rows(TreePublication.objects.filter(draft__tenant=tenant, operation_id__in=ids), kind="publication",
                       operation="operation_id", title="draft__title", detail="draft__kind", person="started_by"),
+        _subject_rows(ProofRequest.objects.filter(tenant=tenant, operation_id__in=ids), kind="proof",
+                      operation="operation_id", title="unit_title", detail="usage", person="requested_by"),
     ]
     rows = branches[0].union(*branches[1:], all=True)
     subjects = {}

@@ -21,6 +21,7 @@ from sam.lib import refusals
 from sam.consultation.models import SavedSearch
 from sam.consultation.selectors import ConsultationUnavailable
 from sam.consultation.seda_labels import readable_metadata
+from sam.proof import selectors as proof_selectors
 from sam.vitam.dsl import MAX_RESULT_WINDOW
 from sam.vitam.errors import VitamError, VitamNotFound, VitamUnauthorized, VitamUnavailable
 from tenants.context import tenant_get_for_request
@@ -225,6 +226,7 @@ def unit_detail(request, tenant_pk, unit_id):
         "lifecycle": selectors.lifecycle_of(tenant, unit_id, user=request.user),
         "search_under": urlencode({"node": unit_id}),
         "can_edit": checker_for(request).has_perm(EDIT, tenant.organisation) or is_platform_admin(request.user),
+        "proofs": proof_selectors.proofs_of_unit(tenant, unit_id),
     })
 
 

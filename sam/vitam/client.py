@@ -584,6 +584,15 @@ class VitamClient:
             return self._select(f"{ADMIN}/accessionregisters/{originating_agency}/accessionregisterdetails", query)
         return self._select(f"{ADMIN}/accessionregisterdetails", query)
 
+    # --- probative value (relevé de valeur probante) -------------------------------------
+
+    def export_probative_value(self, query, usage: str, version: int | str) -> str:
+        """POST /probativevalueexport for the objects (usage_version) of the units of a SELECT_MULTIPLE query;
+        returns the operation id. The report (ProbativeReportV2, JSON) comes from batch_report()."""
+        body = {"dslQuery": _query_body(query), "usage": usage, "version": str(version)}
+        response = self._request("POST", f"{ADMIN}/probativevalueexport", json_body=body)
+        return response.headers.get("X-Request-Id", "")
+
 
 def _batch(query) -> dict:
     if hasattr(query, "build_batch"):

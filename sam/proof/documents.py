@@ -1,0 +1,18 @@
+"""The attestation de valeur probante as PDF (sam.lib.pdf): the body of the print page."""
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sam.lib.pdf import render_pdf
+from sam.proof.models import ProofRequest
+from sam.proof.selectors import ProofReport
+
+
+def attestation_context(proof: ProofRequest, report: ProofReport, report_sha512: str) -> dict:
+    return {"proof": proof, "report": report, "report_sha512": report_sha512, "produced_at": timezone.now()}
+
+
+def attestation_pdf(proof: ProofRequest, report: ProofReport, report_sha512: str) -> bytes:
+    return render_pdf("proof/attestation.html", attestation_context(proof, report, report_sha512),
+                      title=f"{_('Probative value certificate')} {proof.unit_title or proof.unit_id}",
+                      author=proof.organisation.name)
