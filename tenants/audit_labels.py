@@ -112,6 +112,11 @@ ACTION_LABELS = {
     "elimination.execute_failed": _("Elimination failed"),
     "elimination.executed": _("Elimination done"),
     "elimination.mass_update": _("Mass update of rules"),
+    # Changes of what is published (moves, renames, deletions of empty nodes).
+    "reclassification.move": _("Units moved to another parent"),
+    "reclassification.rename": _("Published node renamed"),
+    "reclassification.delete": _("Deletion of an empty node proposed"),
+    "reclassification.result": _("Result of a change of published units"),
 }
 
 

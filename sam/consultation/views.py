@@ -21,7 +21,7 @@ from sam.consultation.seda_labels import readable_metadata
 from sam.vitam.dsl import MAX_RESULT_WINDOW
 from sam.vitam.errors import VitamError, VitamNotFound, VitamUnauthorized
 from tenants.context import tenant_get_for_request
-from tenants.permissions import tenants_for
+from tenants.permissions import can, tenants_for
 from tenants.vitam_clients import RESEARCHER, access_contract_for
 
 SEARCH = "search"
@@ -219,6 +219,8 @@ def unit_detail(request, tenant_pk, unit_id):
         "objects": selectors.objects_of(tenant, unit, user=request.user),
         "lifecycle": selectors.lifecycle_of(tenant, unit_id, user=request.user),
         "search_under": urlencode({"node": unit_id}),
+        "can_change_published": can(request.user, "manage_referentials", tenant.organisation),
+        "unit_is_tree_node": unit.get("#unitType") in ("HOLDING_UNIT", "FILING_UNIT"),
     })
 
 
