@@ -11,8 +11,8 @@ from tenants.models import tenant_owned
 
 class PublishedChange(tenant_owned(related_name="published_changes")):
     class Kind(models.TextChoices):
-        MOVE = "move", _("Move")
-        RENAME = "rename", _("Rename")
+        MOVE = "move", _("Move of units")
+        RENAME = "rename", _("Renaming")
         DELETE = "delete", _("Deletion")
 
     class State(models.TextChoices):
