@@ -196,18 +196,24 @@ def change_run(job, *, change: PublishedChange) -> None:
     """Send the change to Vitam (once: a resumed job follows the operation already sent), follow it, record the
     verdict with Vitam's reason in French."""
     client = selectors.client_for(change.tenant)
-    if not change.operation_id:
-        job_progress(job, 1, 3, _("Sending to the archive system"), force=True)
-        if change.kind == PublishedChange.Kind.MOVE:
-            operation_id = client.reclassification(_orders(change.moves, change.new_parent_id))
-        else:
-            operation_id = client.mass_update_units(_rename_query(change))
-        PublishedChange.objects.filter(pk=change.pk).update(operation_id=operation_id)
-        change.operation_id = operation_id
-    job_progress(job, 2, 3, _("Processing by the archive system (operation %(id)s)") % {"id": change.operation_id},
-                 force=True)
-    status = client.wait_for_operation(change.operation_id, timeout=3600, max_interval=2.0)
-    reason, code = ("", "") if status.is_ok else _refusal(client, change.operation_id)
+    try:
+        if not change.operation_id:
+            job_progress(job, 1, 3, _("Sending to the archive system"), force=True)
+            if change.kind == PublishedChange.Kind.MOVE:
+                operation_id = client.reclassification(_orders(change.moves, change.new_parent_id))
+            else:
+                operation_id = client.mass_update_units(_rename_query(change))
+            PublishedChange.objects.filter(pk=change.pk).update(operation_id=operation_id)
+            change.operation_id = operation_id
+        job_progress(job, 2, 3, _("Processing by the archive system (operation %(id)s)") % {
+            "id": change.operation_id}, force=True)
+        status = client.wait_for_operation(change.operation_id, timeout=3600, max_interval=2.0)
+        reason, code = ("", "") if status.is_ok else _refusal(client, change.operation_id)
+    except VitamError as error:
+        # Unreachable or slow: the change page says so (the job keeps the same message).
+        PublishedChange.objects.filter(pk=change.pk).update(
+            state=PublishedChange.State.FAILED, error=error.user_message(), finished_at=timezone.now())
+        raise
     state = (PublishedChange.State.DONE if status.is_ok else
              PublishedChange.State.REFUSED if status.status == "KO" else PublishedChange.State.FAILED)
     with transaction.atomic():

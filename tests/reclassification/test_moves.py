@@ -227,3 +227,27 @@ def test_delete_an_empty_node_goes_through_the_visa_workflow(vitam_world, plan, 
     assert "Marchés attribués Orion" in proposal.title
     assert AuditEntry.objects.filter(action="reclassification.delete", before__unit=empty["#id"]).exists()
     assert unit(world.tenant_a, empty["#id"])  # nothing deleted before the visa
+
+
+@pytest.mark.django_db
+def test_vitam_down_a_clear_page_and_the_change_says_so(world, settings, client):
+    settings.VITAM = {**settings.VITAM, "URL": "http://127.0.0.1:9", "INGEST_URL": "http://127.0.0.1:9",
+                      "CONNECT_TIMEOUT": 0.5}
+    client.force_login(world.archivist_a)
+    page = client.get(move_url(world, "aeaqaaaaaaunitunknownvitamdown"))
+    assert page.status_code == 503
+    assert "système d’archivage" in plain(page.content.decode())
+    # A change whose follow-up meets Vitam down ends FAILED with the reason, instead of staying "in progress".
+    from sam.lib.jobs.services import job_enqueue
+
+    change = PublishedChange.objects.create(
+        tenant=world.tenant_a, organisation=world.org_a, kind=PublishedChange.Kind.MOVE, label="Dossier",
+        moves={"aeaqaaaaaaunitunknownvitamdown": []}, new_parent_id="aeaqaaaaaaparentvitamdown",
+        new_parent_label="Parent", created_by=world.archivist_a)
+    job = job_enqueue(actor=world.archivist_a, organisation=world.org_a, tenant=world.tenant_a,
+                      kind="published_move", label="Déplacement", task="sam.reclassification.tasks.change_task",
+                      change_id=change.pk)
+    change.refresh_from_db()
+    job.refresh_from_db()
+    assert change.state == "failed" and change.error and job.state == "failed"
+    assert plain(change.error).startswith("Le système d’archivage est indisponible pour le moment")

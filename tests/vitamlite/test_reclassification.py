@@ -216,3 +216,21 @@ def test_invalid_dsl_is_a_400(http, world):
     response = http.post(RECLASSIFICATION, contract=None, json=[
         {"$query": [{"$eq": {"#id": world["Plan 2"]}}], "$action": [{"$add": {"#unitups": [world["Fonds"]]}}]}])
     assert response.status_code == 401
+
+
+def test_an_active_hold_rule_with_prevent_rearrangement_blocks_the_move(http, world):
+    response = http.post("/access-external/v1/units/rules", contract="contract", json={
+        "dslRequest": {"$roots": [], "$query": [{"$eq": {"#id": world["Série A"]}}], "$threshold": 1},
+        "ruleActions": {"add": [{"HoldRule": {"Rules": [{"Rule": "HOL-00002", "StartDate": "2020-01-01",
+                                                          "PreventRearrangement": True}]}}]}})
+    assert response.status_code == 200, response.text
+    assert wait_status(http, response.headers["X-Request-Id"]) == "OK"
+    before = unit(http, world["Série A"])["#unitups"]
+    operation_id, status = reclassify(http, world["Série A"], add=[world["Série B"]])
+    assert status == "KO"
+    event = ko_event(http, operation_id)
+    assert event["outDetail"] == "RECLASSIFICATION_PREPARATION_CHECK_HOLD_RULES.KO"
+    assert json.loads(event["evDetData"]) == {
+        "error": "Cannot apply reclassification request. Hold rules with PreventRearrangement found",
+        "unitsBlockedByHoldRules": [world["Série A"]]}
+    assert unit(http, world["Série A"])["#unitups"] == before
