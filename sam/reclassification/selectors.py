@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from referentials.trees.selectors import tree_roots
 from sam.consultation.seda_labels import level_label
 from sam.reclassification.models import PublishedChange
 from sam.vitam import Select, VitamNotFound, eq, in_, match, not_, or_
@@ -100,6 +101,16 @@ def parent_candidates(tenant, text: str, moved: list[dict]) -> list[Candidate]:
     return [Candidate(id=unit["#id"], title=unit.get("Title") or unit["#id"],
                       level=level_label(unit.get("DescriptionLevel") or ""), kind=type_label(unit.get("#unitType")),
                       path=path_of(unit, titles)) for unit in units]
+
+
+def top_candidates(tenant, moved: list[dict]) -> list[Candidate]:
+    """The top nodes of the holding tree and of the filing plan the moved units may go under: where the archivist
+    starts when they pick in the tree rather than search."""
+    highest = max((TYPE_ORDER.get(unit.get("#unitType"), 0) for unit in moved), default=0)
+    allowed, moved_ids = PARENT_TYPES[highest], {unit["#id"] for unit in moved}
+    return [Candidate(id=node.id, title=node.title, level=level_label(node.level), kind=type_label(node.unit_type))
+            for node in tree_roots(tenant, "all", mark_children=False)
+            if node.unit_type in allowed and node.id not in moved_ids]
 
 
 def described(tenant, unit: dict) -> Candidate:

@@ -39,7 +39,8 @@ def _move_page(request, *, tenant, units, label, cancel_url, unit=None, selectio
     """Pick the new parent (search as you type, or the top of the trees), see how many units move, confirm."""
     form = MoveForm(request.POST or None)
     text = _query_text(request)
-    candidates = selectors.parent_candidates(tenant, text, units) if text else []
+    candidates = (selectors.parent_candidates(tenant, text, units) if text
+                  else selectors.top_candidates(tenant, units))
     chosen, count = None, None
     if request.method == "POST" and form.is_valid():
         try:

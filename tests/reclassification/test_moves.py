@@ -64,6 +64,9 @@ def test_an_archivist_moves_a_plan_folder_under_another_node(vitam_world, plan, 
     client.force_login(world.archivist_a)
     folder, target = plan["Marchés Orion"], plan["Délibérations Orion"]
 
+    # Without a search, the top of the trees to pick from.
+    top = plain(client.get(move_url(world, folder["#id"])).content.decode())
+    assert f'value="{plan["Plan de test Orion"]["#id"]}"' in top and "en tête des arbres" in top
     page = client.get(move_url(world, folder["#id"]), {"q": "Délibérations"})
     html = page.content.decode()
     assert page.status_code == 200
