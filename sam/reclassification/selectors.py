@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -18,6 +19,7 @@ from tenants.vitam_clients import ACCESS, vitam_client
 
 PERMISSION = "manage_referentials"  # archivists and referents change the trees and what is filed in them
 CANDIDATES = 20
+MAX_UNITS = 10_000  # Vitam's reclassificationMaxUnitsThreshold, and its result window
 UNIT_FIELDS = ("#id", "Title", "DescriptionLevel", "#unitType", "#unitups", "#allunitups", "#object")
 # Vitam's UnitType order: a unit may only be attached under a unit of the same or a higher type.
 TYPE_ORDER = {"INGEST": 0, "FILING_UNIT": 1, "HOLDING_UNIT": 2}
@@ -50,12 +52,16 @@ def unit_get(tenant, unit_id: str) -> dict:
         raise Http404("No such unit") from None
 
 
-def units_get(tenant, unit_ids: list[str]) -> list[dict]:
-    """The units among unit_ids that exist in the tenant under its contract."""
-    if not unit_ids:
-        return []
-    query = Select().where(in_("#id", list(unit_ids))).limit(len(unit_ids)).fields(*UNIT_FIELDS)
-    return client_for(tenant).search_units(query.build()).results
+def condition_units(tenant, condition: dict) -> list[dict]:
+    """The units a selection's DSL condition finds, to move (fewer than Vitam's result window). A unit below
+    another of them goes with it and keeps its place: the tree under a moved unit is kept."""
+    response = client_for(tenant).search_units(Select().where(condition).limit(MAX_UNITS).fields(*UNIT_FIELDS)
+                                               .build())
+    if response.total_is_capped:  # Vitam counts no further than its result window
+        raise ValidationError(_("The selection holds %(max)s units or more: the archive system moves fewer at "
+                                "once. Narrow the selection.") % {"max": f"{MAX_UNITS:,}"})
+    ids = {unit["#id"] for unit in response.results}
+    return [unit for unit in response.results if not ids.intersection(unit.get("#allunitups") or [])]
 
 
 def subtree_count(tenant, unit_ids: list[str]) -> int:

@@ -23,11 +23,10 @@ from sam.lib import vitam_messages
 from sam.lib.jobs.services import job_enqueue, job_progress
 from sam.reclassification import selectors
 from sam.reclassification.models import PublishedChange
-from sam.vitam import Select, VitamError, eq, in_
+from sam.vitam import VitamError, eq, in_
 from sam.vitam.client import reclassification_order
 from tenants.audit import audit_record
 
-MAX_UNITS = 10_000  # Vitam's reclassificationMaxUnitsThreshold, and its result window
 MAX_ORDERS = 1000  # Vitam's reclassificationMaxBulkThreshold: one order per set of current parents
 TREE_TYPES = ("HOLDING_UNIT", "FILING_UNIT")
 
@@ -52,25 +51,6 @@ def _vitam_reasons() -> dict[str, str]:
 
 
 # --- moves ---------------------------------------------------------------------------------------
-
-
-def move_units(tenant, *, unit_ids: list[str] | None = None, condition: dict | None = None) -> list[dict]:
-    """The units a move takes: given ids, or those a selection's DSL condition finds (at most MAX_UNITS). A unit
-    below another of the same move goes with it and keeps its place: the tree under a moved unit is kept."""
-    client = selectors.client_for(tenant)
-    if condition is not None:
-        response = client.search_units(Select().where(condition).limit(MAX_UNITS)
-                                       .fields(*selectors.UNIT_FIELDS).build())
-        if response.total_is_capped:  # Vitam counts no further than its result window
-            raise ValidationError(_("The selection holds %(max)s units or more: the archive system moves fewer "
-                                    "at once. Narrow the selection.") % {"max": f"{MAX_UNITS:,}"})
-        units = response.results
-        ids = {unit["#id"] for unit in units}
-        return [unit for unit in units if not ids.intersection(unit.get("#allunitups") or [])]
-    units = selectors.units_get(tenant, list(unit_ids or []))
-    if len(units) != len(set(unit_ids or [])):
-        raise Http404("No such unit")
-    return units
 
 
 def _orders(moves: dict[str, list[str]], new_parent_id: str) -> list[dict]:

@@ -87,7 +87,7 @@ def selection_move(request, tenant_pk, pk):
     detail_url = reverse("selection:detail", args=[tenant.pk, selection.pk])
     try:
         condition = selection_criteria(selection)["conditions"][0]
-        units = services.move_units(tenant, condition=condition)
+        units = selectors.condition_units(tenant, condition)
     except ValidationError as error:
         refusals.as_messages(request, error)
         return redirect(detail_url)
