@@ -75,6 +75,11 @@ def test_archivist_moves_a_plan_folder_and_finds_it_there(page, login, live_serv
     assert f"Alignements {tag}" in page.locator("main").inner_text()
     assert page.console_errors == []
 
+    # The empty folder can be deleted through the elimination workflow; its page says how, in words.
+    page.goto(f"{live_server.url}/t/{cergy.pk}/published/{folder.id}/delete/")
+    assert "visa des archives départementales" in page.locator("main").inner_text()
+    page.screenshot(path=f"{SCREENSHOTS}/reclassification-delete.png", full_page=True)
+
     # A cycle: the page never offers a unit below the moved one; forced anyway, Vitam refuses it, said in French.
     plan = next(node for node in selectors.tree_search(cergy, f"Plan {tag}", "filing") if node.title == f"Plan {tag}")
     page.goto(f"{live_server.url}/t/{cergy.pk}/published/{plan.id}/move/?q=Alignements+{tag}")
