@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "sam.connectors",
     "sam.selection",
     "sam.proof",
+    "sam.reclassification",
     "vitamlite",
 ]
 

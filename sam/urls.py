@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("sam.connectors.urls")),
     path("", include("sam.selection.urls")),
     path("", include("sam.proof.urls")),
+    path("", include("sam.reclassification.urls")),
     path("", include("sam.connectors.door_urls")),
     path("api/v1/", include("sam.api_urls")),
 ]

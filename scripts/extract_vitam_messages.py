@@ -4,7 +4,7 @@
 
 The catalogue is sources/common/common-public/src/main/resources/vitam-logbook-messages_fr.properties in
 ProgrammeVitam/vitam (CeCILL 2.1). Only the events an archivist meets in SAM are kept: ingest workflows,
-referential imports, mass updates and eliminations.
+referential imports, mass updates, eliminations and reclassifications.
 """
 
 import json
@@ -29,6 +29,9 @@ KEPT_PREFIXES = (
     "UPDATE_RULES_ARCHIVE_UNITS", "STP_REFERENTIAL_FORMAT_IMPORT",
     "MASS_UPDATE", "STP_MASS_UPDATE", "UNIT_METADATA_UPDATE", "UNIT_METADATA_CHECK_CONSISTENCY",
     "ELIMINATION", "STP_ELIMINATION",
+    "RECLASSIFICATION", "STP_RECLASSIFICATION", "STP_UNIT_DETACHMENT", "UNIT_DETACHMENT", "STP_UNIT_ATTACHMENT",
+    "UNIT_ATTACHMENT", "STP_UNIT_GRAPH_COMPUTE", "UNIT_GRAPH_COMPUTE", "STP_OBJECT_GROUP_GRAPH_COMPUTE",
+    "OBJECT_GROUP_GRAPH_COMPUTE",
 )
 
 

@@ -118,6 +118,11 @@ ACTION_LABELS = {
     "proof.view": _("Probative value report consulted"),
     "proof.report_download": _("Probative value report downloaded (JSON)"),
     "proof.attestation_download": _("Probative value certificate downloaded"),
+    # Changes of what is published (moves, renames, deletions of empty nodes).
+    "reclassification.move": _("Units moved to another parent"),
+    "reclassification.rename": _("Published node renamed"),
+    "reclassification.delete": _("Deletion of an empty node proposed"),
+    "reclassification.result": _("Result of a change of published units"),
 }
 
 

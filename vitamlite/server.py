@@ -40,6 +40,7 @@ ENDPOINT_MODULES = [
     "vitamlite.formats",
     "vitamlite.unit_update",
     "vitamlite.probative_value",
+    "vitamlite.reclassification",
 ]
 
 TENANT_CHECK_FAILED = {"Error": "X-Tenant-Id check failed!"}

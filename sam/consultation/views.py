@@ -25,7 +25,7 @@ from sam.proof import selectors as proof_selectors
 from sam.vitam.dsl import MAX_RESULT_WINDOW
 from sam.vitam.errors import VitamError, VitamNotFound, VitamUnauthorized, VitamUnavailable
 from tenants.context import tenant_get_for_request
-from tenants.permissions import checker_for, is_platform_admin, tenants_for
+from tenants.permissions import can, checker_for, is_platform_admin, tenants_for
 from tenants.vitam_clients import RESEARCHER, access_contract_for
 
 SEARCH = "search"
@@ -227,6 +227,8 @@ def unit_detail(request, tenant_pk, unit_id):
         "search_under": urlencode({"node": unit_id}),
         "can_edit": checker_for(request).has_perm(EDIT, tenant.organisation) or is_platform_admin(request.user),
         "proofs": proof_selectors.proofs_of_unit(tenant, unit_id),
+        "can_change_published": can(request.user, "manage_referentials", tenant.organisation),
+        "unit_is_tree_node": unit.get("#unitType") in ("HOLDING_UNIT", "FILING_UNIT"),
     })
 
 

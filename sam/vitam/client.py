@@ -593,6 +593,25 @@ class VitamClient:
         response = self._request("POST", f"{ADMIN}/probativevalueexport", json_body=body)
         return response.headers.get("X-Request-Id", "")
 
+    # --- reclassification ----------------------------------------------------------------
+
+    def reclassification(self, orders: list[dict]) -> str:
+        """POST /reclassification (RECLASSIFICATION_QUERY, see reclassification_order): returns the operation id
+        of the RECLASSIFICATION workflow; its checks (cycles, unit types, parents) end it KO, not this call."""
+        response = self._request("POST", f"{ACCESS}/reclassification", json_body=orders)
+        return response.headers.get("X-Request-Id", "")
+
+
+def reclassification_order(query: dict, *, add=(), pull=()) -> dict:
+    """One entry of a RECLASSIFICATION_QUERY: the units selected by query (one root query, `$roots` optional)
+    get the `add` parents and lose the `pull` parents."""
+    actions = []
+    if add:
+        actions.append({"$add": {"#unitups": list(add)}})
+    if pull:
+        actions.append({"$pull": {"#unitups": list(pull)}})
+    return {"$roots": list(query.get("$roots") or []), "$query": list(query["$query"]), "$action": actions}
+
 
 def _batch(query) -> dict:
     if hasattr(query, "build_batch"):
