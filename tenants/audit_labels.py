@@ -22,6 +22,8 @@ ACTION_LABELS = {
     "consultation.atr_download": _("Acknowledgement (ATR) downloaded"),
     "consultation.report_download": _("Operation report downloaded"),
     "consultation.evidence_download": _("Evidence file downloaded"),
+    "communication.request": _("Communication (DIP) requested"),
+    "communication.download": _("Communication (DIP) downloaded"),
     "audit.export": _("Audit trail exported (CSV)"),
     "elimination.proposal_export": _("Elimination proposal exported (CSV)"),
     # People and organisations.
