@@ -7,7 +7,7 @@ from sam.communication.models import USAGES, Communication
 
 
 class CommunicationForm(forms.Form):
-    purpose = forms.ChoiceField(label=_("Purpose"), choices=Communication.Purpose.choices, widget=forms.RadioSelect)
+    purpose = forms.ChoiceField(label=_("Purpose of the request"), choices=Communication.Purpose.choices, widget=forms.RadioSelect)
     purpose_detail = forms.CharField(label=_("Purpose (detail)"), max_length=500, required=False,
                                      help_text=_("Required for “Other”; otherwise an optional reference (file, letter…)."))
     requester_name = forms.CharField(label=_("Requester"), max_length=200,

@@ -75,7 +75,7 @@ def communication_start(*, actor, selection, purpose: str, purpose_detail: str, 
     tenant = selection.tenant
     with transaction.atomic():
         communication = Communication.objects.create(
-            tenant=tenant, organisation=tenant.organisation, created_by=actor, title=str(selection)[:500],
+            tenant=tenant, organisation=tenant.organisation, created_by=actor, title=_title_of(selection),
             purpose=purpose, purpose_detail=purpose_detail.strip()[:500], requester_name=requester_name.strip()[:200],
             requester_service=requester_service.strip()[:200], usages=list(usages), with_logbook=with_logbook,
             condition=preview["condition"], selected_count=preview["count"], hidden_count=preview["hidden"])
@@ -92,6 +92,14 @@ def communication_start(*, actor, selection, purpose: str, purpose_detail: str, 
         Communication.objects.filter(pk=communication.pk).update(job=job)
     communication.refresh_from_db()
     return communication
+
+
+def _title_of(selection) -> str:
+    """A kept selection's name; for the working selection, what it holds (its entries' labels)."""
+    if selection.kept:
+        return str(selection)[:500]
+    labels = [entry.label for entry in selection.entries.all() if entry.label]
+    return (", ".join(labels) or str(selection))[:500]
 
 
 def communication_run(*, communication: Communication, on_progress) -> None:
