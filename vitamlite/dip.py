@@ -251,7 +251,7 @@ class _Export:
                         if group_id and group_id not in groups_written:
                             groups_written.add(group_id)
                             out.write(self._group_xml(group_id, objects))
-                        units_out.write(_unit_xml(unit))
+                        units_out.write(_unit_xml(unit, self._logbook_xml(unit) if self.options["withLogBook"] else ""))
                     set_progress(self.db, self.tenant, self.operation_id, "STP_CREATE_MANIFEST",
                                  min(start + STREAM_FETCH, len(ids)), len(ids))
             out.write("    <DescriptiveMetadata>\n")
@@ -274,6 +274,28 @@ class _Export:
             out.write(f"  <Requester><Identifier>{escape(str(requester))}</Identifier></Requester>\n")
             out.write("</ArchiveDeliveryRequestReply>\n")
         return objects
+
+    def _logbook_xml(self, unit: dict) -> str:
+        """The unit's lifecycle as SEDA LogBook events: one per operation that touched it (#operations), as
+        vitam-lite's lifecycle endpoint derives them from the logbook."""
+        events = []
+        for operation_id in dict.fromkeys(unit.get("#operations") or []):
+            row = logbook.operation_row(self.db, self.tenant, operation_id)
+            if row is None:
+                continue
+            outcome = row["status"] if row["state"] == "COMPLETED" else "STARTED"
+            ev_type = f"LFC.{row['ev_type']}"
+            indent = "            "
+            events.append(
+                f"{indent[:-2]}<Event>\n"
+                f"{indent}<EventIdentifier>{escape(operation_id)}</EventIdentifier>\n"
+                f"{indent}<EventTypeCode>{escape(ev_type)}</EventTypeCode>\n"
+                f"{indent}<EventDateTime>{escape(row['updated'][:19])}</EventDateTime>\n"
+                f"{indent}<Outcome>{escape(outcome)}</Outcome>\n"
+                f"{indent}<OutcomeDetail>{escape(ev_type)}.{escape(outcome)}</OutcomeDetail>\n"
+                f"{indent}<OutcomeDetailMessage>{escape(logbook.french_message(row['ev_type'], outcome))}"
+                f"</OutcomeDetailMessage>\n{indent[:-2]}</Event>\n")
+        return f"          <LogBook>\n{''.join(events)}          </LogBook>\n" if events else ""
 
     def _group_xml(self, group_id: str, objects: list[dict]) -> str:
         group = units_store.get_object_group_doc(self.db, self.tenant, group_id) or {}
@@ -359,13 +381,14 @@ def _management_xml(management: dict, indent: str) -> str:
     return "".join(parts)
 
 
-def _unit_xml(unit: dict) -> str:
+def _unit_xml(unit: dict, logbook_xml: str = "") -> str:
     indent = "      "
     content = "".join(_element(key, value, indent + "  ") for key, value in _ordered(unit, CONTENT_ORDER)
                       if not key.startswith(("#", "_")) and not key.endswith("_"))
     xml = f"{indent}<ArchiveUnit id={quoteattr(unit['#id'])}>\n"
     management = unit.get("#management") or {}
-    xml += f"{indent}  <Management>\n{_management_xml(management, indent + '    ')}{indent}  </Management>\n"
+    rules_xml = _management_xml(management, indent + "    ")
+    xml += f"{indent}  <Management>\n{rules_xml}{logbook_xml}{indent}  </Management>\n"
     xml += f"{indent}  <Content>\n{content}{indent}  </Content>\n"
     if unit.get("#object"):
         xml += (f"{indent}  <DataObjectReference><DataObjectGroupReferenceId>{escape(unit['#object'])}"

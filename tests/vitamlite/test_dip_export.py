@@ -150,7 +150,14 @@ def test_units_stream_hides_what_the_contract_cannot_see(http, deposited):
     assert response.status_code == 200 and response.headers["X-Units-Count"] == "0" and response.content == b""
 
 
-def test_dip_manifest_is_valid_seda_2_1(http, deposited):
-    operation_id, _ = export(http, {"dslRequest": by_opi(deposited)})
+@pytest.mark.parametrize("with_logbook", [False, True])
+def test_dip_manifest_is_valid_seda_2_1(http, deposited, with_logbook):
+    operation_id, _ = export(http, {"dslRequest": by_opi(deposited), "exportWithLogBookLFC": with_logbook})
     manifest = etree.ElementTree(etree.fromstring(dip_of(http, operation_id).read("manifest.xml")))
     assert seda.validation_errors(manifest) == []
+    events = manifest.findall(f".//{SEDA}Management/{SEDA}LogBook/{SEDA}Event")
+    if with_logbook:  # each unit's ingest, from its lifecycle
+        assert len(events) == 2 and {event.findtext(f"{SEDA}EventIdentifier") for event in events} == {deposited}
+        assert events[0].findtext(f"{SEDA}Outcome") == "OK"
+    else:
+        assert events == []
