@@ -4,6 +4,7 @@ from django_tasks import task
 
 from sam.communication import services
 from sam.communication.models import Communication
+from sam.consultation.selectors import ConsultationUnavailable
 from sam.lib.jobs.services import job_progress, job_running
 from sam.vitam.errors import VitamError
 
@@ -19,6 +20,9 @@ def communication_export_task(job_id, communication_id):
                                        job_progress(job, done, total, message))
         except VitamError as error:
             services.communication_fail(communication=communication, message=error.user_message())
+            raise
+        except ConsultationUnavailable as error:  # the tenant lost its access contract meanwhile
+            services.communication_fail(communication=communication, message=str(error))
             raise
         communication.refresh_from_db()
         job.message = communication.get_state_display()

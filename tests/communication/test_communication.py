@@ -3,6 +3,7 @@ its preview, the background export followed to its end, the report, the streamed
 expiry, and the refusals (a selection mixing tenants, a researcher)."""
 
 import datetime
+import html
 import io
 import zipfile
 
@@ -138,3 +139,19 @@ def test_other_purpose_needs_its_text_and_requester_is_required(client, archive)
 def test_a_researcher_has_no_communication(client, archive):
     client.force_login(archive.researcher_a)
     assert client.get(reverse("communication:list", args=[archive.tenant_a.pk])).status_code == 404
+
+
+def test_vitam_down_during_the_export_fails_the_communication_with_a_message(client, archive, vitamlite_server):
+    selection = folder_selection(archive)
+    client.force_login(archive.archivist_a)
+    vitamlite_server.set_faults("error503:/access-external/v2/dipexport")
+    try:
+        client.post(create_url(archive, selection), FORM)
+    finally:
+        vitamlite_server.set_faults("")
+    communication = Communication.objects.get()
+    assert communication.state == Communication.State.FAILED and communication.error
+    page = html.unescape(client.get(reverse("communication:detail", args=[archive.tenant_a.pk, communication.pk]))
+                         .content.decode())
+    assert "En échec" in page and communication.error in page and "Télécharger le DIP" not in page
+    assert not AuditEntry.objects.filter(action="communication.download").exists()
