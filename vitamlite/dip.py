@@ -202,7 +202,7 @@ class _Export:
 
             step = "STP_STORE_MANIFEST"
             self._event(step + ".STARTED", "STARTED")
-            size = self._store_zip(manifest_path, objects, len(ids))
+            size = self._store_zip(manifest_path, objects)
             self._event("STORE_MANIFEST", "OK")
             self._event(step, "OK")
         finally:
@@ -319,7 +319,7 @@ class _Export:
 
     # -- the zip
 
-    def _store_zip(self, manifest_path: Path, objects: list[dict], unit_count: int) -> int:
+    def _store_zip(self, manifest_path: Path, objects: list[dict]) -> int:
         target = reports.target(self.store, self.tenant, self.operation_id, DIP_KIND)
         target.parent.mkdir(parents=True, exist_ok=True)
         descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-dip-")
@@ -330,9 +330,9 @@ class _Export:
                 archive.write(manifest_path, "manifest.xml", compress_type=zipfile.ZIP_DEFLATED)
                 for done, entry in enumerate(objects, 1):
                     archive.write(binaries.resolve(self.store, self.tenant, entry["path"]), entry["uri"])
-                    if done % 100 == 0:
-                        set_progress(self.db, self.tenant, self.operation_id, "STP_STORE_MANIFEST", unit_count,
-                                     unit_count)
+                    if done % 100 == 0:  # pollers see the zip grow, object by object
+                        set_progress(self.db, self.tenant, self.operation_id, "STP_STORE_MANIFEST", done,
+                                     len(objects))
             os.replace(temporary, target)
         except BaseException:
             Path(temporary).unlink(missing_ok=True)

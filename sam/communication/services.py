@@ -115,7 +115,7 @@ def communication_run(*, communication: Communication, on_progress) -> None:
         Communication.objects.filter(pk=communication.pk).update(operation_id=operation_id)
         communication.operation_id = operation_id
     status = follow(client, communication.operation_id, lambda done, total: on_progress(
-        done, total, _("Vitam prepares the DIP: %(done)s of %(total)s units") % {"done": done, "total": total}),
+        done, total, _("Vitam prepares the DIP (%(done)s of %(total)s)") % {"done": done, "total": total}),
         timeout=OPERATION_TIMEOUT)
     if status.status not in ("OK", "WARNING"):
         Communication.objects.filter(pk=communication.pk).update(
