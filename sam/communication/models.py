@@ -13,7 +13,6 @@ USAGES = (
     ("Dissemination", _("Dissemination copy")),
     ("Thumbnail", _("Thumbnail")),
     ("TextContent", _("Text content")),
-    ("PhysicalMaster", _("Physical original (description)")),
 )
 
 
