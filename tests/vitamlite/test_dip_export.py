@@ -161,3 +161,25 @@ def test_dip_manifest_is_valid_seda_2_1(http, deposited, with_logbook):
         assert events[0].findtext(f"{SEDA}Outcome") == "OK"
     else:
         assert events == []
+
+
+def _reference_body(vitam_reference, name: str, request_title: str) -> dict:
+    """The JSON body of one request of Vitam's http-examples file (the one whose title starts so)."""
+    text = (vitam_reference / "http-examples" / name).read_text(encoding="utf-8")
+    block = text.split("### " + request_title, 1)[1].split("\n###", 1)[0]
+    return json.loads(block[block.index("\n{"):].strip())
+
+
+def test_reference_examples_of_stream_and_v2_export_are_accepted(http, deposited, vitam_reference):
+    stream_body = _reference_body(vitam_reference, "units_search.http", "Recherche des unités archivestique en mode scroll")
+    assert stream_body["$facets"] == [] and stream_body["$filter"] == {}
+    response = http.get(STREAM, contract="contract", json={**stream_body, "$query": [{"$eq": {"#opi": deposited}}]})
+    assert response.status_code == 200 and response.headers["X-Units-Count"] == "2"
+
+    dip_body = _reference_body(vitam_reference, "dip_action.http", "Lancement du workflow de création de DIP complet")
+    dip_body["dslRequest"]["$query"] = [{"$eq": {"#opi": deposited}}]
+    operation_id, status = export(http, dip_body)
+    assert status == "OK"
+    manifest = etree.fromstring(dip_of(http, operation_id).read("manifest.xml"))
+    assert manifest.findtext(f"{SEDA}MessageRequestIdentifier") == "tot"
+    assert manifest.findall(f".//{SEDA}LogBook")  # exportWithLogBookLFC: true
