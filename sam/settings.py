@@ -115,6 +115,7 @@ INSTALLED_APPS = [
     "sam.selection",
     "sam.proof",
     "sam.reclassification",
+    "sam.communication",
     "vitamlite",
 ]
 
@@ -262,6 +263,8 @@ MEDIA_ROOT = DATA_DIR / "media"
 FILE_UPLOAD_TEMP_DIR = str(DATA_DIR / "uploads-tmp")
 Path(FILE_UPLOAD_TEMP_DIR).mkdir(parents=True, exist_ok=True)
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 10 * 1024**3, minimum=1)
+# Days a communication's DIP stays downloadable once Vitam has built it.
+DIP_RETENTION_DAYS = env_int("DIP_RETENTION_DAYS", 7, minimum=1)
 
 EMAIL_HOST = env_str("EMAIL_HOST")
 if EMAIL_HOST:

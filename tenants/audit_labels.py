@@ -23,6 +23,8 @@ ACTION_LABELS = {
     "consultation.report_download": _("Operation report downloaded"),
     "consultation.evidence_download": _("Evidence file downloaded"),
     "consultation.unit_edit": _("Archive unit description edited"),
+    "communication.request": _("Communication (DIP) requested"),
+    "communication.download": _("Communication (DIP) downloaded"),
     "audit.export": _("Audit trail exported (CSV)"),
     "elimination.proposal_export": _("Elimination proposal exported (CSV)"),
     # People and organisations.

@@ -39,6 +39,14 @@ def path(store, tenant: int, operation_id: str, kind: str) -> Path | None:
     return None
 
 
+def target(store, tenant: int, operation_id: str, kind: str) -> Path:
+    """Where a raw report of that kind goes, for writers that build it on disk themselves (a DIP's zip)."""
+    base = _base(store, tenant, operation_id, kind)
+    if base is None:
+        raise ValueError(f"invalid report name {operation_id!r}.{kind!r}")
+    return base
+
+
 def write(store, tenant: int, operation_id: str, kind: str, obj) -> Path:
     """Write a report: dict → .json, list/iterable of dicts → .jsonl, bytes/str → raw file named <op>.<kind>."""
     base = _base(store, tenant, operation_id, kind)

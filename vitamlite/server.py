@@ -41,6 +41,7 @@ ENDPOINT_MODULES = [
     "vitamlite.unit_update",
     "vitamlite.probative_value",
     "vitamlite.reclassification",
+    "vitamlite.dip",
 ]
 
 TENANT_CHECK_FAILED = {"Error": "X-Tenant-Id check failed!"}

@@ -294,31 +294,15 @@ def search_units(tenant, criteria: dict, *, user, page: int = 1, per_page: int =
                       per_page=per_page, facets=_facets(response, criteria) if facets else [])
 
 
-def units_for_export(tenant, criteria: dict, *, user, batch: int = 1000, fields=None):
-    """(total, iterator over every unit within Vitam's result window), paging through Vitam.
-
-    The first page is read at once, so the caller knows the total (and Vitam's answer) before streaming;
-    it is small so that the first rows leave quickly. The rest comes in pages as large as Vitam allows
-    (its result window): each page costs Vitam a whole query, sort and count."""
+def units_for_export(tenant, criteria: dict, *, user, fields=None):
+    """(total, iterator over every unit the criteria select), read from Vitam's /units/stream as it sends them:
+    no 10,000 window, nothing held in memory. The total is Vitam's exact count (X-Units-Count)."""
     client = client_for(tenant, user=user)
     query = unit_query(criteria, fields=fields or RESULT_FIELDS)
     if not criteria.get("sort"):
-        query = query.order_by("StartDate")  # a stable order across pages
-    first = client.search_units(query.offset(0).limit(batch))
-    total = first.total
-
-    def rows():
-        yield from first.results
-        offset = len(first.results)
-        while offset < min(total, MAX_RESULT_WINDOW) and len(first.results) == batch:
-            size = MAX_RESULT_WINDOW - offset
-            page = client.search_units(query.offset(offset).limit(size))
-            yield from page.results
-            if len(page.results) < size:
-                return
-            offset += size
-
-    return total, rows()
+        query = query.order_by("StartDate")
+    stream = client.stream_units(query)
+    return (stream.count or 0), iter(stream)
 
 
 # --- one unit --------------------------------------------------------------------------------------

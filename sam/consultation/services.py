@@ -22,7 +22,6 @@ from sam.consultation.forms import SEARCH_FIELDS, plain_values
 from sam.consultation.models import SavedSearch
 from sam.consultation.seda_labels import RULE_CATEGORIES, level_label
 from sam.lib.csv_export import csv_lines
-from sam.vitam.dsl import MAX_RESULT_WINDOW
 from sam.vitam.errors import VitamVersionConflict
 from tenants.audit import VitamTarget, audit_record
 
@@ -79,13 +78,9 @@ class CsvExport:
     total: int
     rows: object  # iterator of CSV lines (str)
 
-    @property
-    def truncated(self) -> bool:
-        return self.total > MAX_RESULT_WINDOW or self.total == MAX_RESULT_WINDOW
-
 
 def export_csv(*, user, tenant, criteria: dict, columns) -> CsvExport:
-    """RFC 4180 CSV (CRLF, quotes doubled), UTF-8 with BOM, of every result within Vitam's window."""
+    """RFC 4180 CSV (CRLF, quotes doubled), UTF-8 with BOM, of every result (Vitam's stream: no window)."""
     columns = [column for column in columns if column in EXPORT_COLUMNS] or list(DEFAULT_EXPORT_COLUMNS)
     fields = list(dict.fromkeys(field for column in columns for field in EXPORT_COLUMN_FIELDS[column]))
     total, units = selectors.units_for_export(tenant, criteria, user=user, fields=fields)

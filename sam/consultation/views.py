@@ -143,14 +143,11 @@ def search_export(request, tenant_pk):
         messages.error(request, exc.user_message() if isinstance(exc, VitamError) else str(exc))
         return redirect(f"{reverse('consultation:search', args=[tenant.pk])}?{_query_with(request.GET)}")
     services.consultation_record(request=request, tenant=tenant, action="consultation.export", details={
-        "criteria": services.search_parameters(request.GET), "rows": export.total, "truncated": export.truncated})
+        "criteria": services.search_parameters(request.GET), "rows": export.total})
     response = StreamingHttpResponse(export.rows, content_type="text/csv; charset=utf-8")
-    suffix = f"-{MAX_RESULT_WINDOW}-premiers" if export.truncated else ""
     response["Content-Disposition"] = (
-        f'attachment; filename="recherche-{tenant.vitam_id}-{timezone.localdate():%Y%m%d}{suffix}.csv"')
+        f'attachment; filename="recherche-{tenant.vitam_id}-{timezone.localdate():%Y%m%d}.csv"')
     response["X-Total-Results"] = str(export.total)
-    if export.truncated:
-        response["X-Result-Window-Reached"] = str(MAX_RESULT_WINDOW)
     response["Cache-Control"] = "private, no-store"
     return response
 

@@ -206,7 +206,7 @@ def selection_analysis(request, tenant_pk, pk):
 @login_required
 @require_GET
 def selection_export(request, tenant_pk, pk):
-    """The chosen columns of the selection's units, streamed as the search export is (Vitam's window at most)."""
+    """The chosen columns of every unit of the selection, streamed as the search export is (no window)."""
     selection = selectors.selection_get_for_user(request.user, tenant_pk, pk)
     tenant = selection.tenant
     try:
@@ -220,11 +220,10 @@ def selection_export(request, tenant_pk, pk):
         messages.error(request, _vitam_message(exc))
         return _detail(selection)
     consultation_services.consultation_record(request=request, tenant=tenant, action="consultation.export", details={
-        "selection": str(selection), "rows": export.total, "truncated": export.truncated})
+        "selection": str(selection), "rows": export.total})
     response = StreamingHttpResponse(export.rows, content_type="text/csv; charset=utf-8")
-    suffix = f"-{MAX_RESULT_WINDOW}-premiers" if export.truncated else ""
     response["Content-Disposition"] = (
-        f'attachment; filename="selection-{tenant.vitam_id}-{timezone.localdate():%Y%m%d}{suffix}.csv"')
+        f'attachment; filename="selection-{tenant.vitam_id}-{timezone.localdate():%Y%m%d}.csv"')
     response["X-Total-Results"] = str(export.total)
     response["Cache-Control"] = "private, no-store"
     return response

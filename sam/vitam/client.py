@@ -28,7 +28,7 @@ from sam.vitam import errors
 from sam.vitam.context import VitamContext
 from sam.vitam.dsl import GetById, Select, eq, update_by_id
 from sam.vitam.session import get_session, identity_for
-from sam.vitam.types import CheckReport, DownloadResult, OperationStatus, VitamResponse
+from sam.vitam.types import BinaryStream, CheckReport, DownloadResult, OperationStatus, UnitStream, VitamResponse
 
 logger = logging.getLogger("sam.vitam")
 
@@ -611,6 +611,72 @@ def reclassification_order(query: dict, *, add=(), pull=()) -> dict:
     if pull:
         actions.append({"$pull": {"#unitups": list(pull)}})
     return {"$roots": list(query.get("$roots") or []), "$query": list(query["$query"]), "$action": actions}
+    # --- communication (DIP) and streams past the 10,000 window ---------------------------
+
+    def export_dip(self, dsl_request, *, usages=None, with_logbook: bool = False, without_objects: bool = False,
+                   parameters: dict | None = None) -> str:
+        """POST /v2/dipexport (DipRequest): starts EXPORT_DIP, returns the operation id. `usages` lists the
+        DataObjectVersion usages to export (None: every usage the contract allows)."""
+        body: dict[str, Any] = {"dslRequest": _stream_body(dsl_request), "exportWithLogBookLFC": bool(with_logbook),
+                                "exportWithoutObjects": bool(without_objects), "sedaVersion": "2.1",
+                                "dipRequestParameters": dict(parameters or {})}
+        if usages is not None:
+            body["dataObjectVersionToExport"] = {"dataObjectVersions": list(usages)}
+        response = self._request("POST", "/access-external/v2/dipexport", json_body=body)
+        return response.headers.get("X-Request-Id", "")
+
+    def download_dip(self, operation_id: str, dest) -> DownloadResult:
+        """The DIP zip of an export, streamed into dest (path or file)."""
+        return self._download(f"{ACCESS}/dipexport/{operation_id}/dip", dest)
+
+    def open_dip(self, operation_id: str) -> BinaryStream:
+        """The DIP zip as chunks to relay (e.g. to a browser) without holding it: the answer is read 1 MiB at a
+        time, each read bounded by the client's timeout; close() releases the connection."""
+        path = f"{ACCESS}/dipexport/{operation_id}/dip"
+        response = self._request("GET", path, accept=OCTET, stream=True)
+        length = response.headers.get("Content-Length")
+        return BinaryStream(chunks=self._chunks(response, "GET", path), response=response,
+                            size=int(length) if length and length.isdigit() else None)
+
+    def stream_units(self, query) -> UnitStream:
+        """GET /units/stream: every unit the query matches (no 10,000 window), read line by line as Vitam
+        sends them. $offset, $limit and $facets are dropped (Vitam refuses them on a stream)."""
+        path = f"{ACCESS}/units/stream"
+        response = self._request("GET", path, json_body=_stream_body(query), stream=True)
+        count = response.headers.get("X-Units-Count", "")
+        return UnitStream(count=int(count) if count.isdigit() else None,
+                          units=(json.loads(line) for line in self._lines(response, "GET", path)),
+                          response=response)
+
+    def _chunks(self, response, method, path):
+        try:
+            yield from response.iter_content(CHUNK)
+        except requests.RequestException as exc:
+            raise self._transport_error(exc, method, path) from exc
+        finally:
+            response.close()
+
+    def _lines(self, response, method, path):
+        try:
+            for line in response.iter_lines(chunk_size=64 * 1024):
+                if line:
+                    yield line
+        except requests.RequestException as exc:
+            raise self._transport_error(exc, method, path) from exc
+        finally:
+            response.close()
+
+
+def _stream_body(query) -> dict:
+    """A SELECT_MULTIPLE body without what a stream or an export refuses or ignores (window, facets)."""
+    body = dict(_query_body(query))
+    body.pop("$facets", None)
+    filter_ = {key: value for key, value in (body.get("$filter") or {}).items() if key not in ("$offset", "$limit")}
+    if filter_:
+        body["$filter"] = filter_
+    else:
+        body.pop("$filter", None)
+    return body
 
 
 def _batch(query) -> dict:

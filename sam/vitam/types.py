@@ -116,3 +116,35 @@ class DownloadResult:
     filename: str = ""
     request_id: str = ""
     headers: dict = field(default_factory=dict)
+
+
+@dataclass
+class BinaryStream:
+    """A binary being received: iterate `chunks` (bytes) once; close() when stopping early."""
+
+    chunks: object
+    response: object = field(repr=False, default=None)
+    size: int | None = None
+
+    def __iter__(self):
+        return iter(self.chunks)
+
+    def close(self) -> None:
+        if self.response is not None:
+            self.response.close()
+
+
+@dataclass
+class UnitStream:
+    """Units read from /units/stream as they arrive: `count` from X-Units-Count, `units` an iterator of dicts."""
+
+    count: int | None
+    units: object
+    response: object = field(repr=False, default=None)
+
+    def __iter__(self):
+        return iter(self.units)
+
+    def close(self) -> None:
+        if self.response is not None:
+            self.response.close()

@@ -73,7 +73,7 @@ def test_export_is_recorded_with_its_criteria_and_size(client, archive):
     b"".join(response.streaming_content)
     (entry,) = entries_since(start)
     assert entry.action == "consultation.export"
-    assert entry.after == {"criteria": {"q": "dossier"}, "rows": 2, "truncated": False}
+    assert entry.after == {"criteria": {"q": "dossier"}, "rows": 2}
 
 
 def test_researcher_and_api_consultations_are_recorded(client, archive):

@@ -1,5 +1,5 @@
-"""CSV export: Vitam sends only the chosen columns' fields, in a small first page then pages as large as
-its result window allows; every unit comes once, in order."""
+"""CSV export: Vitam streams only the chosen columns' fields (/units/stream, no result window); every unit
+comes once, in order."""
 
 import csv
 import io
@@ -14,9 +14,9 @@ def test_every_column_says_which_fields_it_reads():
     assert set(EXPORT_COLUMN_FIELDS) == set(EXPORT_COLUMNS)
 
 
-def test_pages_after_the_first_cover_the_rest_once_in_order(archive):
+def test_the_stream_gives_every_unit_once_in_order(archive):
     criteria = {"opi": archive.ids["operation"], "sort": "title"}
-    total, rows = selectors.units_for_export(archive.tenant_a, criteria, user=archive.archivist_a, batch=2, fields=["#id", "Title"])
+    total, rows = selectors.units_for_export(archive.tenant_a, criteria, user=archive.archivist_a, fields=["#id", "Title"])
     units = list(rows)
     assert total == 5 and len(units) == 5
     assert [unit["Title"] for unit in units] == sorted((unit["Title"] for unit in units), key=str.casefold)

@@ -100,7 +100,7 @@ APPS = sorted({app_of(name) for name, case in load_all().items()
 # Pages read as a role allowed to see them, per app (the jobs app answers in JSON only).
 MINIMUM_PAGES = {"site": 5, "connectors": 6, "consultation": 20, "contracts": 10, "deposits": 15, "elimination": 30,
                  "jobs": 0, "proof": 3, "reclassification": 6, "referentials": 20, "second_factor": 3,
-                 "selection": 5, "tenants": 20, "trees": 20}
+                 "selection": 5, "tenants": 20, "trees": 20, "communication": 3}
 MINIMUM_PDFS = {"deposits": 1, "elimination": 1, "proof": 1}
 
 

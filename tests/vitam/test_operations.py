@@ -225,3 +225,35 @@ def test_get_by_id_builder_projection(client, world):
     item = world["units"]["Délibération du 3 mars 2001"]
     unit = client.get_unit(item["#id"], query=GetById().fields("Title"))
     assert set(unit) <= {"Title", "#id"}
+
+
+def test_dip_export_streamed_download(client, world, tmp_path):
+    series = world["units"]["Délibérations du conseil municipal"]
+    query = Select().where(exists("#id")).roots([series["#id"]]).limit(5).offset(0)  # window dropped for an export
+    operation_id = client.export_dip(query, usages=["BinaryMaster"],
+                                     parameters={"requesterIdentifier": "Mairie", "comment": "recherche"})
+    assert client.wait_for_operation(operation_id, timeout=60, poll_interval=0.1).status == "OK"
+    stream = client.open_dip(operation_id)
+    target = tmp_path / "dip.zip"
+    with open(target, "wb") as handle:
+        for chunk in stream:
+            assert len(chunk) <= 1024 * 1024
+            handle.write(chunk)
+    assert stream.size == target.stat().st_size
+    import zipfile
+
+    with zipfile.ZipFile(target) as archive:
+        names = archive.namelist()
+        assert "manifest.xml" in names
+        binaries = [name for name in names if name.startswith("Content/")]
+        assert [archive.read(name) for name in binaries] == [world["binary"].read_bytes()]
+    assert client.download_dip(operation_id, tmp_path / "again.zip").size == target.stat().st_size
+    with pytest.raises(VitamNotFound):
+        client.open_dip("aeeaaaaaaghduohdabjwealqxxxxxxaaaaaq")
+
+
+def test_units_stream_reads_every_unit_line_by_line(client, world):
+    stream = client.stream_units(Select().where(eq("#opi", world["operation_id"])).fields("Title")
+                                 .order_by("Title").limit(1).facet_terms("levels", "DescriptionLevel", size=5))
+    assert stream.count == 2
+    assert [unit["Title"] for unit in stream] == ["Délibération du 3 mars 2001", "Délibérations du conseil municipal"]

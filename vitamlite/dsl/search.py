@@ -585,6 +585,14 @@ def search_unit_ids(db: sqlite3.Connection, tenant: int, query: dict, restrictio
     return [row[0] for row in db.execute(sql, params)]
 
 
+def unit_stream_statements(tenant: int, query: dict, restriction: Restriction | None = None) -> tuple[str, str, list]:
+    """(count SQL, documents SQL, parameters) of a units stream: every match in the query's order, no window;
+    the caller runs them on a connection with install_functions()."""
+    where, params = _units_where(tenant, query, restriction)
+    return (f"SELECT COUNT(*) FROM units u WHERE {where}",
+            f"SELECT u.doc FROM units u WHERE {where} ORDER BY {_order_by(query, units=True)}", params)
+
+
 def get_unit(db: sqlite3.Connection, tenant: int, unit_id: str, restriction: Restriction | None = None,
              projection=None) -> dict | None:
     """One unit if it exists in the tenant and the contract lets it be seen (else None → 404)."""

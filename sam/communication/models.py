@@ -1,0 +1,82 @@
+"""Communications: a DIP (Vitam's EXPORT_DIP) asked for from a selection, with who asked and why."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tenants.models import tenant_owned
+
+# The usages of objects an archivist may ask for, as Vitam names them (DataObjectVersion qualifiers).
+USAGES = (
+    ("BinaryMaster", _("Original (master copy)")),
+    ("Dissemination", _("Dissemination copy")),
+    ("Thumbnail", _("Thumbnail")),
+    ("TextContent", _("Text content")),
+)
+
+
+class Communication(tenant_owned(related_name="communications")):
+    class Purpose(models.TextChoices):
+        ADMINISTRATIVE = "administrative", _("Administrative communication")
+        PRODUCER_REQUEST = "producer_request", _("Request from a transferring service")
+        RESEARCH = "research", _("Research")
+        OTHER = "other", _("Other")
+
+    class State(models.TextChoices):
+        RUNNING = "running", _("Being prepared")
+        READY = "ready", _("Ready to download")
+        FAILED = "failed", _("Failed")
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("asked by"))
+    created_at = models.DateTimeField(_("asked on"), auto_now_add=True, db_index=True)
+    title = models.CharField(_("selection"), max_length=500)
+    purpose = models.CharField(_("purpose"), max_length=32, choices=Purpose.choices)
+    purpose_detail = models.CharField(_("purpose (detail)"), max_length=500, blank=True)
+    requester_name = models.CharField(_("requester"), max_length=200)
+    requester_service = models.CharField(_("requester's service"), max_length=200, blank=True)
+    usages = models.JSONField(_("usages of objects"), default=list, blank=True)
+    with_logbook = models.BooleanField(_("with the logbook"), default=False)
+    condition = models.JSONField(default=dict)
+    selected_count = models.PositiveIntegerField(_("units selected"), default=0)
+    hidden_count = models.PositiveIntegerField(_("units not visible under the access contract"), default=0)
+    exported_units = models.PositiveIntegerField(_("units exported"), default=0)
+    exported_objects = models.PositiveIntegerField(_("objects exported"), default=0)
+    size = models.BigIntegerField(_("size"), default=0)
+    state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.RUNNING,
+                             db_index=True)
+    operation_id = models.CharField(_("operation"), max_length=100, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    finished_at = models.DateTimeField(_("ready on"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("available until"), null=True, blank=True)
+    job = models.ForeignKey("jobs.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("communication")
+        verbose_name_plural = _("communications")
+        default_permissions = ()
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_expired(self) -> bool:
+        """Past the retention period (SAM_DIP_RETENTION_DAYS) the DIP is no longer offered."""
+        return self.expires_at is not None and timezone.now() >= self.expires_at
+
+    @property
+    def downloadable(self) -> bool:
+        return self.state == self.State.READY and not self.is_expired
+
+    @property
+    def purpose_text(self) -> str:
+        if self.purpose == self.Purpose.OTHER and self.purpose_detail:
+            return self.purpose_detail
+        label = self.get_purpose_display()
+        return f"{label} — {self.purpose_detail}" if self.purpose_detail else label
+
+    def usage_labels(self) -> list[str]:
+        labels = dict(USAGES)
+        return [str(labels.get(usage, usage)) for usage in self.usages]

@@ -1,0 +1,26 @@
+"""Reads of communications: the tenant's archive staff (permission `search`) see the communications asked on
+it; researchers and controllers have none (a DIP hands over whole files, beyond what a researcher may read)."""
+
+from django.http import Http404
+
+from sam.communication.models import Communication
+from tenants.permissions import tenant_get_for_user
+
+PERM = "search"
+
+
+def communication_tenant_for_user(user, tenant_pk):
+    return tenant_get_for_user(user, tenant_pk, PERM)
+
+
+def communications_for(tenant):
+    return Communication.objects.filter(tenant=tenant).select_related("created_by")
+
+
+def communication_get_for_user(user, tenant_pk, pk) -> Communication:
+    """404 alike for missing and forbidden."""
+    tenant = communication_tenant_for_user(user, tenant_pk)
+    communication = communications_for(tenant).filter(pk=pk).select_related("tenant", "job").first()
+    if communication is None:
+        raise Http404("No such communication")
+    return communication

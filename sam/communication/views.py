@@ -1,0 +1,92 @@
+"""Screens of communications: thin; the selection through the selection's accessor (its owner, archive staff),
+a communication through communication_get_for_user (404 alike for missing and forbidden)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from sam.communication import selectors, services
+from sam.communication.forms import CommunicationForm
+from sam.communication.models import Communication
+from sam.consultation.selectors import ConsultationUnavailable
+from sam.lib import refusals
+from sam.selection.selectors import selection_get_for_user
+from sam.vitam.errors import VitamError
+
+
+def _vitam_message(error) -> str:
+    return error.user_message() if hasattr(error, "user_message") else str(error)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def communication_create(request, tenant_pk, selection_pk):
+    """The request form with Vitam's count of what the DIP would hold; POST starts the export."""
+    selection = selection_get_for_user(request.user, tenant_pk, selection_pk)
+    selectors.communication_tenant_for_user(request.user, tenant_pk)
+    form = CommunicationForm(request.POST or None)
+    preview, error = None, ""
+    try:
+        preview = services.communication_preview(actor=request.user, selection=selection)
+    except ValidationError as refusal:
+        refusals.as_messages(request, refusal)
+        return redirect("selection:detail", tenant_pk=selection.tenant_id, pk=selection.pk)
+    except (VitamError, ConsultationUnavailable) as exc:
+        error = _vitam_message(exc)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            communication = services.communication_start(
+                actor=request.user, selection=selection, purpose=data["purpose"],
+                purpose_detail=data["purpose_detail"], requester_name=data["requester_name"],
+                requester_service=data["requester_service"], usages=data["usages"],
+                with_logbook=data["with_logbook"], request=request)
+        except (ValidationError, VitamError) as refusal:
+            refusals.on_form(form, refusal)
+        except ConsultationUnavailable as exc:
+            form.add_error(None, str(exc))
+        else:
+            return redirect("communication:detail", tenant_pk=selection.tenant_id, pk=communication.pk)
+    return render(request, "communication/communication_create.html", {
+        "tenant": selection.tenant, "selection": selection, "form": form, "preview": preview, "error": error})
+
+
+@login_required
+@require_GET
+def communication_list(request, tenant_pk):
+    tenant = selectors.communication_tenant_for_user(request.user, tenant_pk)
+    return render(request, "communication/communication_list.html", {
+        "tenant": tenant, "communications": selectors.communications_for(tenant).filter(created_by=request.user)})
+
+
+@login_required
+@require_GET
+def communication_detail(request, tenant_pk, pk):
+    communication = selectors.communication_get_for_user(request.user, tenant_pk, pk)
+    return render(request, "communication/communication_detail.html", {
+        "tenant": communication.tenant, "communication": communication,
+        "job": communication.job if communication.state == Communication.State.RUNNING else None})
+
+
+@login_required
+@require_GET
+def communication_download(request, tenant_pk, pk):
+    """The DIP relayed from Vitam chunk by chunk: never the whole zip in SAM's memory or disk."""
+    communication = selectors.communication_get_for_user(request.user, tenant_pk, pk)
+    try:
+        stream = services.communication_download(actor=request.user, communication=communication, request=request)
+    except ValidationError as refusal:
+        refusals.as_messages(request, refusal)
+        return redirect("communication:detail", tenant_pk=communication.tenant_id, pk=communication.pk)
+    except (VitamError, ConsultationUnavailable) as exc:
+        messages.error(request, _vitam_message(exc))
+        return redirect("communication:detail", tenant_pk=communication.tenant_id, pk=communication.pk)
+    response = StreamingHttpResponse(stream, content_type="application/zip")
+    if stream.size is not None:
+        response["Content-Length"] = str(stream.size)
+    response["Content-Disposition"] = f'attachment; filename="DIP-{communication.operation_id}.zip"'
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,64 @@
+"""The issue's browser test: archiviste.cergy puts the 2008 building permits' folder (with its items) in her
+selection, asks for its communication (DIP), follows it, downloads the zip and opens its manifest."""
+
+import io
+import zipfile
+
+import pytest
+from lxml import etree
+
+from tenants.models import Tenant
+from tests.browser.conftest import ARTIFACTS
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+SEDA = "{fr:gouv:culture:archivesdefrance:seda:v2.1}"
+FOLDER = "Permis de construire — 2008"
+
+
+def test_archivist_communicates_a_folder_and_opens_the_dip_manifest(page, login, live_server, vitam_url, demo):
+    from sam.site.demo import seed_vitam_demo
+
+    cergy = Tenant.objects.get(organisation__name="Cergy")
+    seed_vitam_demo([cergy], say=lambda *_: None)
+    login("archiviste.cergy")
+    ARTIFACTS.mkdir(exist_ok=True)
+
+    page.goto(f"{live_server.url}/t/{cergy.pk}/search/?title=Permis+de+construire")
+    page.get_by_role("link", name=FOLDER).first.click()
+    page.wait_for_load_state()
+    page.get_by_label("avec les unités situées dessous").check()
+    page.locator("#add-to-selection").click()
+    page.wait_for_load_state()
+
+    page.goto(f"{live_server.url}/t/{cergy.pk}/selection/")
+    page.locator("#communicate-selection").click()
+    page.wait_for_load_state()
+    assert "3 unités archivistiques seront communiquées" in page.locator("#communication-preview").inner_text()
+    page.get_by_label("Demande d’un service versant").check()
+    page.locator("#id_requester_name").fill("M. Dupont")
+    page.locator("#id_requester_service").fill("Service urbanisme")
+    page.screenshot(path=str(ARTIFACTS / "communication-request.png"), full_page=True)
+    page.get_by_role("button", name="Préparer le DIP").click()
+    page.wait_for_load_state()
+
+    page.wait_for_selector("#download-dip")
+    assert "Prêt à télécharger" in page.locator("#communication-state").inner_text()
+    assert "3 unités archivistiques exportées avec 2 fichiers" in page.locator("#communication-report").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "communication-detail.png"), full_page=True)
+    with page.expect_download() as download_info:
+        page.locator("#download-dip").click()
+    body = open(download_info.value.path(), "rb").read()
+
+    with zipfile.ZipFile(io.BytesIO(body)) as dip:
+        manifest = etree.fromstring(dip.read("manifest.xml"))
+        titles = {node.text for node in manifest.iter(SEDA + "Title")}
+        assert FOLDER in titles
+        assert {"PC 095 08 0012 — maison individuelle", "PC 095 08 0047 — extension d'un garage"} <= titles
+        uris = [node.text for node in manifest.iter(SEDA + "Uri")]
+        assert len(uris) == 2 and set(uris) <= set(dip.namelist())
+        assert manifest.findtext(f"{SEDA}Requester/{SEDA}Identifier") == "Service urbanisme"
+
+    page.goto(f"{live_server.url}/t/{cergy.pk}/communications/")
+    listing = page.locator("main").inner_text()
+    assert "M. Dupont" in listing and FOLDER in listing
+    page.screenshot(path=str(ARTIFACTS / "communication-list.png"), full_page=True)
