@@ -601,16 +601,6 @@ class VitamClient:
         response = self._request("POST", f"{ACCESS}/reclassification", json_body=orders)
         return response.headers.get("X-Request-Id", "")
 
-
-def reclassification_order(query: dict, *, add=(), pull=()) -> dict:
-    """One entry of a RECLASSIFICATION_QUERY: the units selected by query (one root query, `$roots` optional)
-    get the `add` parents and lose the `pull` parents."""
-    actions = []
-    if add:
-        actions.append({"$add": {"#unitups": list(add)}})
-    if pull:
-        actions.append({"$pull": {"#unitups": list(pull)}})
-    return {"$roots": list(query.get("$roots") or []), "$query": list(query["$query"]), "$action": actions}
     # --- communication (DIP) and streams past the 10,000 window ---------------------------
 
     def export_dip(self, dsl_request, *, usages=None, with_logbook: bool = False, without_objects: bool = False,
@@ -665,6 +655,17 @@ def reclassification_order(query: dict, *, add=(), pull=()) -> dict:
             raise self._transport_error(exc, method, path) from exc
         finally:
             response.close()
+
+
+def reclassification_order(query: dict, *, add=(), pull=()) -> dict:
+    """One entry of a RECLASSIFICATION_QUERY: the units selected by query (one root query, `$roots` optional)
+    get the `add` parents and lose the `pull` parents."""
+    actions = []
+    if add:
+        actions.append({"$add": {"#unitups": list(add)}})
+    if pull:
+        actions.append({"$pull": {"#unitups": list(pull)}})
+    return {"$roots": list(query.get("$roots") or []), "$query": list(query["$query"]), "$action": actions}
 
 
 def _stream_body(query) -> dict:
