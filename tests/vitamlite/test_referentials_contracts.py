@@ -33,6 +33,9 @@ def last_event(db, tenant, response):
 def test_vitam_fixtures_import_with_201(http, vitam_reference):
     agencies_csv = (vitam_reference / "referentials" / "fixtures" / "agencies_fixture.csv").read_bytes()
     assert http.post(ADMIN + "/agencies", data=agencies_csv, tenant=0, contract=None).status_code == 201
+    # IC_WITH_PROFILE names PR-000001: Vitam refuses an ingest contract naming an unknown profile.
+    assert http.post(ADMIN + "/profiles", json=[{"Identifier": "PR-000001", "Name": "Profil", "Format": "RNG"}],
+                     tenant=0, contract=None).status_code == 201
 
     ingest = http.post(ADMIN + "/ingestcontracts", json=fixtures(vitam_reference, "referential_contracts_ok.json"),
                        tenant=0, contract=None)
@@ -161,11 +164,11 @@ def test_ingest_contract_checks_profiles_formats_and_attachment_units(http, db):
         response = http.post(ADMIN + "/ingestcontracts", json=[contract], tenant=6, contract=None)
         assert response.status_code == 400, contract
         assert last_event(db, 6, response)["outDetail"] == f"STP_IMPORT_INGEST_CONTRACT.{reason}.KO"
-    # Vitam's baseline names a profile before any exists: the import warns, an update refuses.
-    warned = http.post(ADMIN + "/ingestcontracts", json=[{"Identifier": "IC-PROF", "Name": "P", "ArchiveProfiles": ["PR-404"]}],
-                       tenant=6, contract=None)
-    assert warned.status_code == 201
-    assert last_event(db, 6, warned)["outDetail"] == "STP_IMPORT_INGEST_CONTRACT.WARNING"
+    # An unknown profile is refused at import as at update (IngestContractImpl).
+    unknown = http.post(ADMIN + "/ingestcontracts", json=[{"Identifier": "IC-PROF", "Name": "P", "ArchiveProfiles": ["PR-404"]}],
+                        tenant=6, contract=None)
+    assert unknown.status_code == 400
+    assert last_event(db, 6, unknown)["outDetail"] == "STP_IMPORT_INGEST_CONTRACT.PROFILE_NOT_FOUND.KO"
     refused = http.put(ADMIN + "/ingestcontracts/IC-PLAN", json={"$action": [{"$set": {"ArchiveProfiles": ["PR-404"]}}]},
                        tenant=6, contract=None)
     assert refused.status_code == 400
