@@ -292,7 +292,8 @@ def check(db, tenant: int, content: bytes, *, operation_id: str | None = None) -
         report["Operation"]["evDetData"] = exc.detail
         return RulesCheck("KO", report, check_detail=exc.check_detail)
     if errors:
-        return RulesCheck("KO", _report("KO", operation_id, errors=errors), check_detail="CHECK_RULES.KO")
+        # RulesManagerFileImpl.processRuleParsing: line errors (FileRulesCsvException) are INVALID_CSV.
+        return RulesCheck("KO", _report("KO", operation_id, errors=errors), check_detail="CHECK_RULES.INVALID_CSV.KO")
 
     current = {doc["RuleId"]: doc for doc in ref_store.list_all(db, tenant, KIND)}
     to_insert = [rule for rule_id, rule in rules.items() if rule_id not in current]
