@@ -11,7 +11,7 @@ from werkzeug import Request, Response
 from vitamlite import dsl, reports
 from vitamlite.binaries import file_response
 from vitamlite.http import Ctx, VitamHttpError, endpoint, json_ok, json_response
-from vitamlite.referentials import agencies, common, contexts, contracts, documents, profiles, rules
+from vitamlite.referentials import agencies, common, contexts, contracts, documents, profiles, rules, unit_profiles
 from vitamlite.referentials import store as ref_store
 
 ADMIN = "/admin-external/v1"
@@ -221,5 +221,5 @@ def _profile_file(ctx: Ctx, profile: dict) -> Response:
     return file_response(open(path, "rb"), mimetype="application/octet-stream", filename=path.name)
 
 
-for _path, _spec in {**contracts.SPECS, **profiles.SPECS, **contexts.SPECS}.items():
+for _path, _spec in {**contracts.SPECS, **profiles.SPECS, **contexts.SPECS, **unit_profiles.SPECS}.items():
     _register_json_referential(_path, _spec)
