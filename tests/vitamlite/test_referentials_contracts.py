@@ -246,3 +246,23 @@ def test_update_cannot_remove_a_contract_status(http, db):
     assert last_event(db, 7, refused)["outDetail"] == "STP_UPDATE_ACCESS_CONTRACT.BAD_REQUEST.KO"
     stored = http.get(ADMIN + "/accesscontracts/AC-ST", tenant=7, contract=None).json()["$results"][0]
     assert stored["Status"] == "ACTIVE"
+
+
+def test_slave_mode_tenants_need_the_clients_identifiers(tmp_path):
+    """vitam_tenants_usage_external: on tenant 0 ingest contracts take the client's Identifier, tenant 2 generates it."""
+    from tests.vitamlite.conftest import Http
+    from vitamlite.server import start_in_thread
+
+    server = start_in_thread(tmp_path, tenants="0-2", external_identifiers="0:INGEST_CONTRACT")
+    try:
+        http = Http(server.base_url)
+        unnamed = [{"Name": "Sans identifiant", "Status": "ACTIVE"}]
+        refused = http.post(ADMIN + "/ingestcontracts", json=unnamed, tenant=0, contract=None)
+        assert refused.status_code == 400 and refused.json()["code"] == "020120"
+        generated = http.post(ADMIN + "/ingestcontracts", json=unnamed, tenant=2, contract=None)
+        assert generated.status_code == 201 and generated.json()["$results"][0]["Identifier"] == "IC-000001"
+        given = http.post(ADMIN + "/ingestcontracts", json=[{"Identifier": "IC-CERGY", **unnamed[0]}], tenant=0,
+                          contract=None)
+        assert given.status_code == 201
+    finally:
+        server.stop()

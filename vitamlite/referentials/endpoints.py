@@ -161,8 +161,10 @@ def _register_json_referential(path: str, spec: documents.Spec) -> None:
     @endpoint("POST", f"{ADMIN}/{path}", admin_only=admin_only)
     def import_documents(ctx: Ctx, request: Request) -> Response:
         try:
-            stored = documents.import_documents(ctx.db, spec, _storage_tenant(ctx, spec), ctx.json(),
-                                                operation_id=ctx.request_id, application_id=ctx.application_id)
+            stored = documents.import_documents(
+                ctx.db, spec, _storage_tenant(ctx, spec), ctx.json(), operation_id=ctx.request_id,
+                application_id=ctx.application_id,
+                identifier_required=documents.identifier_required(ctx.config.external_identifiers, ctx.tenant, spec))
         except documents.Rejected as exc:
             return _rejected_response(spec, exc)
         return json_ok(stored, status=201)
