@@ -42,23 +42,23 @@ _HTML_TAG = re.compile(r"<[^>]*>")
 
 
 @functools.cache
-def _text_paths() -> frozenset[str]:
-    """Dotted paths the mapping declares, with the ones it types as text marked by a trailing '='."""
+def _mapped_types() -> dict[str, str | None]:
+    """Each dotted path of the mapping's properties → its Elasticsearch type ("text", "date", "keyword"...)."""
     mapping = json.loads(MAPPING_FILE.read_text(encoding="utf-8"))
-    paths = set()
+    types = {}
 
     def walk(properties: dict, prefix: str) -> None:
         for name, spec in properties.items():
-            path = prefix + name
             if "properties" in spec:
-                walk(spec["properties"], path + ".")
+                walk(spec["properties"], f"{prefix}{name}.")
             else:
-                paths.add(path + ("=" if spec.get("type") == "text" else ""))
+                types[prefix + name] = spec.get("type")
 
     walk(mapping["properties"], "")
-    return frozenset(paths)
+    return types
 
 
+@functools.lru_cache(maxsize=1024)
 def is_analysed_unit_field(field: str) -> bool:
     """Is this unit field (external name) indexed as analysed text by Vitam?
 
@@ -66,13 +66,11 @@ def is_analysed_unit_field(field: str) -> bool:
     map to Vitam's typed `_` fields; everything else is dynamic text."""
     if field.startswith("#"):
         return False
-    paths = _text_paths()
-    if field + "=" in paths:
-        return True
-    if field in paths:
-        return False
+    types = _mapped_types()
+    if field in types:
+        return types[field] == "text"
     # Language variants (Title_.fr) are text; an object holding mapped fields is not a leaf.
-    return not any(path.startswith(field + ".") for path in paths)
+    return not any(path.startswith(field + ".") for path in types)
 
 
 @functools.cache
