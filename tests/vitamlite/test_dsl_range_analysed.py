@@ -71,3 +71,16 @@ def test_range_on_analysed_fields_compares_terms_in_sql_and_python_alike(db, bou
     in_sql = search_units(db, 0, {"$query": [query], "$projection": {}}).results
     in_python = [doc for doc in UNITS if matches(doc, query, analysed_field=is_analysed_unit_field)]
     assert len(in_sql) == len(in_python) == expected
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ({"$gte": {"NumeroInterne": 2015}}, 1),
+    ({"$lt": {"DateInscription": "2016-05-31T18:17:54"}}, 1),  # the terms "05", "17"... sort before it
+    ({"$gt": {"DateInscription": "2016-05-31T18:17:52"}}, 1),  # "t" sorts after it
+    ({"$gt": {"Title": "z"}}, 0),
+    ({"$lte": {"StartDate": "2016-05-30"}}, 0),  # a mapped date keeps date comparison
+])
+def test_comparisons_alone_follow_the_same_range_query(db, query, expected):
+    in_sql = search_units(db, 0, {"$query": [query], "$projection": {}}).results
+    in_python = [doc for doc in UNITS if matches(doc, query, analysed_field=is_analysed_unit_field)]
+    assert len(in_sql) == len(in_python) == expected

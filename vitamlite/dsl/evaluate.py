@@ -274,7 +274,7 @@ def matches(doc: dict, query: dict, *, analysed_field=None) -> bool:
     """Does the document satisfy the query (one operator object, `{}` meaning everything)?
 
     `analysed_field(field)` tells which fields the collection indexes as analysed text (units only,
-    analysis.is_analysed_unit_field): a `$range` on them compares indexed terms, as Elasticsearch does."""
+    analysis.is_analysed_unit_field): a `$range` or `$lt`... on them compares indexed terms, as Elasticsearch does."""
     operator, arg = operator_of(query)
     if not operator:
         return True
@@ -299,6 +299,9 @@ def matches(doc: dict, query: dict, *, analysed_field=None) -> bool:
         return any(_equal(item, value) for item in found)
     if operator == "$ne":
         return not any(_equal(item, value) for item in found)
+    if operator in COMPARISONS and analysed_field is not None and analysed_field(field):
+        # QueryToElasticsearch.compareCommand sends $lt... to the same range query as $range.
+        return term_in_range([term for item in found for term in index_terms(item)], {operator: value})
     if operator in COMPARISONS:
         ok = _COMPARE_OK[operator]
         return any((c := compare(item, value)) is not None and ok(c) for item in found)
