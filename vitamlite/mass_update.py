@@ -8,7 +8,8 @@ Both answer 200 at once with the operation id in X-Request-Id (as Vitam's access
 access contract with WritingPermission (401 020140 otherwise; WritingRestrictedDesc also forbids rule updates).
 Rule actions change each unit's own `#management`; end dates are then recomputed from the rules referential
 (never taken from the client). Each unit is updated or left untouched as a whole: a unit the actions cannot
-apply to is reported KO, a unit they do not change OK (UNIT_METADATA_NO_CHANGES), as Vitam. A JSON-lines batch report is written
+apply to, or that Vitam's unit schema would refuse after them, is reported KO (the operation ends WARNING), a
+unit they do not change OK (UNIT_METADATA_NO_CHANGES), as Vitam. A JSON-lines batch report is written
 (GET /admin-external/v1/batchreport/{opId}); progress is kept in the operation's evDetData like eliminations.
 """
 
@@ -40,6 +41,8 @@ RULE_CATEGORIES = ("AccessRule", "AppraisalRule", "StorageRule", "DisseminationR
                    "ReuseRule", "HoldRule")
 RULE_ATTRIBUTES = ("StartDate", "HoldEndDate", "HoldOwner", "HoldReason", "HoldReassessingDate", "PreventRearrangement")
 FINAL_ACTIONS = {"AppraisalRule": ("Keep", "Destroy"), "StorageRule": ("RestrictAccess", "Transfer", "Copy")}
+# Vitam parses rule dates with DateTimeFormatter "yyyy-MM-dd": a time part is refused.
+_RULE_DATE = re.compile(r"\d{4,}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])")
 CLASSIFICATION_ONLY = ("ClassificationLevel", "ClassificationOwner", "ClassificationAudience",
                        "ClassificationReassessingDate", "NeedReassessingAuthorization")
 ACTION_KEYS = ("add", "update", "delete", "addOrUpdateMetadata", "deleteMetadata")
@@ -143,7 +146,9 @@ def _start(ctx, ev_type, workflow, query, actions, context_body):
 
 def check_rule_actions(actions: dict, rules_by_id: dict) -> list[str]:
     """Problems that make the whole operation KO (MASS_UPDATE_RULES_CHECK): unknown rules, a rule of
-    another category, a FinalAction not allowed in the category, dates after year 9000."""
+    another category, dates not written yyyy-MM-dd or a start date from year 9000 (Vitam's
+    UnitMetadataRulesUpdateCheckConsistency). A FinalAction outside the category's values is not one: each
+    unit refuses it at schema validation (unit_schema_problem)."""
     problems = []
     for key in ("add", "update"):
         for item in actions.get(key) or []:
@@ -166,21 +171,42 @@ def check_rule_actions(actions: dict, rules_by_id: dict) -> list[str]:
                         problems.append(f"La règle {rule_id} est de type {referential.get('RuleType')} et non {category}")
                 for field in ("StartDate", "HoldEndDate", "HoldReassessingDate"):
                     value = rule.get(field)
-                    if isinstance(value, str) and value[:4].isdigit() and int(value[:4]) > MAX_YEAR:
+                    if value is None:
+                        continue
+                    if not isinstance(value, str) or not _RULE_DATE.fullmatch(value):
+                        problems.append(f"La date {field} doit suivre le format AAAA-MM-JJ pour la catégorie {category}")
+                    elif field == "StartDate" and int(value.split("-")[0]) >= MAX_YEAR:
                         problems.append(f"Date {field} postérieure à l'an {MAX_YEAR} pour la règle {rule.get('Rule')}")
             for rule_id in [*(spec.get("PreventRulesId") or []), *(spec.get("PreventRulesIdToAdd") or [])]:
                 referential = rules_by_id.get(rule_id)
                 if referential is None or referential.get("RuleType") != category:
                     problems.append(f"La règle {rule_id} exclue de l'héritage n'existe pas dans la catégorie {category}")
-            final_action = spec.get("FinalAction")
-            if final_action is not None and final_action not in FINAL_ACTIONS.get(category, ()):
-                problems.append(f"FinalAction {final_action} non autorisée pour {category}")
             level = spec.get("ClassificationLevel")
             if category == "ClassificationRule" and level is not None and level not in CLASSIFICATION_LEVELS:
                 problems.append(f"Niveau de classification non autorisé : {level}")
             if category != "ClassificationRule" and any(name in spec for name in CLASSIFICATION_ONLY):
                 problems.append(f"Propriété de classification non autorisée pour {category}")
     return problems
+
+
+def unit_schema_problem(doc: dict) -> str | None:
+    """What Vitam's unit schema (archive-unit-schema.json, checked by UnitValidator after every update of a
+    unit) refuses among what a mass update can change: no Title nor Title_, no DescriptionLevel, a
+    StorageRule or AppraisalRule without FinalAction or with a value outside its list."""
+    if "Title" not in doc and "Title_" not in doc:
+        return "Le titre (Title ou Title_) est obligatoire"
+    if "DescriptionLevel" not in doc:
+        return "Le niveau de description (DescriptionLevel) est obligatoire"
+    for category, allowed in FINAL_ACTIONS.items():
+        rules = (doc.get("#management") or {}).get(category)
+        if rules is None:
+            continue
+        final_action = rules.get("FinalAction")
+        if final_action is None:
+            return f"Le sort final (FinalAction) est obligatoire pour {category}"
+        if final_action not in allowed:
+            return f"FinalAction {final_action} non autorisée pour {category}"
+    return None
 
 
 def _set_inheritance(category: dict, spec: dict) -> None:
@@ -438,8 +464,9 @@ class _MassUpdate:
             set_progress(self.db, self.tenant, self.operation_id, self.step, min(start + BATCH_SIZE, len(ids)),
                          len(ids))
         total = sum(results.values())
-        outcome = "OK" if results["OK"] == total and total else ("KO" if results["KO"] == total and total else
-                                                                  "WARNING")
+        # KO_CAUSES_WARNING (MassUpdateUnitRuleWorkflow.json, MassUpdateUnitDescWorkflow.json): a unit refused
+        # makes the step WARNING, even when every unit is.
+        outcome = "OK" if results["OK"] == total and total else "WARNING"
         self._event(self.action, outcome, data={"Event": f"Mass update {outcome}", **results})
         self._event(self.step, outcome)
         return outcome, results, lines
@@ -450,6 +477,9 @@ class _MassUpdate:
             updated = self.apply(unit)
         except UnitUpdateError as error:
             return "KO", "UNIT_METADATA_UPDATE_KO", str(error)
+        problem = unit_schema_problem(updated)
+        if problem:
+            return "KO", "CHECK_UNIT_SCHEMA", problem
         if updated == unit:
             # Vitam's MassUpdateUnitsProcess/MassUpdateUnitsRulesProcess count an unchanged unit as OK.
             return "OK", "UNIT_METADATA_NO_CHANGES", "Aucune modification"

@@ -23,6 +23,7 @@ from vitamlite.contracts_filter import restriction_from_contract
 from vitamlite.http import ENDPOINTS, Ctx, VitamHttpError, endpoint, json_response, parse_json_body, sanity_refusal
 from vitamlite.ids import new_guid
 from vitamlite.referentials import contexts
+from vitamlite.referentials.documents import parse_external_identifiers
 from vitamlite.referentials import store as referentials_store
 from vitamlite.store import Store
 
@@ -90,6 +91,8 @@ class Config:
     # Serving HTTPS with client certificates: the context comes from the caller's certificate.
     tls: bool = False
     loaded_modules: list = field(default_factory=list)
+    # Tenant → Vitam collections whose identifiers the client gives (slave mode, vitam_tenants_usage_external).
+    external_identifiers: dict = field(default_factory=dict)
 
 
 def _security_error(description: str) -> VitamHttpError:
@@ -105,8 +108,10 @@ def _internal_error() -> VitamHttpError:
 class VitamLiteApp:
     """WSGI callable: faults → routing → tenant → context → admin-only → DSL → contract → handler."""
 
-    def __init__(self, data_dir, *, tenants="0-9", admin_tenant=1, context=None, faults="", tls=False):
+    def __init__(self, data_dir, *, tenants="0-9", admin_tenant=1, context=None, faults="", tls=False,
+                 external_identifiers=""):
         self.config = Config(str(data_dir), parse_tenants(tenants), int(admin_tenant), context or None, tls)
+        self.config.external_identifiers = parse_external_identifiers(external_identifiers)
         self.config.loaded_modules = load_endpoint_modules()
         self.store = Store(data_dir)
         self.faults = faults_module.parse(faults)
@@ -328,10 +333,11 @@ class VitamLiteApp:
         ctx._body_cache, ctx._body_read = body, True
 
 
-def create_app(data_dir, *, tenants="0-9", admin_tenant=1, context=None, faults="", tls=False) -> VitamLiteApp:
+def create_app(data_dir, *, tenants="0-9", admin_tenant=1, context=None, faults="", tls=False,
+               external_identifiers="") -> VitamLiteApp:
     """Build the WSGI application over a data directory (created if missing)."""
     return VitamLiteApp(data_dir, tenants=tenants, admin_tenant=admin_tenant, context=context, faults=faults,
-                        tls=tls)
+                        tls=tls, external_identifiers=external_identifiers)
 
 
 class _QuietHandler(WSGIRequestHandler):
@@ -395,11 +401,11 @@ def tls_context(cert: str, key: str, ca: str) -> ssl.SSLContext:
 
 
 def start_in_thread(data_dir, *, host="127.0.0.1", port=0, tenants="0-9", admin_tenant=1, context=None,
-                    faults="", ssl_context: ssl.SSLContext | None = None) -> RunningServer:
+                    faults="", ssl_context: ssl.SSLContext | None = None, external_identifiers="") -> RunningServer:
     """Serve vitam-lite over HTTP (HTTPS with `ssl_context`, see tls_context) in a background thread; port 0
     picks a free port (see .base_url)."""
     app = create_app(data_dir, tenants=tenants, admin_tenant=admin_tenant, context=context, faults=faults,
-                     tls=ssl_context is not None)
+                     tls=ssl_context is not None, external_identifiers=external_identifiers)
     return RunningServer(app, host, port, ssl_context)
 
 

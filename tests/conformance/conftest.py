@@ -82,6 +82,8 @@ def load_baseline(server: CorpusServer, corpus, *, with_context: bool) -> dict:
     admin = server.client(tenant=ADMIN_TENANT)
     client.import_agencies(fixtures / "agencies_fixture.csv", "agencies_fixture.csv")
     client.import_rules(fixtures / "rules_fixture_57_rules.csv", "rules_fixture_57_rules.csv")
+    # IC_WITH_PROFILE of the ingest contracts names PR-000001, which must exist (IngestContractImpl).
+    client.create_profiles([{"Identifier": "PR-000001", "Name": "Profil", "Format": "RNG"}])
     ingest_contracts = json.loads((fixtures / "referential_contracts_ok.json").read_text())
     try:
         client.import_ingest_contracts(ingest_contracts)

@@ -193,6 +193,8 @@ def test_agencies_csv(client, vitam_reference, name, valid, expected_code):
 def test_ingest_contracts_fixture_imports_as_a_whole(client, vitam_reference):
     fixtures = vitam_reference / "referentials/fixtures"
     client.import_agencies(fixtures / "agencies_fixture.csv", "agencies.csv")
+    # IC_WITH_PROFILE names PR-000001: Vitam refuses an ingest contract naming an unknown profile.
+    client.create_profiles([{"Identifier": "PR-000001", "Name": "Profil", "Format": "RNG"}])
     contracts = json.loads((fixtures / "referential_contracts_ok.json").read_text())
     client.import_ingest_contracts(contracts)
     found = client.search_ingest_contracts(SelectSingle().limit(100))

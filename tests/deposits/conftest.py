@@ -55,6 +55,8 @@ def corpus_tenant(vitam_world, vitam_reference):
     client = vitam_client(tenant, contract=ADMIN)
     client.import_agencies(fixtures / "agencies_fixture.csv", "agencies_fixture.csv")
     client.import_rules(fixtures / "rules_fixture_57_rules.csv", "rules_fixture_57_rules.csv")
+    # IC_WITH_PROFILE of the ingest contracts names PR-000001, which must exist (IngestContractImpl).
+    client.create_profiles([{"Identifier": "PR-000001", "Name": "Profil", "Format": "RNG"}])
     contracts = [c for c in json.loads((fixtures / "referential_contracts_ok.json").read_text())
                  if c["Identifier"] != "AC-000001"]
     client.import_ingest_contracts(contracts)

@@ -45,6 +45,8 @@ def load_baseline_referentials(server, reference, tenant=0):
 
     post("/admin-external/v1/agencies", (fixtures / "agencies_fixture.csv").read_bytes(), csv_name="agencies.csv")
     post("/admin-external/v1/rules", (fixtures / "rules_fixture_57_rules.csv").read_bytes(), csv_name="rules.csv")
+    # IC_WITH_PROFILE of the next fixture names PR-000001, which must exist (IngestContractImpl).
+    post("/admin-external/v1/profiles", [{"Identifier": "PR-000001", "Name": "Profil", "Format": "RNG"}])
     # AC-000001 of this fixture carries access-contract fields that the strict import refuses.
     post("/admin-external/v1/ingestcontracts",
          [c for c in fixture_json("referential_contracts_ok.json") if c["Identifier"] != "AC-000001"])

@@ -114,10 +114,11 @@ def test_add_rules_computes_end_dates_and_reports(http, sip_units):
     assert (operation["evType"], operation["evTypeProc"]) == ("MASS_UPDATE_UNIT_RULE", "MASS_UPDATE")
     assert operation["events"][-1]["outDetail"] == "MASS_UPDATE_UNIT_RULE.OK"
 
-    # Adding a rule the unit already has: that unit is KO, nothing half-applied.
+    # Adding a rule the unit already has: that unit is KO, nothing half-applied; the operation ends WARNING
+    # (KO_CAUSES_WARNING in Vitam's workflow), even with every unit refused.
     operation_id, status = update_rules(http, ids[:1], {"add": [
         {"AccessRule": {"Rules": [{"Rule": "ACC-00003", "StartDate": "2000-01-01"}]}}]})
-    assert status == "KO"
+    assert status == "WARNING"
     assert report(http, operation_id)[1]["params"]["status"] == "KO"
     assert unit(http, ids[0])["#management"] == management
 
@@ -162,7 +163,9 @@ def test_update_and_delete_rules(http, sip_units):
 @pytest.mark.parametrize(("actions", "problem"), [
     ({"add": [{"AccessRule": {"Rules": [{"Rule": "ACC-99999", "StartDate": "2000-01-01"}]}}]}, "ACC-99999"),
     ({"add": [{"AccessRule": {"Rules": [{"Rule": "APP-00001", "StartDate": "2000-01-01"}]}}]}, "APP-00001"),
-    ({"add": [{"AppraisalRule": {"FinalAction": "Copy"}}]}, "Copy"),
+    # Vitam reads rule dates as yyyy-MM-dd only.
+    ({"add": [{"AccessRule": {"Rules": [{"Rule": "ACC-00003", "StartDate": "2018-11-14T00:00:00.000Z"}]}}]},
+     "AAAA-MM-JJ"),
     ({"add": [{"AppraisalRule": {"PreventRulesIdToAdd": ["APP-09999"]}}]}, "APP-09999"),
     ({"add": [{"AccessRule": {"Rules": [{"Rule": "ACC-00003", "StartDate": "9500-01-01"}]}}]}, "9000"),
     # Only the platform's classification levels (Vitam's classificationList) may be set.
@@ -202,6 +205,23 @@ def test_bad_bodies(http, sip_units):
     response = http.post(RULES, contract="contract", json={"dslRequest": {"$query": []},
                                                            "ruleActions": {"add": [{"Nope": {}}]}})
     assert response.status_code == 412
+
+
+def test_values_the_unit_schema_refuses_are_refused_unit_by_unit_with_warning(http, sip_units):
+    _, by_title = sip_units
+    unit_id = by_title["Dossier 2"]["#id"]
+    before = unit(http, unit_id)
+    operation_id, status = update_rules(http, [unit_id], {"add": [{"AppraisalRule": {"FinalAction": "Copy"}}]})
+    assert status == "WARNING"
+    [line] = report(http, operation_id)[1:]
+    assert (line["params"]["status"], line["params"]["key"]) == ("KO", "CHECK_UNIT_SCHEMA")
+    assert "Copy" in line["params"]["message"]
+    assert unit(http, unit_id) == before
+
+    response = http.post(UNITS, contract="contract", json={
+        "$query": [{"$in": {"#id": [unit_id]}}], "$action": [{"$unset": ["Title"]}]})
+    assert wait_status(http, response.headers["X-Request-Id"]) == "WARNING"
+    assert unit(http, unit_id) == before
 
 
 def test_threshold(http, sip_units):

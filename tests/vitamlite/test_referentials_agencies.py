@@ -151,3 +151,18 @@ def test_duplicated_header_fields_are_refused_first(http):
     response = post_csv(http, "/agencies", "Identifier,Name,Name,Extra\nAG-1,A,A,x\n".encode(), tenant=5)
     assert response.status_code == 400
     assert response.json()["description"] == "Import agency error > Duplicate fields found in the CSV : Name"
+
+
+def test_optional_isaar_columns_are_stored_and_only_other_columns_are_unknown(http):
+    header = "Identifier,Name,Description,EntityType,NameEntryParallel,FromDate,Functions\n"
+    row = "AG-ISAAR,Mairie,Service,Collectivité,Ville|Commune,1790-02-04,État civil|Urbanisme\n"
+    assert post_csv(http, "/agencies", (header + row).encode(), tenant=7).status_code == 201
+    stored = http.get(f"{ADMIN}/agencies/AG-ISAAR", tenant=7, contract=None).json()["$results"][0]
+    assert stored["EntityType"] == "Collectivité" and stored["FromDate"] == "1790-02-04"
+    assert stored["NameEntryParallel"] == ["Ville", "Commune"] and stored["Functions"] == ["État civil", "Urbanisme"]
+
+    unknown = post_csv(http, "/agencies", (header.replace("EntityType", "Entity-Type") + row).encode(), tenant=7)
+    assert unknown.json()["description"] == "Import agency error > Unknown fields found: Entity-Type"
+    bad_date = post_csv(http, "/agencies", (header + row.replace("1790-02-04", "1790")).encode(), tenant=7)
+    assert bad_date.status_code == 400 and "ligne 2" in bad_date.json()["description"]
+    assert "FromDate" in bad_date.json()["description"]

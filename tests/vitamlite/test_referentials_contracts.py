@@ -33,6 +33,9 @@ def last_event(db, tenant, response):
 def test_vitam_fixtures_import_with_201(http, vitam_reference):
     agencies_csv = (vitam_reference / "referentials" / "fixtures" / "agencies_fixture.csv").read_bytes()
     assert http.post(ADMIN + "/agencies", data=agencies_csv, tenant=0, contract=None).status_code == 201
+    # IC_WITH_PROFILE names PR-000001: Vitam refuses an ingest contract naming an unknown profile.
+    assert http.post(ADMIN + "/profiles", json=[{"Identifier": "PR-000001", "Name": "Profil", "Format": "RNG"}],
+                     tenant=0, contract=None).status_code == 201
 
     ingest = http.post(ADMIN + "/ingestcontracts", json=fixtures(vitam_reference, "referential_contracts_ok.json"),
                        tenant=0, contract=None)
@@ -161,11 +164,11 @@ def test_ingest_contract_checks_profiles_formats_and_attachment_units(http, db):
         response = http.post(ADMIN + "/ingestcontracts", json=[contract], tenant=6, contract=None)
         assert response.status_code == 400, contract
         assert last_event(db, 6, response)["outDetail"] == f"STP_IMPORT_INGEST_CONTRACT.{reason}.KO"
-    # Vitam's baseline names a profile before any exists: the import warns, an update refuses.
-    warned = http.post(ADMIN + "/ingestcontracts", json=[{"Identifier": "IC-PROF", "Name": "P", "ArchiveProfiles": ["PR-404"]}],
-                       tenant=6, contract=None)
-    assert warned.status_code == 201
-    assert last_event(db, 6, warned)["outDetail"] == "STP_IMPORT_INGEST_CONTRACT.WARNING"
+    # An unknown profile is refused at import as at update (IngestContractImpl).
+    unknown = http.post(ADMIN + "/ingestcontracts", json=[{"Identifier": "IC-PROF", "Name": "P", "ArchiveProfiles": ["PR-404"]}],
+                        tenant=6, contract=None)
+    assert unknown.status_code == 400
+    assert last_event(db, 6, unknown)["outDetail"] == "STP_IMPORT_INGEST_CONTRACT.PROFILE_NOT_FOUND.KO"
     refused = http.put(ADMIN + "/ingestcontracts/IC-PLAN", json={"$action": [{"$set": {"ArchiveProfiles": ["PR-404"]}}]},
                        tenant=6, contract=None)
     assert refused.status_code == 400
@@ -243,3 +246,23 @@ def test_update_cannot_remove_a_contract_status(http, db):
     assert last_event(db, 7, refused)["outDetail"] == "STP_UPDATE_ACCESS_CONTRACT.BAD_REQUEST.KO"
     stored = http.get(ADMIN + "/accesscontracts/AC-ST", tenant=7, contract=None).json()["$results"][0]
     assert stored["Status"] == "ACTIVE"
+
+
+def test_slave_mode_tenants_need_the_clients_identifiers(tmp_path):
+    """vitam_tenants_usage_external: on tenant 0 ingest contracts take the client's Identifier, tenant 2 generates it."""
+    from tests.vitamlite.conftest import Http
+    from vitamlite.server import start_in_thread
+
+    server = start_in_thread(tmp_path, tenants="0-2", external_identifiers="0:INGEST_CONTRACT")
+    try:
+        http = Http(server.base_url)
+        unnamed = [{"Name": "Sans identifiant", "Status": "ACTIVE"}]
+        refused = http.post(ADMIN + "/ingestcontracts", json=unnamed, tenant=0, contract=None)
+        assert refused.status_code == 400 and refused.json()["code"] == "020120"
+        generated = http.post(ADMIN + "/ingestcontracts", json=unnamed, tenant=2, contract=None)
+        assert generated.status_code == 201 and generated.json()["$results"][0]["Identifier"] == "IC-000001"
+        given = http.post(ADMIN + "/ingestcontracts", json=[{"Identifier": "IC-CERGY", **unnamed[0]}], tenant=0,
+                          contract=None)
+        assert given.status_code == 201
+    finally:
+        server.stop()

@@ -86,6 +86,11 @@ def test_security_profiles_and_contexts_fixtures_on_the_admin_tenant(http, db, v
     fixtures = vitam_reference / "referentials" / "fixtures"
     agencies = (fixtures / "agencies_fixture.csv").read_bytes()
     assert http.post(ADMIN + "/agencies", data=agencies, tenant=0, contract=None).status_code == 201
+    # IC_WITH_PROFILE names PR-000001 (an unknown profile is refused at import): the first profile of tenant 0,
+    # unless an earlier test of this module created it.
+    if http.get(ADMIN + "/profiles/PR-000001", tenant=0, contract=None).status_code == 404:
+        assert http.post(ADMIN + "/profiles", json=[{"Identifier": "PR-000001", "Name": "Profil", "Format": "RNG"}],
+                         tenant=0, contract=None).status_code == 201
     ingest = json.loads((fixtures / "referential_contracts_ok.json").read_text())
     assert http.post(ADMIN + "/ingestcontracts", json=ingest, tenant=0, contract=None).status_code == 201
 

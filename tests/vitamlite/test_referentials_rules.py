@@ -278,3 +278,14 @@ def test_checking_and_importing_5000_rules_is_fast(http):
     # A second import of the same file changes nothing and stays fast.
     assert post_csv(http, "/rules", content, tenant=0).status_code == 201
     assert time.perf_counter() - imported < 1.0
+
+
+def test_an_unknown_column_fails_the_read_as_vitams_csv_mapper_does(http, db):
+    content = ("RuleId,RuleType,RuleValue,RuleDescription,RuleDuration,RuleMeasurement,Lorem\n"
+               "APP-00001,AppraisalRule,Dossier,,10,YEAR,x\n").encode()
+    response = post_csv(http, "/rules", content, tenant=9)
+    assert response.status_code == 400
+    events = operation(db, 9, response.headers["X-Request-Id"])["events"]
+    [check] = [event for event in events if event["evType"] == "CHECK_RULES"]
+    assert check["outDetail"] == "CHECK_RULES.INVALID_CSV_ENCODING_NOT_UTF_EIGHT.KO"
+    assert "Lorem" in check["evDetData"]

@@ -20,6 +20,8 @@ import re
 
 from vitamlite.units_store import analyze, normalize_date
 
+from .analysis import index_terms, term_in_range
+
 FULL_TEXT_OPERATORS = ("$match", "$match_all", "$match_phrase", "$match_phrase_prefix", "$search")
 COMPARISONS = ("$lt", "$lte", "$gt", "$gte")
 GRAPH_KEYS = ("$depth", "$exactdepth")
@@ -268,17 +270,20 @@ def _scoped(path: str, item: dict) -> dict:
     return item
 
 
-def matches(doc: dict, query: dict) -> bool:
-    """Does the document satisfy the query (one operator object, `{}` meaning everything)?"""
+def matches(doc: dict, query: dict, *, analysed_field=None) -> bool:
+    """Does the document satisfy the query (one operator object, `{}` meaning everything)?
+
+    `analysed_field(field)` tells which fields the collection indexes as analysed text (units only,
+    analysis.is_analysed_unit_field): a `$range` or `$lt`... on them compares indexed terms, as Elasticsearch does."""
     operator, arg = operator_of(query)
     if not operator:
         return True
     if operator == "$and":
-        return all(matches(doc, sub) for sub in arg)
+        return all(matches(doc, sub, analysed_field=analysed_field) for sub in arg)
     if operator == "$or":
-        return any(matches(doc, sub) for sub in arg)
+        return any(matches(doc, sub, analysed_field=analysed_field) for sub in arg)
     if operator == "$not":
-        return not any(matches(doc, sub) for sub in arg)
+        return not any(matches(doc, sub, analysed_field=analysed_field) for sub in arg)
     if operator in ("$exists", "$missing"):
         present = bool(values_at(doc, arg))
         return present if operator == "$exists" else not present
@@ -286,17 +291,23 @@ def matches(doc: dict, query: dict) -> bool:
         # An Elasticsearch nested query, as Vitam builds it: the inner fields are full paths
         # ("#qualifiers.versions.Size"), all matched by the same element of the array.
         field, sub = _single(arg)
-        return any(isinstance(item, dict) and matches(_scoped(field, item), sub) for item in values_at(doc, field))
+        return any(isinstance(item, dict) and matches(_scoped(field, item), sub, analysed_field=analysed_field)
+                   for item in values_at(doc, field))
     field, value = _single(arg)
     found = values_at(doc, field)
     if operator == "$eq":
         return any(_equal(item, value) for item in found)
     if operator == "$ne":
         return not any(_equal(item, value) for item in found)
+    if operator in COMPARISONS and analysed_field is not None and analysed_field(field):
+        # QueryToElasticsearch.compareCommand sends $lt... to the same range query as $range.
+        return term_in_range([term for item in found for term in index_terms(item)], {operator: value})
     if operator in COMPARISONS:
         ok = _COMPARE_OK[operator]
         return any((c := compare(item, value)) is not None and ok(c) for item in found)
     if operator == "$range":
+        if analysed_field is not None and analysed_field(field):
+            return term_in_range([term for item in found for term in index_terms(item)], value)
         bounds = list(value.items())
         for item in found:
             results = [compare(item, bound) for _, bound in bounds]

@@ -3,7 +3,8 @@
 Leaves on indexed fields become column predicates (`units.start_date >= ?`), full-text leaves on
 Title/Description become FTS5 sub-queries, graph fields (`#allunitups`, `#unitups`,
 `#originating_agencies`, rule ids) use their side tables, and every other leaf is evaluated by the
-Python reference semantics through the SQLite function `dsl_match(doc, leaf_json)`.
+Python reference semantics through the SQLite function `dsl_match(doc, leaf_json)` (`dsl_match_unit` on units,
+where a `$range` on an analysed text field compares indexed terms: analysis.py).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import sqlite3
 
 from vitamlite.units_store import normalize_date
 
+from .analysis import is_analysed_unit_field
 from .evaluate import (
     COMPARISONS,
     FULL_TEXT_OPERATORS,
@@ -84,6 +86,11 @@ def install_functions(db: sqlite3.Connection) -> None:
             return 0
         return 1 if matches(cache.parse(doc_text), _leaf(leaf_json)) else 0
 
+    def dsl_match_unit(doc_text, leaf_json):
+        if doc_text is None:
+            return 0
+        return 1 if matches(cache.parse(doc_text), _leaf(leaf_json), analysed_field=is_analysed_unit_field) else 0
+
     def dsl_values(doc_text, field):
         if doc_text is None:
             return "[]"
@@ -97,6 +104,7 @@ def install_functions(db: sqlite3.Connection) -> None:
         return json.dumps(distinct, ensure_ascii=False)
 
     db.create_function("dsl_match", 2, dsl_match, deterministic=True)
+    db.create_function("dsl_match_unit", 2, dsl_match_unit, deterministic=True)
     db.create_function("dsl_values", 2, dsl_values, deterministic=True)
 
 
@@ -174,7 +182,7 @@ class Compiler:
 
     def _generic(self, query: dict, params: list) -> str:
         params.append(json.dumps(query, ensure_ascii=False, sort_keys=True))
-        return "dsl_match(u.doc, ?)"
+        return "dsl_match_unit(u.doc, ?)" if self.units else "dsl_match(u.doc, ?)"
 
     def _side_table(self, field: str, values: list, params: list) -> str | None:
         if field == "#allunitups":

@@ -27,7 +27,7 @@ from vitamlite.ids import new_guid
 from vitamlite.ingest import atr, format_check, rules, safezip, seda
 from vitamlite.ingest.manifest import read_manifest
 from vitamlite.ingest.messages import event_label, message
-from vitamlite.referentials import contexts, profiles
+from vitamlite.referentials import contexts, profiles, unit_profiles
 from vitamlite.referentials import store as referentials
 
 logger = logging.getLogger(__name__)
@@ -64,15 +64,21 @@ class Step:
         self.events = []
         self.outcome = "OK"
 
-    def action(self, ev_type, outcome="OK", *, count=1, detail=None, data=None, sub=()):
-        """Record an action (and its sub-tasks); a KO raises ActionKO after recording."""
+    def action(self, ev_type, outcome="OK", *, count=1, detail=None, data=None, sub=(), blocking=True):
+        """Record an action (and its sub-tasks); a KO raises ActionKO after recording, unless the action is
+        NOBLOCKING in Vitam's workflow (the step goes on, and ends KO: `stop_if_ko`)."""
         self.events.append(_event(ev_type, outcome, detail, count, data))
         for sub_type, sub_outcome, sub_detail, sub_count in sub:
             self.events.append(_event(sub_type, sub_outcome, sub_detail, sub_count, None))
         if SEVERITY[outcome] > SEVERITY[self.outcome]:
             self.outcome = outcome
-        if outcome in ("KO", "FATAL"):
+        if outcome in ("KO", "FATAL") and blocking:
             raise ActionKO(ev_type)
+
+    def stop_if_ko(self):
+        """End of a BLOCKING step whose NOBLOCKING actions failed: the workflow stops there."""
+        if self.outcome in ("KO", "FATAL"):
+            raise ActionKO(self.name)
 
 
 def _event(ev_type, outcome, detail, count, data):
@@ -694,8 +700,8 @@ class IngestWorkflow:
             for unit in new_units:
                 self.managements[unit.id] = rules.parse_management(unit.management)
             return
-        step.action("CHECK_ARCHIVE_UNIT_PROFILE", count=count, data={})
         declared = {unit.id: rules.parse_management(unit.management) for unit in new_units}
+        self._check_archive_unit_profiles(step, new_units, declared)
         unclassified = [unit_id for unit_id, management in declared.items()
                         if "ClassificationRule" in management
                         and management["ClassificationRule"].get("ClassificationLevel") not in rules.CLASSIFICATION_LEVELS]
@@ -721,6 +727,30 @@ class IngestWorkflow:
                             data={"error": exc.message, "ArchiveUnit": unit.id})
             self.managements[unit.id] = management
         step.action("UNITS_RULES_COMPUTE", count=count, data={})
+        step.stop_if_ko()
+
+    def _check_archive_unit_profiles(self, step, new_units, declared):
+        """CHECK_ARCHIVE_UNIT_PROFILE (CheckArchiveUnitProfileActionPlugin): each unit naming a profile must
+        satisfy its ControlSchema. The action is NOBLOCKING in DefaultIngestWorkflow.json: the other checks of
+        the step still run, and the step ends KO. One event for all units, as Vitam aggregates a distributed
+        action; its details are the first refusal's."""
+        refusals = []
+        for unit in new_units:
+            validated = {**unit.content, "#management": declared[unit.id]}
+            if unit.profile:
+                validated["ArchiveUnitProfile"] = unit.profile
+            problem = unit_profiles.unit_profile_problem(self.db, self.tenant, validated)
+            if problem:
+                self._unit_event(unit.id, "CHECK_ARCHIVE_UNIT_PROFILE", "KO")
+                refusals.append((unit, *problem))
+        if not refusals:
+            step.action("CHECK_ARCHIVE_UNIT_PROFILE", count=len(new_units), data={})
+            return
+        unit, sub_code, text = refusals[0]
+        step.action("CHECK_ARCHIVE_UNIT_PROFILE", "KO", count=len(refusals),
+                    detail=f"CHECK_ARCHIVE_UNIT_PROFILE.{sub_code}.KO",
+                    data={"ArchiveUnit": self.unit_guids.get(unit.id, unit.id), "ArchiveUnitProfile": unit.profile,
+                          "evDetTechData": text}, blocking=False)
 
     # ----- storage steps
     def storage_availability(self, step):

@@ -3,6 +3,10 @@
 Faithful to Vitam's AgenciesService (vitam-api.md §11.2): header `Identifier,Name,Description`, values
 trimmed, empty lines are records (and make the file invalid), identifiers unique, names free. Deleting an
 agency still named by an access contract or by archive units is refused.
+
+Vitam 8 also accepts optional ISAAR-like columns (its `Agencies` document and the "services agents" chapter of
+its documentation): several values of a column separated by pipes, dates written AAAA-MM-JJ or JJ/MM/AAAA;
+any other column is an unknown field.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from dataclasses import dataclass, field
 
 from vitamlite import logbook, reports
@@ -18,6 +23,13 @@ from vitamlite.referentials import store as ref_store
 
 KIND = "agencies"
 COLUMNS = ("Identifier", "Name", "Description")
+OPTIONAL_TEXT_COLUMNS = ("EntityType", "EntityId", "BiogHist", "StructureOrGenealogy", "GeneralContext",
+                         "MaintenanceStatus", "LocalStatus", "EventDescription")
+OPTIONAL_LIST_COLUMNS = ("NameEntryParallel", "AuthorizedForm", "AlternativeForm", "Functions", "Places",
+                         "LegalStatuses", "Mandates", "Sources")
+OPTIONAL_DATE_COLUMNS = ("FromDate", "ToDate")
+OPTIONAL_COLUMNS = OPTIONAL_TEXT_COLUMNS + OPTIONAL_LIST_COLUMNS + OPTIONAL_DATE_COLUMNS
+_AGENCY_DATE = re.compile(r"\d{4}-\d{2}-\d{2}|\d{2}/\d{2}/\d{4}")
 MAX_CSV_BYTES = 20 * 1024 * 1024
 EV_TYPE = "IMPORT_AGENCIES"
 REPORT_KIND = "agenciesreport"
@@ -107,13 +119,13 @@ def parse(content: bytes) -> tuple[dict[str, dict], dict[str, list]]:
     duplicated = sorted({name for name in header if header.count(name) > 1})
     if duplicated:
         raise AgenciesFileInvalid(f"Duplicate fields found in the CSV : {','.join(duplicated)}")
-    unknown = [name for name in header if name not in COLUMNS]
+    unknown = [name for name in header if name not in COLUMNS + OPTIONAL_COLUMNS]
     if unknown:
         raise AgenciesFileInvalid(f"Unknown fields found: {','.join(unknown)}")
     for column in COLUMNS:
         if column not in header:
             raise AgenciesFileInvalid(f"File invalid -- lack of column {column}")
-    positions = {column: header.index(column) for column in COLUMNS}
+    positions = {column: header.index(column) for column in COLUMNS + OPTIONAL_COLUMNS if column in header}
     agencies: dict[str, dict] = {}
     errors: dict[str, list] = {}
     for line, row in enumerate(rows[1:], start=2):
@@ -137,7 +149,16 @@ def parse(content: bytes) -> tuple[dict[str, dict], dict[str, list]]:
                 "Message": ERROR_MESSAGES["STP_IMPORT_AGENCIES_ID_DUPLICATION"],
                 "Information additionnelle": identifier,
             })
-        agencies[identifier] = {"Identifier": identifier, "Name": name, "Description": description}
+        agency = {"Identifier": identifier, "Name": name, "Description": description}
+        for column in OPTIONAL_COLUMNS:
+            value = row[positions[column]].strip() if column in positions else ""
+            if not value:
+                continue
+            if column in OPTIONAL_DATE_COLUMNS and not _AGENCY_DATE.fullmatch(value):
+                raise AgenciesFileInvalid(f"File invalid -- ligne {line} : date {column} « {value} » "
+                                          "attendue au format AAAA-MM-JJ ou JJ/MM/AAAA")
+            agency[column] = [part.strip() for part in value.split("|")] if column in OPTIONAL_LIST_COLUMNS else value
+        agencies[identifier] = agency
         if line_errors:
             errors[f"line {line}"] = line_errors
     return agencies, errors
@@ -179,8 +200,8 @@ def check(db, tenant: int, content: bytes, *, operation_id: str | None = None) -
     to_insert = [agency for identifier, agency in agencies.items() if identifier not in current]
     to_update = [
         agency for identifier, agency in agencies.items()
-        if identifier in current and (current[identifier].get("Name"), current[identifier].get("Description"))
-        != (agency["Name"], agency["Description"])
+        if identifier in current and any(current[identifier].get(column) != agency.get(column)
+                                         for column in ("Name", "Description") + OPTIONAL_COLUMNS)
     ]
     to_delete = [identifier for identifier in current if identifier not in agencies]
     deleted_used_by_contracts = _used_by_access_contracts(db, tenant, to_delete)

@@ -62,16 +62,12 @@ def _check_root_units(db, tenant: int, doc: dict, *, creating: bool) -> list[str
 
 def _check_ingest_references(db, tenant: int, doc: dict, *, creating: bool) -> list[str]:
     name = doc.get("Identifier") or doc.get("Name")
-    warnings = []
     profiles = doc.get("ArchiveProfiles") or []
     missing = sorted(set(profiles) - set(ref_store.get_many(db, tenant, "profiles", profiles)))
     if missing:
-        message = f"Contrat d'entrée « {name} » : profil(s) d'archivage inconnu(s) : {', '.join(missing)}"
-        # Vitam's own baseline (referential_contracts_ok.json) imports IC_WITH_PROFILE before any profile
-        # exists: an import only warns (ingest still refuses the missing profile); an update refuses it.
-        if not creating:
-            raise Rejected("PROFILE_NOT_FOUND", message)
-        warnings.append(message)
+        # Import and update alike, as IngestContractImpl (createCheckProfilesExistsInDatabaseValidator).
+        raise Rejected("PROFILE_NOT_FOUND",
+                       f"Contrat d'entrée « {name} » : profil(s) d'archivage inconnu(s) : {', '.join(missing)}")
     formats = doc.get("FormatType") or []
     if doc.get("EveryFormatType", True) and formats:
         raise Rejected("FORMAT_MUST_BE_EMPTY",
@@ -93,7 +89,7 @@ def _check_ingest_references(db, tenant: int, doc: dict, *, creating: bool) -> l
     if missing_units:
         raise Rejected("VALIDATION_ERROR",
                        f"Contrat d'entrée « {name} » : unité(s) de rattachement inconnue(s) : {', '.join(missing_units)}")
-    return warnings
+    return []
 
 
 # vitam-lite keeps every binary and metadata on one offer, under Vitam's "default" strategy (ingest/workflow.py).

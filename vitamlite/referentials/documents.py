@@ -30,6 +30,40 @@ _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _FRENCH_DATE = re.compile(r"(\d{2})/(\d{2})/(\d{4})")
 
 
+# Vitam's collection names in vitam_tenants_usage_external (SequenceType) for the kinds of this module.
+EXTERNAL_IDENTIFIER_COLLECTIONS = {
+    "ingest_contracts": "INGEST_CONTRACT", "access_contracts": "ACCESS_CONTRACT",
+    "management_contracts": "MANAGEMENT_CONTRACT", "archive_unit_profiles": "ARCHIVE_UNIT_PROFILE",
+    "profiles": "PROFILE", "security_profiles": "SECURITY_PROFILE", "contexts": "CONTEXT",
+}
+# Vitam's default deployment (deployment/environments/group_vars/all/main/main.yml, vitam_tenants_usage_external):
+# on these tenants, these collections take the client's identifiers ("slave mode") instead of generating them.
+VITAM_DEPLOYMENT_EXTERNAL_IDENTIFIERS = (
+    "0:INGEST_CONTRACT,ACCESS_CONTRACT,MANAGEMENT_CONTRACT,ARCHIVE_UNIT_PROFILE;"
+    "1:INGEST_CONTRACT,ACCESS_CONTRACT,MANAGEMENT_CONTRACT,PROFILE,SECURITY_PROFILE,CONTEXT"
+)
+
+
+def parse_external_identifiers(spec: str | None) -> dict[int, frozenset[str]]:
+    """"0:INGEST_CONTRACT,PROFILE;1:CONTEXT" → {0: {...}, 1: {...}}; ValueError on an unknown collection."""
+    known = set(EXTERNAL_IDENTIFIER_COLLECTIONS.values())
+    parsed = {}
+    for part in (spec or "").split(";"):
+        if not part.strip():
+            continue
+        tenant, _, collections = part.partition(":")
+        names = frozenset(name.strip() for name in collections.split(",") if name.strip())
+        if names - known:
+            raise ValueError(f"unknown collection(s) {', '.join(sorted(names - known))}")
+        parsed[int(tenant)] = names
+    return parsed
+
+
+def identifier_required(external_identifiers: dict, tenant: int, spec: "Spec") -> bool:
+    """Does this tenant take the client's identifiers for this kind (Vitam's slave mode)?"""
+    return EXTERNAL_IDENTIFIER_COLLECTIONS.get(spec.kind) in external_identifiers.get(tenant, ())
+
+
 class Rejected(Exception):
     """A document breaks a rule: `reason` is the Vitam sub-code (IDENTIFIER_DUPLICATION...), text in Vitam's
     wording where its service has one (contracts), else in French."""
@@ -196,10 +230,12 @@ def _complete(spec: Spec, doc: dict, *, previous: dict | None) -> dict:
     return doc
 
 
-def prepare_import(db, spec: Spec, tenant: int, documents, warnings: list | None = None) -> list[dict]:
+def prepare_import(db, spec: Spec, tenant: int, documents, warnings: list | None = None, *,
+                   identifier_required: bool = False) -> list[dict]:
     """Validated, completed documents ready to store; Rejected on the first problem (nothing is written).
 
-    Non-blocking findings are appended to `warnings` (French sentences)."""
+    Non-blocking findings are appended to `warnings` (French sentences). With `identifier_required` (Vitam's
+    slave mode) a document without Identifier is EMPTY_REQUIRED_FIELD (checkEmptyIdentifierSlaveModeValidator)."""
     warnings = [] if warnings is None else warnings
     if not isinstance(documents, list) or not documents:
         raise Rejected("VALIDATION_ERROR", f"Le corps de la requête doit être une liste JSON non vide ({spec.label} : "
@@ -213,7 +249,7 @@ def prepare_import(db, spec: Spec, tenant: int, documents, warnings: list | None
             raise Rejected("VALIDATION_ERROR", f"Id must be null when creating contracts ({raw.get('Name')})")
         doc = validate_shape(spec, raw, warnings)
         identifier = doc.get("Identifier")
-        if identifier is not None and not identifier.strip():
+        if (identifier is not None and not identifier.strip()) or (identifier is None and identifier_required):
             raise Rejected("EMPTY_REQUIRED_FIELD", f"{spec.label} n° {position} : l'identifiant est vide.")
         if identifier is None:
             identifier = None  # generated below, once the whole batch is valid
@@ -237,13 +273,14 @@ def prepare_import(db, spec: Spec, tenant: int, documents, warnings: list | None
     return prepared
 
 
-def import_documents(db, spec: Spec, tenant: int, documents, *, operation_id: str, application_id=None) -> list[dict]:
+def import_documents(db, spec: Spec, tenant: int, documents, *, operation_id: str, application_id=None,
+                     identifier_required: bool = False) -> list[dict]:
     """Import with logbook (<import_event> STARTED then OK or <REASON>.KO); Rejected is re-raised after logging."""
     logbook.start(db, tenant=tenant, ev_type=spec.import_event, ev_type_proc="MASTERDATA",
                   operation_id=operation_id, application_id=application_id)
     warnings: list[str] = []
     try:
-        prepared = prepare_import(db, spec, tenant, documents, warnings)
+        prepared = prepare_import(db, spec, tenant, documents, warnings, identifier_required=identifier_required)
     except Rejected as exc:
         logbook.finish(db, operation_id, "KO", detail=f"{spec.import_event}.{exc.reason}.KO",
                        data=_refusal_details(spec, exc))

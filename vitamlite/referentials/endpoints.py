@@ -11,7 +11,7 @@ from werkzeug import Request, Response
 from vitamlite import dsl, reports
 from vitamlite.binaries import file_response
 from vitamlite.http import Ctx, VitamHttpError, endpoint, json_ok, json_response
-from vitamlite.referentials import agencies, common, contexts, contracts, documents, profiles, rules
+from vitamlite.referentials import agencies, common, contexts, contracts, documents, profiles, rules, unit_profiles
 from vitamlite.referentials import store as ref_store
 
 ADMIN = "/admin-external/v1"
@@ -161,8 +161,10 @@ def _register_json_referential(path: str, spec: documents.Spec) -> None:
     @endpoint("POST", f"{ADMIN}/{path}", admin_only=admin_only)
     def import_documents(ctx: Ctx, request: Request) -> Response:
         try:
-            stored = documents.import_documents(ctx.db, spec, _storage_tenant(ctx, spec), ctx.json(),
-                                                operation_id=ctx.request_id, application_id=ctx.application_id)
+            stored = documents.import_documents(
+                ctx.db, spec, _storage_tenant(ctx, spec), ctx.json(), operation_id=ctx.request_id,
+                application_id=ctx.application_id,
+                identifier_required=documents.identifier_required(ctx.config.external_identifiers, ctx.tenant, spec))
         except documents.Rejected as exc:
             return _rejected_response(spec, exc)
         return json_ok(stored, status=201)
@@ -221,5 +223,5 @@ def _profile_file(ctx: Ctx, profile: dict) -> Response:
     return file_response(open(path, "rb"), mimetype="application/octet-stream", filename=path.name)
 
 
-for _path, _spec in {**contracts.SPECS, **profiles.SPECS, **contexts.SPECS}.items():
+for _path, _spec in {**contracts.SPECS, **profiles.SPECS, **contexts.SPECS, **unit_profiles.SPECS}.items():
     _register_json_referential(_path, _spec)

@@ -172,6 +172,12 @@ def read_records(text: str) -> list[tuple[int, dict]]:
     if not rows:
         raise CsvUnreadable("CHECK_RULES.INVALID_CSV.KO", "Le fichier est vide.")
     header = [name.strip() for name in rows[0]]
+    unknown = [name for name in header if name not in COLUMNS]
+    if unknown and rows[1:]:
+        # Jackson maps each record onto FileRulesCSV, which does not ignore unknown properties: the read fails
+        # with an IOException, which RulesManagerFileImpl.handleIOException logs as an encoding error.
+        raise CsvUnreadable("CHECK_RULES.INVALID_CSV_ENCODING_NOT_UTF_EIGHT.KO",
+                            f"Colonne(s) inconnue(s) : {', '.join(repr(name) for name in unknown)}.")
     records = []
     for line, row in enumerate(rows[1:], start=2):
         if len(row) > len(header):
@@ -292,7 +298,8 @@ def check(db, tenant: int, content: bytes, *, operation_id: str | None = None) -
         report["Operation"]["evDetData"] = exc.detail
         return RulesCheck("KO", report, check_detail=exc.check_detail)
     if errors:
-        return RulesCheck("KO", _report("KO", operation_id, errors=errors), check_detail="CHECK_RULES.KO")
+        # RulesManagerFileImpl.processRuleParsing: line errors (FileRulesCsvException) are INVALID_CSV.
+        return RulesCheck("KO", _report("KO", operation_id, errors=errors), check_detail="CHECK_RULES.INVALID_CSV.KO")
 
     current = {doc["RuleId"]: doc for doc in ref_store.list_all(db, tenant, KIND)}
     to_insert = [rule for rule_id, rule in rules.items() if rule_id not in current]

@@ -26,6 +26,7 @@ KINDS = (
     "profiles",
     "contexts",
     "security_profiles",
+    "archive_unit_profiles",
 )
 
 # The document field naming each kind's business identifier.
@@ -41,6 +42,7 @@ DATE_FIELDS: dict[str, tuple[str, str] | None] = {
     "profiles": ("CreationDate", "LastUpdate"),
     "contexts": ("CreationDate", "LastUpdate"),
     "security_profiles": None,
+    "archive_unit_profiles": ("CreationDate", "LastUpdate"),
 }
 
 register_schema(

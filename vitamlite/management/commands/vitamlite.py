@@ -16,6 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from vitamlite.faults import FaultSpecError
 from vitamlite import security
+from vitamlite.referentials.documents import VITAM_DEPLOYMENT_EXTERNAL_IDENTIFIERS, parse_external_identifiers
 from vitamlite.server import parse_tenants, start_in_thread, tls_context
 from vitamlite.store import Store
 
@@ -40,9 +41,13 @@ class Command(BaseCommand):
         parser.add_argument("--identity", action="append", default=[], metavar="CERT.pem=CONTEXT",
                             help="link a client certificate to a context (the identity referential); repeatable")
         parser.add_argument("--faults", default=lite.get("FAULTS", ""), help='fault spec, e.g. "slow:/access-external=2"')
+        parser.add_argument(
+            "--external-identifiers", default=lite.get("EXTERNAL_IDENTIFIERS", VITAM_DEPLOYMENT_EXTERNAL_IDENTIFIERS),
+            help="tenants whose contracts, profiles... need the client's Identifier (Vitam's slave mode), e.g. "
+                 '"0:INGEST_CONTRACT,ACCESS_CONTRACT;1:CONTEXT"; default: Vitam\'s default deployment; "" for none')
 
     def handle(self, *args, host, port, data_dir, tenants, admin_tenant, context, faults, cert, key, ca, identity,
-               **options):
+               external_identifiers, **options):
         if not data_dir:
             raise CommandError("--data-dir is required (or settings.VITAMLITE['DATA_DIR'])")
         try:
@@ -51,6 +56,10 @@ class Command(BaseCommand):
             raise CommandError(f"--tenants {tenants!r}: {exc}")
         if admin_tenant not in tenant_set:
             raise CommandError(f"--admin-tenant {admin_tenant} is not in --tenants {tenants}")
+        try:
+            parse_external_identifiers(external_identifiers)
+        except ValueError as exc:
+            raise CommandError(f"--external-identifiers {external_identifiers!r}: {exc}")
         ssl_context = None
         if cert or key or ca:
             if not (cert and key and ca):
@@ -72,7 +81,8 @@ class Command(BaseCommand):
             store.close_thread_connection()
         try:
             running = start_in_thread(data_dir, host=host, port=port, tenants=tenants, admin_tenant=admin_tenant,
-                                      context=context, faults=faults, ssl_context=ssl_context)
+                                      context=context, faults=faults, ssl_context=ssl_context,
+                                      external_identifiers=external_identifiers)
         except FaultSpecError as exc:
             raise CommandError(f"--faults: {exc}")
         except OSError as exc:
