@@ -89,6 +89,14 @@ class AnalysisForm(CriteriaForm):
 
 
 class UnitFilterForm(forms.Form):
+    ORDERS = [("tree", _("Folder in the tree")), ("title", _("Title (A to Z)")), ("-title", _("Title (Z to A)")),
+              ("date", _("End date (oldest first)")), ("-date", _("End date (latest first)")),
+              ("final_action", _("Final action")), ("rule_end", _("End of the retention period (oldest first)")),
+              ("-rule_end", _("End of the retention period (latest first)"))]
+
+    text = forms.CharField(label=_("Title or folder contains"), required=False, max_length=200)
+    order = forms.ChoiceField(label=_("Sort by"), required=False, choices=ORDERS)
+    parent = forms.CharField(widget=forms.HiddenInput, required=False, max_length=100)
     status = forms.ChoiceField(label=_("Decision"), required=False, choices=[
         ("", _("Any decision")), ("DESTROY", _("Destroyable")), ("CONFLICT", _("Conflict"))])
     agency = forms.CharField(label=_("Producing service"), required=False, max_length=200)

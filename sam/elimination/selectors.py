@@ -61,8 +61,21 @@ def visa_proposals(user, *, pending_only: bool = False):
     return proposals.order_by("submitted_at", "id") if pending_only else proposals.order_by("-submitted_at", "-id")
 
 
+# Orders of the review page: the tree first (units grouped by folder), or one column.
+UNIT_ORDERS = {
+    "tree": ("parent_path", "id"),
+    "title": ("title", "id"),
+    "-title": ("-title", "-id"),
+    "date": ("end_date", "id"),
+    "-date": ("-end_date", "-id"),
+    "final_action": ("final_action", "id"),
+    "rule_end": ("rule_end_date", "id"),
+    "-rule_end": ("-rule_end_date", "-id"),
+}
+
+
 def proposal_units(proposal: Proposal, *, status: str = "", agency: str = "", included: str = "",
-                   outcome: str = ""):
+                   outcome: str = "", text: str = "", parent: str = "", order: str = ""):
     """The proposal's units in a stable order, filtered; sliced by the paginator (indexed columns)."""
     units = ProposalUnit.objects.filter(proposal=proposal)
     if status:
@@ -73,9 +86,42 @@ def proposal_units(proposal: Proposal, *, status: str = "", agency: str = "", in
         units = units.filter(included=included == "yes")
     if outcome:
         units = units.filter(outcome=outcome)
+    if text:
+        units = units.filter(Q(title__icontains=text) | Q(parent_path__icontains=text))
+    if parent:
+        units = units.filter(parent_id=parent)
     return units.only("id", "unit_id", "title", "level", "start_date", "end_date", "agency", "status", "reasons",
                       "rule_ids", "rule_end_date", "size", "object_count", "included", "outcome",
-                      "outcome_reason").order_by("id")
+                      "outcome_reason", "parent_id", "parent_path", "final_action").order_by(
+        *UNIT_ORDERS.get(order, ("id",)))
+
+
+TREE_GROUPS_SHOWN = 100
+
+
+def proposal_tree_groups(proposal: Proposal) -> list[dict]:
+    """Units per folder of the tree (their parent), with how many are still in the proposal; the first
+    TREE_GROUPS_SHOWN folders in tree order (one aggregate query whatever the number of units)."""
+    return list(ProposalUnit.objects.filter(proposal=proposal).values("parent_id", "parent_path")
+                .annotate(unit_count=Count("id"), included_count=Count("id", filter=Q(included=True)))
+                .order_by("parent_path", "parent_id")[:TREE_GROUPS_SHOWN + 1])
+
+
+def exclusion_effect(proposal: Proposal, unit_ids) -> list[ProposalUnit]:
+    """The units of the proposal that excluding `unit_ids` would keep as well: their ancestors still in the
+    proposal. Vitam never eliminates a unit that keeps a descendant, so these would fail at execution."""
+    chosen = set(unit_ids)
+    frontier = set(ProposalUnit.objects.filter(proposal=proposal, unit_id__in=chosen).exclude(parent_id="")
+                   .values_list("parent_id", flat=True))
+    seen, kept = set(chosen), []
+    while frontier:  # one query per level of the tree
+        frontier -= seen
+        seen |= frontier
+        parents = list(ProposalUnit.objects.filter(proposal=proposal, unit_id__in=frontier)
+                       .only("unit_id", "title", "parent_id", "parent_path", "included", "status"))
+        kept.extend(parent for parent in parents if parent.included)
+        frontier = {parent.parent_id for parent in parents if parent.parent_id}
+    return sorted(kept, key=lambda unit: (unit.parent_path, unit.title))
 
 
 def proposal_groups(proposal: Proposal) -> list[dict]:

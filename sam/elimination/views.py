@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from sam.elimination import documents, selectors, services
 from sam.elimination.forms import AnalysisForm, DecisionForm, MassUpdateForm, UnitFilterForm
+from sam.consultation.seda_labels import FINAL_ACTIONS as FINAL_ACTION_LABELS
 from sam.elimination.models import MassUpdate, Proposal
 from sam.lib import refusals
 from sam.vitam import VitamError
@@ -84,16 +85,23 @@ def proposal_detail(request, tenant_pk, pk):
     proposal = selectors.proposal_get_for_user(request.user, tenant_pk, pk)
     filters = UnitFilterForm(request.GET or None)
     cleaned = filters.cleaned_data if filters.is_valid() else {}
+    order = cleaned.get("order") or "tree"
     units = selectors.proposal_units(proposal, status=cleaned.get("status", ""), agency=cleaned.get("agency", ""),
-                                     included=cleaned.get("included", ""), outcome=cleaned.get("outcome", ""))
+                                     included=cleaned.get("included", ""), outcome=cleaned.get("outcome", ""),
+                                     text=cleaned.get("text", ""), parent=cleaned.get("parent", ""), order=order)
     page = _page(request, units, UNITS_PAGE_SIZE)
     may_eliminate = _may_eliminate(request, proposal)
+    tree_groups = selectors.proposal_tree_groups(proposal) if proposal.state != Proposal.State.ANALYSING else []
     return render(request, "elimination/proposal_detail.html", {
         "batches": selectors.batches_of(proposal=proposal, kind="elimination"),
         "tenant": proposal.tenant, "proposal": proposal, "page": page, "filters": filters,
+        "grouped_by_tree": order == "tree", "parent": cleaned.get("parent", ""),
+        "tree_groups": tree_groups[:selectors.TREE_GROUPS_SHOWN],
+        "more_tree_groups": len(tree_groups) > selectors.TREE_GROUPS_SHOWN,
         "groups": selectors.proposal_groups(proposal), "summary": selectors.proposal_summary(proposal),
-        "rule_names": selectors.proposal_rule_names(proposal),
+        "rule_names": selectors.proposal_rule_names(proposal), "final_actions": FINAL_ACTION_LABELS,
         "may_eliminate": may_eliminate,
+        "may_discard": may_eliminate and proposal.state in (Proposal.State.DRAFT, Proposal.State.FAILED),
         "may_decide": proposal.state == Proposal.State.SUBMITTED and may_give_visa(
             request.user, proposal.organisation),
         "job": proposal.action_job if proposal.state == Proposal.State.EXECUTING else (
@@ -118,8 +126,16 @@ def proposal_units_update(request, tenant_pk, pk):
     _require_eliminate(request, proposal)
     included = request.POST.get("operation") == "include"
     unit_ids = request.POST.getlist("unit")
+    back = request.POST.get("next", "")
+    back = back if back.startswith(_detail_url(proposal)) else _detail_url(proposal)
     if not unit_ids:
         messages.error(request, _("Tick at least one unit."))
+    elif not included and proposal.is_editable and request.POST.get("confirmed") != "yes":
+        # Excluding keeps the unit's ancestors too: say which before doing it.
+        return render(request, "elimination/proposal_exclude.html", {
+            "tenant": proposal.tenant, "proposal": proposal, "back": back,
+            "units": selectors.proposal_units(proposal).filter(unit_id__in=unit_ids[:UNITS_PAGE_SIZE * 4]),
+            "unit_ids": unit_ids, "parents": selectors.exclusion_effect(proposal, unit_ids)})
     else:
         try:
             changed = services.proposal_units_set_included(actor=request.user, proposal=proposal, unit_ids=unit_ids,
@@ -129,8 +145,16 @@ def proposal_units_update(request, tenant_pk, pk):
         else:
             messages.success(request, (_("%(count)s units put back into the proposal.") if included else
                                        _("%(count)s units excluded from the proposal.")) % {"count": changed})
-    back = request.POST.get("next", "")
-    return redirect(back if back.startswith(_detail_url(proposal)) else _detail_url(proposal))
+    return redirect(back)
+
+
+@login_required
+@require_POST
+def proposal_discard(request, tenant_pk, pk):
+    proposal = selectors.proposal_get_for_user(request.user, tenant_pk, pk)
+    _require_eliminate(request, proposal)
+    _act(request, proposal, services.proposal_discard, _("The proposal was abandoned."))
+    return redirect(_detail_url(proposal))
 
 
 @login_required
