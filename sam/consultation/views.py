@@ -6,18 +6,19 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from sam.consultation import selectors, services
+from sam.consultation import pickers, selectors, services
 from sam.consultation.forms import OperationFilterForm, ResearcherSearchForm, SavedSearchForm, SearchForm
 from sam.consultation.models import SavedSearch
 from sam.consultation.selectors import ConsultationUnavailable
 from sam.consultation.seda_labels import readable_metadata
+from sam.lib.pickers import KINDS as PICKER_KINDS
 from sam.vitam.dsl import MAX_RESULT_WINDOW
 from sam.vitam.errors import VitamError, VitamNotFound, VitamUnauthorized
 from tenants.context import tenant_get_for_request
@@ -437,3 +438,21 @@ def researcher_object_download(request, tenant_pk, unit_id, usage, version):
     tenant = _tenant(request, tenant_pk, CONSULT)
     return _object(request, tenant, unit_id, usage, version,
                    preview=request.GET.get("preview") == "1")
+
+
+@login_required
+@require_GET
+def picker(request, tenant_pk, kind):
+    """Suggestions of a picker (sam/lib/pickers.py) as JSON: labels of the tenant's services producteurs, rules
+    or archive units matching ?q= (or the entry whose identifier is ?value=), for users who may search it."""
+    tenant = tenant_get_for_request(request, tenant_pk, "search")
+    if kind not in PICKER_KINDS:
+        raise Http404
+    try:
+        results = pickers.suggestions(user=request.user, tenant=tenant, kind=kind,
+                                      text=request.GET.get("q", "")[:200], value=request.GET.get("value", "")[:100])
+    except (VitamError, ConsultationUnavailable) as error:
+        message = str(error) if isinstance(error, ConsultationUnavailable) else _(
+            "Vitam does not answer: the list cannot be shown. Type the identifier, or try again later.")
+        return JsonResponse({"results": [], "error": message}, status=503)
+    return JsonResponse({"results": results})

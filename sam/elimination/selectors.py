@@ -6,6 +6,7 @@ from django.db.models import Count, Q, Sum
 from django.http import Http404
 
 from referentials.selectors import rule_names
+from sam.consultation.selectors import agencies_for
 from sam.elimination.models import MassUpdate, Notification, Proposal, ProposalUnit, VitamBatch
 from sam.lib.jobs.models import Job
 from tenants.models import Tenant
@@ -138,6 +139,13 @@ def compute_groups(proposal: Proposal) -> list[dict]:
                       included_size=Sum("size", filter=Q(included=True)))
             .order_by("agency", "status"))
     return list(rows)
+
+
+def proposal_agency_choices(proposal: Proposal, groups: list[dict]) -> list[tuple[str, str]]:
+    """(code, "Name (code)") of the services producteurs of the proposal's units, for its filter."""
+    names = dict(agencies_for(proposal.tenant))
+    codes = sorted({group["agency"] for group in groups if group["agency"]})
+    return [(code, f"{names[code]} ({code})" if names.get(code) else code) for code in codes]
 
 
 def proposal_summary(proposal: Proposal) -> dict:

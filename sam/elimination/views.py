@@ -56,7 +56,7 @@ def proposal_list(request, tenant_pk):
 def analysis_create(request, tenant_pk):
     tenant = tenant_get_for_request(request, tenant_pk, "eliminate")
     # GET parameters prefill the criteria (a link from a search keeps its title, service, node, dates).
-    form = AnalysisForm(request.POST or None, initial=_initial(request))
+    form = AnalysisForm(request.POST or None, initial=_initial(request), tenant=tenant)
     if request.method == "POST" and form.is_valid():
         try:
             proposal = services.analysis_start(
@@ -83,7 +83,9 @@ def _may_eliminate(request, proposal) -> bool:
 @require_GET
 def proposal_detail(request, tenant_pk, pk):
     proposal = selectors.proposal_get_for_user(request.user, tenant_pk, pk)
-    filters = UnitFilterForm(request.GET or None)
+    groups = selectors.proposal_groups(proposal)
+    agencies = selectors.proposal_agency_choices(proposal, groups)
+    filters = UnitFilterForm(request.GET or None, agencies=agencies)
     cleaned = filters.cleaned_data if filters.is_valid() else {}
     order = cleaned.get("order") or "tree"
     units = selectors.proposal_units(proposal, status=cleaned.get("status", ""), agency=cleaned.get("agency", ""),
@@ -98,8 +100,9 @@ def proposal_detail(request, tenant_pk, pk):
         "grouped_by_tree": order == "tree", "parent": cleaned.get("parent", ""),
         "tree_groups": tree_groups[:selectors.TREE_GROUPS_SHOWN],
         "more_tree_groups": len(tree_groups) > selectors.TREE_GROUPS_SHOWN,
-        "groups": selectors.proposal_groups(proposal), "summary": selectors.proposal_summary(proposal),
+        "groups": groups, "summary": selectors.proposal_summary(proposal),
         "rule_names": selectors.proposal_rule_names(proposal), "final_actions": FINAL_ACTION_LABELS,
+        "agency_labels": dict(agencies),
         "may_eliminate": may_eliminate,
         "may_discard": may_eliminate and proposal.state in (Proposal.State.DRAFT, Proposal.State.FAILED),
         "may_decide": proposal.state == Proposal.State.SUBMITTED and may_give_visa(
@@ -307,7 +310,7 @@ def mass_update_list(request, tenant_pk):
 def mass_update_create(request, tenant_pk):
     """Two steps: preview (count of the units touched), then start (confirmation above the threshold)."""
     tenant = tenant_get_for_request(request, tenant_pk, "eliminate")
-    form = MassUpdateForm(request.POST or None, initial=_initial(request))
+    form = MassUpdateForm(request.POST or None, initial=_initial(request), tenant=tenant)
     count, count_capped = None, False
     if request.method == "POST" and form.is_valid():
         try:

@@ -151,7 +151,7 @@ def selection_mass_update(request, tenant_pk, pk):
     except ValidationError as error:
         refusals.as_messages(request, error)
         return _detail(selection)
-    form = SelectionMassUpdateForm(request.POST or None, selection_criteria=criteria)
+    form = SelectionMassUpdateForm(request.POST or None, selection_criteria=criteria, tenant=selection.tenant)
     count, count_capped = None, False
     if request.method == "POST" and form.is_valid():
         try:
@@ -181,7 +181,7 @@ def selection_analysis(request, tenant_pk, pk):
         refusals.as_messages(request, error)
         return _detail(selection)
     form = SelectionAnalysisForm(request.POST or None, selection_criteria=criteria,
-                                 initial={"proposal_title": str(selection)})
+                                 initial={"proposal_title": str(selection)}, tenant=selection.tenant)
     count, error = None, ""
     try:
         count = selectors.selection_count(selection, user=request.user)
