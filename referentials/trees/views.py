@@ -192,7 +192,7 @@ def draft_list(request, tenant_pk):
 def draft_create(request, tenant_pk):
     tenant = tenant_get_for_request(request, tenant_pk, "manage_referentials")
     form = DraftCreateForm(request.POST or None, request.FILES or None,
-                           initial={"attach_to": request.GET.get("attach_to", "")})
+                           initial={"attach_to": request.GET.get("attach_to", "")}, tenant=tenant)
     problems = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -286,12 +286,12 @@ def draft_update(request, tenant_pk, pk):
     draft = _draft(request, tenant_pk, pk)
     form = DraftUpdateForm(request.POST or None, initial={
         "version": draft.version, "title": draft.title, "description": draft.description,
-        "attach_to": draft.attach_to})
+        "attach_to": draft.attach_to}, tenant=draft.tenant)
     if request.method == "POST" and form.is_valid():
         try:
             services.draft_update(actor=request.user, draft=draft, request=request, **form.cleaned_data)
         except services.DraftConflict as conflict:
-            form = _keep_input(DraftUpdateForm, request.POST, conflict)
+            form = _keep_input(DraftUpdateForm, request.POST, conflict, tenant=draft.tenant)
         except ValidationError as error:
             refusals.on_form(form, error)
         else:
@@ -412,7 +412,8 @@ def node_move(request, tenant_pk, pk, node_pk):
     draft = _draft(request, tenant_pk, pk)
     node = selectors.node_get(draft, node_pk)
     form = MoveForm(request.POST or None, initial={"version": draft.version,
-                                                   "parent": node.parent.identifier if node.parent_id else ""})
+                                                   "parent": node.parent.identifier if node.parent_id else ""},
+                    targets=selectors.move_targets(draft, node))
     if request.method == "POST" and form.is_valid():
         identifier = form.cleaned_data["parent"].strip()
         new_parent = draft.nodes.filter(identifier=identifier).first() if identifier else None
@@ -423,7 +424,7 @@ def node_move(request, tenant_pk, pk, node_pk):
                 services.node_move(actor=request.user, draft=draft, version=form.cleaned_data["version"], node=node,
                                    new_parent=new_parent, request=request)
             except services.DraftConflict as conflict:
-                form = _keep_input(MoveForm, request.POST, conflict)
+                form = _keep_input(MoveForm, request.POST, conflict, targets=selectors.move_targets(draft, node))
             except ValidationError as error:
                 refusals.on_form(form, error)
             else:

@@ -19,6 +19,7 @@ from sam.consultation.models import SavedSearch
 from sam.consultation.selectors import ConsultationUnavailable
 from sam.consultation.seda_labels import readable_metadata
 from sam.lib.pickers import KINDS as PICKER_KINDS
+from sam.lib.pickers import pickers_bind
 from sam.vitam.dsl import MAX_RESULT_WINDOW
 from sam.vitam.errors import VitamError, VitamNotFound, VitamUnauthorized
 from tenants.context import tenant_get_for_request
@@ -97,6 +98,7 @@ def _refused(request, tenant, message, status=403):
 def search(request, tenant_pk):
     tenant = _tenant(request, tenant_pk)
     form = SearchForm(request.GET or None, agencies=selectors.agencies_for(tenant))
+    pickers_bind(form, tenant)
     results, error, facets = None, "", []
     # No criteria lists the latest entries (the selector orders them), so the page is never empty.
     if not form.is_bound or form.is_valid():
