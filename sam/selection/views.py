@@ -101,7 +101,6 @@ def selection_detail(request, tenant_pk, pk):
     return render(request, "selection/selection_detail.html", {
         "tenant": selection.tenant, "selection": selection, "entries": selection.entries.all(), "units": units,
         "error": error, "keep_form": KeepForm(initial={"name": selection.name}),
-        "window_reached": units is not None and units.total >= MAX_RESULT_WINDOW,
         "export_columns": [(key, label, key in consultation_services.DEFAULT_EXPORT_COLUMNS)
                            for key, (label, _getter) in consultation_services.EXPORT_COLUMNS.items()],
     })
