@@ -65,9 +65,10 @@ def _with_urls(tenant, nodes, kind):
     return nodes
 
 
-def _labels():
+def _labels(selectable=False):
+    """Words of the tree nodes; selectable: the browser's nodes carry a tick for the selection (panier)."""
     return {"show": _("Show the sub-levels of"), "hide": _("Hide the sub-levels of"),
-            "holding": _("holding"), "filing": _("filing")}
+            "holding": _("holding"), "filing": _("filing"), "select": _("Select") if selectable else ""}
 
 
 # --- published trees ----------------------------------------------------------------------------
@@ -105,7 +106,7 @@ def tree_browser(request, tenant_pk):
     return render(request, "trees/tree_browser.html", {
         "tenant": tenant, "kind": kind, "kinds": KINDS, "search_form": search, "query": query,
         "results": _with_urls(tenant, results, kind) if results else results,
-        "roots": [(root, children.get(root.id, [])) for root in roots], "labels": _labels(),
+        "roots": [(root, children.get(root.id, [])) for root in roots], "labels": _labels(selectable=True),
         "can_edit": can(request.user, "manage_referentials", tenant.organisation),
     })
 
@@ -125,7 +126,7 @@ def tree_children(request, tenant_pk, unit_id):
     more = offset + len(nodes) < total
     return render(request, "trees/_children.html", {
         "tenant": tenant, "kind": kind, "nodes": _with_urls(tenant, nodes, kind), "parent_id": unit_id,
-        "labels": _labels(),
+        "labels": _labels(selectable=True),
         "next_offset": offset + len(nodes) if more else None, "total": total,
     })
 
