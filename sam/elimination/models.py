@@ -157,6 +157,10 @@ class ProposalUnit(models.Model):
             models.Index(fields=["proposal", "status", "agency", "id"], name="elim_unit_group_idx"),
             models.Index(fields=["proposal", "included", "id"], name="elim_unit_included_idx"),
             models.Index(fields=["proposal", "parent_path", "id"], name="elim_unit_tree_idx"),
+            models.Index(fields=["proposal", "parent_id", "id"], name="elim_unit_parent_idx"),
+            # the review page's sorts (title, end of the DUA) page through 50,000 units without sorting them all
+            models.Index(fields=["proposal", "title", "id"], name="elim_unit_title_idx"),
+            models.Index(fields=["proposal", "rule_end_date", "id"], name="elim_unit_rule_end_idx"),
         ]
 
     def __str__(self):

@@ -101,8 +101,15 @@ TREE_GROUPS_SHOWN = 100
 
 
 def proposal_tree_groups(proposal: Proposal) -> list[dict]:
+    """Units per folder of the tree (kept in proposal.figures; computed when missing)."""
+    if proposal.figures.get("tree_groups") is not None:
+        return proposal.figures["tree_groups"]
+    return compute_tree_groups(proposal)
+
+
+def compute_tree_groups(proposal: Proposal) -> list[dict]:
     """Units per folder of the tree (their parent), with how many are still in the proposal; the first
-    TREE_GROUPS_SHOWN folders in tree order (one aggregate query whatever the number of units)."""
+    TREE_GROUPS_SHOWN folders in tree order, and one more to tell that there are others."""
     return list(ProposalUnit.objects.filter(proposal=proposal).values("parent_id", "parent_path")
                 .annotate(unit_count=Count("id"), included_count=Count("id", filter=Q(included=True)))
                 .order_by("parent_path", "parent_id")[:TREE_GROUPS_SHOWN + 1])

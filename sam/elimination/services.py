@@ -79,7 +79,8 @@ def bordereau_pdf_build(*, proposal: Proposal) -> Path:
 
 def figures_refresh(proposal: Proposal) -> None:
     """Recompute the stored figures of the bordereau after its units changed."""
-    figures = {"summary": selectors.compute_summary(proposal), "groups": selectors.compute_groups(proposal)}
+    figures = {"summary": selectors.compute_summary(proposal), "groups": selectors.compute_groups(proposal),
+               "tree_groups": selectors.compute_tree_groups(proposal)}
     Proposal.objects.filter(pk=proposal.pk).update(figures=figures)
     proposal.figures = figures
 
