@@ -74,4 +74,16 @@ def test_picker_with_the_keyboard_then_the_review_of_the_proposal(page, login, l
         "exclu" in page.locator("main").inner_text()
     assert set(proposal.units.filter(included=False).values_list("title", flat=True)) == {
         "Permis de construire — 2008", "PC 095 08 0047 — extension d'un garage"}
+
+    # the tree browser: a node ticked goes to the selection with the units below it
+    page.goto(f"{live_server.url}/t/{cergy.pk}/trees/")
+    tick = page.locator("input.tree-tick").first
+    title = tick.locator("xpath=following-sibling::a[1]").inner_text()
+    tick.check()
+    shot(page, "tree-ticks")
+    page.locator("#add-ticked-nodes").click()
+    page.wait_for_load_state()
+    assert "1 unité ajoutée à votre sélection" in page.locator("main").inner_text()
+    page.goto(f"{live_server.url}/t/{cergy.pk}/selection/")
+    assert title.split(" ", 1)[-1] in page.locator("main").inner_text()
     assert not page.console_errors
