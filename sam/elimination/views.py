@@ -152,10 +152,13 @@ def proposal_units_update(request, tenant_pk, pk):
 
 
 @login_required
-@require_POST
+@GET_POST
 def proposal_discard(request, tenant_pk, pk):
+    """GET asks for confirmation (abandoning cannot be undone); POST abandons."""
     proposal = selectors.proposal_get_for_user(request.user, tenant_pk, pk)
     _require_eliminate(request, proposal)
+    if request.method == "GET":
+        return render(request, "elimination/proposal_discard.html", {"tenant": proposal.tenant, "proposal": proposal})
     _act(request, proposal, services.proposal_discard, _("The proposal was abandoned."))
     return redirect(_detail_url(proposal))
 

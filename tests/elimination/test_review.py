@@ -84,6 +84,10 @@ def test_an_analysis_that_found_nothing_says_so_and_can_be_abandoned(client, arc
     client.force_login(archive.archivist_b)
     assert client.post(url("proposal_discard", proposal)).status_code == 404
     client.force_login(archive.archivist_a)
+    confirm = client.get(url("proposal_discard", proposal)).content.decode()
+    assert "Abandonner cette proposition\u00a0?" in confirm and "Rien n’est éliminé" in confirm
+    proposal.refresh_from_db()
+    assert proposal.state == Proposal.State.DRAFT  # asking is not abandoning
     response = client.post(url("proposal_discard", proposal), follow=True)
     proposal.refresh_from_db()
     assert proposal.state == Proposal.State.DISCARDED
