@@ -6,9 +6,11 @@ from django.db.models import Count, Q, Sum
 from django.http import Http404
 
 from referentials.selectors import rule_names
-from sam.consultation.selectors import agencies_for
+from sam.consultation import pickers
+from sam.consultation.selectors import ConsultationUnavailable, agencies_for
 from sam.elimination.models import MassUpdate, Notification, Proposal, ProposalUnit, VitamBatch
 from sam.lib.jobs.models import Job
+from sam.vitam import VitamError
 from tenants.models import Tenant
 from tenants.permissions import tenant_get_for_user, tenants_for, visa_organisations
 
@@ -146,6 +148,22 @@ def compute_groups(proposal: Proposal) -> list[dict]:
                       included_size=Sum("size", filter=Q(included=True)))
             .order_by("agency", "status"))
     return list(rows)
+
+
+def criteria_labels(*, user, tenant, criteria: dict) -> dict:
+    """{"agency_label": "Name (code)", "node_label": "Title"} of the chosen service and unit, kept with the criteria
+    so that the bordereau names them; empty for what Vitam cannot name now (the identifier shows then)."""
+    labels = {}
+    for key, kind in (("agency", "agencies"), ("node", "units")):
+        if not criteria.get(key):
+            continue
+        try:
+            found = pickers.suggestions(user=user, tenant=tenant, kind=kind, value=criteria[key])
+        except (VitamError, ConsultationUnavailable):
+            continue
+        if found:
+            labels[f"{key}_label"] = found[0]["label"]
+    return labels
 
 
 def proposal_agency_choices(proposal: Proposal, groups: list[dict]) -> list[tuple[str, str]]:

@@ -59,9 +59,11 @@ def analysis_create(request, tenant_pk):
     form = AnalysisForm(request.POST or None, initial=_initial(request), tenant=tenant)
     if request.method == "POST" and form.is_valid():
         try:
+            criteria = form.criteria()
+            criteria.update(selectors.criteria_labels(user=request.user, tenant=tenant, criteria=criteria))
             proposal = services.analysis_start(
                 actor=request.user, tenant=tenant, title=form.cleaned_data["proposal_title"],
-                mode=form.cleaned_data["mode"], criteria=form.criteria(), date=form.cleaned_data["date"],
+                mode=form.cleaned_data["mode"], criteria=criteria, date=form.cleaned_data["date"],
                 request=request)
         except ValidationError as error:
             refusals.on_form(form, error)
@@ -319,8 +321,10 @@ def mass_update_create(request, tenant_pk):
         try:
             count, count_capped = services.mass_update_count(tenant=tenant, criteria=form.criteria())
             if request.POST.get("step") == "start" and form.cleaned_data.get("expected_count") is not None:
+                criteria = form.criteria()
+                criteria.update(selectors.criteria_labels(user=request.user, tenant=tenant, criteria=criteria))
                 update = services.mass_update_start(
-                    actor=request.user, tenant=tenant, criteria=form.criteria(), change=form.change(),
+                    actor=request.user, tenant=tenant, criteria=criteria, change=form.change(),
                     expected_count=count, confirmed=form.cleaned_data["confirmed"], request=request)
                 return redirect("elimination:mass_update_detail", tenant_pk=tenant.pk, pk=update.pk)
         except (ValidationError, VitamError, MissingContract) as error:

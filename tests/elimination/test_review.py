@@ -127,3 +127,17 @@ def test_the_review_page_costs_the_same_queries_for_10_or_2000_units(client, wor
         assert response.status_code == 200 and response.context["page"].object_list
         counts.append(len(captured))
     assert counts[0] == counts[1]
+
+
+def test_the_chosen_service_and_unit_are_named_on_the_proposal_not_given_as_identifiers(client, archive):
+    from sam.site.demo import agency_prefix
+
+    code = f"{agency_prefix(archive.org_a)}-URBA"
+    permit = archive.ids["Permis de construire 2008 A"]
+    proposal = analyse(client, archive, mode="criteria", agency=code, node=permit)
+    assert proposal.criteria["agency_label"] == f"Service de l'urbanisme — Commune A ({code})"
+    assert proposal.criteria["node_label"] == "Permis de construire 2008 A"
+    page = client.get(url("proposal_detail", proposal)).content.decode()
+    selection = page.split("proposal-facts", 1)[1].split("</dl>")[0]
+    assert "Service de l&#x27;urbanisme — Commune A" in selection and "Permis de construire 2008 A" in selection
+    assert permit not in selection

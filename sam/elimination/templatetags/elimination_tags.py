@@ -34,13 +34,14 @@ def criteria_lines(criteria):
     fields = CriteriaForm.base_fields
     lines = []
     for key, value in (criteria or {}).items():
-        if value in (None, "", [], {}) or key == "conditions":  # a selection's query: its name says it
-            continue
+        if value in (None, "", [], {}) or key == "conditions" or key.endswith("_label"):
+            continue  # a selection's query: its name says it; labels stand for their identifier below
         if key == "selection":
             lines.append(_("Selection: %(name)s") % {"name": value})
             continue
         label = fields[key].label if key in fields else key
         text = ", ".join(str(item) for item in value) if isinstance(value, (list, tuple)) else str(value)
+        text = criteria.get(f"{key}_label") or text
         lines.append(f"{label} : {text}")
     return lines
 
