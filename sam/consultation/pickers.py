@@ -26,11 +26,13 @@ def _unit(unit: dict) -> dict:
             "detail": " – ".join(str(date)[:10] for date in (unit.get("StartDate"), unit.get("EndDate")) if date)}
 
 
-def suggestions(*, user, tenant, kind: str, text: str = "", value: str = "") -> list[dict]:
-    """[{value, label, detail?}] matching the typed text (or the one entry whose identifier is `value`)."""
+def suggestions(*, user, tenant, kind: str, text: str = "", value: str = "", rule_type: str = "") -> list[dict]:
+    """[{value, label, detail?}] matching the typed text (or the one entry whose identifier is `value`); rules of
+    one category only when `rule_type` names one (the category chosen beside the field)."""
     if kind in ("agencies", "rules"):
         referential = AGENCIES if kind == "agencies" else RULES
         rows = entry_list(tenant=tenant, kind=referential, search="" if value else text,
+                          rule_type=rule_type if rule_type in RULE_TYPE_LABELS else "",
                           sort="name" if kind == "agencies" else "id")
         if value:
             rows = [row for row in rows if row[referential.key] == value]

@@ -452,7 +452,8 @@ def picker(request, tenant_pk, kind):
         raise Http404
     try:
         results = pickers.suggestions(user=request.user, tenant=tenant, kind=kind,
-                                      text=request.GET.get("q", "")[:200], value=request.GET.get("value", "")[:100])
+                                      text=request.GET.get("q", "")[:200], value=request.GET.get("value", "")[:100],
+                                      rule_type=request.GET.get("type", "")[:40])
     except (VitamError, ConsultationUnavailable) as error:
         message = str(error) if isinstance(error, ConsultationUnavailable) else _(
             "Vitam does not answer: the list cannot be shown. Type the identifier, or try again later.")

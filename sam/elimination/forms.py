@@ -160,11 +160,12 @@ class MassUpdateForm(CriteriaForm):
     action = forms.ChoiceField(label=_("Change"), choices=ACTIONS)
     category = forms.ChoiceField(label=_("Rule category"),
                                  choices=[(c, RULE_TYPE_LABELS[c]) for c in RULE_CATEGORY_CHOICES])
-    rule = forms.RegexField(label=_("Rule"), required=False, regex=IDENTIFIER, widget=PickerInput("rules"),
+    rule = forms.RegexField(label=_("Rule"), required=False, regex=IDENTIFIER,
+                            widget=PickerInput("rules", narrowed_by="category"),
                             help_text=_("Type part of its name or of its code, then choose it in the list."),
                             error_messages={"invalid": _("Enter the identifier of a rule.")})
     old_rule = forms.RegexField(label=_("Rule to replace"), required=False, regex=IDENTIFIER,
-                                widget=PickerInput("rules"),
+                                widget=PickerInput("rules", narrowed_by="category"),
                                 error_messages={"invalid": _("Enter the identifier of a rule.")})
     start_date = forms.DateField(label=_("Start date of the rule"), required=False, widget=DateInput())
     final_action = forms.ChoiceField(label=_("Final action"), required=False, choices=FINAL_ACTIONS)

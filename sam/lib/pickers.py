@@ -21,7 +21,9 @@ MAX_SUGGESTIONS = 20
 class PickerInput(forms.TextInput):
     """A text input holding an identifier, enhanced into a picker of labels once bound to a tenant."""
 
-    def __init__(self, kind: str, attrs=None):
+    def __init__(self, kind: str, attrs=None, *, narrowed_by: str = ""):
+        """narrowed_by: name of a field of the same form whose value narrows the suggestions (sent as ?type=, the
+        rule category of a rule picker)."""
         if kind not in KINDS:
             raise ValueError(f"unknown picker kind {kind!r}")
         self.kind = kind
@@ -30,6 +32,8 @@ class PickerInput(forms.TextInput):
             "autocomplete": "off", "spellcheck": "false", "data-picker": kind,
             "data-picker-count": _("%(count)s suggestions: arrow keys to go through them, Enter to choose."),
             "data-picker-none": _("No suggestion."), **(attrs or {})})
+        if narrowed_by:
+            self.attrs["data-picker-narrowed-by"] = narrowed_by
 
 
 def pickers_bind(form: forms.Form, tenant) -> None:

@@ -86,4 +86,13 @@ def test_picker_with_the_keyboard_then_the_review_of_the_proposal(page, login, l
     assert "1 unité ajoutée à votre sélection" in page.locator("main").inner_text()
     page.goto(f"{live_server.url}/t/{cergy.pk}/selection/")
     assert title.split(" ", 1)[-1] in page.locator("main").inner_text()
+
+    # the rule picker of a mass update offers the rules of the category chosen beside it
+    page.goto(f"{live_server.url}/t/{cergy.pk}/mass-updates/new/")
+    page.locator("#id_category").select_option("HoldRule")
+    page.locator("#id_rule").focus()
+    page.keyboard.type("0")
+    options = page.locator("#id_rule-suggestions [role=option]")
+    options.first.wait_for()
+    assert options.count() and all("(HOL-" in text for text in options.all_inner_texts())
     assert not page.console_errors

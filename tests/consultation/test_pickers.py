@@ -43,6 +43,11 @@ def test_rules_are_suggested_with_their_name_and_category(client, vitam_world):
     assert rule["label"].endswith("(APP-PC)") and rule["label"] != "APP-PC (APP-PC)"
     assert rule["detail"] == "Durée d’utilité administrative (DUA)" or "DUA" in rule["detail"]
     assert len(lookup(client, vitam_world.tenant_a, "rules").json()["results"]) == 20  # bounded
+    # the category chosen beside the field narrows the rules offered
+    holds = lookup(client, vitam_world.tenant_a, "rules", type="HoldRule").json()["results"]
+    assert holds and all(vitam_world.extra["rule_types"][r["value"]] == "HoldRule" for r in holds)
+    assert not any(r["value"] == "APP-PC" for r in lookup(client, vitam_world.tenant_a, "rules", q="APP-PC",
+                                                            type="HoldRule").json()["results"])
 
 
 def test_archive_units_are_suggested_by_title_through_the_users_access_contract(client, vitam_world):
@@ -79,7 +84,9 @@ def test_forms_render_pickers_for_the_tenant_and_name_the_field_of_an_unknown_se
     assert "Service producteur" in response.content.decode()  # the error summary names the field
 
     update = reverse("elimination:mass_update_create", kwargs={"tenant_pk": world.tenant_a.pk})
-    assert f'data-picker-url="/t/{world.tenant_a.pk}/pickers/rules/"' in client.get(update).content.decode()
+    update_page = client.get(update).content.decode()
+    assert f'data-picker-url="/t/{world.tenant_a.pk}/pickers/rules/"' in update_page
+    assert 'data-picker-narrowed-by="category"' in update_page
     response = client.post(update, {"title": "Permis", "action": "add", "category": "HoldRule",
                                     "rule": "HOL-INCONNUE", "step": "preview"})
     assert "n’est pas une règle du référentiel" in str(response.context["form"].errors["rule"])

@@ -99,6 +99,10 @@
 
     function ask(params, onAnswer) {
       var number = ++asked;
+      // A field of the same form narrowing the suggestions (the rule category beside a rule picker).
+      var narrowing = original.getAttribute("data-picker-narrowed-by");
+      var narrower = narrowing && original.form ? original.form.elements[narrowing] : null;
+      if (narrower && narrower.value) { params.type = narrower.value; }
       fetch(url + "?" + new URLSearchParams(params).toString(), {credentials: "same-origin",
                                                                  headers: {"Accept": "application/json"}})
         .then(function (response) { return response.json(); })
