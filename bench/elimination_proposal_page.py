@@ -1,10 +1,12 @@
-"""Server time of an elimination proposal's page with 10,000 units (paged, filtered), and of its CSV.
+"""Server time of an elimination proposal's page with 10,000 units (paged, filtered, sorted, by folder), and of its
+CSV.
 
 The page reads only SAM's database (the analysis result is stored as ProposalUnit rows): requests go
 through Django's test client (session, permissions, queries, template) on a temporary SQLite database.
 
 Usage: .venv/bin/python bench/elimination_proposal_page.py [--units 10000] [--requests 30]
-Prints `name value unit` lines. Goal: elimination_proposal_page_p95 <= 300 ms.
+Prints `name value unit` lines. Goal: elimination_proposal_page_p95 <= 300 ms (also with --units 50000: the review
+page of issue 10 sorts, filters and groups by folder from indexed rows).
 """
 
 from __future__ import annotations
@@ -57,7 +59,9 @@ def setup(units: int):
                      level="File", start_date="2008-01-01", end_date="2008-12-31", agency=agencies[index % 5],
                      status="CONFLICT" if index % 20 == 0 else "DESTROY",
                      reasons=["Bloquée par la règle de gel HOL-00001."] if index % 20 == 0 else [],
-                     rule_ids="APP-PC", rule_end_date="2018-12-31", size=1000 + index, object_count=1,
+                     rule_ids="APP-PC", rule_end_date=f"2018-{index % 12 + 1:02d}-28", size=1000 + index,
+                     object_count=1, final_action="Destroy", parent_id=f"aeaqaaaaaafolder{index // 50:08d}",
+                     parent_path=f"Urbanisme › Permis › Lot {index // 50:05d}",
                      included=index % 20 != 0) for index in range(units)], batch_size=2000)
     from sam.elimination.services import figures_refresh
 
@@ -84,7 +88,9 @@ def main() -> None:
     detail = reverse("elimination:proposal_detail", kwargs=kwargs)
     pages = max(1, args.units // 50)
     variants = [{}, {"page": pages // 2}, {"page": pages}, {"status": "CONFLICT"},
-                {"agency": "BENCH-FIN", "page": 5}]
+                {"agency": "BENCH-FIN", "page": 5}, {"order": "title", "page": pages // 3},
+                {"order": "-rule_end", "text": "permis", "page": 3}, {"parent": "aeaqaaaaaafolder00000042"},
+                {"order": "final_action", "included": "no"}]
     durations = []
     for user in (archivist, controller):
         browser = Client()

@@ -85,6 +85,16 @@ def entry_list(*, tenant, kind: Kind, search: str = "", rule_type: str = "", sor
     return sorted(rows, key=sort_key, reverse=descending)
 
 
+def referential_lacks(*, tenant, kind: Kind, key: str) -> bool:
+    """True when the tenant's referential has no entry `key`; False too when Vitam cannot say (the service that
+    uses the value answers then, with Vitam's own refusal)."""
+    try:
+        rows = referential_rows(tenant=tenant, kind=kind)
+    except (VitamError, MissingContract):
+        return False
+    return all(row[kind.key] != key for row in rows)
+
+
 def entry_get(*, tenant, kind: Kind, key: str) -> Entry:
     """One rule or agency; Http404 when the tenant has none with that identifier."""
     try:

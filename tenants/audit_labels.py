@@ -110,6 +110,7 @@ ACTION_LABELS = {
     "elimination.approve": _("Visa granted"),
     "elimination.refuse": _("Visa refused"),
     "elimination.copy": _("Proposal copied"),
+    "elimination.discard": _("Elimination proposal abandoned"),
     "elimination.execute": _("Elimination started"),
     "elimination.execute_not_started": _("Elimination not started"),
     "elimination.execute_failed": _("Elimination failed"),

@@ -100,6 +100,9 @@ register(
     UrlCase("consultation:operation_report", ORGANISATION, kwargs=rules_operation_b, markers=b_titles),
     UrlCase("consultation:operation_evidence", ORGANISATION, kwargs=operation_b, markers=b_titles),
     UrlCase("consultation:register", ORGANISATION, kwargs=tenant_b, markers=b_titles),
+    # Pickers' suggestions: B's units by title (and its services, rules) never reach A's users.
+    UrlCase("consultation:picker", ORGANISATION, kwargs=lambda w: {**tenant_b(w), "kind": "units"},
+            query=lambda w: {"q": "Dossier"}, markers=b_titles, roles=ARCHIVE_STAFF),
     UrlCase("consultation:register_detail", ORGANISATION, kwargs=agency_b, markers=b_titles),
     # Researchers' portal: every signed-in user may open it; it searches only their own granted organisations.
     UrlCase("consultation:researcher_home", AUTHENTICATED, query=lambda w: {"q": "dossier", "tenant": w.tenant_b.pk},

@@ -4,6 +4,7 @@ from django.utils.translation import pgettext_lazy
 
 from referentials.kinds import RULE_TYPE_LABELS
 from referentials.trees.models import TreeKind
+from sam.lib.pickers import PickerInput, pickers_bind
 from sam.lib.seda.sip import DESCRIPTION_LEVELS
 
 LEVEL_LABELS = {
@@ -31,10 +32,14 @@ class DraftCreateForm(forms.Form):
     file = forms.FileField(label=_("File"), required=False, help_text=_(
         "CSV: columns Identifiant; Identifiant parent; Intitulé; and optionally Niveau de description; "
         "Description; Règles; Sort final (UTF-8 or Windows-1252, ';' or ','). Or a SEDA 2.1 manifest.xml."))
-    attach_to = forms.CharField(label=_("Attach under the published unit (identifier in the archive system)"),
-                                required=False, max_length=100, help_text=_(
+    attach_to = forms.CharField(label=_("Attach under the published unit"), required=False, max_length=100,
+                                widget=PickerInput("units"), help_text=_(
                                     "Optional: the new tree is published under this existing unit of the holding "
-                                    "tree or filing plan. Copy it from the tree browser."))
+                                    "tree or filing plan. Type part of its title, then choose it in the list."))
+
+    def __init__(self, *args, tenant=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        pickers_bind(self, tenant)
 
     def clean(self):
         data = super().clean()
@@ -46,8 +51,12 @@ class DraftCreateForm(forms.Form):
 class DraftUpdateForm(VersionedForm):
     title = forms.CharField(label=_("Title"), max_length=200)
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    attach_to = forms.CharField(label=_("Attach under the published unit (identifier in the archive system)"),
-                                required=False, max_length=100)
+    attach_to = forms.CharField(label=_("Attach under the published unit"), required=False, max_length=100,
+                                widget=PickerInput("units"))
+
+    def __init__(self, *args, tenant=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        pickers_bind(self, tenant)
 
 
 class NodeForm(VersionedForm):
@@ -72,8 +81,13 @@ class NodeForm(VersionedForm):
 
 
 class MoveForm(VersionedForm):
-    parent = forms.CharField(label=_("New parent (identifier)"), required=False, max_length=200, help_text=_(
-        "Identifier of the node that will hold this one; leave empty for the top level."))
+    parent = forms.CharField(label=_("New parent"), required=False, max_length=200, help_text=_(
+        "The node that will hold this one (neither itself nor one of its descendants)."))
+
+    def __init__(self, *args, targets=(), **kwargs):
+        """targets: (identifier, label) of the nodes this one may move under (selectors.move_targets)."""
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].widget = forms.Select(choices=[("", _("Top level of the tree")), *targets])
 
 
 class ReorderForm(VersionedForm):

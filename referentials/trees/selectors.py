@@ -128,6 +128,21 @@ def draft_path(draft, node) -> list[TreeNode]:
     return [by_pk[pk] for pk in reversed(chain) if pk in by_pk] + [node]
 
 
+def move_targets(draft, node) -> list[tuple[str, str]]:
+    """(identifier, "identifier — title") of the nodes `node` may move under: every node of the draft but itself
+    and its descendants (a move there would make a cycle), in the draft's order; one query."""
+    rows = list(draft.nodes.order_by("position", "id").values_list("id", "parent_id", "identifier", "title"))
+    children: dict[int | None, list[int]] = {}
+    for pk, parent_id, _identifier, _title in rows:
+        children.setdefault(parent_id, []).append(pk)
+    excluded, pending = set(), [node.pk]
+    while pending:
+        current = pending.pop()
+        excluded.add(current)
+        pending.extend(children.get(current, []))
+    return [(identifier, f"{identifier} — {title}") for pk, _parent, identifier, title in rows if pk not in excluded]
+
+
 def draft_search(draft, text: str, limit: int = 100):
     text = text.strip()
     if not text:

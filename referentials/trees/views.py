@@ -65,9 +65,10 @@ def _with_urls(tenant, nodes, kind):
     return nodes
 
 
-def _labels():
+def _labels(selectable=False):
+    """Words of the tree nodes; selectable: the browser's nodes carry a tick for the selection (panier)."""
     return {"show": _("Show the sub-levels of"), "hide": _("Hide the sub-levels of"),
-            "holding": _("holding"), "filing": _("filing")}
+            "holding": _("holding"), "filing": _("filing"), "select": _("Select") if selectable else ""}
 
 
 # --- published trees ----------------------------------------------------------------------------
@@ -105,7 +106,7 @@ def tree_browser(request, tenant_pk):
     return render(request, "trees/tree_browser.html", {
         "tenant": tenant, "kind": kind, "kinds": KINDS, "search_form": search, "query": query,
         "results": _with_urls(tenant, results, kind) if results else results,
-        "roots": [(root, children.get(root.id, [])) for root in roots], "labels": _labels(),
+        "roots": [(root, children.get(root.id, [])) for root in roots], "labels": _labels(selectable=True),
         "can_edit": can(request.user, "manage_referentials", tenant.organisation),
     })
 
@@ -125,7 +126,7 @@ def tree_children(request, tenant_pk, unit_id):
     more = offset + len(nodes) < total
     return render(request, "trees/_children.html", {
         "tenant": tenant, "kind": kind, "nodes": _with_urls(tenant, nodes, kind), "parent_id": unit_id,
-        "labels": _labels(),
+        "labels": _labels(selectable=True),
         "next_offset": offset + len(nodes) if more else None, "total": total,
     })
 
@@ -192,7 +193,7 @@ def draft_list(request, tenant_pk):
 def draft_create(request, tenant_pk):
     tenant = tenant_get_for_request(request, tenant_pk, "manage_referentials")
     form = DraftCreateForm(request.POST or None, request.FILES or None,
-                           initial={"attach_to": request.GET.get("attach_to", "")})
+                           initial={"attach_to": request.GET.get("attach_to", "")}, tenant=tenant)
     problems = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -286,12 +287,12 @@ def draft_update(request, tenant_pk, pk):
     draft = _draft(request, tenant_pk, pk)
     form = DraftUpdateForm(request.POST or None, initial={
         "version": draft.version, "title": draft.title, "description": draft.description,
-        "attach_to": draft.attach_to})
+        "attach_to": draft.attach_to}, tenant=draft.tenant)
     if request.method == "POST" and form.is_valid():
         try:
             services.draft_update(actor=request.user, draft=draft, request=request, **form.cleaned_data)
         except services.DraftConflict as conflict:
-            form = _keep_input(DraftUpdateForm, request.POST, conflict)
+            form = _keep_input(DraftUpdateForm, request.POST, conflict, tenant=draft.tenant)
         except ValidationError as error:
             refusals.on_form(form, error)
         else:
@@ -412,7 +413,8 @@ def node_move(request, tenant_pk, pk, node_pk):
     draft = _draft(request, tenant_pk, pk)
     node = selectors.node_get(draft, node_pk)
     form = MoveForm(request.POST or None, initial={"version": draft.version,
-                                                   "parent": node.parent.identifier if node.parent_id else ""})
+                                                   "parent": node.parent.identifier if node.parent_id else ""},
+                    targets=selectors.move_targets(draft, node))
     if request.method == "POST" and form.is_valid():
         identifier = form.cleaned_data["parent"].strip()
         new_parent = draft.nodes.filter(identifier=identifier).first() if identifier else None
@@ -423,7 +425,7 @@ def node_move(request, tenant_pk, pk, node_pk):
                 services.node_move(actor=request.user, draft=draft, version=form.cleaned_data["version"], node=node,
                                    new_parent=new_parent, request=request)
             except services.DraftConflict as conflict:
-                form = _keep_input(MoveForm, request.POST, conflict)
+                form = _keep_input(MoveForm, request.POST, conflict, targets=selectors.move_targets(draft, node))
             except ValidationError as error:
                 refusals.on_form(form, error)
             else:

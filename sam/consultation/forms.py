@@ -9,6 +9,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from sam.consultation.seda_labels import DESCRIPTION_LEVELS, FINAL_ACTIONS, OPERATION_TYPES, OUTCOMES, RULE_CATEGORIES
+from sam.lib.pickers import PickerInput
 from sam.vitam.dsl import MAX_RESULT_WINDOW
 
 SORTS = (
@@ -22,7 +23,8 @@ PER_PAGE = (("25", "25"), ("50", "50"), ("100", "100"))
 # Form fields that define a search (what a saved search keeps and the CSV export replays).
 SEARCH_FIELDS = ("q", "title", "description", "date_from", "date_to", "agency", "node", "level", "rule_type",
                  "rule_end_before", "rule_end_after", "final_action", "opi", "sort", "per_page")
-UNIT_ID_HELP = _("Identifier of an archive unit (for example a node of the holding tree or of the filing plan).")
+UNIT_ID_HELP = _("Type part of its title, then choose it in the list (for example a node of the holding tree or "
+                 "of the filing plan).")
 
 
 def _choices(mapping, empty_label):
@@ -73,6 +75,11 @@ class HiddenInput(_FastInputMixin, forms.HiddenInput):
     pass
 
 
+class UnitPicker(_FastInputMixin, PickerInput):
+    def __init__(self, attrs=None):
+        super().__init__("units", attrs=attrs)
+
+
 class Select(_FastSelectMixin, forms.Select):
     pass
 
@@ -94,7 +101,7 @@ class SearchForm(forms.Form):
     date_to = forms.DateField(label=_("Dates to"), required=False, widget=DateInput())
     agency = forms.ChoiceField(label=_("Producing service"), required=False, widget=Select)
     node = forms.RegexField(label=_("Under the unit"), required=False, regex=r"^[A-Za-z0-9_.:-]{1,100}$",
-                            help_text=UNIT_ID_HELP, widget=TextInput,
+                            help_text=UNIT_ID_HELP, widget=UnitPicker(),
                             error_messages={"invalid": _("Enter the identifier of an archive unit.")})
     level = forms.ChoiceField(label=_("Description level"), required=False,
                               choices=_choices(DESCRIPTION_LEVELS, _("Any level")), widget=Select)

@@ -39,6 +39,7 @@ urlpatterns = [
     path(OPERATION + "report/", views.operation_report, name="operation_report"),
     path(OPERATION + "evidence/", views.operation_evidence, name="operation_evidence"),
     path(T + "register/", views.register, name="register"),
+    path(T + "pickers/<slug:kind>/", views.picker, name="picker"),
     path(T + "register/<consultation_vitam_id:agency>/", views.register_detail, name="register_detail"),
     path("researcher/", views.researcher_home, name="researcher_home"),
     path("researcher/" + UNIT, views.researcher_unit, name="researcher_unit"),

@@ -7,14 +7,14 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from sam.consultation import selectors, services
+from sam.consultation import pickers, selectors, services
 from sam.consultation.forms import OperationFilterForm, ResearcherSearchForm, SavedSearchForm, SearchForm
 from sam.consultation.forms import UnitEditForm, UnitRuleFormSet, plain_values, unit_edit_data, unit_rules_of
 from sam.lib import refusals
@@ -22,6 +22,8 @@ from sam.consultation.models import SavedSearch
 from sam.consultation.selectors import ConsultationUnavailable
 from sam.consultation.seda_labels import readable_metadata
 from sam.proof import selectors as proof_selectors
+from sam.lib.pickers import KINDS as PICKER_KINDS
+from sam.lib.pickers import pickers_bind
 from sam.vitam.dsl import MAX_RESULT_WINDOW
 from sam.vitam.errors import VitamError, VitamNotFound, VitamUnauthorized, VitamUnavailable
 from tenants.context import tenant_get_for_request
@@ -102,6 +104,7 @@ def _refused(request, tenant, message, status=403):
 def search(request, tenant_pk):
     tenant = _tenant(request, tenant_pk)
     form = SearchForm(request.GET or None, agencies=selectors.agencies_for(tenant))
+    pickers_bind(form, tenant)
     results, error, facets = None, "", []
     # No criteria lists the latest entries (the selector orders them), so the page is never empty.
     if not form.is_bound or form.is_valid():
@@ -539,3 +542,22 @@ def researcher_object_download(request, tenant_pk, unit_id, usage, version):
     tenant = _tenant(request, tenant_pk, CONSULT)
     return _object(request, tenant, unit_id, usage, version,
                    preview=request.GET.get("preview") == "1")
+
+
+@login_required
+@require_GET
+def picker(request, tenant_pk, kind):
+    """Suggestions of a picker (sam/lib/pickers.py) as JSON: labels of the tenant's services producteurs, rules
+    or archive units matching ?q= (or the entry whose identifier is ?value=), for users who may search it."""
+    tenant = tenant_get_for_request(request, tenant_pk, "search")
+    if kind not in PICKER_KINDS:
+        raise Http404
+    try:
+        results = pickers.suggestions(user=request.user, tenant=tenant, kind=kind,
+                                      text=request.GET.get("q", "")[:200], value=request.GET.get("value", "")[:100],
+                                      rule_type=request.GET.get("type", "")[:40])
+    except (VitamError, ConsultationUnavailable) as error:
+        message = str(error) if isinstance(error, ConsultationUnavailable) else _(
+            "Vitam does not answer: the list cannot be shown. Type the identifier, or try again later.")
+        return JsonResponse({"results": [], "error": message}, status=503)
+    return JsonResponse({"results": results})

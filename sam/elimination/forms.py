@@ -4,9 +4,11 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from referentials.kinds import RULE_TYPE_LABELS
+from referentials.kinds import AGENCIES, RULE_TYPE_LABELS, RULES
+from referentials.selectors import referential_lacks
 from sam.elimination.models import Proposal
 from sam.elimination.services import RULE_CATEGORY_CHOICES
+from sam.lib.pickers import PickerInput, pickers_bind
 
 IDENTIFIER = r"^[A-Za-z0-9_.:-]{1,100}$"
 
@@ -19,20 +21,43 @@ class DateInput(forms.DateInput):
 
 
 class CriteriaForm(forms.Form):
-    """Selection of archive units shared by the analysis and mass update forms (all optional)."""
+    """Selection of archive units shared by the analysis and mass update forms (all optional).
+
+    Services producteurs, rules and units are chosen by their labels (pickers, sam/lib/pickers.py); without
+    JavaScript their identifier is typed, and the form checks services and rules against the tenant's
+    referential."""
 
     title = forms.CharField(label=_("Title contains"), required=False, max_length=300)
     agency = forms.RegexField(label=_("Producing service"), required=False, regex=IDENTIFIER,
-                              help_text=_("Identifier of the service, for example CERGY-URBA."),
+                              widget=PickerInput("agencies"),
+                              help_text=_("Type part of its name or of its code, then choose it in the list."),
                               error_messages={"invalid": _("Enter the identifier of a producing service.")})
     node = forms.RegexField(label=_("Under the unit (filing node)"), required=False, regex=IDENTIFIER,
-                            help_text=_("Identifier of an archive unit: it and everything below it."),
+                            widget=PickerInput("units"),
+                            help_text=_("Type part of its title, then choose it in the list: it and everything "
+                                        "below it."),
                             error_messages={"invalid": _("Enter the identifier of an archive unit.")})
     date_from = forms.DateField(label=_("Dates from"), required=False, widget=DateInput())
     date_to = forms.DateField(label=_("Dates to"), required=False, widget=DateInput())
     unit_ids = forms.CharField(label=_("Or these units"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
                                help_text=_("Identifiers of archive units, one per line (for example pasted "
                                            "from a search export)."))
+
+    def __init__(self, *args, tenant=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.tenant = tenant
+        pickers_bind(self, tenant)
+
+    def _check_in_referential(self, name: str, kind, message):
+        """A typed service or rule must exist in the tenant's referential (when Vitam can say)."""
+        value = self.cleaned_data.get(name) or ""
+        if value and self.tenant is not None and referential_lacks(tenant=self.tenant, kind=kind, key=value):
+            raise forms.ValidationError(message % {"value": value})
+        return value
+
+    def clean_agency(self):
+        return self._check_in_referential("agency", AGENCIES, _(
+            "“%(value)s” is not a producing service of the referential: choose one in the list."))
 
     def clean_unit_ids(self):
         values = [v for v in re.split(r"[\s,;]+", self.cleaned_data.get("unit_ids") or "") if v]
@@ -89,13 +114,27 @@ class AnalysisForm(CriteriaForm):
 
 
 class UnitFilterForm(forms.Form):
+    ORDERS = [("tree", _("Folder in the tree")), ("title", _("Title (A to Z)")), ("-title", _("Title (Z to A)")),
+              ("date", _("End date (oldest first)")), ("-date", _("End date (latest first)")),
+              ("final_action", _("Final action")), ("rule_end", _("End of the retention period (oldest first)")),
+              ("-rule_end", _("End of the retention period (latest first)"))]
+
+    text = forms.CharField(label=_("Title or folder contains"), required=False, max_length=200)
+    order = forms.ChoiceField(label=_("Sort by"), required=False, choices=ORDERS)
+    parent = forms.CharField(widget=forms.HiddenInput, required=False, max_length=100)
     status = forms.ChoiceField(label=_("Decision"), required=False, choices=[
         ("", _("Any decision")), ("DESTROY", _("Destroyable")), ("CONFLICT", _("Conflict"))])
-    agency = forms.CharField(label=_("Producing service"), required=False, max_length=200)
+    agency = forms.ChoiceField(label=_("Producing service"), required=False)
     included = forms.ChoiceField(label=_("In the proposal"), required=False, choices=[
         ("", _("All")), ("yes", _("Included")), ("no", _("Excluded"))])
     outcome = forms.ChoiceField(label=_("Result"), required=False, choices=[
         ("", _("Any result")), ("DELETED", _("Destroyed")), ("NOT_DELETED", _("Not destroyed"))])
+
+
+    def __init__(self, *args, agencies=(), **kwargs):
+        """agencies: (code, label) of the services producteurs of the proposal's units."""
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].choices = [("", _("Any service")), *agencies]
 
 
 class DecisionForm(forms.Form):
@@ -122,9 +161,11 @@ class MassUpdateForm(CriteriaForm):
     category = forms.ChoiceField(label=_("Rule category"),
                                  choices=[(c, RULE_TYPE_LABELS[c]) for c in RULE_CATEGORY_CHOICES])
     rule = forms.RegexField(label=_("Rule"), required=False, regex=IDENTIFIER,
-                            help_text=_("Identifier of the rule in the referential, for example APP-PC or HOL-00001."),
+                            widget=PickerInput("rules", narrowed_by="category"),
+                            help_text=_("Type part of its name or of its code, then choose it in the list."),
                             error_messages={"invalid": _("Enter the identifier of a rule.")})
     old_rule = forms.RegexField(label=_("Rule to replace"), required=False, regex=IDENTIFIER,
+                                widget=PickerInput("rules", narrowed_by="category"),
                                 error_messages={"invalid": _("Enter the identifier of a rule.")})
     start_date = forms.DateField(label=_("Start date of the rule"), required=False, widget=DateInput())
     final_action = forms.ChoiceField(label=_("Final action"), required=False, choices=FINAL_ACTIONS)
@@ -132,6 +173,14 @@ class MassUpdateForm(CriteriaForm):
     hold_reason = forms.CharField(label=_("Reason of the hold"), required=False, max_length=500)
     expected_count = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=0)
     confirmed = forms.BooleanField(label=_("I confirm the update of all these units"), required=False)
+
+    def clean_rule(self):
+        return self._check_in_referential("rule", RULES, _(
+            "“%(value)s” is not a rule of the referential: choose one in the list."))
+
+    def clean_old_rule(self):
+        return self._check_in_referential("old_rule", RULES, _(
+            "“%(value)s” is not a rule of the referential: choose one in the list."))
 
     def clean(self):
         cleaned = super().clean()

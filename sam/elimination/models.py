@@ -25,6 +25,7 @@ class Proposal(tenant_owned(related_name="elimination_proposals")):
         INTERRUPTED = "interrupted", _("Elimination interrupted")
         EXECUTED = "executed", _("Executed")
         FAILED = "failed", _("Failed")
+        DISCARDED = "discarded", _("Abandoned")
 
     class Mode(models.TextChoices):
         CRITERIA = "criteria", _("Search criteria")
@@ -136,6 +137,11 @@ class ProposalUnit(models.Model):
     size = models.BigIntegerField(default=0)
     object_count = models.PositiveIntegerField(default=0)
     object_group_id = models.CharField(max_length=100, blank=True)
+    # Where the unit sits in the tree: its parent (first of #unitups) and the titles from the root down to
+    # that parent, so that the review page groups a 50,000-unit proposal by folder without asking Vitam.
+    parent_id = models.CharField(max_length=100, blank=True)
+    parent_path = models.CharField(max_length=1000, blank=True)
+    final_action = models.CharField(max_length=20, blank=True)
     # Vitam's #max (depth below the root): the action sends the deepest units first, since a unit cannot
     # go while it still has children, and its children may sit in another batch.
     depth = models.PositiveSmallIntegerField(default=1)
@@ -150,6 +156,11 @@ class ProposalUnit(models.Model):
         indexes = [
             models.Index(fields=["proposal", "status", "agency", "id"], name="elim_unit_group_idx"),
             models.Index(fields=["proposal", "included", "id"], name="elim_unit_included_idx"),
+            models.Index(fields=["proposal", "parent_path", "id"], name="elim_unit_tree_idx"),
+            models.Index(fields=["proposal", "parent_id", "id"], name="elim_unit_parent_idx"),
+            # the review page's sorts (title, end of the DUA) page through 50,000 units without sorting them all
+            models.Index(fields=["proposal", "title", "id"], name="elim_unit_title_idx"),
+            models.Index(fields=["proposal", "rule_end_date", "id"], name="elim_unit_rule_end_idx"),
         ]
 
     def __str__(self):

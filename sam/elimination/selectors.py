@@ -6,8 +6,11 @@ from django.db.models import Count, Q, Sum
 from django.http import Http404
 
 from referentials.selectors import rule_names
+from sam.consultation import pickers
+from sam.consultation.selectors import ConsultationUnavailable, agencies_for
 from sam.elimination.models import MassUpdate, Notification, Proposal, ProposalUnit, VitamBatch
 from sam.lib.jobs.models import Job
+from sam.vitam import VitamError
 from tenants.models import Tenant
 from tenants.permissions import tenant_get_for_user, tenants_for, visa_organisations
 
@@ -61,8 +64,21 @@ def visa_proposals(user, *, pending_only: bool = False):
     return proposals.order_by("submitted_at", "id") if pending_only else proposals.order_by("-submitted_at", "-id")
 
 
+# Orders of the review page: the tree first (units grouped by folder), or one column.
+UNIT_ORDERS = {
+    "tree": ("parent_path", "id"),
+    "title": ("title", "id"),
+    "-title": ("-title", "-id"),
+    "date": ("end_date", "id"),
+    "-date": ("-end_date", "-id"),
+    "final_action": ("final_action", "id"),
+    "rule_end": ("rule_end_date", "id"),
+    "-rule_end": ("-rule_end_date", "-id"),
+}
+
+
 def proposal_units(proposal: Proposal, *, status: str = "", agency: str = "", included: str = "",
-                   outcome: str = ""):
+                   outcome: str = "", text: str = "", parent: str = "", order: str = ""):
     """The proposal's units in a stable order, filtered; sliced by the paginator (indexed columns)."""
     units = ProposalUnit.objects.filter(proposal=proposal)
     if status:
@@ -73,9 +89,49 @@ def proposal_units(proposal: Proposal, *, status: str = "", agency: str = "", in
         units = units.filter(included=included == "yes")
     if outcome:
         units = units.filter(outcome=outcome)
+    if text:
+        units = units.filter(Q(title__icontains=text) | Q(parent_path__icontains=text))
+    if parent:
+        units = units.filter(parent_id=parent)
     return units.only("id", "unit_id", "title", "level", "start_date", "end_date", "agency", "status", "reasons",
                       "rule_ids", "rule_end_date", "size", "object_count", "included", "outcome",
-                      "outcome_reason").order_by("id")
+                      "outcome_reason", "parent_id", "parent_path", "final_action").order_by(
+        *UNIT_ORDERS.get(order, ("id",)))
+
+
+TREE_GROUPS_SHOWN = 100
+
+
+def proposal_tree_groups(proposal: Proposal) -> list[dict]:
+    """Units per folder of the tree (kept in proposal.figures; computed when missing)."""
+    if proposal.figures.get("tree_groups") is not None:
+        return proposal.figures["tree_groups"]
+    return compute_tree_groups(proposal)
+
+
+def compute_tree_groups(proposal: Proposal) -> list[dict]:
+    """Units per folder of the tree (their parent), with how many are still in the proposal; the first
+    TREE_GROUPS_SHOWN folders in tree order, and one more to tell that there are others."""
+    return list(ProposalUnit.objects.filter(proposal=proposal).values("parent_id", "parent_path")
+                .annotate(unit_count=Count("id"), included_count=Count("id", filter=Q(included=True)))
+                .order_by("parent_path", "parent_id")[:TREE_GROUPS_SHOWN + 1])
+
+
+def exclusion_effect(proposal: Proposal, unit_ids) -> list[ProposalUnit]:
+    """The units of the proposal that excluding `unit_ids` would keep as well: their ancestors still in the
+    proposal. Vitam never eliminates a unit that keeps a descendant, so these would fail at execution."""
+    chosen = set(unit_ids)
+    frontier = set(ProposalUnit.objects.filter(proposal=proposal, unit_id__in=chosen).exclude(parent_id="")
+                   .values_list("parent_id", flat=True))
+    seen, kept = set(chosen), []
+    while frontier:  # one query per level of the tree
+        frontier -= seen
+        seen |= frontier
+        parents = list(ProposalUnit.objects.filter(proposal=proposal, unit_id__in=frontier)
+                       .only("unit_id", "title", "parent_id", "parent_path", "included", "status"))
+        kept.extend(parent for parent in parents if parent.included)
+        frontier = {parent.parent_id for parent in parents if parent.parent_id}
+    return sorted(kept, key=lambda unit: (unit.parent_path, unit.title))
 
 
 def proposal_groups(proposal: Proposal) -> list[dict]:
@@ -92,6 +148,29 @@ def compute_groups(proposal: Proposal) -> list[dict]:
                       included_size=Sum("size", filter=Q(included=True)))
             .order_by("agency", "status"))
     return list(rows)
+
+
+def criteria_labels(*, user, tenant, criteria: dict) -> dict:
+    """{"agency_label": "Name (code)", "node_label": "Title"} of the chosen service and unit, kept with the criteria
+    so that the bordereau names them; empty for what Vitam cannot name now (the identifier shows then)."""
+    labels = {}
+    for key, kind in (("agency", "agencies"), ("node", "units")):
+        if not criteria.get(key):
+            continue
+        try:
+            found = pickers.suggestions(user=user, tenant=tenant, kind=kind, value=criteria[key])
+        except (VitamError, ConsultationUnavailable):
+            continue
+        if found:
+            labels[f"{key}_label"] = found[0]["label"]
+    return labels
+
+
+def proposal_agency_choices(proposal: Proposal, groups: list[dict]) -> list[tuple[str, str]]:
+    """(code, "Name (code)") of the services producteurs of the proposal's units, for its filter."""
+    names = dict(agencies_for(proposal.tenant))
+    codes = sorted({group["agency"] for group in groups if group["agency"]})
+    return [(code, f"{names[code]} ({code})" if names.get(code) else code) for code in codes]
 
 
 def proposal_summary(proposal: Proposal) -> dict:

@@ -79,7 +79,8 @@ def bordereau_pdf_build(*, proposal: Proposal) -> Path:
 
 def figures_refresh(proposal: Proposal) -> None:
     """Recompute the stored figures of the bordereau after its units changed."""
-    figures = {"summary": selectors.compute_summary(proposal), "groups": selectors.compute_groups(proposal)}
+    figures = {"summary": selectors.compute_summary(proposal), "groups": selectors.compute_groups(proposal),
+               "tree_groups": selectors.compute_tree_groups(proposal)}
     Proposal.objects.filter(pk=proposal.pk).update(figures=figures)
     proposal.figures = figures
 
@@ -196,18 +197,25 @@ def _analysis_batch_run(client, proposal: Proposal, batch: VitamBatch, date: str
 
 def _proposal_units_record(client, proposal: Proposal, operation_id: str) -> None:
     """One ProposalUnit row per unit the analysis indexed as DESTROY or CONFLICT, page by page."""
+    ancestors: dict[str, tuple[str, str]] = {}
     for page in vitam_side.analysed_units(client, operation_id):
         groups = sorted({unit["#object"] for unit in page if unit.get("#object")})
         sizes = vitam_side.object_sizes(client, groups)
+        paths = vitam_side.parent_paths(client, [_parent_of(unit) for unit in page], ancestors)
         rows = []
         for unit in page:
             entry = vitam_side.elimination_entry(unit, operation_id)
             if entry.get("GlobalStatus") in ("DESTROY", "CONFLICT"):
-                rows.append(_proposal_unit(proposal, unit, entry, sizes))
+                rows.append(_proposal_unit(proposal, unit, entry, sizes, paths))
         ProposalUnit.objects.bulk_create(rows, batch_size=BULK)
 
 
-def _proposal_unit(proposal: Proposal, unit: dict, entry: dict, sizes: dict) -> ProposalUnit:
+def _parent_of(unit: dict) -> str:
+    ups = unit.get("#unitups") or []
+    return str(ups[0])[:100] if ups else ""
+
+
+def _proposal_unit(proposal: Proposal, unit: dict, entry: dict, sizes: dict, paths: dict) -> ProposalUnit:
     """The row of an analysed unit: its description, Vitam's verdict (and why, in conflict), its DUA, its size."""
     status = entry["GlobalStatus"]
     appraisal = vitam_side.appraisal_of(unit)
@@ -218,7 +226,8 @@ def _proposal_unit(proposal: Proposal, unit: dict, entry: dict, sizes: dict) -> 
         start_date=str(unit.get("StartDate") or "")[:10], end_date=str(unit.get("EndDate") or "")[:10],
         agency=str(unit.get("#originating_agency") or "")[:200], status=status,
         reasons=vitam_side.conflict_reasons(entry) if status == "CONFLICT" else [],
-        rule_ids=appraisal.rule_ids, rule_end_date=appraisal.end_date, size=size, object_count=count,
+        rule_ids=appraisal.rule_ids, rule_end_date=appraisal.end_date, final_action=appraisal.final_action,
+        parent_id=_parent_of(unit), parent_path=paths.get(_parent_of(unit), ""), size=size, object_count=count,
         object_group_id=str(unit.get("#object") or "")[:100], depth=_depth(unit), included=status == "DESTROY")
 
 
@@ -274,15 +283,29 @@ def proposal_units_set_included(*, actor, proposal: Proposal, unit_ids, included
         locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
         if locked.state != Proposal.State.DRAFT:
             raise ValidationError(_("Only a draft can be changed."))
-        changed = ProposalUnit.objects.filter(proposal=locked, unit_id__in=unit_ids,
+        # A unit left out is kept, and so are its ancestors (Vitam eliminates no unit that keeps a descendant):
+        # they leave the proposal with it, as the confirmation page announced (selectors.exclusion_effect).
+        parents = [] if included else [unit.unit_id for unit in selectors.exclusion_effect(locked, unit_ids)]
+        changed = ProposalUnit.objects.filter(proposal=locked, unit_id__in=unit_ids + parents,
                                               status=ProposalUnit.Status.DESTROY).exclude(
             included=included).update(included=included)
         figures_refresh(locked)
+        after = {"units": unit_ids[:100], "changed": changed}
+        if parents:
+            after["parents_kept"] = parents[:100]
         audit_record(actor=actor, action="elimination.units_include" if included else "elimination.units_exclude",
-                     tenant=locked.tenant, target=locked, after={"units": unit_ids[:100], "changed": changed},
-                     request=request)
+                     tenant=locked.tenant, target=locked, after=after, request=request)
     proposal.figures = locked.figures
     return changed
+
+
+def proposal_discard(*, actor, proposal: Proposal, request=None) -> Proposal:
+    """Abandon a draft (an analysis that found nothing to eliminate, or a proposal the archivist gives up):
+    it stays listed, audited, and can no longer be submitted."""
+    _require_state(proposal, Proposal.State.DRAFT, Proposal.State.FAILED,
+                   message=_("Only a draft or a failed analysis can be abandoned."))
+    return _transition(proposal, actor=actor, action="discard", request=request,
+                       expect=(Proposal.State.DRAFT, Proposal.State.FAILED), state=Proposal.State.DISCARDED)
 
 
 def proposal_submit(*, actor, proposal: Proposal, request=None) -> Proposal:
@@ -316,7 +339,8 @@ def proposal_copy(*, actor, proposal: Proposal, request=None) -> Proposal:
             state=Proposal.State.DRAFT, copied_from=proposal)
         copy.reference = f"PE-{timezone.localdate():%Y}-{copy.pk:05d}"
         fields = ("unit_id", "title", "level", "start_date", "end_date", "agency", "status", "reasons", "rule_ids",
-                  "rule_end_date", "size", "object_count", "object_group_id", "depth", "included")
+                  "rule_end_date", "size", "object_count", "object_group_id", "depth", "included", "parent_id",
+                  "parent_path", "final_action")
         source = ProposalUnit.objects.filter(proposal=proposal)
         if proposal.state == Proposal.State.EXECUTED:
             source = source.exclude(outcome=ProposalUnit.Outcome.DELETED)

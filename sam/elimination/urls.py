@@ -16,6 +16,7 @@ urlpatterns = [
     path(P + "decide/", views.proposal_decide, name="proposal_decide"),
     path(P + "execute/", views.proposal_execute, name="proposal_execute"),
     path(P + "copy/", views.proposal_copy, name="proposal_copy"),
+    path(P + "discard/", views.proposal_discard, name="proposal_discard"),
     path(P + "bordereau/", views.proposal_print, name="proposal_print"),
     path(P + "bordereau.pdf", views.proposal_print_pdf, name="proposal_print_pdf"),
     path(P + "units.csv", views.proposal_csv, name="proposal_csv"),

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from sam.elimination import documents, selectors, services
 from sam.elimination.forms import AnalysisForm, DecisionForm, MassUpdateForm, UnitFilterForm
+from sam.consultation.seda_labels import FINAL_ACTIONS as FINAL_ACTION_LABELS
 from sam.elimination.models import MassUpdate, Proposal
 from sam.lib import refusals
 from sam.vitam import VitamError
@@ -55,12 +56,14 @@ def proposal_list(request, tenant_pk):
 def analysis_create(request, tenant_pk):
     tenant = tenant_get_for_request(request, tenant_pk, "eliminate")
     # GET parameters prefill the criteria (a link from a search keeps its title, service, node, dates).
-    form = AnalysisForm(request.POST or None, initial=_initial(request))
+    form = AnalysisForm(request.POST or None, initial=_initial(request), tenant=tenant)
     if request.method == "POST" and form.is_valid():
         try:
+            criteria = form.criteria()
+            criteria.update(selectors.criteria_labels(user=request.user, tenant=tenant, criteria=criteria))
             proposal = services.analysis_start(
                 actor=request.user, tenant=tenant, title=form.cleaned_data["proposal_title"],
-                mode=form.cleaned_data["mode"], criteria=form.criteria(), date=form.cleaned_data["date"],
+                mode=form.cleaned_data["mode"], criteria=criteria, date=form.cleaned_data["date"],
                 request=request)
         except ValidationError as error:
             refusals.on_form(form, error)
@@ -82,18 +85,28 @@ def _may_eliminate(request, proposal) -> bool:
 @require_GET
 def proposal_detail(request, tenant_pk, pk):
     proposal = selectors.proposal_get_for_user(request.user, tenant_pk, pk)
-    filters = UnitFilterForm(request.GET or None)
+    groups = selectors.proposal_groups(proposal)
+    agencies = selectors.proposal_agency_choices(proposal, groups)
+    filters = UnitFilterForm(request.GET or None, agencies=agencies)
     cleaned = filters.cleaned_data if filters.is_valid() else {}
+    order = cleaned.get("order") or "tree"
     units = selectors.proposal_units(proposal, status=cleaned.get("status", ""), agency=cleaned.get("agency", ""),
-                                     included=cleaned.get("included", ""), outcome=cleaned.get("outcome", ""))
+                                     included=cleaned.get("included", ""), outcome=cleaned.get("outcome", ""),
+                                     text=cleaned.get("text", ""), parent=cleaned.get("parent", ""), order=order)
     page = _page(request, units, UNITS_PAGE_SIZE)
     may_eliminate = _may_eliminate(request, proposal)
+    tree_groups = selectors.proposal_tree_groups(proposal) if proposal.state != Proposal.State.ANALYSING else []
     return render(request, "elimination/proposal_detail.html", {
         "batches": selectors.batches_of(proposal=proposal, kind="elimination"),
         "tenant": proposal.tenant, "proposal": proposal, "page": page, "filters": filters,
-        "groups": selectors.proposal_groups(proposal), "summary": selectors.proposal_summary(proposal),
-        "rule_names": selectors.proposal_rule_names(proposal),
+        "grouped_by_tree": order == "tree", "parent": cleaned.get("parent", ""),
+        "tree_groups": tree_groups[:selectors.TREE_GROUPS_SHOWN],
+        "more_tree_groups": len(tree_groups) > selectors.TREE_GROUPS_SHOWN,
+        "groups": groups, "summary": selectors.proposal_summary(proposal),
+        "rule_names": selectors.proposal_rule_names(proposal), "final_actions": FINAL_ACTION_LABELS,
+        "agency_labels": dict(agencies),
         "may_eliminate": may_eliminate,
+        "may_discard": may_eliminate and proposal.state in (Proposal.State.DRAFT, Proposal.State.FAILED),
         "may_decide": proposal.state == Proposal.State.SUBMITTED and may_give_visa(
             request.user, proposal.organisation),
         "job": proposal.action_job if proposal.state == Proposal.State.EXECUTING else (
@@ -118,8 +131,16 @@ def proposal_units_update(request, tenant_pk, pk):
     _require_eliminate(request, proposal)
     included = request.POST.get("operation") == "include"
     unit_ids = request.POST.getlist("unit")
+    back = request.POST.get("next", "")
+    back = back if back.startswith(_detail_url(proposal)) else _detail_url(proposal)
     if not unit_ids:
         messages.error(request, _("Tick at least one unit."))
+    elif not included and proposal.is_editable and request.POST.get("confirmed") != "yes":
+        # Excluding keeps the unit's ancestors too: say which before doing it.
+        return render(request, "elimination/proposal_exclude.html", {
+            "tenant": proposal.tenant, "proposal": proposal, "back": back,
+            "units": selectors.proposal_units(proposal).filter(unit_id__in=unit_ids[:UNITS_PAGE_SIZE * 4]),
+            "unit_ids": unit_ids, "parents": selectors.exclusion_effect(proposal, unit_ids)})
     else:
         try:
             changed = services.proposal_units_set_included(actor=request.user, proposal=proposal, unit_ids=unit_ids,
@@ -129,8 +150,19 @@ def proposal_units_update(request, tenant_pk, pk):
         else:
             messages.success(request, (_("%(count)s units put back into the proposal.") if included else
                                        _("%(count)s units excluded from the proposal.")) % {"count": changed})
-    back = request.POST.get("next", "")
-    return redirect(back if back.startswith(_detail_url(proposal)) else _detail_url(proposal))
+    return redirect(back)
+
+
+@login_required
+@GET_POST
+def proposal_discard(request, tenant_pk, pk):
+    """GET asks for confirmation (abandoning cannot be undone); POST abandons."""
+    proposal = selectors.proposal_get_for_user(request.user, tenant_pk, pk)
+    _require_eliminate(request, proposal)
+    if request.method == "GET":
+        return render(request, "elimination/proposal_discard.html", {"tenant": proposal.tenant, "proposal": proposal})
+    _act(request, proposal, services.proposal_discard, _("The proposal was abandoned."))
+    return redirect(_detail_url(proposal))
 
 
 @login_required
@@ -283,14 +315,16 @@ def mass_update_list(request, tenant_pk):
 def mass_update_create(request, tenant_pk):
     """Two steps: preview (count of the units touched), then start (confirmation above the threshold)."""
     tenant = tenant_get_for_request(request, tenant_pk, "eliminate")
-    form = MassUpdateForm(request.POST or None, initial=_initial(request))
+    form = MassUpdateForm(request.POST or None, initial=_initial(request), tenant=tenant)
     count, count_capped = None, False
     if request.method == "POST" and form.is_valid():
         try:
             count, count_capped = services.mass_update_count(tenant=tenant, criteria=form.criteria())
             if request.POST.get("step") == "start" and form.cleaned_data.get("expected_count") is not None:
+                criteria = form.criteria()
+                criteria.update(selectors.criteria_labels(user=request.user, tenant=tenant, criteria=criteria))
                 update = services.mass_update_start(
-                    actor=request.user, tenant=tenant, criteria=form.criteria(), change=form.change(),
+                    actor=request.user, tenant=tenant, criteria=criteria, change=form.change(),
                     expected_count=count, confirmed=form.cleaned_data["confirmed"], request=request)
                 return redirect("elimination:mass_update_detail", tenant_pk=tenant.pk, pk=update.pk)
         except (ValidationError, VitamError, MissingContract) as error:

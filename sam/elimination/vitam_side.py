@@ -225,14 +225,49 @@ def conflict_reasons(entry: dict) -> list[str]:
 class AppraisalSummary:
     rule_ids: str
     end_date: str
+    final_action: str = ""
 
 
 def appraisal_of(unit: dict) -> AppraisalSummary:
-    """Rule references and the latest end date of the appraisal rules (DUA) the unit inherits."""
-    rules = ((unit.get("InheritedRules") or {}).get("AppraisalRule") or {}).get("Rules") or []
+    """Rule references, the latest end date and the final action (sort final) of the appraisal rules (DUA)
+    the unit inherits."""
+    appraisal = (unit.get("InheritedRules") or {}).get("AppraisalRule") or {}
+    rules = appraisal.get("Rules") or []
     ids = sorted({str(rule.get("Rule")) for rule in rules if rule.get("Rule")})
     ends = sorted(str(rule.get("EndDate"))[:10] for rule in rules if rule.get("EndDate"))
-    return AppraisalSummary(rule_ids=", ".join(ids)[:300], end_date=ends[-1] if ends else "")
+    actions = sorted({str(prop.get("PropertyValue")) for prop in appraisal.get("Properties") or []
+                      if prop.get("PropertyName") == "FinalAction" and prop.get("PropertyValue")})
+    return AppraisalSummary(rule_ids=", ".join(ids)[:300], end_date=ends[-1] if ends else "",
+                            final_action=", ".join(actions)[:20])
+
+
+def parent_paths(client, parent_ids, known: dict[str, tuple[str, str]]) -> dict[str, str]:
+    """{parent id: "Root › … › Parent"}: titles from the top of the tree down to each parent.
+
+    `known` ({id: (title, its own parent id)}) is kept by the caller across the pages of one analysis, so
+    that each ancestor is read from Vitam once however many units sit below it."""
+    wanted = {parent for parent in parent_ids if parent}
+    missing = wanted - known.keys()
+    while missing:
+        found = set()
+        for chunk in batches_of(sorted(missing), PAGE):
+            query = Select().where(in_("#id", chunk)).fields("#id", "Title", "#unitups").limit(len(chunk))
+            for unit in client.search_units(query.build()).results:
+                ups = unit.get("#unitups") or []
+                known[unit["#id"]] = (str(unit.get("Title") or unit["#id"]), ups[0] if ups else "")
+                found.add(unit["#id"])
+        for lost in missing - found:  # outside the access contract, or gone: its title stands for the branch
+            known[lost] = (lost, "")
+        missing = {known[parent][1] for parent in missing if known[parent][1]} - known.keys()
+    paths = {}
+    for parent in wanted:
+        titles, current, seen = [], parent, set()
+        while current and current not in seen and len(titles) < 64:  # a cycle or a very deep tree stops here
+            seen.add(current)
+            title, current = known[current]
+            titles.append(title)
+        paths[parent] = " › ".join(reversed(titles))[:1000]
+    return paths
 
 
 # Statuses of the unit lines of an elimination action's batch report.

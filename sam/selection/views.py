@@ -101,7 +101,6 @@ def selection_detail(request, tenant_pk, pk):
     return render(request, "selection/selection_detail.html", {
         "tenant": selection.tenant, "selection": selection, "entries": selection.entries.all(), "units": units,
         "error": error, "keep_form": KeepForm(initial={"name": selection.name}),
-        "window_reached": units is not None and units.total >= MAX_RESULT_WINDOW,
         "export_columns": [(key, label, key in consultation_services.DEFAULT_EXPORT_COLUMNS)
                            for key, (label, _getter) in consultation_services.EXPORT_COLUMNS.items()],
     })
@@ -151,7 +150,7 @@ def selection_mass_update(request, tenant_pk, pk):
     except ValidationError as error:
         refusals.as_messages(request, error)
         return _detail(selection)
-    form = SelectionMassUpdateForm(request.POST or None, selection_criteria=criteria)
+    form = SelectionMassUpdateForm(request.POST or None, selection_criteria=criteria, tenant=selection.tenant)
     count, count_capped = None, False
     if request.method == "POST" and form.is_valid():
         try:
@@ -181,7 +180,7 @@ def selection_analysis(request, tenant_pk, pk):
         refusals.as_messages(request, error)
         return _detail(selection)
     form = SelectionAnalysisForm(request.POST or None, selection_criteria=criteria,
-                                 initial={"proposal_title": str(selection)})
+                                 initial={"proposal_title": str(selection)}, tenant=selection.tenant)
     count, error = None, ""
     try:
         count = selectors.selection_count(selection, user=request.user)

@@ -7,10 +7,11 @@ import pytest
 from django import forms
 from django.utils.translation import override
 
-from sam.consultation.forms import DateInput, HiddenInput, SearchForm, Select, TextInput
+from sam.consultation.forms import DateInput, HiddenInput, SearchForm, Select, TextInput, UnitPicker
+from sam.lib.pickers import PickerInput
 
 FAST_TO_DJANGO = {TextInput: forms.TextInput, HiddenInput: forms.HiddenInput, Select: forms.Select,
-                  DateInput: forms.DateInput}
+                  DateInput: forms.DateInput, UnitPicker: PickerInput}
 
 
 def _django_html(bound_field, attrs):

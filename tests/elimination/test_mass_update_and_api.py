@@ -75,9 +75,10 @@ def test_mass_update_extends_the_retention_period_and_refuses_unknown_rules(clie
     unit = vitam_client(archive.tenant_a, contract=ACCESS).get_unit(permit)
     assert [r["Rule"] for r in unit["#management"]["AppraisalRule"]["Rules"]] == ["APP-PERSO"]
 
-    client.post(create_url(archive), {**data, "old_rule": "APP-PERSO", "rule": "APP-INCONNUE"})
-    refused = MassUpdate.objects.latest("pk")
-    assert refused.state == MassUpdate.State.FAILED and refused.error
+    # an unknown rule is refused by the form (field named, in French) before anything reaches Vitam
+    response = client.post(create_url(archive), {**data, "old_rule": "APP-PERSO", "rule": "APP-INCONNUE"})
+    assert "APP-INCONNUE" in str(response.context["form"].errors["rule"])
+    assert MassUpdate.objects.count() == 1
 
 
 def test_mass_update_form_needs_criteria_and_a_rule(client, archive):

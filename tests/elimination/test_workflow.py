@@ -174,8 +174,8 @@ def test_refused_proposal_cannot_be_executed_and_can_be_copied(client, archive):
     assert copy.units.count() == proposal.units.count()
     # the draft can be changed: exclude one unit
     client.post(url("proposal_units_update", copy), {"unit": [archive.ids["PC 0012 maison A"]],
-                                                     "operation": "exclude"})
-    assert copy.units.filter(included=True).count() == 2
+                                                     "operation": "exclude", "confirmed": "yes"})
+    assert copy.units.filter(included=True).count() == 1  # its parent folder is kept with it
 
 
 def test_controllers_of_other_communes_and_platform_admins_cannot_give_the_visa(client, archive):
@@ -217,9 +217,10 @@ def test_criteria_selection_and_exclusion(client, archive):
     assert "1 kept" in client.get(url("proposal_detail", proposal)).content.decode() or \
         "1 conservée" in client.get(url("proposal_detail", proposal)).content.decode()
     client.post(url("proposal_units_update", proposal), {"unit": [archive.ids["PC 0047 garage A"]],
-                                                         "operation": "exclude"})
+                                                         "operation": "exclude", "confirmed": "yes"})
+    # the kept garage keeps its parent folder too (Vitam eliminates no unit that keeps a descendant)
     assert set(proposal.units.filter(included=True).values_list("unit_id", flat=True)) == {
-        archive.ids["Permis de construire 2008 A"], archive.ids["PC 0012 maison A"]}
+        archive.ids["PC 0012 maison A"]}
     page = client.get(url("proposal_detail", proposal), {"included": "no"}).content.decode()
     assert "PC 0047 garage A" in page and "PC 0012 maison A" not in page
 
@@ -312,7 +313,8 @@ def test_bordereau_pdf_is_built_in_the_background_and_follows_the_proposal(clien
 
     # excluding a unit changes the bordereau: the PDF built before is not served any more
     unit = ProposalUnit.objects.filter(proposal=proposal, included=True).first()
-    client.post(url("proposal_units_update", proposal), {"unit": [unit.unit_id], "operation": "exclude"})
+    client.post(url("proposal_units_update", proposal), {"unit": [unit.unit_id], "operation": "exclude",
+                                                         "confirmed": "yes"})
     assert b"build-bordereau-pdf" in client.get(url("proposal_print_pdf", proposal)).content
 
 

@@ -34,13 +34,14 @@ def criteria_lines(criteria):
     fields = CriteriaForm.base_fields
     lines = []
     for key, value in (criteria or {}).items():
-        if value in (None, "", [], {}) or key == "conditions":  # a selection's query: its name says it
-            continue
+        if value in (None, "", [], {}) or key == "conditions" or key.endswith("_label"):
+            continue  # a selection's query: its name says it; labels stand for their identifier below
         if key == "selection":
             lines.append(_("Selection: %(name)s") % {"name": value})
             continue
         label = fields[key].label if key in fields else key
         text = ", ".join(str(item) for item in value) if isinstance(value, (list, tuple)) else str(value)
+        text = criteria.get(f"{key}_label") or text
         lines.append(f"{label} : {text}")
     return lines
 
@@ -55,3 +56,24 @@ def with_rule_names(rule_ids, names):
     return format_html_join(", ", "{}", (
         (format_html('{} <span class="muted small">{}</span>', names[rule_id], rule_id) if (names or {}).get(rule_id)
          else rule_id,) for rule_id in ids))
+
+
+@register.filter
+def group_by_folder(units, grouped=True):
+    """A page of units as [{"path": folder, "units": [...]}]: consecutive units of one folder together (the page
+    is ordered by folder when grouped); one group holding the whole page otherwise."""
+    if not grouped:
+        return [{"path": "", "units": list(units)}]
+    groups = []
+    for unit in units:
+        if not groups or groups[-1]["parent_id"] != unit.parent_id:
+            groups.append({"path": unit.parent_path, "parent_id": unit.parent_id, "units": []})
+        groups[-1]["units"].append(unit)
+    return groups
+
+
+@register.filter
+def label_of(labels, code):
+    """The label of a code ("Destroy" -> "Détruire"); several codes joined; "—" when empty."""
+    codes = [part.strip() for part in str(code or "").split(",") if part.strip()]
+    return ", ".join(str(labels.get(part, part)) for part in codes) or "—"

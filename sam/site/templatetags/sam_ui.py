@@ -2,11 +2,13 @@
 
 from django import forms, template
 from django.urls import NoReverseMatch, reverse
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from sam.lib import display, vitam_messages
 from sam.elimination.selectors import unread_notification_count
+from sam.vitam.types import HITS_TOTAL_CAP
 
 register = template.Library()
 
@@ -155,3 +157,15 @@ def unread_notifications(context):
     except NoReverseMatch:  # a URLconf without the elimination pages (error pages' tests)
         return None
     return unread_notification_count(user)
+
+
+@register.filter
+def vitam_total(total):
+    """A count Vitam answered: "au moins 10 000" once Vitam stopped counting (it caps $hits.total at 10,000),
+    the number itself otherwise; both with the thousands separator of the language."""
+    try:
+        number = int(total)
+    except (TypeError, ValueError):
+        return total
+    shown = number_format(min(number, HITS_TOTAL_CAP), force_grouping=True)
+    return _("at least %(count)s") % {"count": shown} if number >= HITS_TOTAL_CAP else shown
