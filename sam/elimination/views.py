@@ -98,6 +98,8 @@ def proposal_detail(request, tenant_pk, pk):
             request.user, proposal.organisation),
         "job": proposal.action_job if proposal.state == Proposal.State.EXECUTING else (
             proposal.analysis_job if proposal.state == Proposal.State.ANALYSING else None),
+        "certificate_job": proposal.certificate_job if proposal.state == Proposal.State.EXECUTED
+        and not proposal.certificate_path else None,
     })
 
 
@@ -248,6 +250,14 @@ def proposal_certificate(request, tenant_pk, pk):
     proposal = selectors.proposal_get_for_user(request.user, tenant_pk, pk)
     return _stored_file(proposal.certificate_path, f"attestation-elimination-{proposal.reference}.pdf",
                         "application/pdf")
+
+
+@login_required
+@require_GET
+def proposal_certificate_annex(request, tenant_pk, pk):
+    proposal = selectors.proposal_get_for_user(request.user, tenant_pk, pk)
+    return _stored_file(proposal.certificate_annex_path,
+                        f"attestation-elimination-{proposal.reference}-annexe.csv", "text/csv; charset=utf-8")
 
 
 @login_required
