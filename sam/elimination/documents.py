@@ -83,7 +83,57 @@ def certificate_figures(proposal: Proposal) -> dict:
             total = rules.setdefault(rule_id, {"rule": rule_id, "destroyed": 0, "not_destroyed": 0, "size": 0})
             for key in ("destroyed", "not_destroyed", "size"):
                 total[key] += row[key]
-    return {"agencies": agencies, "levels": levels, "rules": [rules[key] for key in sorted(rules)]}
+    return {"agencies": agencies, "levels": levels, "rules": [rules[key] for key in sorted(rules)],
+            "series": _series_counts(proposal)}
+
+
+SERIES = "Series"
+MAX_DEPTH = 64  # a tree deeper than this is not walked further (and a cycle never loops)
+
+
+def _series_counts(proposal: Proposal) -> list[dict]:
+    """Destroyed and not destroyed per series: the nearest ancestor (or the unit itself) at the Series level,
+    found among the proposal's units, then in Vitam for the ancestors it keeps; "" for units under none."""
+    outline = {unit_id: {"Title": title, "DescriptionLevel": level, "#unitups": [parent] if parent else []}
+               for unit_id, title, level, parent in ProposalUnit.objects.filter(proposal=proposal).order_by()
+               .values_list("unit_id", "title", "level", "parent_id").iterator(chunk_size=5000)}
+    client = None
+    for _depth in range(MAX_DEPTH):
+        missing = {parent for unit in outline.values() for parent in unit["#unitups"][:1] if parent not in outline}
+        if not missing:
+            break
+        client = client or vitam_side.client_for(proposal.tenant)
+        found = vitam_side.units_outline(client, sorted(missing))
+        outline.update(found)
+        outline.update({unit_id: {"#unitups": []} for unit_id in missing - found.keys()})
+    series_of: dict[str, str] = {}
+
+    def series(unit_id: str) -> str:
+        path = []
+        while unit_id and unit_id not in series_of and len(path) < MAX_DEPTH:
+            path.append(unit_id)
+            unit = outline.get(unit_id) or {}
+            if unit.get("DescriptionLevel") == SERIES:
+                series_of[unit_id] = unit_id
+                break
+            unit_id = (unit.get("#unitups") or [""])[0]
+        found = series_of.get(unit_id, "") if unit_id else ""
+        for step in path:
+            series_of[step] = found
+        return found
+
+    counts: dict[str, dict] = {}
+    for unit_id, outcome, size in (ProposalUnit.objects.filter(proposal=proposal, included=True).order_by()
+                                   .values_list("unit_id", "outcome", "size").iterator(chunk_size=5000)):
+        key = series(unit_id)
+        row = counts.setdefault(key, {"id": key, "title": str((outline.get(key) or {}).get("Title") or ""),
+                                      "destroyed": 0, "not_destroyed": 0, "size": 0})
+        if outcome == ProposalUnit.Outcome.DELETED:
+            row["destroyed"] += 1
+            row["size"] += size
+        elif outcome == ProposalUnit.Outcome.NOT_DELETED:
+            row["not_destroyed"] += 1
+    return sorted(counts.values(), key=lambda row: (not row["id"], row["title"], row["id"]))
 
 
 def certificate_pdf(proposal: Proposal) -> bytes:

@@ -145,6 +145,8 @@ class ProposalUnit(models.Model):
     # Vitam's #max (depth below the root): the action sends the deepest units first, since a unit cannot
     # go while it still has children, and its children may sit in another batch.
     depth = models.PositiveSmallIntegerField(default=1)
+    # The unit's (first) parent: the certificate counts the units under each series.
+    parent_id = models.CharField(max_length=100, blank=True)
     included = models.BooleanField(default=True)
     outcome = models.CharField(max_length=12, choices=Outcome.choices, blank=True, default="")
     outcome_reason = models.CharField(max_length=500, blank=True)

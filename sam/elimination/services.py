@@ -219,7 +219,8 @@ def _proposal_unit(proposal: Proposal, unit: dict, entry: dict, sizes: dict) -> 
         agency=str(unit.get("#originating_agency") or "")[:200], status=status,
         reasons=vitam_side.conflict_reasons(entry) if status == "CONFLICT" else [],
         rule_ids=appraisal.rule_ids, rule_end_date=appraisal.end_date, size=size, object_count=count,
-        object_group_id=str(unit.get("#object") or "")[:100], depth=_depth(unit), included=status == "DESTROY")
+        object_group_id=str(unit.get("#object") or "")[:100], depth=_depth(unit), included=status == "DESTROY",
+        parent_id=str((unit.get("#unitups") or [""])[0])[:100])
 
 
 def _depth(unit: dict) -> int:

@@ -4,13 +4,16 @@ listing every unit), both laid out by their own job once the elimination is done
 import csv
 import hashlib
 import io
+from datetime import date
 
 import pytest
 from pypdf import PdfReader
 
-from sam.elimination import services, tasks
+from sam.elimination import documents, services, tasks
 from sam.elimination.models import Proposal, VitamBatch
 from sam.lib.jobs.models import Job
+from sam.lib.seda.sip import SipRule, SipUnit
+from tests.elimination.conftest import ingest, unit_ids
 from tests.elimination.test_batches import eliminable_ids, queued_tasks, small_batches, two_permits  # noqa: F401
 from tests.elimination.test_workflow import analyse, submit_and_approve, url
 
@@ -18,6 +21,18 @@ pytestmark = pytest.mark.django_db
 
 IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
                          "QUEUES": ["default", "vitam"]}}
+
+
+def seed_series(tenant):
+    """A series without rule (kept in Vitam) holding a building permit whose DUA has ended, with one item."""
+    permit = SipUnit(title="Permis de construire 2008 C", description_level="File", start_date=date(2008, 1, 1),
+                     end_date=date(2008, 12, 31),
+                     rules=[SipRule("AppraisalRule", "APP-PC", date(2008, 12, 31), final_action="Destroy")],
+                     children=[SipUnit(title="PC 0099 atelier C", description_level="Item",
+                                       start_date=date(2008, 9, 1), end_date=date(2008, 9, 1))])
+    ingest(tenant, [SipUnit(title="Urbanisme C", description_level="Series", children=[permit])],
+           identifier=f"ELIM-{tenant.vitam_id}-C")
+    return unit_ids(tenant, ["Urbanisme C", "Permis de construire 2008 C", "PC 0099 atelier C"])
 
 
 def pdf_text(data: bytes) -> str:
@@ -29,13 +44,21 @@ def pdf_text(data: bytes) -> str:
 def test_the_certificate_summarises_and_prints_the_digest_of_its_annex_listing_every_unit(
         client, two_permits, small_batches):
     archive = two_permits
+    series = seed_series(archive.tenant_a)
+    series_id = series.pop("Urbanisme C")
+    archive.ids.update(series)
     proposal = submit_and_approve(client, archive, analyse(client, archive))
     client.force_login(archive.archivist_a)
     assert client.post(url("proposal_execute", proposal)).status_code == 302
     proposal.refresh_from_db()
     assert proposal.state == Proposal.State.EXECUTED, proposal.error
     operations = {batch.operation_id for batch in proposal.batches.filter(kind=VitamBatch.Kind.ELIMINATION)}
-    assert len(operations) == 2
+    assert len(operations) == 3
+    # The permit of the series and its item count under the series Vitam keeps; the other six under none.
+    figures = documents.certificate_figures(proposal)
+    assert [(row["id"], row["title"], row["destroyed"], row["not_destroyed"]) for row in figures["series"]] == [
+        (series_id, "Urbanisme C", 2, 0), ("", "", 6, 0)]
+    assert [(row["rule"], row["destroyed"]) for row in figures["rules"]] == [("APP-PC", 8)]
 
     response = client.get(url("proposal_certificate_annex", proposal))
     annex = b"".join(response.streaming_content)
@@ -54,7 +77,7 @@ def test_the_certificate_summarises_and_prints_the_digest_of_its_annex_listing_e
     assert proposal.certificate_annex_sha512 in text
     assert proposal.report_sha512 in text and all(operation in text for operation in operations)
     assert not any(title.replace(" ", "") in text for title in titles)  # a summary: no unit listed one by one
-    assert "Parservice" in text  # the counts per producing service (French catalogue)
+    assert "Parserviceproducteur" in text and "Parsérie" in text and "UrbanismeC" in text
 
     page = client.get(url("proposal_detail", proposal)).content.decode()
     assert 'id="download-certificate-annex"' in page and 'id="certificate-in-preparation"' not in page
