@@ -94,6 +94,8 @@ register(
     UrlCase("elimination:proposal_execute", ORGANISATION, kwargs=approved_b, methods=("get",), markers=markers,
             note="POST would start Vitam's elimination: the service tests cover it"),
     UrlCase("elimination:proposal_copy", ORGANISATION, kwargs=refused_b, methods=("post",), markers=markers),
+    UrlCase("elimination:proposal_certificate_restart", ORGANISATION, kwargs=proposal_b, methods=("post",),
+            markers=markers),
     UrlCase("elimination:proposal_print", ORGANISATION, kwargs=proposal_b, markers=markers, roles=SUBMITTED_READERS),
     UrlCase("elimination:proposal_print_pdf", ORGANISATION, kwargs=proposal_b, markers=markers,
             roles=SUBMITTED_READERS),

@@ -30,6 +30,7 @@ from referentials.kinds import RULE_TYPE_LABELS
 from sam.consultation.seda_labels import FINAL_ACTIONS as FINAL_ACTION_LABELS
 from sam.elimination import documents, selectors, vitam_side
 from sam.elimination.models import MassUpdate, Notification, Proposal, ProposalUnit, VitamBatch
+from sam.lib.jobs.models import Job
 from sam.lib.jobs.services import job_enqueue
 from sam.vitam import VitamError
 from sam.vitam.dsl import Select, in_
@@ -530,6 +531,15 @@ def certificate_start(*, proposal: Proposal):
         result_url=reverse("elimination:proposal_detail", args=[proposal.tenant_id, proposal.pk]))
     Proposal.objects.filter(pk=proposal.pk).update(certificate_job=job)
     return job
+
+
+def certificate_restart(*, actor, proposal: Proposal, request=None):
+    """Lay out again a certificate whose job failed (Vitam unreachable while its series were looked up)."""
+    job = proposal.certificate_job
+    if proposal.state != Proposal.State.EXECUTED or proposal.certificate_path or (
+            job is not None and job.state != Job.State.FAILED):
+        raise ValidationError(_("The certificate of this elimination is ready or being laid out."))
+    return certificate_start(proposal=proposal)
 
 
 def certificate_build(*, proposal: Proposal) -> None:

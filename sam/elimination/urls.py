@@ -22,6 +22,7 @@ urlpatterns = [
     path(P + "certificate.pdf", views.proposal_certificate, name="proposal_certificate"),
     path(P + "report.jsonl", views.proposal_report, name="proposal_report"),
     path(P + "certificate-annex.csv", views.proposal_certificate_annex, name="proposal_certificate_annex"),
+    path(P + "certificate/restart/", views.proposal_certificate_restart, name="proposal_certificate_restart"),
     path("visas/", views.visa_list, name="visa_list"),
     path(T + "mass-updates/", views.mass_update_list, name="mass_update_list"),
     path(T + "mass-updates/new/", views.mass_update_create, name="mass_update_create"),

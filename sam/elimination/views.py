@@ -190,6 +190,15 @@ def proposal_execute(request, tenant_pk, pk):
 
 @login_required
 @require_POST
+def proposal_certificate_restart(request, tenant_pk, pk):
+    proposal = selectors.proposal_get_for_user(request.user, tenant_pk, pk)
+    _require_eliminate(request, proposal)
+    _act(request, proposal, services.certificate_restart, _("The certificate is being laid out again."))
+    return redirect(_detail_url(proposal))
+
+
+@login_required
+@require_POST
 def proposal_copy(request, tenant_pk, pk):
     proposal = selectors.proposal_get_for_user(request.user, tenant_pk, pk)
     _require_eliminate(request, proposal)

@@ -112,3 +112,41 @@ def test_the_elimination_is_done_before_its_certificate_is_laid_out_by_its_own_j
         assert proposal.certificate_annex_sha512 in pdf_text(certificate.read())
     page = client.get(url("proposal_detail", proposal)).content.decode()
     assert 'id="download-certificate"' in page and 'id="certificate-in-preparation"' not in page
+
+
+def test_a_certificate_whose_job_failed_is_laid_out_again_once(client, two_permits, queued_tasks, vitamlite_server,
+                                                                settings):
+    archive = two_permits
+    series = seed_series(archive.tenant_a)
+    series.pop("Urbanisme C")
+    archive.ids.update(series)
+    settings.TASKS = IMMEDIATE
+    proposal = submit_and_approve(client, archive, analyse(client, archive))
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend",
+                                  "QUEUES": ["default", "vitam"]}}
+    proposal = services.proposal_execute_start(actor=archive.archivist_a, proposal=proposal)
+    services.action_run(proposal=proposal, on_progress=lambda done, total, message: None)
+    proposal.refresh_from_db()
+    failed = proposal.certificate_job
+    # Vitam refuses searches while the job looks up the series it keeps above the destroyed permit.
+    vitamlite_server.set_faults("error503:/access-external/v1/units")
+    try:
+        tasks.certificate_task.call(job_id=failed.pk, proposal_id=proposal.pk)
+    finally:
+        vitamlite_server.set_faults("")
+    failed.refresh_from_db()
+    proposal.refresh_from_db()
+    assert failed.state == Job.State.FAILED and failed.error
+    assert not proposal.certificate_path and not proposal.certificate_annex_path
+
+    client.force_login(archive.archivist_a)
+    page = client.get(url("proposal_detail", proposal)).content.decode()
+    assert 'id="restart-certificate"' in page
+    settings.TASKS = IMMEDIATE
+    assert client.post(url("proposal_certificate_restart", proposal)).status_code == 302
+    proposal.refresh_from_db()
+    assert proposal.certificate_job_id != failed.pk and proposal.certificate_job.state == Job.State.SUCCEEDED
+    assert "UrbanismeC" in pdf_text(open(proposal.certificate_path, "rb").read())
+    # Once laid out, it is not laid out again.
+    client.post(url("proposal_certificate_restart", proposal))
+    assert Proposal.objects.get(pk=proposal.pk).certificate_job_id == proposal.certificate_job_id
