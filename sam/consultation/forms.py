@@ -35,11 +35,14 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-class SearchForm(forms.Form):
-    # Drawn on every search page: Django's own widget templates, rendered by its Jinja2 form renderer
-    # (several times faster per widget and option than the Django template engine).
+class FastRenderedForm(forms.Form):
+    """The consultation pages' forms, drawn on every page: Django's own widget templates, rendered by its Jinja2
+    form renderer (several times faster per widget and option than the Django template engine)."""
+
     default_renderer = Jinja2()
 
+
+class SearchForm(FastRenderedForm):
     q = forms.CharField(label=_("Search"), required=False, max_length=500, widget=forms.TextInput,
                         help_text=_("Words of the title or the description."))
     title = forms.CharField(label=_("Title contains"), required=False, max_length=500, widget=forms.TextInput)
@@ -115,7 +118,7 @@ class SearchForm(forms.Form):
         return self.is_bound and any(self.data.get(name) for name in SEARCH_FIELDS if name not in ("sort", "per_page"))
 
 
-class ResearcherSearchForm(forms.Form):
+class ResearcherSearchForm(FastRenderedForm):
     q = forms.CharField(label=_("Search"), required=False, max_length=500,
                         help_text=_("Words of the title or the description."))
     tenant = forms.TypedChoiceField(label=_("Archives of"), required=False, coerce=int, empty_value=None)
@@ -139,7 +142,7 @@ class ResearcherSearchForm(forms.Form):
         return data
 
 
-class OperationFilterForm(forms.Form):
+class OperationFilterForm(FastRenderedForm):
     type = forms.ChoiceField(label=_("Type"), required=False, choices=_choices(OPERATION_TYPES, _("Any type")))
     status = forms.ChoiceField(label=_("Status"), required=False,
                                choices=[("", _("Any status"))] + [(k, v[0]) for k, v in OUTCOMES.items()])
@@ -155,5 +158,5 @@ class OperationFilterForm(forms.Form):
         return data
 
 
-class SavedSearchForm(forms.Form):
+class SavedSearchForm(FastRenderedForm):
     name = forms.CharField(label=_("Name of the search"), max_length=200, strip=True)
