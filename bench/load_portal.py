@@ -10,8 +10,10 @@ through the login form): each archivist opens the main pages in turn (search, un
 elimination proposals, journal) with a think time, until the phase's time or request budget runs out.
 Phases: 10 archivists with think time, 50 with think time, 10 with none.
 
-SAM's CPU per page is read from /proc of the gunicorn workers (utime + stime) around a sequential pass on each
-page: it counts only SAM's own work (vitam-lite and PostgreSQL are other processes).
+SAM's CPU per page: its p50 from the Server-Timing header each answer carries (SAM_SERVER_TIMING=true: the
+request's thread CPU time in the worker), and the mean read from /proc of the gunicorn workers (utime + stime)
+around a sequential pass on each page (clock ticks: 10 ms resolution, hence the header). Both count only SAM's
+own work (vitam-lite and PostgreSQL are other processes); sign-ins are never counted.
 The direct Vitam call is the search page's query sent with SAM's Vitam client from this process.
 
 Usage (needs the PostgreSQL of scripts/with-postgres.sh):
@@ -76,6 +78,7 @@ class Platform:
             "SAM_DATABASE_URL": database_url, "SAM_EMBEDDED_VITAM": "true",
             "SAM_VITAM_URL": f"http://127.0.0.1:{vitam_port}", "SAM_VITAMLITE_DATA_DIR": str(work / "vitamlite"),
             "SAM_LOG_LEVEL": "WARNING", "SAM_BIND": f"127.0.0.1:{self.web_port}", "SAM_WEB_WORKERS": "2",
+            "SAM_SERVER_TIMING": "true",  # each answer says SAM's CPU time on it (sam.site.middleware)
         })
         self.processes = []
         try:
@@ -171,19 +174,24 @@ def page_urls(base, browser, tenant_pk):
     ]
 
 
+SERVER_CPU = re.compile(r"cpu;dur=([0-9.]+)")
+
+
 def fetch(base, browser, maker, rng):
+    """(response time, SAM's CPU time on the request from its Server-Timing header), in ms."""
     path, params = maker(rng)
     started = time.perf_counter()
     answer = browser.get(base + path, params=params, timeout=30, allow_redirects=False)
     elapsed = (time.perf_counter() - started) * 1000
     if answer.status_code != 200:
         raise AssertionError(f"{path}: {answer.status_code}")
-    return elapsed
+    return elapsed, float(SERVER_CPU.search(answer.headers["Server-Timing"]).group(1))
 
 
 def run_phase(base, pages, browsers, think, seconds, max_requests):
     """`users` archivists in threads, each opening the pages in turn with think time in [0.5, 1.5] x think."""
     timings = {name: [] for name, _ in pages}
+    cpu = {name: [] for name, _ in pages}
     errors, lock = [], threading.Lock()
     stop_at = time.monotonic() + seconds
     budget = [max_requests]
@@ -201,9 +209,10 @@ def run_phase(base, pages, browsers, think, seconds, max_requests):
             name, maker = pages[position % len(pages)]
             position += 1
             try:
-                elapsed = fetch(base, browsers[index], maker, rng)
+                elapsed, cpu_ms = fetch(base, browsers[index], maker, rng)
                 with lock:
                     timings[name].append(elapsed)
+                    cpu[name].append(cpu_ms)
             except Exception as exc:  # counted and reported
                 with lock:
                     errors.append(f"{name}: {exc}")
@@ -216,7 +225,7 @@ def run_phase(base, pages, browsers, think, seconds, max_requests):
         thread.start()
     for thread in threads:
         thread.join()
-    return timings, errors, time.perf_counter() - started
+    return timings, cpu, errors, time.perf_counter() - started
 
 
 def direct_search_times(env, tenant_vitam_id, count, rng):
@@ -274,9 +283,11 @@ def main() -> None:
         # Single user, one page after the other: latency and SAM's CPU per page.
         for name, maker in pages:
             cpu_before = platform.workers_cpu_seconds()
-            times = [fetch(platform.base, browser, maker, rng) for _ in range(args.single)]
+            answers = [fetch(platform.base, browser, maker, rng) for _ in range(args.single)]
             cpu_ms = (platform.workers_cpu_seconds() - cpu_before) * 1000 / args.single
+            times = [elapsed for elapsed, _cpu in answers]
             print(f"load_{name}_single_user_p50 {statistics.median(times):.1f} ms")
+            print(f"load_{name}_sam_cpu_p50 {statistics.median(cpu for _elapsed, cpu in answers):.1f} ms")
             print(f"load_{name}_sam_cpu_mean {cpu_ms:.1f} ms")
             if name == "search":
                 search_p50 = statistics.median(times)
@@ -287,7 +298,8 @@ def main() -> None:
             label = f"u{users}_{'think' + format(think, 'g') if think else 'nothink'}"
             browsers = [sign_in(platform.base) for _ in range(users)]  # password hashing: outside the CPU count
             cpu_before = platform.workers_cpu_seconds()
-            timings, errors, wall = run_phase(platform.base, pages, browsers, think, args.seconds, args.max_requests)
+            timings, cpu, errors, wall = run_phase(platform.base, pages, browsers, think, args.seconds,
+                                                   args.max_requests)
             cpu_seconds = platform.workers_cpu_seconds() - cpu_before
             every = [value for values in timings.values() for value in values]
             for name, values in timings.items():
@@ -295,6 +307,7 @@ def main() -> None:
                     print(f"load_{label}_{name}_p50 {statistics.median(values):.1f} ms")
                     print(f"load_{label}_{name}_p95 {percentile(values, 0.95):.1f} ms")
                     print(f"load_{label}_{name}_throughput {len(values) / wall:.2f} pages/s")
+                    print(f"load_{label}_{name}_sam_cpu_p50 {statistics.median(cpu[name]):.1f} ms")
             print(f"load_{label}_p50 {statistics.median(every):.1f} ms")
             print(f"load_{label}_p95 {percentile(every, 0.95):.1f} ms")
             print(f"load_{label}_throughput {len(every) / wall:.1f} pages/s")

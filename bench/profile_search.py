@@ -2,7 +2,7 @@
 
 Same world as bench/consultation_search.py (SQLite, vitam-lite over HTTP in a thread), fewer units; prints the
 queries of one page, SAM's CPU per page (profiler overhead included) and the 30 costliest functions.
-Usage: .venv/bin/python bench/profile_search.py [--units 5000] [--pages 50]
+Usage: .venv/bin/python bench/profile_search.py [--units 5000] [--pages 50] [--stats FILE] [--lines 30]
 """
 
 import argparse
@@ -22,6 +22,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--units", type=int, default=5000)
     parser.add_argument("--pages", type=int, default=50)
+    parser.add_argument("--stats", help="also save the profile there, for pstats or snakeviz")
+    parser.add_argument("--lines", type=int, default=30, help="functions printed, by cumulative then own time")
     args = parser.parse_args()
     server, tenant, archivist, _client = setup_world(args.units)
     from django.db import connection
@@ -47,7 +49,11 @@ def main() -> None:
         browser.get(url, values)
     profile.disable()
     print(f"profile_search_cpu_mean {(time.thread_time() - started) * 1000 / args.pages:.1f} ms")
-    pstats.Stats(profile, stream=sys.stdout).sort_stats("cumulative").print_stats(30)
+    stats = pstats.Stats(profile, stream=sys.stdout)
+    stats.sort_stats("cumulative").print_stats(args.lines)
+    stats.sort_stats("tottime").print_stats(args.lines)
+    if args.stats:
+        stats.dump_stats(args.stats)
     server.stop()
 
 

@@ -436,3 +436,7 @@ MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.auth.middleware.Authenticatio
                   "django_otp.middleware.OTPMiddleware")
 MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1,
                   "tenants.second_factor.middleware.SecondFactorMiddleware")
+
+# Benchmarks only (bench/load_portal.py): each response says the CPU time SAM spent on it.
+if env_bool("SERVER_TIMING", False):
+    MIDDLEWARE.insert(0, "sam.site.middleware.ServerTimingMiddleware")

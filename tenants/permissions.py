@@ -141,12 +141,20 @@ class PermissionChecker:
 
 
 def checker_for(request) -> PermissionChecker:
-    """The request's one checker (created on first use)."""
+    """The request's one checker (created on first use). The request's user carries it too, so that the
+    selectors handed only the user (access_contract_for) read the same grants instead of querying again."""
     checker = getattr(request, "_sam_permission_checker", None)
     if checker is None or checker.user is not request.user:
         checker = PermissionChecker(request.user)
         request._sam_permission_checker = checker
+        request.user._sam_permission_checker = checker
     return checker
+
+
+def request_checker_of(user) -> PermissionChecker | None:
+    """The checker of the request this user object was loaded for (checker_for), if any."""
+    checker = getattr(user, "_sam_permission_checker", None)
+    return checker if checker is not None and checker.user is user else None
 
 
 # --- scoped querysets -------------------------------------------------------------------------

@@ -8,7 +8,7 @@ two a user reads archives with is decided in access_contract_for() only, never b
 from django.utils.translation import gettext as _
 
 from sam.vitam import VitamClient, VitamContext
-from tenants.permissions import can
+from tenants.permissions import can, request_checker_of
 
 ACCESS = "access"
 RESEARCHER = "researcher"
@@ -25,7 +25,9 @@ class MissingContract(Exception):
 def access_contract_for(user, tenant) -> str:
     """ACCESS for those who may search the tenant's organisation (archivists, referents, platform
     administrators), RESEARCHER for everyone else: a researcher can never be handed the wider contract."""
-    return ACCESS if can(user, "search", tenant.organisation) else RESEARCHER
+    checker = request_checker_of(user)
+    allowed = checker.has_perm("search", tenant.organisation) if checker else can(user, "search", tenant.organisation)
+    return ACCESS if allowed else RESEARCHER
 
 
 def vitam_client(tenant, *, contract: str = ACCESS) -> VitamClient:

@@ -76,4 +76,6 @@ def test_search_page_reads_permissions_once_and_writes_no_session(client, world)
         assert client.get(url).status_code == 200
     statements = [q["sql"] for q in captured]
     assert sum(_is_permission_lookup(sql) for sql in statements) == 1
+    # The access contract is chosen from the same grants, not by a guardian look-up of its own.
+    assert not any('FROM "auth_permission"' in sql for sql in statements), statements
     assert not any(sql.startswith(("UPDATE", "INSERT")) for sql in statements), statements

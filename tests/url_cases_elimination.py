@@ -25,7 +25,8 @@ def proposal_b(world, state=Proposal.State.SUBMITTED):
     proposal = Proposal.objects.create(
         tenant=world.tenant_b, organisation=world.org_b, title=SECRET, reference="PE-B-SECRET", state=state,
         analysis_date=date(2024, 1, 1), created_by=world.archivist_b, destroy_count=1,
-        certificate_path=_file(b"%PDF-1.4 " + SECRET.encode()), report_path=_file(SECRET.encode()))
+        certificate_path=_file(b"%PDF-1.4 " + SECRET.encode()), report_path=_file(SECRET.encode()),
+        certificate_annex_path=_file(SECRET.encode()))
     ProposalUnit.objects.create(proposal=proposal, unit_id="aeaqaaaaaasecretunitb", title="Dossier secret de B",
                                 agency="B-URBA", status="DESTROY")
     return {"tenant_pk": world.tenant_b.pk, "pk": proposal.pk}
@@ -94,6 +95,7 @@ register(
             note="POST would start Vitam's elimination: the service tests cover it"),
     UrlCase("elimination:proposal_copy", ORGANISATION, kwargs=refused_b, methods=("post",), markers=markers),
     UrlCase("elimination:proposal_discard", ORGANISATION, kwargs=draft_b, methods=("get", "post"),
+    UrlCase("elimination:proposal_certificate_restart", ORGANISATION, kwargs=proposal_b, methods=("post",),
             markers=markers),
     UrlCase("elimination:proposal_print", ORGANISATION, kwargs=proposal_b, markers=markers, roles=SUBMITTED_READERS),
     UrlCase("elimination:proposal_print_pdf", ORGANISATION, kwargs=proposal_b, markers=markers,
@@ -102,6 +104,8 @@ register(
     UrlCase("elimination:proposal_certificate", ORGANISATION, kwargs=proposal_b, markers=markers,
             roles=SUBMITTED_READERS),
     UrlCase("elimination:proposal_report", ORGANISATION, kwargs=proposal_b, markers=markers,
+            roles=SUBMITTED_READERS),
+    UrlCase("elimination:proposal_certificate_annex", ORGANISATION, kwargs=proposal_b, markers=markers,
             roles=SUBMITTED_READERS),
     UrlCase("elimination:visa_list", AUTHENTICATED, kwargs=lambda w: (proposal_b(w), {})[1], markers=markers),
     UrlCase("elimination:mass_update_list", ORGANISATION, kwargs=lambda w: (mass_update_b(w), tenant_b(w))[1],

@@ -250,11 +250,24 @@ class SearchPage:
         return (self.page - 1) * self.per_page + len(self.results)
 
 
+def _shortened(text: str, length: int) -> str:
+    """The text cut to `length` characters, the last one an ellipsis (as the truncatechars filter)."""
+    return text if len(text) <= length else text[:length - 1] + "…"
+
+
 def _decorate(unit: dict) -> dict:
-    unit = dict(unit)
+    """Vitam's unit (freshly parsed, changed in place, not copied) with what its row shows, computed once
+    here in Python rather than by filters for every row of a page."""
+    title = str(unit.get("Title") or "")
+    start, end = str(unit.get("StartDate") or "")[:10], str(unit.get("EndDate") or "")[:10]
     unit["level_label"] = level_label(unit.get("DescriptionLevel", ""))
     unit["id"] = unit.get("#id", "")
     unit["agency"] = unit.get("#originating_agency", "")
+    unit["title_shown"] = title or _("(untitled)")
+    unit["title_short"] = _shortened(title, 300)
+    unit["description_short"] = _shortened(str(unit.get("Description") or ""), 160)
+    unit["dates_shown"] = f"{start} – {end}" if end else start
+    unit["select_label"] = _("Select “%(title)s”") % {"title": title}
     return unit
 
 

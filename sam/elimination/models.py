@@ -75,6 +75,12 @@ class Proposal(tenant_owned(related_name="elimination_proposals")):
     report_sha512 = models.CharField(_("SHA-512 of the report"), max_length=128, blank=True)
     certificate_path = models.CharField(max_length=1000, blank=True)
     certificate_sha512 = models.CharField(_("SHA-512 of the certificate"), max_length=128, blank=True)
+    # The certificate is a summary; its annex (CSV, every unit) is named in it by its SHA-512. Both are laid out
+    # by their own job once the elimination is done, so that 50,000 units never wait for a document.
+    certificate_annex_path = models.CharField(max_length=1000, blank=True)
+    certificate_annex_sha512 = models.CharField(_("SHA-512 of the certificate's annex"), max_length=128, blank=True)
+    certificate_job = models.ForeignKey("jobs.Job", on_delete=models.SET_NULL, null=True, blank=True,
+                                        related_name="+")
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -138,7 +144,8 @@ class ProposalUnit(models.Model):
     object_count = models.PositiveIntegerField(default=0)
     object_group_id = models.CharField(max_length=100, blank=True)
     # Where the unit sits in the tree: its parent (first of #unitups) and the titles from the root down to
-    # that parent, so that the review page groups a 50,000-unit proposal by folder without asking Vitam.
+    # that parent, so that the review page groups a 50,000-unit proposal by folder without asking Vitam and
+    # the certificate counts the units under each series.
     parent_id = models.CharField(max_length=100, blank=True)
     parent_path = models.CharField(max_length=1000, blank=True)
     final_action = models.CharField(max_length=20, blank=True)

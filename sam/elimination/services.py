@@ -30,6 +30,7 @@ from referentials.kinds import RULE_TYPE_LABELS
 from sam.consultation.seda_labels import FINAL_ACTIONS as FINAL_ACTION_LABELS
 from sam.elimination import documents, selectors, vitam_side
 from sam.elimination.models import MassUpdate, Notification, Proposal, ProposalUnit, VitamBatch
+from sam.lib.jobs.models import Job
 from sam.lib.jobs.services import job_enqueue
 from sam.vitam import VitamError
 from sam.vitam.dsl import Select, in_
@@ -538,14 +539,54 @@ def _action_done(proposal: Proposal, batches: list[VitamBatch], *, base_url: str
     proposal = _transition(proposal, actor=None, action="executed", state=Proposal.State.EXECUTED, error="",
                            executed_at=timezone.now(), destroyed_count=destroyed, not_destroyed_count=not_destroyed,
                            report_path=str(report_path), report_sha512=digest)
-    certificate = documents.certificate_pdf(proposal)
-    certificate_path = folder / "attestation-elimination.pdf"
-    certificate_path.write_bytes(certificate)
-    Proposal.objects.filter(pk=proposal.pk).update(certificate_path=str(certificate_path),
-                                                   certificate_sha512=hashlib.sha512(certificate).hexdigest())
+    certificate_start(proposal=proposal)
     notify(users=_archivists_to_tell(proposal), proposal=proposal, kind=Notification.Kind.EXECUTED,
            message=_("The elimination %(ref)s is done: %(destroyed)s units destroyed, %(kept)s not destroyed.") % {
                "ref": proposal.reference, "destroyed": destroyed, "kept": not_destroyed}, base_url=base_url)
+
+
+def certificate_start(*, proposal: Proposal):
+    """Lay out the certificate and its annex in a job of their own: the elimination is done without waiting."""
+    job = job_enqueue(
+        actor=proposal.executed_by, organisation=proposal.organisation, tenant=proposal.tenant,
+        kind="elimination_certificate", task="sam.elimination.tasks.certificate_task", proposal_id=proposal.pk,
+        label=_("Certificate of the elimination %(reference)s") % {"reference": proposal.reference},
+        result_url=reverse("elimination:proposal_detail", args=[proposal.tenant_id, proposal.pk]))
+    Proposal.objects.filter(pk=proposal.pk).update(certificate_job=job)
+    return job
+
+
+def certificate_restart(*, actor, proposal: Proposal, request=None):
+    """Lay out again a certificate whose job failed (Vitam unreachable while its series were looked up)."""
+    job = proposal.certificate_job
+    if proposal.state != Proposal.State.EXECUTED or proposal.certificate_path or (
+            job is not None and job.state != Job.State.FAILED):
+        raise ValidationError(_("The certificate of this elimination is ready or being laid out."))
+    return certificate_start(proposal=proposal)
+
+
+def certificate_build(*, proposal: Proposal) -> None:
+    """The annex (CSV of every unit) streamed to its file while its SHA-512 is computed, then the certificate
+    printing that digest; each file is written aside and renamed, so a half-written one is never served."""
+    folder = storage_dir("proposals", proposal)
+    annex_path = folder / "attestation-elimination-annexe.csv"
+    partial = annex_path.with_suffix(".part")
+    digest = hashlib.sha512()
+    with partial.open("wb") as annex:
+        for line in documents.certificate_annex_lines(proposal):
+            data = line.encode("utf-8")
+            digest.update(data)
+            annex.write(data)
+    partial.replace(annex_path)
+    proposal.certificate_annex_path, proposal.certificate_annex_sha512 = str(annex_path), digest.hexdigest()
+    certificate = documents.certificate_pdf(proposal)
+    certificate_path = folder / "attestation-elimination.pdf"
+    partial = certificate_path.with_suffix(".part")
+    partial.write_bytes(certificate)
+    partial.replace(certificate_path)
+    Proposal.objects.filter(pk=proposal.pk).update(
+        certificate_annex_path=str(annex_path), certificate_annex_sha512=proposal.certificate_annex_sha512,
+        certificate_path=str(certificate_path), certificate_sha512=hashlib.sha512(certificate).hexdigest())
 
 
 def apply_report(*, proposal: Proposal, client, report_path: Path, date: str, unit_ids: list[str]) -> tuple[int, int]:

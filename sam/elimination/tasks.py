@@ -43,6 +43,14 @@ def bordereau_pdf_task(job_id, proposal_id):
         job.message = _("The PDF is ready.")
 
 
+@task(queue_name="default")
+def certificate_task(job_id, proposal_id):
+    with job_running(job_id) as job:
+        proposal = Proposal.objects.select_related("tenant", "organisation").get(pk=proposal_id)
+        services.certificate_build(proposal=proposal)
+        job.message = _("The certificate and its annex are ready.")
+
+
 @task(queue_name="vitam")
 def mass_update_task(job_id, update_id):
     with job_running(job_id) as job:

@@ -111,6 +111,8 @@ def proposal_detail(request, tenant_pk, pk):
             request.user, proposal.organisation),
         "job": proposal.action_job if proposal.state == Proposal.State.EXECUTING else (
             proposal.analysis_job if proposal.state == Proposal.State.ANALYSING else None),
+        "certificate_job": proposal.certificate_job if proposal.state == Proposal.State.EXECUTED
+        and not proposal.certificate_path else None,
     })
 
 
@@ -220,6 +222,15 @@ def proposal_execute(request, tenant_pk, pk):
 
 @login_required
 @require_POST
+def proposal_certificate_restart(request, tenant_pk, pk):
+    proposal = selectors.proposal_get_for_user(request.user, tenant_pk, pk)
+    _require_eliminate(request, proposal)
+    _act(request, proposal, services.certificate_restart, _("The certificate is being laid out again."))
+    return redirect(_detail_url(proposal))
+
+
+@login_required
+@require_POST
 def proposal_copy(request, tenant_pk, pk):
     proposal = selectors.proposal_get_for_user(request.user, tenant_pk, pk)
     _require_eliminate(request, proposal)
@@ -280,6 +291,14 @@ def proposal_certificate(request, tenant_pk, pk):
     proposal = selectors.proposal_get_for_user(request.user, tenant_pk, pk)
     return _stored_file(proposal.certificate_path, f"attestation-elimination-{proposal.reference}.pdf",
                         "application/pdf")
+
+
+@login_required
+@require_GET
+def proposal_certificate_annex(request, tenant_pk, pk):
+    proposal = selectors.proposal_get_for_user(request.user, tenant_pk, pk)
+    return _stored_file(proposal.certificate_annex_path,
+                        f"attestation-elimination-{proposal.reference}-annexe.csv", "text/csv; charset=utf-8")
 
 
 @login_required

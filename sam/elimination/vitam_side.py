@@ -314,6 +314,17 @@ def units_with_rules(client, unit_ids: list[str]) -> dict[str, dict]:
     return found
 
 
+def units_outline(client, unit_ids) -> dict[str, dict]:
+    """{#id: the unit's title, level and parents} for units kept in Vitam (the certificate's series)."""
+    unit_ids, found = list(unit_ids), {}
+    for start in range(0, len(unit_ids), PAGE):
+        chunk = unit_ids[start:start + PAGE]
+        query = Select().where(in_("#id", chunk)).fields("#id", "Title", "DescriptionLevel", "#unitups")
+        for unit in client.search_units(query.limit(len(chunk)).build()).results:
+            found[unit["#id"]] = unit
+    return found
+
+
 def read_report_lines(path) -> list[dict]:
     lines = []
     with open(path, encoding="utf-8") as report:

@@ -99,3 +99,18 @@ class FrenchByDefaultMiddleware:
     def __call__(self, request):
         request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         return self.get_response(request)
+
+
+class ServerTimingMiddleware:
+    """Adds `Server-Timing: cpu;dur=<ms>`: the CPU time this process spent on the request (time.thread_time,
+    a sync worker serves a request in one thread), for bench/load_portal.py's CPU per page. Only installed with
+    SAM_SERVER_TIMING=true: it tells any client how long the server worked."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        started = time.thread_time()
+        response = self.get_response(request)
+        response["Server-Timing"] = f"cpu;dur={(time.thread_time() - started) * 1000:.2f}"
+        return response

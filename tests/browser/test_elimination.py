@@ -1,10 +1,13 @@
 """The issue's browser test: archiviste.cergy runs an analysis and submits a proposal, controle.ad95 approves
-it, the archivist executes it, downloads the certificate, and the units are gone from search."""
+it, the archivist executes it, downloads the certificate and its annex, and the units are gone from search."""
 
+import hashlib
+import io
 import re
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
 from tenants.models import Tenant
 
@@ -72,6 +75,13 @@ def test_elimination_with_the_departmental_archives_visa(page, login, live_serve
         page.locator("#download-certificate").click()
     certificate = Path(download_info.value.path()).read_bytes()
     assert certificate.startswith(b"%PDF")
+    # The annex lists every destroyed unit; the certificate prints its SHA-512.
+    with page.expect_download() as download_info:
+        page.locator("#download-certificate-annex").click()
+    annex = Path(download_info.value.path()).read_bytes()
+    assert "PC 095 08 0012".encode() in annex
+    printed = "".join(p.extract_text() for p in PdfReader(io.BytesIO(certificate)).pages)
+    assert hashlib.sha512(annex).hexdigest() in re.sub(r"\s", "", printed)
 
     page.goto(search_url)
     assert PERMITS not in page.locator("main").inner_text()

@@ -1,6 +1,7 @@
 """Security basics: headers, cookies, sessions, password rules and the deployment check."""
 
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -47,6 +48,14 @@ def test_pages_carry_the_security_headers(client):
     assert response["Referrer-Policy"] == "same-origin"
     assert response["Cross-Origin-Opener-Policy"] == "same-origin"
     assert response["X-Request-Id"]
+    assert not response.has_header("Server-Timing")  # only when a benchmark asks for it (SAM_SERVER_TIMING)
+
+
+def test_server_timing_says_the_cpu_time_of_the_request_when_asked(client, settings):
+    settings.MIDDLEWARE = ["sam.site.middleware.ServerTimingMiddleware", *settings.MIDDLEWARE]
+    timing = client.get(reverse("login"))["Server-Timing"]
+    match = re.fullmatch(r"cpu;dur=(\d+\.\d\d)", timing)
+    assert match and float(match.group(1)) > 0, timing
 
 
 @pytest.mark.django_db
