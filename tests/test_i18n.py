@@ -143,6 +143,14 @@ def test_python_format_placeholders_match():
         if "python-format" not in entry["flags"]:
             continue
         wanted = set(re.findall(r"%\((\w+)\)", entry["msgid"]))
+        if "msgid_plural" in entry:
+            # A plural form may leave the count out of its singular ("this parent" for "%(parents)s parents"):
+            # each form may use the placeholders of either English form, and the plural form needs them all.
+            plural = set(re.findall(r"%\((\w+)\)", entry["msgid_plural"]))
+            forms = [set(re.findall(r"%\((\w+)\)", text)) for text in entry["msgstr"]]
+            if any(not found <= wanted | plural for found in forms) or forms[-1] != wanted | plural:
+                problems.append(entry["msgid"])
+            continue
         for text in entry["msgstr"]:
             if set(re.findall(r"%\((\w+)\)", text)) != wanted:
                 problems.append(entry["msgid"])
