@@ -38,6 +38,7 @@ ENDPOINT_MODULES = [
     "vitamlite.elimination",
     "vitamlite.mass_update",
     "vitamlite.formats",
+    "vitamlite.transfer",
 ]
 
 TENANT_CHECK_FAILED = {"Error": "X-Tenant-Id check failed!"}

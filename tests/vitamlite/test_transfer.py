@@ -1,0 +1,168 @@
+"""Transfer to another archival service over HTTP: POST /transfers, GET /transfers/{id}/sip, POST /transfers/reply
+(Vitam's TransferUnitWorkflow and TransferReplyWorkflow, events and outcomes as Vitam writes them)."""
+
+import io
+import zipfile
+
+import pytest
+from lxml import etree
+
+from tests.vitamlite.test_elimination_analysis import wait_status
+from tests.vitamlite.test_elimination_corpus import operation, register_details, units
+from tests.vitamlite.test_ingest_corpus import ingest, load_baseline_referentials
+
+TRANSFERS = "/access-external/v1/transfers"
+SEDA = "fr:gouv:culture:archivesdefrance:seda:v2.1"
+NS = {"s": SEDA}
+
+
+@pytest.fixture(scope="module")
+def corpus(lite, vitam_reference):
+    load_baseline_referentials(lite, vitam_reference)
+    load_baseline_referentials(lite, vitam_reference, tenant=2)
+    return vitam_reference
+
+
+def transfer_request(query, **overrides):
+    body = {"dslRequest": {"$roots": [], "$query": [query]}, "transferWithLogBookLFC": False,
+            "dataObjectVersionToExport": {"dataObjectVersions": ["BinaryMaster"]},
+            "transferRequestParameters": {"archivalAgreement": "ArchivalAgreement0",
+                                          "originatingAgencyIdentifier": "FRAN_NP_009913",
+                                          "archivalAgencyIdentifier": "Vitam", "transferringAgency": "Vitam",
+                                          "comment": "Transfert aux archives définitives"},
+            "sedaVersion": "2.1"}
+    body.update(overrides)
+    return body
+
+
+def start_transfer(http, opi, tenant=0):
+    response = http.post(TRANSFERS, tenant=tenant, contract="contract", json=transfer_request({"$eq": {"#opi": opi}}))
+    assert response.status_code == 202, response.text
+    operation_id = response.headers["X-Request-Id"]
+    assert response.json()["$results"][0]["itemId"] == operation_id
+    assert wait_status(http, operation_id, tenant=tenant) == "OK"
+    return operation_id
+
+
+def reply(message_request_id, unit_ids, code="OK") -> bytes:
+    units = "".join(f"<ArchiveUnit id='U{n}'><Content><SystemId>{unit_id}</SystemId></Content></ArchiveUnit>"
+                    for n, unit_id in enumerate(unit_ids))
+    return (f"<?xml version='1.0' encoding='UTF-8'?><ArchiveTransferReply xmlns='{SEDA}'>"
+            f"<Date>2026-01-01T00:00:00</Date><MessageIdentifier>ATR-1</MessageIdentifier>"
+            f"<ArchivalAgreement>ArchivalAgreement0</ArchivalAgreement><CodeListVersions/>"
+            f"<DataObjectPackage><DescriptiveMetadata>{units}</DescriptiveMetadata><ManagementMetadata/>"
+            f"</DataObjectPackage><ReplyCode>{code}</ReplyCode>"
+            f"<MessageRequestIdentifier>{message_request_id}</MessageRequestIdentifier>"
+            f"<ArchivalAgency><Identifier>Vitam</Identifier></ArchivalAgency>"
+            f"<TransferringAgency><Identifier>Vitam</Identifier></TransferringAgency>"
+            f"</ArchiveTransferReply>").encode()
+
+
+def send_reply(http, body, tenant=0):
+    response = http.post(TRANSFERS + "/reply", tenant=tenant, contract="contract", data=body,
+                         headers={"Content-Type": "application/xml"})
+    assert response.status_code == 202, response.text
+    operation_id = response.headers["X-Request-Id"]
+    return operation_id, wait_status(http, operation_id, tenant=tenant)
+
+
+def events(http, operation_id, tenant=0):
+    return [(event["evType"], event["outcome"]) for event in operation(http, operation_id, tenant)["events"]]
+
+
+def test_transfer_sip_is_ingestible_and_a_reply_purges_the_accepted_units(http, corpus):
+    opi, status, _ = ingest(http, corpus / "sip/valid/4_UNITS_2_GOTS.zip")
+    assert status == "OK"
+    stored = units(http, {"$eq": {"#opi": opi}}, fields=("#id", "Title", "#object", "#operations"))
+    assert len(stored) == 4
+    transfer_id = start_transfer(http, opi)
+    assert events(http, transfer_id)[-1] == ("ARCHIVE_TRANSFER", "OK")
+    assert ("CREATE_MANIFEST", "OK") in events(http, transfer_id)
+    root = operation(http, transfer_id)
+    assert root["evTypeProc"] == "ARCHIVE_TRANSFER"
+    assert root["events"][-1]["outMessg"] == ("Succès du transfert des unités archivistiques et des groupes"
+                                              " d'objets")
+    marked = units(http, {"$eq": {"#opi": opi}}, fields=("#id", "#operations"))
+    assert all(transfer_id in unit["#operations"] for unit in marked)
+
+    sip = http.get(f"{TRANSFERS}/{transfer_id}/sip", tenant=0, contract="contract")
+    assert sip.status_code == 200
+    archive = zipfile.ZipFile(io.BytesIO(sip.content))
+    manifest = etree.fromstring(archive.read("manifest.xml"))
+    assert manifest.findtext("s:MessageIdentifier", namespaces=NS) == transfer_id
+    system_ids = manifest.xpath("//s:ArchiveUnit/s:Content/s:SystemId/text()", namespaces=NS)
+    assert sorted(system_ids) == sorted(unit["#id"] for unit in stored)
+    uris = manifest.xpath("//s:BinaryDataObject/s:Uri/text()", namespaces=NS)
+    assert uris and all(uri in archive.namelist() for uri in uris)
+
+    # The receiving side (here tenant 2 of the same vitam-lite) ingests the transfer SIP as it is.
+    _, received_status, _ = ingest(http, sip.content, tenant=2)
+    assert received_status in ("OK", "WARNING")
+    assert len(units(http, {"$eq": {"Title": stored[0]["Title"]}}, tenant=2)) == 1
+
+    before = {d["Opi"]: d["TotalUnits"]["remained"] for d in register_details(http)}
+    leaves = [unit for unit in stored if not any(unit["#id"] in other.get("#unitups", []) for other in stored)]
+    kept = leaves[0]
+    accepted = [unit["#id"] for unit in stored if unit["#id"] != kept["#id"]]
+    reply_id, reply_status = send_reply(http, reply(transfer_id, accepted))
+    reply_events = events(http, reply_id)
+    assert ("VERIFY_ARCHIVAL_TRANSFER_REPLY", "OK") in reply_events
+    assert ("TRANSFER_REPLY_DELETE_UNIT", reply_status) in reply_events
+    assert reply_events[-1] == ("TRANSFER_REPLY", reply_status)
+    left = units(http, {"$eq": {"#opi": opi}})
+    # The unit left out of the reply stays, with the ancestors it still hangs from.
+    assert kept["#id"] in {unit["#id"] for unit in left}
+    purged = set(accepted) - {unit["#id"] for unit in left}
+    assert purged
+    after = {d["Opi"]: d["TotalUnits"]["remained"] for d in register_details(http)}
+    assert after[opi] == before[opi] - len(purged)
+
+
+def test_reply_for_an_unknown_transfer_is_ko_and_purges_nothing(http, corpus):
+    opi, _, _ = ingest(http, corpus / "sip/valid/4_UNITS_2_GOTS.zip")
+    ids = [unit["#id"] for unit in units(http, {"$eq": {"#opi": opi}})]
+    # The ingest operation exists but is no ARCHIVE_TRANSFER.
+    reply_id, status = send_reply(http, reply(opi, ids))
+    assert status == "KO"
+    assert ("VERIFY_ARCHIVAL_TRANSFER_REPLY", "KO") in events(http, reply_id)
+    assert operation(http, reply_id)["events"][-1]["outMessg"] == "Échec de l'acquittement du transfert"
+    assert len(units(http, {"$eq": {"#opi": opi}})) == 4
+
+
+def test_reply_code_ko_stops_before_the_purge(http, corpus):
+    opi, _, _ = ingest(http, corpus / "sip/valid/4_UNITS_2_GOTS.zip")
+    transfer_id = start_transfer(http, opi)
+    reply_id, status = send_reply(http, reply(transfer_id, [], code="KO"))
+    assert status == "KO"
+    assert ("CHECK_ATR_AND_ADD_IT_TO_WORKSPACE", "KO") in events(http, reply_id)
+    assert len(units(http, {"$eq": {"#opi": opi}})) == 4
+
+
+@pytest.mark.parametrize("body", [
+    b"<ArchiveTransferReply",
+    b"<?xml version='1.0'?><!DOCTYPE r [<!ENTITY a 'aaaa'>]><ArchiveTransferReply>&a;</ArchiveTransferReply>",
+    b"<?xml version='1.0'?><Other xmlns='fr:gouv:culture:archivesdefrance:seda:v2.1'/>",
+])
+def test_malformed_or_hostile_reply_is_ko(http, corpus, body):
+    reply_id, status = send_reply(http, body)
+    assert status == "KO"
+    assert ("VERIFY_ARCHIVAL_TRANSFER_REPLY", "KO") in events(http, reply_id)
+
+
+@pytest.mark.parametrize("overrides", [
+    {"sedaVersion": "3.0"},
+    {"transferRequestParameters": {"archivalAgreement": "IC-1"}},
+    {"dslRequest": "not a query"},
+])
+def test_bad_transfer_requests_are_412(http, corpus, overrides):
+    response = http.post(TRANSFERS, tenant=0, contract="contract", json=transfer_request({"$match_all": {}},
+                                                                                         **overrides))
+    assert response.status_code == 412, response.text
+    assert response.json()["code"] == "PRECONDITION_FAILED"
+
+
+def test_sip_of_another_tenant_is_not_found(http, corpus):
+    opi, _, _ = ingest(http, corpus / "sip/valid/4_UNITS_2_GOTS.zip")
+    transfer_id = start_transfer(http, opi)
+    response = http.get(f"{TRANSFERS}/{transfer_id}/sip", tenant=2, contract="contract")
+    assert response.status_code == 404
