@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "sam.elimination",
     "sam.connectors",
     "sam.selection",
+    "sam.transfers",
     "vitamlite",
 ]
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("sam.elimination.urls")),
     path("", include("sam.connectors.urls")),
     path("", include("sam.selection.urls")),
+    path("", include("sam.transfers.urls")),
     path("", include("sam.connectors.door_urls")),
     path("api/v1/", include("sam.api_urls")),
 ]

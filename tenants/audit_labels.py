@@ -112,6 +112,16 @@ ACTION_LABELS = {
     "elimination.execute_failed": _("Elimination failed"),
     "elimination.executed": _("Elimination done"),
     "elimination.mass_update": _("Mass update of rules"),
+    # Transfers to definitive archives.
+    "transfer.start": _("Transfer to definitive archives started"),
+    "transfer.sip_ready": _("Transfer SIP ready"),
+    "transfer.failed": _("Transfer failed"),
+    "transfer.sent": _("Transfer SIP downloaded and recorded as sent"),
+    "transfer.sip_download": _("Transfer SIP downloaded"),
+    "transfer.reply_import": _("Transfer reply imported"),
+    "transfer.reply_done": _("Transfer reply integrated (accepted units purged)"),
+    "transfer.reply_failed": _("Transfer reply not integrated"),
+    "transfer.bordereau_pdf": _("Transfer bordereau laid out (PDF)"),
 }
 
 

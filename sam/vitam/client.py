@@ -566,6 +566,31 @@ class VitamClient:
             return self._select(f"{ADMIN}/accessionregisters/{originating_agency}/accessionregisterdetails", query)
         return self._select(f"{ADMIN}/accessionregisterdetails", query)
 
+    # --- transfer to another archival service --------------------------------------------
+
+    def transfer(self, dsl_request, parameters: dict, *, usages=("BinaryMaster",), with_logbook: bool = False,
+                 seda_version: str = "2.1") -> str:
+        """POST /transfers (ARCHIVE_TRANSFER): `parameters` is Vitam's transferRequestParameters
+        (archivalAgreement, originatingAgencyIdentifier, archivalAgencyIdentifier, transferringAgency, comment...).
+        Returns the operation id, which is also the MessageIdentifier of the SIP."""
+        body = {"dslRequest": _batch(dsl_request), "transferWithLogBookLFC": with_logbook,
+                "dataObjectVersionToExport": {"dataObjectVersions": list(usages)},
+                "transferRequestParameters": parameters, "sedaVersion": seda_version}
+        response = self._request("POST", f"{ACCESS}/transfers", json_body=body)
+        return response.headers.get("X-Request-Id", "")
+
+    def download_transfer_sip(self, operation_id: str, dest) -> DownloadResult:
+        """GET /transfers/{id}/sip: the ArchiveTransfer SIP (zip), streamed to a path or a file object."""
+        return self._download(f"{ACCESS}/transfers/{operation_id}/sip", dest)
+
+    def transfer_reply(self, fileobj_or_path) -> str:
+        """POST /transfers/reply with the receiving service's ArchiveTransferReply (XML); returns the
+        TRANSFER_REPLY operation id."""
+        with _opened(fileobj_or_path) as body:
+            response = self._request("POST", f"{ACCESS}/transfers/reply", data=body,
+                                     headers={"Content-Type": "application/xml"}, long=True)
+        return response.headers.get("X-Request-Id", "")
+
 
 def _batch(query) -> dict:
     if hasattr(query, "build_batch"):
