@@ -215,8 +215,9 @@ def reply_run(*, transfer: Transfer, on_progress) -> None:
 # --- bordereau de transfert ----------------------------------------------------------------------------
 
 def bordereau_pdf_path(transfer: Transfer) -> Path:
-    """The PDF as the transfer stands: its name follows the state and figures it shows."""
-    shown = f"{transfer.state}|{transfer.accepted_count}|{transfer.refused_count}|{transfer.sip_size}"
+    """The PDF as the transfer stands: its name follows the Vitam operation, the state and the figures it shows."""
+    shown = (f"{transfer.operation_id}|{transfer.state}|{transfer.accepted_count}|{transfer.refused_count}|"
+             f"{transfer.sip_size}")
     return storage_dir(transfer) / f"bordereau-{hashlib.sha256(shown.encode()).hexdigest()[:16]}.pdf"
 
 
