@@ -26,11 +26,10 @@ from pathlib import Path
 from lxml import etree
 from werkzeug import Response
 
-from vitamlite import binaries, catalogue, logbook, processing, register, reports, units_store
+from vitamlite import binaries, catalogue, dsl, logbook, processing, register, reports, units_store
 from vitamlite.elimination import (
     _eliminate_object_groups,
     _units_with_children,
-    checked_dsl_request,
     precondition_failed,
     selected_unit_ids,
     set_progress,
@@ -65,6 +64,8 @@ CONTENT_FIELDS = (
 # Rule categories SEDA 2.1's Management holds as Rule/StartDate (+ FinalAction), in schema order.
 RULE_CATEGORIES = ("StorageRule", "AppraisalRule", "AccessRule", "DisseminationRule", "ReuseRule")
 FINAL_ACTION_CATEGORIES = ("StorageRule", "AppraisalRule")
+MANDATORY_PARAMETERS = ("archivalAgreement", "originatingAgencyIdentifier", "archivalAgencyIdentifier",
+                        "transferringAgency")
 CODE_LIST_VERSIONS = ("ReplyCodeListVersion", "MessageDigestAlgorithmCodeListVersion", "FileFormatCodeListVersion")
 
 
@@ -93,21 +94,36 @@ def _accepted(operation_id: str, context: dict) -> Response:
 # POST /transfers
 
 
+def _internal_error(description: str) -> VitamHttpError:
+    """What AccessExternalResource.transfer answers for any other failure, a DSL refused by its validator too."""
+    return VitamHttpError(500, "INTERNAL_SERVER_ERROR", description, message="Internal Server Error",
+                          context="ACCESS_EXTERNAL", state="code_vitam")
+
+
 def _checked_transfer_request(body) -> tuple[dict, dict, list[str] | None]:
-    query = checked_dsl_request(body)
+    """Vitam's checks at the door: a SELECT_MULTIPLE DSL, then the SEDA version (412); the parameters are only
+    needed by the manifest (CREATE_MANIFEST)."""
+    if not isinstance(body, dict) or not isinstance(body.get("dslRequest"), dict):
+        raise _internal_error("dslRequest must be a JSON object")
+    query = body["dslRequest"]
+    try:
+        dsl.validate(query, "select_multiple")
+    except dsl.DslInvalid as error:
+        raise _internal_error(str(error))
     version = body.get("sedaVersion")
     if version is not None and version not in SEDA_VERSIONS:
-        raise precondition_failed(f"Unsupported SEDA version {version!r}")
+        raise precondition_failed("The Seda version is invalid!")
     parameters = body.get("transferRequestParameters")
-    if not isinstance(parameters, dict):
-        raise precondition_failed("transferRequestParameters is mandatory")
-    for name in ("archivalAgreement", "originatingAgencyIdentifier", "archivalAgencyIdentifier", "transferringAgency"):
-        if not isinstance(parameters.get(name), str) or not parameters[name].strip():
-            raise precondition_failed(f"transferRequestParameters.{name} is mandatory")
     versions = (body.get("dataObjectVersionToExport") or {}).get("dataObjectVersions")
     if versions is not None and not (isinstance(versions, list) and all(isinstance(v, str) for v in versions)):
-        raise precondition_failed("dataObjectVersionToExport.dataObjectVersions must be a list of usages")
-    return query, parameters, versions
+        raise _internal_error("dataObjectVersionToExport.dataObjectVersions must be a list of usages")
+    return query, parameters if isinstance(parameters, dict) else {}, versions
+
+
+def _missing_parameters(parameters: dict) -> list[str]:
+    """The parameters an ArchiveTransfer manifest cannot do without."""
+    return [name for name in MANDATORY_PARAMETERS
+            if not isinstance(parameters.get(name), str) or not parameters[name].strip()]
 
 
 @endpoint("POST", ACCESS + "/transfers", contract=True)
@@ -144,6 +160,12 @@ def run_transfer(db, store, tenant: int, operation_id: str, query: dict, paramet
             _event(db, operation_id, step, "KO")
             return _finish(db, operation_id, "ARCHIVE_TRANSFER", "KO")
         _event(db, operation_id, "CHECK_DISTRIBUTION_THRESHOLD", "OK")
+        missing = _missing_parameters(parameters)
+        if missing:
+            _event(db, operation_id, "CREATE_MANIFEST", "KO",
+                   data={"error": f"Missing transferRequestParameters: {', '.join(missing)}"})
+            _event(db, operation_id, step, "KO")
+            return _finish(db, operation_id, "ARCHIVE_TRANSFER", "KO")
         units = units_store.get_unit_docs(db, tenant, ids)
         ordered = [units[unit_id] for unit_id in ids if unit_id in units]
         groups = {unit["#object"]: units_store.get_object_group_doc(db, tenant, unit["#object"])

@@ -570,10 +570,10 @@ class VitamClient:
 
     def transfer(self, dsl_request, parameters: dict, *, usages=("BinaryMaster",), with_logbook: bool = False,
                  seda_version: str = "2.1") -> str:
-        """POST /transfers (ARCHIVE_TRANSFER): `parameters` is Vitam's transferRequestParameters
-        (archivalAgreement, originatingAgencyIdentifier, archivalAgencyIdentifier, transferringAgency, comment...).
-        Returns the operation id, which is also the MessageIdentifier of the SIP."""
-        body = {"dslRequest": _batch(dsl_request), "transferWithLogBookLFC": with_logbook,
+        """POST /transfers (ARCHIVE_TRANSFER) on a SELECT_MULTIPLE query; `parameters` is Vitam's
+        transferRequestParameters (archivalAgreement, originatingAgencyIdentifier, archivalAgencyIdentifier,
+        transferringAgency, comment...). Returns the operation id, which is also the MessageIdentifier of the SIP."""
+        body = {"dslRequest": _query_body(dsl_request), "transferWithLogBookLFC": with_logbook,
                 "dataObjectVersionToExport": {"dataObjectVersions": list(usages)},
                 "transferRequestParameters": parameters, "sedaVersion": seda_version}
         response = self._request("POST", f"{ACCESS}/transfers", json_body=body)

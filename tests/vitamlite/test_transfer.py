@@ -24,7 +24,7 @@ def corpus(lite, vitam_reference):
 
 
 def transfer_request(query, **overrides):
-    body = {"dslRequest": {"$roots": [], "$query": [query]}, "transferWithLogBookLFC": False,
+    body = {"dslRequest": {"$roots": [], "$query": [query], "$projection": {}}, "transferWithLogBookLFC": False,
             "dataObjectVersionToExport": {"dataObjectVersions": ["BinaryMaster"]},
             "transferRequestParameters": {"archivalAgreement": "ArchivalAgreement0",
                                           "originatingAgencyIdentifier": "FRAN_NP_009913",
@@ -149,16 +149,25 @@ def test_malformed_or_hostile_reply_is_ko(http, corpus, body):
     assert ("VERIFY_ARCHIVAL_TRANSFER_REPLY", "KO") in events(http, reply_id)
 
 
-@pytest.mark.parametrize("overrides", [
-    {"sedaVersion": "3.0"},
-    {"transferRequestParameters": {"archivalAgreement": "IC-1"}},
-    {"dslRequest": "not a query"},
-])
-def test_bad_transfer_requests_are_412(http, corpus, overrides):
-    response = http.post(TRANSFERS, tenant=0, contract="contract", json=transfer_request({"$match_all": {}},
-                                                                                         **overrides))
+def test_bad_seda_version_is_412_and_a_bad_dsl_500_as_access_external_answers(http, corpus):
+    response = http.post(TRANSFERS, tenant=0, contract="contract",
+                         json=transfer_request({"$match_all": {"Title": "x"}}, sedaVersion="3.0"))
     assert response.status_code == 412, response.text
-    assert response.json()["code"] == "PRECONDITION_FAILED"
+    assert response.json()["description"] == "The Seda version is invalid!"
+    response = http.post(TRANSFERS, tenant=0, contract="contract", json=transfer_request({}, dslRequest="not a query"))
+    assert response.status_code == 500, response.text
+    assert response.json()["context"] == "ACCESS_EXTERNAL"
+
+
+def test_missing_transfer_parameters_make_the_manifest_ko(http, corpus):
+    opi, _, _ = ingest(http, corpus / "sip/valid/4_UNITS_2_GOTS.zip")
+    body = transfer_request({"$eq": {"#opi": opi}}, transferRequestParameters={"archivalAgreement": "IC-1"})
+    response = http.post(TRANSFERS, tenant=0, contract="contract", json=body)
+    assert response.status_code == 202, response.text
+    operation_id = response.headers["X-Request-Id"]
+    assert wait_status(http, operation_id) == "KO"
+    assert ("CREATE_MANIFEST", "KO") in events(http, operation_id)
+    assert http.get(f"{TRANSFERS}/{operation_id}/sip", tenant=0, contract="contract").status_code == 404
 
 
 def test_sip_of_another_tenant_is_not_found(http, corpus):
