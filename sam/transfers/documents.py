@@ -9,11 +9,17 @@ from sam.consultation.seda_labels import DESCRIPTION_LEVELS
 from sam.lib.pdf import render_pdf
 from sam.transfers.models import Transfer
 from sam.transfers.selectors import transferred_units
+from sam.vitam import VitamError
 
 
 def agency_names(tenant) -> dict[str, str]:
-    """{Identifier: Name} of the tenant's services (the pages show names, not codes)."""
-    return {agency["Identifier"]: agency.get("Name") or agency["Identifier"] for agency in tenant_agencies(tenant)}
+    """{Identifier: Name} of the tenant's services (the pages show names, not codes); none while Vitam cannot be
+    reached, so that a transfer's state and files stay readable."""
+    try:
+        agencies = tenant_agencies(tenant)
+    except VitamError:
+        return {}
+    return {agency["Identifier"]: agency.get("Name") or agency["Identifier"] for agency in agencies}
 
 
 def agency_labels(transfer: Transfer) -> dict[str, str]:

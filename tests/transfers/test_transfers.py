@@ -172,6 +172,26 @@ def test_bordereau_print_page_and_pdf(client, archive):
     assert b"".join(response.streaming_content).startswith(b"%PDF")
 
 
+def test_vitam_down_while_preparing_fails_with_a_french_message_and_the_page_still_shows(client, archive,
+                                                                                       vitamlite_server):
+    client.force_login(archive.archivist_a)
+    selection = folder_selection(archive)
+    page_url = url("new_selection", archive, selection_pk=selection.pk)
+    data = form_data(client, archive, page_url)
+    vitamlite_server.set_faults("error503:/access-external/v1/transfers")
+    try:
+        client.post(page_url, data)
+        transfer = Transfer.objects.get(tenant=archive.tenant_a)
+        assert transfer.state == Transfer.State.FAILED and transfer.error
+        vitamlite_server.set_faults("error503:/admin-external")
+        page = client.get(url("detail", archive, pk=transfer.pk)).content.decode()
+    finally:
+        vitamlite_server.set_faults("")
+    assert "Échec" in page and "Le système d’archivage est indisponible" in transfer.error
+    assert transfer.error in page
+    assert AuditEntry.objects.filter(action="transfer.failed", target_id=str(transfer.pk)).exists()
+
+
 def test_researcher_cannot_transfer(client, archive):
     client.force_login(archive.researcher_a)
     assert client.get(url("list", archive)).status_code == 404
