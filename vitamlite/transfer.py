@@ -10,8 +10,8 @@ reply's MessageRequestIdentifier names an ARCHIVE_TRANSFER operation of the tena
 WARNING, then purges the transferred units (deepest first), their object groups and binaries, and writes negative
 TRANSFER_REPLY events to the accession register.
 
-One narrowing on Vitam: when the reply lists units (DescriptiveMetadata/ArchiveUnit/Content/SystemId), only the
-transferred units it lists are purged; those it leaves out were not accepted by the receiving service and stay.
+One narrowing on Vitam: when the reply lists units (DescriptiveMetadata/ArchiveUnit, by its id or its
+Content/SystemId), only the transferred units it lists are purged; those it leaves out were not accepted by the receiving service and stay.
 Vitam purges every unit of the transfer whatever the reply lists.
 """
 
@@ -375,7 +375,7 @@ def _seda(tag: str) -> str:
 
 
 def read_reply(path) -> tuple[str | None, str | None, list[str], str | None]:
-    """(MessageRequestIdentifier, ReplyCode, SystemIds of the listed units, error) of an ArchiveTransferReply."""
+    """(MessageRequestIdentifier, ReplyCode, ids of the listed units, error) of an ArchiveTransferReply."""
     try:
         tree = parse_manifest(path)
     except ManifestError as error:
@@ -385,8 +385,12 @@ def read_reply(path) -> tuple[str | None, str | None, list[str], str | None]:
         return None, None, [], f"Root element is {etree.QName(root).localname}, not ArchiveTransferReply"
     request_id = (root.findtext(_seda("MessageRequestIdentifier")) or "").strip() or None
     reply_code = (root.findtext(_seda("ReplyCode")) or "").strip() or None
-    unit_ids = [text.strip() for text in root.xpath(
-        "//s:DescriptiveMetadata//s:ArchiveUnit/s:Content/s:SystemId/text()", namespaces={"s": SEDA_NS})]
+    # A receiving Vitam's ATR keeps the transfer manifest's ids (the transferred units' ids) as ArchiveUnit/@id
+    # and gives its own new ids as SystemId; a reply written by hand may name the units by SystemId.
+    unit_ids = []
+    for unit in root.iterfind(f".//{_seda('DescriptiveMetadata')}//{_seda('ArchiveUnit')}"):
+        names = (unit.get("id"), unit.findtext(f"{_seda('Content')}/{_seda('SystemId')}"))
+        unit_ids.extend(name.strip() for name in names if name and name.strip())
     return request_id, reply_code, unit_ids, None
 
 

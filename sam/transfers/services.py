@@ -156,13 +156,21 @@ def reply_check(transfer: Transfer, data: bytes) -> tuple[list[str], list[str]]:
         raise ValidationError(_("The receiving service refused the whole transfer (reply code %(code)s): "
                                 "nothing is purged, the units stay in SAM.") % {"code": code or _("(none)")})
     transferred = [unit["id"] for unit in transferred_units(transfer)]
-    listed = [text.strip() for text in root.xpath(
-        "//s:DescriptiveMetadata//s:ArchiveUnit/s:Content/s:SystemId/text()", namespaces=NS)]
-    unknown = sorted(set(listed) - set(transferred))
+    known = set(transferred)
+    # A receiving Vitam's ATR keeps the SIP's ids (our units' ids) as ArchiveUnit/@id and gives its own new ids as
+    # SystemId; a reply written by hand may name our units by SystemId: either names a transferred unit.
+    listed, unknown = set(), []
+    for unit in root.iterfind(".//s:DescriptiveMetadata//s:ArchiveUnit", NS):
+        names = {name.strip() for name in (unit.get("id"), unit.findtext("s:Content/s:SystemId", namespaces=NS))
+                 if name and name.strip()}
+        if names & known:
+            listed |= names & known
+        else:
+            unknown.append(unit.findtext("s:Content/s:SystemId", namespaces=NS) or unit.get("id") or "?")
     if unknown:
         raise ValidationError(_("The reply names %(count)s unit(s) this transfer does not hold: %(ids)s.") % {
             "count": len(unknown), "ids": ", ".join(unknown[:5]) + ("…" if len(unknown) > 5 else "")})
-    accepted = set(listed) if listed else set(transferred)
+    accepted = listed or known
     return ([unit_id for unit_id in transferred if unit_id in accepted],
             [unit_id for unit_id in transferred if unit_id not in accepted])
 

@@ -145,6 +145,20 @@ def test_bad_replies_are_refused_in_french_and_purge_nothing(client, archive, ma
     assert remaining(archive, ids) == set(ids)
 
 
+def test_a_receiving_vitams_atr_names_the_units_by_the_sip_ids_and_purges_them_all(client, archive):
+    transfer = start_from_selection(client, archive)
+    ids = [archive.ids[t] for t in ("Permis de construire 2008 A", "PC 0012 maison A", "PC 0047 garage A")]
+    # As a receiving Vitam writes it: ArchiveUnit/@id is the SIP's id, SystemId its own new id.
+    atr = reply_for(transfer.operation_id, [f"aeaqaaaaaareceivingside{n:013d}" for n in range(3)])
+    for unit_id, number in zip(ids, range(3)):
+        atr = atr.replace(f"id='R{number}'".encode(), f"id='{unit_id}'".encode())
+    page = post_reply(client, archive, transfer, atr)
+    transfer.refresh_from_db()
+    assert transfer.state == Transfer.State.DONE, page
+    assert (transfer.accepted_count, transfer.refused_count) == (3, 0)
+    assert remaining(archive, ids) == set()
+
+
 def test_transfer_of_the_units_to_keep_whose_dua_has_ended(client, archive):
     with tempfile.TemporaryDirectory():
         ingest(archive.tenant_a, [SipUnit(title="Registre des délibérations 1901", description_level="File",

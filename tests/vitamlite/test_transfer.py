@@ -118,6 +118,22 @@ def test_transfer_sip_is_ingestible_and_a_reply_purges_the_accepted_units(http, 
     assert after[opi] == before[opi] - len(purged)
 
 
+def test_the_receiving_vitams_own_atr_is_a_reply_accepting_every_unit(http, corpus):
+    """The SIP ingested by another Vitam (tenant 2 here): its ATR names the units by the SIP's ids, with its own
+    new SystemIds, and answers the transfer's MessageIdentifier; as a reply, it purges everything transferred."""
+    opi, _, _ = ingest(http, corpus / "sip/valid/4_UNITS_2_GOTS.zip")
+    transfer_id = start_transfer(http, opi)
+    sip = http.get(f"{TRANSFERS}/{transfer_id}/sip", tenant=0, contract="contract").content
+    received_id, received_status, _ = ingest(http, sip, tenant=2)
+    assert received_status in ("OK", "WARNING")
+    atr = http.get(f"/ingest-external/v1/ingests/{received_id}/archivetransferreply", tenant=2, contract=None)
+    assert atr.status_code == 200, atr.text
+    assert etree.fromstring(atr.content).findtext("s:MessageRequestIdentifier", namespaces=NS) == transfer_id
+    _, status = send_reply(http, atr.content)
+    assert status == "OK"
+    assert units(http, {"$eq": {"#opi": opi}}) == []
+
+
 def test_reply_for_an_unknown_transfer_is_ko_and_purges_nothing(http, corpus):
     opi, _, _ = ingest(http, corpus / "sip/valid/4_UNITS_2_GOTS.zip")
     ids = [unit["#id"] for unit in units(http, {"$eq": {"#opi": opi}})]
