@@ -31,7 +31,8 @@ def agency_labels(transfer: Transfer) -> dict[str, str]:
 
 
 def bordereau_context(transfer: Transfer) -> dict:
-    units = [{**unit, "level": DESCRIPTION_LEVELS.get(unit["level"], unit["level"])}
+    refused = set(transfer.refused_unit_ids)
+    units = [{**unit, "level": DESCRIPTION_LEVELS.get(unit["level"], unit["level"]), "refused": unit["id"] in refused}
              for unit in transferred_units(transfer)]
     return {"transfer": transfer, "tenant": transfer.tenant, "units": units, **agency_labels(transfer)}
 

@@ -40,6 +40,8 @@ class Transfer(tenant_owned(related_name="transfers")):
     reply_path = models.CharField(max_length=500, blank=True)
     accepted_count = models.PositiveIntegerField(_("units accepted"), default=0)
     refused_count = models.PositiveIntegerField(_("units refused"), default=0)
+    # The transferred units still in Vitam once the reply is integrated: the bordereau says which ones stayed.
+    refused_unit_ids = models.JSONField(default=list, blank=True)
     error = models.TextField(_("error"), blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                    verbose_name=_("created by"))

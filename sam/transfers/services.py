@@ -217,7 +217,8 @@ def reply_run(*, transfer: Transfer, on_progress) -> None:
         _transition(transfer, actor=None, action="reply_failed", state=Transfer.State.SENT, error=message)
         return
     _transition(transfer, actor=None, action="reply_done", state=Transfer.State.DONE, reply_operation_id=operation_id,
-                accepted_count=len(ids) - len(left), refused_count=len(left), replied_at=timezone.now(), error="")
+                accepted_count=len(ids) - len(left), refused_count=len(left), refused_unit_ids=sorted(left),
+                replied_at=timezone.now(), error="")
 
 
 # --- bordereau de transfert ----------------------------------------------------------------------------

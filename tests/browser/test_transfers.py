@@ -107,3 +107,9 @@ def test_transfer_the_2008_permits_then_import_a_reply_keeping_one_unit(page, lo
     page.goto(f"{live_server.url}/t/{cergy.pk}/search/?title=PC+095+08")
     assert _results(page) == 0
     assert not page.console_errors
+
+    # The bordereau (a document page, without the site's favicon: the browser's favicon request is not checked).
+    page.goto(f"{live_server.url}/t/{cergy.pk}/transfers/{transfer.pk}/bordereau/")
+    bordereau = page.locator("body").inner_text()
+    assert "Bordereau de transfert" in bordereau and "Archives départementales du Val-d'Oise" in bordereau
+    page.screenshot(path=str(ARTIFACTS / "transfer-bordereau.png"), full_page=True)

@@ -113,6 +113,9 @@ def test_transfer_of_a_folder_from_the_selection_then_a_reply_accepting_all_but_
     assert (transfer.accepted_count, transfer.refused_count) == (2, 1)
     assert "Réponse intégrée — acceptés\u00a0: 2, refusés\u00a0: 1" in page, page
     assert remaining(archive, unit_ids) == {folder}
+    assert transfer.refused_unit_ids == [folder]
+    bordereau = client.get(url("print", archive, pk=transfer.pk)).content.decode()
+    assert bordereau.count("Acceptée\u00a0: purgée") == 2 and bordereau.count("Refusée\u00a0: reste dans SAM") == 1
     assert remaining(archive, [archive.ids["Deliberations 2019 A"]])  # outside the transfer: untouched
 
     actions = list(AuditEntry.objects.filter(target_id=str(transfer.pk), target_type__endswith="transfer")
