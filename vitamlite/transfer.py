@@ -256,8 +256,6 @@ def _write_content(parent, unit: dict) -> None:
     content = _sub(parent, "Content")
     for name in CONTENT_FIELDS:
         value = unit["#id"] if name == "SystemId" else unit.get(name)
-        if name in ("StartDate", "EndDate") and value:
-            value = str(value)[:10] if len(str(value)) <= 10 else str(value)
         for text in _texts(value):
             _sub(content, name, text)
             if name == "DescriptionLevel":

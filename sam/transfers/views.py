@@ -43,7 +43,7 @@ def _new(request, tenant, *, mode, criteria, selection=None):
         else:
             return _detail(transfer)
     return render(request, "transfers/transfer_new.html", {
-        "tenant": tenant, "form": form, "selection": selection, "mode": mode})
+        "tenant": tenant, "form": form, "selection": selection})
 
 
 @login_required
