@@ -7,12 +7,14 @@
 ARCHIVE_TRANSFER writes the SIP, records its operation id in the `#operations` of every transferred unit and keeps
 the list of transferred units (the transfer report, as Vitam stores `<opId>.jsonl`). TRANSFER_REPLY checks that the
 reply's MessageRequestIdentifier names an ARCHIVE_TRANSFER operation of the tenant and that its ReplyCode is OK or
-WARNING, then purges the transferred units (deepest first), their object groups and binaries, and writes negative
-TRANSFER_REPLY events to the accession register.
+WARNING (a KO reply stops there: nothing purged), then purges the transferred units (deepest first), their object
+groups and binaries, and writes negative TRANSFER_REPLY events to the accession register.
 
-One narrowing on Vitam: when the reply lists units (DescriptiveMetadata/ArchiveUnit, by its id or its
-Content/SystemId), only the transferred units it lists are purged; those it leaves out were not accepted by the receiving service and stay.
-Vitam purges every unit of the transfer whatever the reply lists.
+As Vitam, the units purged are those of the transfer report, whatever units the reply lists
+(TransferReplyUnitPreparationHandler reads only the report; CheckAtrAndAddItToWorkspacePlugin keeps only the reply's
+MessageRequestIdentifier and MessageIdentifier). The only unit kept is one that still has children at its turn
+(PurgeUnitPlugin: NON_DESTROYABLE_HAS_CHILD_UNITS, WARNING); a unit already gone is ALREADY_DELETED. A client
+wanting only part of a transfer purged starts a new transfer of that part and answers it (sam/transfers does so).
 """
 
 from __future__ import annotations
@@ -372,24 +374,20 @@ def _seda(tag: str) -> str:
     return f"{{{SEDA_NS}}}{tag}"
 
 
-def read_reply(path) -> tuple[str | None, str | None, list[str], str | None]:
-    """(MessageRequestIdentifier, ReplyCode, ids of the listed units, error) of an ArchiveTransferReply."""
+def read_reply(path) -> tuple[str | None, str | None, str | None, str | None]:
+    """(MessageRequestIdentifier, ReplyCode, MessageIdentifier, error) of an ArchiveTransferReply: all Vitam reads
+    of it; the units it may list are not looked at."""
     try:
         tree = parse_manifest(path)
     except ManifestError as error:
-        return None, None, [], error.message
+        return None, None, None, error.message
     root = tree.getroot()
     if root.tag != _seda("ArchiveTransferReply"):
-        return None, None, [], f"Root element is {etree.QName(root).localname}, not ArchiveTransferReply"
+        return None, None, None, f"Root element is {etree.QName(root).localname}, not ArchiveTransferReply"
     request_id = (root.findtext(_seda("MessageRequestIdentifier")) or "").strip() or None
     reply_code = (root.findtext(_seda("ReplyCode")) or "").strip() or None
-    # A receiving Vitam's ATR keeps the transfer manifest's ids (the transferred units' ids) as ArchiveUnit/@id
-    # and gives its own new ids as SystemId; a reply written by hand may name the units by SystemId.
-    unit_ids = []
-    for unit in root.iterfind(f".//{_seda('DescriptiveMetadata')}//{_seda('ArchiveUnit')}"):
-        names = (unit.get("id"), unit.findtext(f"{_seda('Content')}/{_seda('SystemId')}"))
-        unit_ids.extend(name.strip() for name in names if name and name.strip())
-    return request_id, reply_code, unit_ids, None
+    message_id = (root.findtext(_seda("MessageIdentifier")) or "").strip() or None
+    return request_id, reply_code, message_id, None
 
 
 def run_transfer_reply(db, store, tenant: int, operation_id: str):
@@ -447,34 +445,27 @@ class _TransferReply:
         step = "STP_TRANSFER_REPLY_PREPARATION"
         self._event(step + ".STARTED", "STARTED")
         path = reports.path(self.store, self.tenant, self.operation_id, REPLY_KIND)
-        request_id, reply_code, listed, error = read_reply(path)
+        request_id, reply_code, message_id, error = read_reply(path)
         if error:
             return self._ko(step, "VERIFY_ARCHIVAL_TRANSFER_REPLY", error)
         transfer = logbook.operation_row(self.db, self.tenant, request_id) if request_id and is_guid(request_id) \
             else None
-        if transfer is None or transfer["ev_type"] != "ARCHIVE_TRANSFER":
+        # VerifyAtrPlugin checks the operation and the ReplyCode together, under one message: a KO reply stops here.
+        if transfer is None or transfer["ev_type"] != "ARCHIVE_TRANSFER" or reply_code not in ("OK", "WARNING"):
             return self._ko(step, "VERIFY_ARCHIVAL_TRANSFER_REPLY", "Field MessageRequestIdentifier in ATR does not"
                                                                     " correspond to an existing transfer operation.")
-        if reply_code not in ("OK", "WARNING"):
-            self._event("VERIFY_ARCHIVAL_TRANSFER_REPLY", "OK", data={"message": "ATR file is valid and serialized."})
-            self._event("SAVE_ARCHIVAL_TRANSFER_REPLY", "OK")
-            return self._ko(step, "CHECK_ATR_AND_ADD_IT_TO_WORKSPACE",
-                            f"ATR '{request_id}' is KO, workflow will stop here.")
         self._event("VERIFY_ARCHIVAL_TRANSFER_REPLY", "OK", data={"message": "ATR file is valid and serialized."})
         self._event("SAVE_ARCHIVAL_TRANSFER_REPLY", "OK")
-        self._event("CHECK_ATR_AND_ADD_IT_TO_WORKSPACE", "OK", data={"message": f"ATR '{request_id}' is OK."})
+        self._event("CHECK_ATR_AND_ADD_IT_TO_WORKSPACE", "OK", data={"message": f"ATR '{message_id}' is OK."})
         transferred = [line["id"] for line in (reports.read(self.store, self.tenant, request_id,
                                                             TRANSFER_REPORT_KIND) or [])[2:]]
-        accepted = set(listed) if listed else set(transferred)
         docs = units_store.get_unit_docs(self.db, self.tenant, transferred)
         to_purge = []
         for unit_id in transferred:
-            if unit_id not in docs:
-                self.report_units.append({"id": unit_id, "status": "ALREADY_DELETED"})
-            elif unit_id in accepted:
+            if unit_id in docs:
                 to_purge.append(docs[unit_id])
             else:
-                self.report_units.append({"id": unit_id, "status": "NOT_ACCEPTED"})
+                self.report_units.append({"id": unit_id, "status": "ALREADY_DELETED"})
         self._event("TRANSFER_REPLY_UNIT_PREPARATION", "OK")
         self._event("TRANSFER_REPLY_DELETE_SIP", "OK")
         self._event(step, "OK")
