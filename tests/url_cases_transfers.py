@@ -38,6 +38,16 @@ def transfer_b(world):
     return {"tenant_pk": world.tenant_b.pk, "pk": transfer.pk}
 
 
+def transfer_b_replied(world):
+    """B's transfer with the receiving service's reply kept (a secret of B in it)."""
+    kwargs = transfer_b(world)
+    handle, path = tempfile.mkstemp(suffix=".xml")
+    with open(handle, "wb") as stream:
+        stream.write(f"<ArchiveTransferReply><Comment>{SECRET}</Comment></ArchiveTransferReply>".encode())
+    Transfer.objects.filter(pk=kwargs["pk"]).update(reply_path=path, state=Transfer.State.REFUSED)
+    return kwargs
+
+
 def selection_b(world):
     selection = Selection.objects.create(user=world.archivist_b, tenant=world.tenant_b, organisation=world.org_b)
     SelectionEntry.objects.create(selection=selection, kind=SelectionEntry.Kind.UNIT,
@@ -63,5 +73,6 @@ register(
     UrlCase("transfers:print", ORGANISATION, kwargs=transfer_b, markers=markers),
     UrlCase("transfers:print_pdf", ORGANISATION, kwargs=transfer_b, methods=("get",), markers=markers,
             note="POST lays out the PDF: tests/transfers covers it"),
+    UrlCase("transfers:reply_file", ORGANISATION, kwargs=transfer_b_replied, markers=markers),
     roles=ARCHIVE_STAFF,
 )

@@ -13,8 +13,10 @@ class Transfer(tenant_owned(related_name="transfers")):
         PREPARING = "preparing", _("in preparation")
         SIP_READY = "sip_ready", _("SIP ready")
         SENT = "sent", _("sent, awaiting the reply")
+        REGULARISING = "regularising", _("partial reply: regularisation transfer in progress")
         REPLY_RUNNING = "reply_running", _("reply being integrated")
         DONE = "done", _("reply integrated")
+        REFUSED = "refused", _("refused by the receiving service: nothing purged")
         FAILED = "failed", _("failed")
 
     class Mode(models.TextChoices):
@@ -37,7 +39,15 @@ class Transfer(tenant_owned(related_name="transfers")):
     unit_count = models.PositiveIntegerField(_("units transferred"), default=0)
     sip_size = models.BigIntegerField(_("SIP size"), default=0)
     sip_path = models.CharField(max_length=500, blank=True)
+    # The receiving service's reply as received (kept, downloadable) and its MessageIdentifier.
     reply_path = models.CharField(max_length=500, blank=True)
+    reply_identifier = models.CharField(_("reply identifier"), max_length=200, blank=True)
+    # Vitam purges every unit of a transfer: a partial reply becomes a second transfer of the accepted units
+    # (the regularisation), answered to Vitam with the ArchiveTransferReply SAM writes (vitam_reply_path).
+    accepted_unit_ids = models.JSONField(default=list, blank=True)
+    regularisation_operation_id = models.CharField(_("regularisation transfer operation"), max_length=100,
+                                                   blank=True)
+    vitam_reply_path = models.CharField(max_length=500, blank=True)
     accepted_count = models.PositiveIntegerField(_("units accepted"), default=0)
     refused_count = models.PositiveIntegerField(_("units refused"), default=0)
     # The transferred units still in Vitam once the reply is integrated: the bordereau says which ones stayed.

@@ -25,6 +25,18 @@ def transfer_prepare_task(job_id, transfer_id):
 
 
 @task(queue_name="vitam")
+def transfer_regularisation_task(job_id, transfer_id):
+    with job_running(job_id) as job:
+        transfer = _transfer(transfer_id)
+        if transfer.state != Transfer.State.REGULARISING:
+            return
+        services.regularisation_run(transfer=transfer, on_progress=lambda done, total, message: job_progress(
+            job, done, total, message))
+        transfer.refresh_from_db()
+        job.message = transfer.error or transfer.get_state_display()
+
+
+@task(queue_name="vitam")
 def transfer_reply_task(job_id, transfer_id):
     with job_running(job_id) as job:
         transfer = _transfer(transfer_id)

@@ -17,4 +17,5 @@ urlpatterns = [
     path(TRANSFER + "reply/", views.transfer_reply, name="reply"),
     path(TRANSFER + "bordereau/", views.transfer_print, name="print"),
     path(TRANSFER + "bordereau.pdf", views.transfer_print_pdf, name="print_pdf"),
+    path(TRANSFER + "reply.xml", views.transfer_reply_file, name="reply_file"),
 ]

@@ -102,12 +102,29 @@ def transfer_reply(request, tenant_pk, pk):
         messages.error(request, _("The reply is too large (20 Mo at most)."))
         return _detail(transfer)
     try:
-        services.reply_import(actor=request.user, transfer=transfer, data=upload.read(), request=request)
+        transfer = services.reply_import(actor=request.user, transfer=transfer, data=upload.read(),
+                                         request=request)
     except ValidationError as error:
         refusals.as_messages(request, error)
     else:
-        messages.success(request, _("The reply is being integrated: Vitam purges the accepted units."))
+        if transfer.state == Transfer.State.REFUSED:
+            messages.warning(request, _("The receiving service refused the whole transfer: nothing is purged, the "
+                                        "units stay in SAM."))
+        else:
+            messages.success(request, _("The reply is being integrated: Vitam purges the accepted units."))
     return _detail(transfer)
+
+
+@login_required
+@require_GET
+def transfer_reply_file(request, tenant_pk, pk):
+    """The receiving service's reply, as it was received."""
+    transfer = selectors.transfer_get_for_user(request.user, tenant_pk, pk)
+    if not transfer.reply_path or not Path(transfer.reply_path).is_file():
+        raise Http404
+    services.reply_download_record(actor=request.user, transfer=transfer, request=request)
+    return FileResponse(open(transfer.reply_path, "rb"), as_attachment=True,
+                        filename=f"{transfer.reference}-reponse.xml", content_type="application/xml")
 
 
 @login_required

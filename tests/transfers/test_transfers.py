@@ -118,10 +118,61 @@ def test_transfer_of_a_folder_from_the_selection_then_a_reply_accepting_all_but_
     assert bordereau.count("Acceptée\u00a0: purgée") == 2 and bordereau.count("Refusée\u00a0: reste dans SAM") == 1
     assert remaining(archive, [archive.ids["Deliberations 2019 A"]])  # outside the transfer: untouched
 
+    # Vitam purges every unit of a transfer: the accepted ones went through a regularisation transfer of their
+    # own, answered to Vitam by SAM; the receiving service's reply is kept as received.
+    accepted = [u for u in unit_ids if u != folder]
+    assert transfer.regularisation_operation_id and transfer.regularisation_operation_id != transfer.operation_id
+    assert transfer.reply_identifier == "ATR-AD95-1"
+    sent = etree.parse(transfer.vitam_reply_path).getroot()
+    assert sent.findtext("s:MessageRequestIdentifier", namespaces=NS) == transfer.regularisation_operation_id
+    assert sent.findtext("s:ReplyCode", namespaces=NS) == "OK"
+    comment = sent.findtext("s:Comment", namespaces=NS)
+    assert transfer.operation_id in comment and "ATR-AD95-1" in comment and transfer.reference in comment
+    vitam = vitam_client(archive.tenant_a, contract=ACCESS)
+    regularisation_sip = tempfile.SpooledTemporaryFile()
+    vitam.download_transfer_sip(transfer.regularisation_operation_id, regularisation_sip)
+    regularisation_sip.seek(0)
+    assert sorted(manifest_of(regularisation_sip.read()).xpath(
+        "//s:ArchiveUnit/s:Content/s:SystemId/text()", namespaces=NS)) == sorted(accepted)
+    page = client.get(url("detail", archive, pk=transfer.pk)).content.decode()
+    assert transfer.regularisation_operation_id in page and "Télécharger la réponse telle que reçue" in page
+    response = client.get(url("reply_file", archive, pk=transfer.pk))
+    assert b"".join(response.streaming_content) == reply_for(transfer.operation_id, accepted)
+
     actions = list(AuditEntry.objects.filter(target_id=str(transfer.pk), target_type__endswith="transfer")
                    .order_by("pk").values_list("action", flat=True))
-    assert actions == ["transfer.start", "transfer.sip_ready", "transfer.sent", "transfer.reply_import",
-                       "transfer.reply_done"]
+    assert actions == ["transfer.start", "transfer.sip_ready", "transfer.sent", "transfer.reply_partial",
+                       "transfer.regularisation_ready", "transfer.reply_done", "transfer.reply_download"]
+
+
+def test_a_partial_reply_shows_its_regularisation_in_french(client, archive):
+    transfer = start_from_selection(client, archive)
+    Transfer.objects.filter(pk=transfer.pk).update(state=Transfer.State.REGULARISING, accepted_count=2,
+                                                   refused_count=1)
+    page = client.get(url("detail", archive, pk=transfer.pk)).content.decode()
+    assert ("réponse partielle\u00a0: 2 unités acceptées, 1 refusée — transfert de régularisation en cours"
+            in page), page
+
+
+def test_a_ko_reply_is_kept_purges_nothing_and_the_transfer_shows_refused(client, archive):
+    transfer = start_from_selection(client, archive)
+    ids = [archive.ids[t] for t in ("Permis de construire 2008 A", "PC 0012 maison A", "PC 0047 garage A")]
+    body = reply_for(transfer.operation_id, [], code="KO")
+    page = post_reply(client, archive, transfer, body)
+    assert "Le service destinataire a refusé tout le transfert" in page, page
+    transfer.refresh_from_db()
+    assert transfer.state == Transfer.State.REFUSED
+    assert (transfer.accepted_count, transfer.refused_count) == (0, 3)
+    assert not transfer.reply_operation_id and not transfer.regularisation_operation_id
+    assert "Refusé par le service destinataire" in page
+    assert remaining(archive, ids) == set(ids)
+    response = client.get(url("reply_file", archive, pk=transfer.pk))
+    assert b"".join(response.streaming_content) == body
+    bordereau = client.get(url("print", archive, pk=transfer.pk)).content.decode()
+    assert bordereau.count("Refusée\u00a0: reste dans SAM") == 3 and "Acceptée\u00a0: purgée" not in bordereau
+    actions = list(AuditEntry.objects.filter(target_id=str(transfer.pk), target_type__endswith="transfer")
+                   .order_by("pk").values_list("action", flat=True))
+    assert actions[-2:] == ["transfer.reply_refused", "transfer.reply_download"]
 
 
 @pytest.mark.parametrize("make_reply, message", [
@@ -135,8 +186,8 @@ def test_transfer_of_a_folder_from_the_selection_then_a_reply_accepting_all_but_
                            b"<ArchiveTransferReply xmlns='" + SEDA.encode() + b"'>&b;</ArchiveTransferReply>",
      "DOCTYPE"),
     (lambda transfer, ids: b"<ArchiveTransfer xmlns='" + SEDA.encode() + b"'/>", "ArchiveTransferReply"),
-    (lambda transfer, ids: reply_for(transfer.operation_id, ids, code="KO"),
-     "Le service destinataire a refusé tout le transfert"),
+    (lambda transfer, ids: reply_for(transfer.operation_id, ids, code="PARTIEL"),
+     "Le code de réponse PARTIEL n&#x27;est ni OK, ni WARNING, ni KO"),
 ])
 def test_bad_replies_are_refused_in_french_and_purge_nothing(client, archive, make_reply, message):
     transfer = start_from_selection(client, archive)
@@ -160,6 +211,8 @@ def test_a_receiving_vitams_atr_names_the_units_by_the_sip_ids_and_purges_them_a
     assert transfer.state == Transfer.State.DONE, page
     assert (transfer.accepted_count, transfer.refused_count) == (3, 0)
     assert remaining(archive, ids) == set()
+    # Everything accepted: the reply goes to Vitam as it is, no second transfer.
+    assert not transfer.regularisation_operation_id and transfer.vitam_reply_path == transfer.reply_path
 
 
 def test_transfer_of_the_units_to_keep_whose_dua_has_ended(client, archive):
