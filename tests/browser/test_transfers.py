@@ -95,6 +95,12 @@ def test_transfer_the_2008_permits_then_import_a_reply_keeping_one_unit(page, lo
     page.wait_for_load_state()
     state = page.locator("#transfer-state").inner_text()
     assert "Réponse intégrée" in state and "acceptés\u00a0: 2, refusés\u00a0: 1" in state, state
+    # Vitam purges a whole transfer: the two accepted units went through a regularisation transfer.
+    facts = page.locator("dl.facts").inner_text()
+    assert "Transfert de régularisation" in facts and "2 unités acceptées transférées de nouveau" in facts, facts
+    with page.expect_download() as reply_download:
+        page.locator("#download-reply").click()
+    assert reply_download.value.path().read_bytes() == reply_path.read_bytes()
     page.screenshot(path=str(ARTIFACTS / "transfer-reply-integrated.png"), full_page=True)
 
     page.goto(f"{live_server.url}/t/{cergy.pk}/search/?title=Permis+de+construire+2008")
