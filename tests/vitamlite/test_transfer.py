@@ -8,7 +8,7 @@ import pytest
 from lxml import etree
 
 from tests.vitamlite.test_elimination_analysis import wait_status
-from tests.vitamlite.test_elimination_corpus import operation, register_details, units
+from tests.vitamlite.test_elimination_corpus import batch_report, operation, register_details, units
 from tests.vitamlite.test_ingest_corpus import ingest, load_baseline_referentials
 
 TRANSFERS = "/access-external/v1/transfers"
@@ -131,6 +131,25 @@ def test_the_receiving_vitams_own_atr_is_a_reply_accepting_every_unit(http, corp
     _, status = send_reply(http, atr.content)
     assert status == "OK"
     assert units(http, {"$eq": {"#opi": opi}}) == []
+
+
+def test_a_transferred_unit_that_still_has_children_stays_with_a_warning(http, corpus):
+    """PurgeUnitPlugin's own check, the only one on the units of the transfer: a unit with a child left (here one
+    outside the transfer) is not purged, NON_DESTROYABLE_HAS_CHILD_UNITS, and the reply ends WARNING."""
+    opi, _, _ = ingest(http, corpus / "sip/valid/4_UNITS_2_GOTS.zip")
+    stored = units(http, {"$eq": {"#opi": opi}}, fields=("#id", "#unitups"))
+    parent = next(unit["#id"] for unit in stored if any(unit["#id"] in other["#unitups"] for other in stored))
+    response = http.post(TRANSFERS, tenant=0, contract="contract", json=transfer_request({"$eq": {"#id": parent}}))
+    assert response.status_code == 202, response.text
+    transfer_id = response.headers["X-Request-Id"]
+    assert wait_status(http, transfer_id) == "OK"
+    reply_id, status = send_reply(http, reply(transfer_id, [parent]))
+    assert status == "WARNING"
+    assert ("TRANSFER_REPLY_DELETE_UNIT", "WARNING") in events(http, reply_id)
+    assert len(units(http, {"$eq": {"#opi": opi}})) == len(stored)
+    lines = batch_report(http, reply_id)
+    assert {"id": parent, "status": "NON_DESTROYABLE_HAS_CHILD_UNITS"}.items() <= next(
+        line for line in lines[1:] if line.get("id") == parent).items()
 
 
 def test_reply_for_an_unknown_transfer_is_ko_and_purges_nothing(http, corpus):
