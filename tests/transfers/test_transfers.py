@@ -262,6 +262,28 @@ def test_vitam_down_while_preparing_fails_with_a_french_message_and_the_page_sti
     assert AuditEntry.objects.filter(action="transfer.failed", target_id=str(transfer.pk)).exists()
 
 
+def test_regularisation_transfer_failing_purges_nothing_and_the_reply_can_be_imported_again(client, archive,
+                                                                                          vitamlite_server):
+    transfer = start_from_selection(client, archive)
+    ids = [archive.ids[t] for t in ("Permis de construire 2008 A", "PC 0012 maison A", "PC 0047 garage A")]
+    folder = ids[0]
+    body = reply_for(transfer.operation_id, ids[1:])
+    vitamlite_server.set_faults("error503:/access-external/v1/transfers")
+    try:
+        post_reply(client, archive, transfer, body)
+    finally:
+        vitamlite_server.set_faults("")
+    transfer.refresh_from_db()
+    assert transfer.state == Transfer.State.SENT and "Le système d’archivage est indisponible" in transfer.error
+    assert AuditEntry.objects.filter(action="transfer.regularisation_failed", target_id=str(transfer.pk)).exists()
+    assert remaining(archive, ids) == set(ids)
+
+    page = post_reply(client, archive, transfer, body)
+    transfer.refresh_from_db()
+    assert transfer.state == Transfer.State.DONE, page
+    assert remaining(archive, ids) == {folder}
+
+
 def test_researcher_cannot_transfer(client, archive):
     client.force_login(archive.researcher_a)
     assert client.get(url("list", archive)).status_code == 404
