@@ -280,9 +280,9 @@ def regularisation_reply_xml(transfer: Transfer) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
-def regularisation_run(*, transfer: Transfer, on_progress) -> None:
+def regularisation_run(*, transfer: Transfer, on_progress, actor=None) -> None:
     """ARCHIVE_TRANSFER of exactly the accepted units, then SAM's reply to it written and sent to Vitam (next
-    job)."""
+    job, on behalf of `actor`, who imported the receiving service's reply)."""
     client = vitam_side.client_for(transfer.tenant)
     ids = list(transfer.accepted_unit_ids)
     try:
@@ -310,7 +310,7 @@ def regularisation_run(*, transfer: Transfer, on_progress) -> None:
     with transaction.atomic():
         _transition(transfer, actor=None, action="regularisation_ready", state=Transfer.State.REPLY_RUNNING,
                     regularisation_operation_id=operation_id, vitam_reply_path=str(path))
-        _enqueue_reply(transfer, actor=None)
+        _enqueue_reply(transfer, actor=actor)
 
 
 def reply_run(*, transfer: Transfer, on_progress) -> None:

@@ -30,8 +30,8 @@ def transfer_regularisation_task(job_id, transfer_id):
         transfer = _transfer(transfer_id)
         if transfer.state != Transfer.State.REGULARISING:
             return
-        services.regularisation_run(transfer=transfer, on_progress=lambda done, total, message: job_progress(
-            job, done, total, message))
+        services.regularisation_run(transfer=transfer, actor=job.created_by, on_progress=lambda done, total, message:
+                                    job_progress(job, done, total, message))
         transfer.refresh_from_db()
         job.message = transfer.error or transfer.get_state_display()
 

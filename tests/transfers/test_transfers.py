@@ -11,6 +11,7 @@ import pytest
 from django.urls import reverse
 from lxml import etree
 
+from sam.lib.jobs.models import Job
 from sam.lib.seda.sip import SipRule, SipUnit
 from sam.selection import services as selection_services
 from sam.transfers.models import Transfer
@@ -134,6 +135,11 @@ def test_transfer_of_a_folder_from_the_selection_then_a_reply_accepting_all_but_
     regularisation_sip.seek(0)
     assert sorted(manifest_of(regularisation_sip.read()).xpath(
         "//s:ArchiveUnit/s:Content/s:SystemId/text()", namespaces=NS)) == sorted(accepted)
+    # Two background jobs, both on behalf of the archivist who imported the reply.
+    jobs = Job.objects.filter(tenant=archive.tenant_a, kind__in=("transfer_regularisation", "transfer_reply"))
+    assert sorted((job.kind, job.state, job.created_by) for job in jobs) == [
+        ("transfer_regularisation", Job.State.SUCCEEDED, archive.archivist_a),
+        ("transfer_reply", Job.State.SUCCEEDED, archive.archivist_a)]
     page = client.get(url("detail", archive, pk=transfer.pk)).content.decode()
     assert transfer.regularisation_operation_id in page and "Télécharger la réponse telle que reçue" in page
     response = client.get(url("reply_file", archive, pk=transfer.pk))
