@@ -156,7 +156,7 @@ def test_a_partial_reply_shows_its_regularisation_in_french(client, archive):
     Transfer.objects.filter(pk=transfer.pk).update(state=Transfer.State.REGULARISING, accepted_count=2,
                                                    refused_count=1)
     page = client.get(url("detail", archive, pk=transfer.pk)).content.decode()
-    assert ("réponse partielle\u00a0: 2 unités acceptées, 1 refusée — transfert de régularisation en cours"
+    assert ("Réponse partielle\u00a0: 2 unités acceptées, 1 refusée — transfert de régularisation en cours"
             in page), page
 
 
