@@ -116,6 +116,7 @@ INSTALLED_APPS = [
     "sam.proof",
     "sam.reclassification",
     "sam.communication",
+    "sam.transfers",
     "vitamlite",
 ]
 

@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("sam.proof.urls")),
     path("", include("sam.reclassification.urls")),
     path("", include("sam.communication.urls")),
+    path("", include("sam.transfers.urls")),
     path("", include("sam.connectors.door_urls")),
     path("api/v1/", include("sam.api_urls")),
 ]

@@ -126,6 +126,21 @@ ACTION_LABELS = {
     "reclassification.rename": _("Published node renamed"),
     "reclassification.delete": _("Deletion of an empty node proposed"),
     "reclassification.result": _("Result of a change of published units"),
+    # Transfers to definitive archives.
+    "transfer.start": _("Transfer to definitive archives started"),
+    "transfer.sip_ready": _("Transfer SIP ready"),
+    "transfer.failed": _("Transfer failed"),
+    "transfer.sent": _("Transfer SIP downloaded and recorded as sent"),
+    "transfer.sip_download": _("Transfer SIP downloaded"),
+    "transfer.reply_import": _("Transfer reply imported"),
+    "transfer.reply_refused": _("Transfer reply imported: the receiving service refused the whole transfer"),
+    "transfer.reply_partial": _("Partial transfer reply imported: regularisation transfer started"),
+    "transfer.regularisation_ready": _("Regularisation transfer ready: its reply sent to Vitam"),
+    "transfer.regularisation_failed": _("Regularisation transfer failed"),
+    "transfer.reply_download": _("Receiving service's reply downloaded"),
+    "transfer.reply_done": _("Transfer reply integrated (accepted units purged)"),
+    "transfer.reply_failed": _("Transfer reply not integrated"),
+    "transfer.bordereau_pdf": _("Transfer bordereau laid out (PDF)"),
 }
 
 

@@ -43,6 +43,7 @@ ENDPOINT_MODULES = [
     "vitamlite.probative_value",
     "vitamlite.reclassification",
     "vitamlite.dip",
+    "vitamlite.transfer",
 ]
 
 TENANT_CHECK_FAILED = {"Error": "X-Tenant-Id check failed!"}

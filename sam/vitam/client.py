@@ -656,6 +656,31 @@ class VitamClient:
         finally:
             response.close()
 
+    # --- transfer to another archival service --------------------------------------------
+
+    def transfer(self, dsl_request, parameters: dict, *, usages=("BinaryMaster",), with_logbook: bool = False,
+                 seda_version: str = "2.1") -> str:
+        """POST /transfers (ARCHIVE_TRANSFER) on a SELECT_MULTIPLE query; `parameters` is Vitam's
+        transferRequestParameters (archivalAgreement, originatingAgencyIdentifier, archivalAgencyIdentifier,
+        transferringAgency, comment...). Returns the operation id, which is also the MessageIdentifier of the SIP."""
+        body = {"dslRequest": _query_body(dsl_request), "transferWithLogBookLFC": with_logbook,
+                "dataObjectVersionToExport": {"dataObjectVersions": list(usages)},
+                "transferRequestParameters": parameters, "sedaVersion": seda_version}
+        response = self._request("POST", f"{ACCESS}/transfers", json_body=body)
+        return response.headers.get("X-Request-Id", "")
+
+    def download_transfer_sip(self, operation_id: str, dest) -> DownloadResult:
+        """GET /transfers/{id}/sip: the ArchiveTransfer SIP (zip), streamed to a path or a file object."""
+        return self._download(f"{ACCESS}/transfers/{operation_id}/sip", dest)
+
+    def transfer_reply(self, fileobj_or_path) -> str:
+        """POST /transfers/reply with the receiving service's ArchiveTransferReply (XML); returns the
+        TRANSFER_REPLY operation id."""
+        with _opened(fileobj_or_path) as body:
+            response = self._request("POST", f"{ACCESS}/transfers/reply", data=body,
+                                     headers={"Content-Type": "application/xml"}, long=True)
+        return response.headers.get("X-Request-Id", "")
+
 
 def reclassification_order(query: dict, *, add=(), pull=()) -> dict:
     """One entry of a RECLASSIFICATION_QUERY: the units selected by query (one root query, `$roots` optional)

@@ -100,8 +100,8 @@ APPS = sorted({app_of(name) for name, case in load_all().items()
 # Pages read as a role allowed to see them, per app (the jobs app answers in JSON only).
 MINIMUM_PAGES = {"site": 5, "connectors": 6, "consultation": 20, "contracts": 10, "deposits": 15, "elimination": 30,
                  "jobs": 0, "proof": 3, "reclassification": 6, "referentials": 20, "second_factor": 3,
-                 "selection": 5, "tenants": 20, "trees": 20, "communication": 3}
-MINIMUM_PDFS = {"deposits": 1, "elimination": 1, "proof": 1}
+                 "selection": 5, "tenants": 20, "trees": 20, "communication": 3, "transfers": 5}
+MINIMUM_PDFS = {"deposits": 1, "elimination": 1, "proof": 1, "transfers": 1}
 
 
 def real_eliminations(world):
@@ -123,7 +123,16 @@ def real_eliminations(world):
             certificate.write(documents.certificate_pdf(proposal))
 
 
-PREPARE = {"elimination": real_eliminations}
+def transfer_bordereaux(world):
+    """Commune B's transfers with their bordereau laid out as PDF."""
+    from sam.transfers import services as transfer_services
+    from sam.transfers.models import Transfer
+
+    for transfer in Transfer.objects.filter(tenant=world.tenant_b):
+        transfer_services.bordereau_pdf_build(transfer=transfer)
+
+
+PREPARE = {"elimination": real_eliminations, "transfers": transfer_bordereaux}
 
 
 @pytest.mark.parametrize("app", APPS)

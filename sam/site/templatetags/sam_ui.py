@@ -91,6 +91,7 @@ MAIN_MENU = [
         (_("Holdings register"), ["consultation:register"], "tenant", ["can_search"]),
         (_("Eliminations"), ["elimination:proposal_list", "elimination:index"], "tenant", ["can_eliminate"]),
         (_("Mass updates of rules"), ["elimination:mass_update_list"], "tenant", ["can_eliminate"]),
+        (_("Transfers"), ["transfers:list"], "tenant", ["can_eliminate"]),
     ]),
     (_("Referentials"), [
         (_("Management rules"), ["referentials:rule_list", "referentials:index"], "tenant", ["can_manage_referentials"]),

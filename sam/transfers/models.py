@@ -1,0 +1,68 @@
+"""Transfers to the service that keeps definitive archives: what SAM follows of each one (Vitam keeps the units,
+the SIP and the operations; SAM keeps the procedure's state, its people and the files exchanged)."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from tenants.models import tenant_owned
+
+
+class Transfer(tenant_owned(related_name="transfers")):
+    class State(models.TextChoices):
+        PREPARING = "preparing", _("in preparation")
+        SIP_READY = "sip_ready", _("SIP ready")
+        SENT = "sent", _("sent, awaiting the reply")
+        REGULARISING = "regularising", _("partial reply: regularisation transfer in progress")
+        REPLY_RUNNING = "reply_running", _("reply being integrated")
+        DONE = "done", _("reply integrated")
+        REFUSED = "refused", _("refused by the receiving service: nothing purged")
+        FAILED = "failed", _("failed")
+
+    class Mode(models.TextChoices):
+        SELECTION = "selection", _("units of a selection")
+        DUA_KEEP = "dua_keep", _("every unit whose retention period has ended with the final action Keep")
+
+    reference = models.CharField(_("reference"), max_length=40, db_index=True)
+    state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.PREPARING,
+                             db_index=True)
+    mode = models.CharField(_("units"), max_length=16, choices=Mode.choices)
+    # The DSL conditions SAM built (a selection's or the DUA's), never typed by a user.
+    criteria = models.JSONField(_("criteria"), default=dict, blank=True)
+    archival_agency = models.CharField(_("receiving archival service"), max_length=200)
+    transferring_agency = models.CharField(_("transferring service"), max_length=200)
+    archival_agreement = models.CharField(_("archival agreement"), max_length=200)
+    comment = models.TextField(_("comment"), blank=True)
+    originating_agency = models.CharField(_("producing service"), max_length=200, blank=True)
+    operation_id = models.CharField(_("transfer operation"), max_length=100, blank=True, db_index=True)
+    reply_operation_id = models.CharField(_("reply operation"), max_length=100, blank=True)
+    unit_count = models.PositiveIntegerField(_("units transferred"), default=0)
+    sip_size = models.BigIntegerField(_("SIP size"), default=0)
+    sip_path = models.CharField(max_length=500, blank=True)
+    # The receiving service's reply as received (kept, downloadable) and its MessageIdentifier.
+    reply_path = models.CharField(max_length=500, blank=True)
+    reply_identifier = models.CharField(_("reply identifier"), max_length=200, blank=True)
+    # Vitam purges every unit of a transfer: a partial reply becomes a second transfer of the accepted units
+    # (the regularisation), answered to Vitam with the ArchiveTransferReply SAM writes (vitam_reply_path).
+    accepted_unit_ids = models.JSONField(default=list, blank=True)
+    regularisation_operation_id = models.CharField(_("regularisation transfer operation"), max_length=100,
+                                                   blank=True)
+    vitam_reply_path = models.CharField(max_length=500, blank=True)
+    accepted_count = models.PositiveIntegerField(_("units accepted"), default=0)
+    refused_count = models.PositiveIntegerField(_("units refused"), default=0)
+    # The transferred units still in Vitam once the reply is integrated: the bordereau says which ones stayed.
+    refused_unit_ids = models.JSONField(default=list, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("created by"))
+    created_at = models.DateTimeField(_("created on"), auto_now_add=True, db_index=True)
+    sent_at = models.DateTimeField(_("sent on"), null=True, blank=True)
+    replied_at = models.DateTimeField(_("reply integrated on"), null=True, blank=True)
+    job = models.ForeignKey("jobs.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ("-created_at",)
+        verbose_name = _("transfer")
+
+    def __str__(self):
+        return self.reference

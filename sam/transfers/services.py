@@ -1,0 +1,364 @@
+"""Writes of transfers to definitive archives: start, prepare the SIP in Vitam, record its sending, import the
+receiving service's reply, lay out the bordereau. Each step leaves an audit entry.
+
+Partial replies. Vitam's TRANSFER_REPLY purges every unit of the transfer it answers, whatever units the reply
+lists (TransferReplyUnitPreparationHandler reads only the transfer's report). So SAM keeps the receiving service's
+reply as received and, when it accepts only part of the transfer, starts a second ARCHIVE_TRANSFER of exactly the
+accepted units (the regularisation transfer, linked to the first by relatedTransferReference), then answers that
+one to Vitam with an ArchiveTransferReply of its own (ReplyCode OK, its Comment naming the first transfer and the
+receiving service's reply): Vitam purges exactly the accepted units. A reply accepting everything goes to Vitam as
+it is; a KO reply goes nowhere (Vitam would refuse it and purge nothing): the transfer is recorded as refused.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import hashlib
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from lxml import etree
+
+from sam.elimination import vitam_side
+from sam.lib import safe_xml
+from sam.lib.jobs.services import job_enqueue
+from sam.transfers import documents
+from sam.transfers.models import Transfer
+from sam.transfers.selectors import NS, SEDA_NS, transferred_units
+from sam.vitam import VitamError
+from sam.vitam.dsl import Select, eq, in_, lte
+from tenants.audit import audit_record
+
+MAX_REPLY_BYTES = 20 * 1024 * 1024
+# Vitam's OK and WARNING replies accept the transfer; KO refuses it whole.
+ACCEPTING_REPLY_CODES = ("OK", "WARNING")
+REFUSING_REPLY_CODE = "KO"
+
+
+def storage_dir(transfer: Transfer) -> Path:
+    folder = Path(settings.DATA_DIR) / "transfers" / str(transfer.tenant_id) / str(transfer.pk)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def dua_keep_conditions(date: datetime.date) -> list[dict]:
+    """Units whose appraisal rule (DUA) has ended at `date` with the final action Keep."""
+    return [eq("#management.AppraisalRule.FinalAction", "Keep"),
+            lte("#management.AppraisalRule.Rules.EndDate", date.isoformat())]
+
+
+def _transition(transfer: Transfer, *, actor, action: str, request=None, **changes) -> None:
+    """Change the transfer's state and figures with the audit entry of the step, in one transaction."""
+    before = {"state": transfer.state}
+    with transaction.atomic():
+        Transfer.objects.filter(pk=transfer.pk).update(**changes)
+        transfer.refresh_from_db()
+        audit_record(actor=actor, action=f"transfer.{action}", tenant=transfer.tenant, target=transfer,
+                     before=before, after={"state": transfer.state, **{
+                         key: value for key, value in changes.items()
+                         if key in ("operation_id", "reply_operation_id", "unit_count", "accepted_count",
+                                    "refused_count", "error", "reply_identifier",
+                                    "regularisation_operation_id")}}, request=request)
+
+
+def transfer_start(*, actor, tenant, mode: str, criteria: dict, archival_agency: str, transferring_agency: str,
+                   archival_agreement: str, comment: str = "", request=None) -> Transfer:
+    """Record the transfer and prepare its SIP in the background (the units are listed there, past Vitam's
+    10,000-unit window)."""
+    if mode == Transfer.Mode.DUA_KEEP:
+        criteria = {"selection": str(Transfer.Mode.DUA_KEEP.label),
+                    "conditions": dua_keep_conditions(timezone.localdate())}
+    elif not criteria.get("conditions"):
+        raise ValidationError(_("The selection is empty: tick units in the search results first."))
+    with transaction.atomic():
+        transfer = Transfer.objects.create(
+            tenant=tenant, organisation=tenant.organisation, created_by=actor, mode=mode, criteria=criteria,
+            archival_agency=archival_agency, transferring_agency=transferring_agency,
+            archival_agreement=archival_agreement, comment=comment, reference="")
+        transfer.reference = f"TR-{tenant.vitam_id}-{transfer.pk:05d}"
+        transfer.save(update_fields=["reference"])
+        audit_record(actor=actor, action="transfer.start", tenant=tenant, target=transfer, request=request, after={
+            "mode": mode, "selection": criteria.get("selection", ""), "archival_agency": archival_agency,
+            "archival_agreement": archival_agreement})
+        job = job_enqueue(actor=actor, organisation=tenant.organisation, tenant=tenant, kind="transfer_prepare",
+                          label=_("Transfer %(reference)s") % {"reference": transfer.reference},
+                          task="sam.transfers.tasks.transfer_prepare_task", transfer_id=transfer.pk,
+                          result_url=reverse("transfers:detail", args=[tenant.pk, transfer.pk]))
+        Transfer.objects.filter(pk=transfer.pk).update(job=job)
+    transfer.refresh_from_db()
+    return transfer
+
+
+def _originating_agency(client, unit_id: str) -> str:
+    results = client.search_units(Select().where(eq("#id", unit_id)).fields("#id", "#originating_agency")
+                                  .limit(1).build()).results
+    return (results[0].get("#originating_agency") or "") if results else ""
+
+
+def transfer_prepare(*, transfer: Transfer, on_progress) -> None:
+    """ARCHIVE_TRANSFER in Vitam on the units (and every unit below them), then its SIP downloaded, streamed."""
+    client = vitam_side.client_for(transfer.tenant)
+    try:
+        on_progress(0, 0, _("Listing the units"))
+        ids = vitam_side.candidate_ids(client, mode=transfer.mode, criteria=transfer.criteria,
+                                       date=timezone.localdate().isoformat())
+        agency = _originating_agency(client, ids[0])
+        query = Select().where(in_("#id", ids)).threshold(len(ids))
+        operation_id = client.transfer(query, {
+            "archivalAgreement": transfer.archival_agreement, "originatingAgencyIdentifier": agency,
+            "archivalAgencyIdentifier": transfer.archival_agency, "transferringAgency": transfer.transferring_agency,
+            "comment": transfer.comment or transfer.reference})
+        Transfer.objects.filter(pk=transfer.pk).update(operation_id=operation_id, originating_agency=agency,
+                                                       unit_count=len(ids))
+        status = vitam_side.follow(client, operation_id, lambda done, total: on_progress(
+            done, total, _("Vitam builds the transfer SIP")))
+        if status.status not in ("OK", "WARNING"):
+            raise vitam_side.SelectionError(_(
+                "Vitam could not build the transfer SIP (%(status)s, operation %(op)s): see the journal of "
+                "operations.") % {"status": status.status, "op": operation_id})
+        on_progress(len(ids), len(ids), _("Downloading the SIP"))
+        path = storage_dir(transfer) / f"{transfer.reference}.zip"
+        result = client.download_transfer_sip(operation_id, path)
+    except (vitam_side.SelectionError, VitamError) as error:
+        message = error.user_message() if hasattr(error, "user_message") else str(error)
+        _transition(transfer, actor=None, action="failed", state=Transfer.State.FAILED, error=message)
+        return
+    _transition(transfer, actor=None, action="sip_ready", state=Transfer.State.SIP_READY, sip_path=str(path),
+                sip_size=result.size, operation_id=operation_id, unit_count=len(ids), error="")
+
+
+def sip_download_record(*, actor, transfer: Transfer, request=None) -> None:
+    """The archivist takes the SIP to the receiving service: the transfer now awaits its reply."""
+    if transfer.state == Transfer.State.SIP_READY:
+        _transition(transfer, actor=actor, action="sent", request=request, state=Transfer.State.SENT,
+                    sent_at=timezone.now())
+    else:
+        audit_record(actor=actor, action="transfer.sip_download", tenant=transfer.tenant, target=transfer,
+                     request=request)
+
+
+@dataclasses.dataclass(frozen=True)
+class ReplyReading:
+    """What SAM reads of a receiving service's ArchiveTransferReply."""
+    code: str
+    identifier: str
+    accepted: list[str]
+    refused: list[str]
+
+    @property
+    def accepts(self) -> bool:
+        return self.code in ACCEPTING_REPLY_CODES
+
+
+def reply_check(transfer: Transfer, data: bytes) -> ReplyReading:
+    """The reply's code, identifier, accepted and refused unit ids (in the SIP's order), or a French refusal
+    naming what is wrong. A KO reply refuses every unit."""
+    if len(data) > MAX_REPLY_BYTES:
+        raise ValidationError(_("The reply is too large (20 Mo at most)."))
+    try:
+        tree = safe_xml.parse_bytes(data)
+    except etree.XMLSyntaxError as error:
+        raise ValidationError(_("The reply is not a well-formed XML file (line %(line)s: %(error)s).") % {
+            "line": error.lineno or "?", "error": error.msg}) from None
+    if safe_xml.declares_doctype(tree):
+        raise ValidationError(_("The reply declares a DOCTYPE, refused for security."))
+    root = tree.getroot()
+    if root.tag != f"{{{SEDA_NS}}}ArchiveTransferReply":
+        raise ValidationError(_("The file is not a SEDA 2.1 ArchiveTransferReply (its root element is "
+                                "%(tag)s).") % {"tag": etree.QName(root).localname})
+    request_id = (root.findtext("s:MessageRequestIdentifier", default="", namespaces=NS) or "").strip()
+    if request_id != transfer.operation_id:
+        raise ValidationError(_("This reply answers the transfer %(other)s, not this one (%(this)s).") % {
+            "other": request_id or _("(none)"), "this": transfer.operation_id})
+    code = (root.findtext("s:ReplyCode", default="", namespaces=NS) or "").strip()
+    if code not in (*ACCEPTING_REPLY_CODES, REFUSING_REPLY_CODE):
+        raise ValidationError(_("The reply code %(code)s is none of OK, WARNING or KO.") % {
+            "code": code or _("(none)")})
+    identifier = (root.findtext("s:MessageIdentifier", default="", namespaces=NS) or "").strip()
+    transferred = [unit["id"] for unit in transferred_units(transfer)]
+    if code == REFUSING_REPLY_CODE:
+        return ReplyReading(code, identifier, [], transferred)
+    known = set(transferred)
+    # A receiving Vitam's ATR keeps the SIP's ids (our units' ids) as ArchiveUnit/@id and gives its own new ids as
+    # SystemId; a reply written by hand may name our units by SystemId: either names a transferred unit.
+    listed, unknown = set(), []
+    for unit in root.iterfind(".//s:DescriptiveMetadata//s:ArchiveUnit", NS):
+        names = {name.strip() for name in (unit.get("id"), unit.findtext("s:Content/s:SystemId", namespaces=NS))
+                 if name and name.strip()}
+        if names & known:
+            listed |= names & known
+        else:
+            unknown.append(unit.findtext("s:Content/s:SystemId", namespaces=NS) or unit.get("id") or "?")
+    if unknown:
+        raise ValidationError(_("The reply names %(count)s unit(s) this transfer does not hold: %(ids)s.") % {
+            "count": len(unknown), "ids": ", ".join(unknown[:5]) + ("…" if len(unknown) > 5 else "")})
+    accepted = listed or known
+    return ReplyReading(code, identifier, [unit_id for unit_id in transferred if unit_id in accepted],
+                        [unit_id for unit_id in transferred if unit_id not in accepted])
+
+
+def _enqueue_step(transfer: Transfer, *, actor, kind: str, label: str, task: str) -> None:
+    job = job_enqueue(actor=actor, organisation=transfer.organisation, tenant=transfer.tenant, kind=kind,
+                      label=label, task=task, transfer_id=transfer.pk,
+                      result_url=reverse("transfers:detail", args=[transfer.tenant_id, transfer.pk]))
+    Transfer.objects.filter(pk=transfer.pk).update(job=job)
+
+
+def _enqueue_reply(transfer: Transfer, *, actor) -> None:
+    _enqueue_step(transfer, actor=actor, kind="transfer_reply", task="sam.transfers.tasks.transfer_reply_task",
+                  label=_("Reply to transfer %(reference)s") % {"reference": transfer.reference})
+
+
+def reply_download_record(*, actor, transfer: Transfer, request=None) -> None:
+    audit_record(actor=actor, action="transfer.reply_download", tenant=transfer.tenant, target=transfer,
+                 request=request)
+
+
+def reply_import(*, actor, transfer: Transfer, data: bytes, request=None) -> Transfer:
+    """Check the reply and keep it as received; then, in the background, send it to Vitam (everything accepted)
+    or start the regularisation transfer (part accepted); a KO reply purges nothing."""
+    if transfer.state not in (Transfer.State.SIP_READY, Transfer.State.SENT):
+        raise ValidationError(_("This transfer does not await a reply (it is %(state)s).") % {
+            "state": transfer.get_state_display()})
+    reading = reply_check(transfer, data)
+    path = storage_dir(transfer) / f"{transfer.reference}-reply-{hashlib.sha256(data).hexdigest()[:12]}.xml"
+    path.write_bytes(data)
+    received = {"reply_path": str(path), "reply_identifier": reading.identifier[:200],
+                "accepted_unit_ids": reading.accepted, "accepted_count": len(reading.accepted),
+                "refused_count": len(reading.refused), "error": ""}
+    with transaction.atomic():
+        if not reading.accepts:
+            _transition(transfer, actor=actor, action="reply_refused", request=request, **received,
+                        state=Transfer.State.REFUSED, refused_unit_ids=reading.refused, replied_at=timezone.now())
+        elif reading.refused:
+            _transition(transfer, actor=actor, action="reply_partial", request=request, **received,
+                        state=Transfer.State.REGULARISING)
+            _enqueue_step(transfer, actor=actor, kind="transfer_regularisation",
+                          task="sam.transfers.tasks.transfer_regularisation_task",
+                          label=_("Regularisation transfer of %(reference)s") % {"reference": transfer.reference})
+        else:
+            _transition(transfer, actor=actor, action="reply_import", request=request, **received,
+                        state=Transfer.State.REPLY_RUNNING, vitam_reply_path=str(path))
+            _enqueue_reply(transfer, actor=actor)
+    transfer.refresh_from_db()
+    return transfer
+
+
+def regularisation_reply_xml(transfer: Transfer) -> bytes:
+    """The ArchiveTransferReply SAM sends Vitam for the regularisation transfer: it accepts that transfer whole
+    (ReplyCode OK) and says why in its Comment."""
+    root = etree.Element(f"{{{SEDA_NS}}}ArchiveTransferReply", nsmap={None: SEDA_NS})
+
+    def sub(parent, name, text=None):
+        element = etree.SubElement(parent, f"{{{SEDA_NS}}}{name}")
+        if text is not None:
+            element.text = text
+        return element
+
+    sub(root, "Comment", _(
+        "Regularisation of transfer %(reference)s (Vitam operation %(operation)s): the receiving service's reply "
+        "%(reply)s accepted %(accepted)s unit(s) and refused %(refused)s; only the accepted units were "
+        "transferred again and are purged.") % {
+        "reference": transfer.reference, "operation": transfer.operation_id,
+        "reply": transfer.reply_identifier or _("(no identifier)"), "accepted": transfer.accepted_count,
+        "refused": transfer.refused_count})
+    sub(root, "Date", timezone.now().isoformat(timespec="seconds"))
+    sub(root, "MessageIdentifier", f"{transfer.reference}-REG-{transfer.regularisation_operation_id}")
+    sub(root, "ArchivalAgreement", transfer.archival_agreement)
+    code_lists = sub(root, "CodeListVersions")
+    sub(code_lists, "ReplyCodeListVersion", "ReplyCodeListVersion0")
+    sub(root, "ReplyCode", "OK")
+    sub(root, "MessageRequestIdentifier", transfer.regularisation_operation_id)
+    sub(sub(root, "ArchivalAgency"), "Identifier", transfer.archival_agency)
+    sub(sub(root, "TransferringAgency"), "Identifier", transfer.transferring_agency)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def regularisation_run(*, transfer: Transfer, on_progress, actor=None) -> None:
+    """ARCHIVE_TRANSFER of exactly the accepted units, then SAM's reply to it written and sent to Vitam (next
+    job, on behalf of `actor`, who imported the receiving service's reply)."""
+    client = vitam_side.client_for(transfer.tenant)
+    ids = list(transfer.accepted_unit_ids)
+    try:
+        on_progress(0, len(ids), _("Vitam transfers the accepted units again"))
+        operation_id = client.transfer(Select().where(in_("#id", ids)).threshold(len(ids)), {
+            "archivalAgreement": transfer.archival_agreement,
+            "originatingAgencyIdentifier": transfer.originating_agency,
+            "archivalAgencyIdentifier": transfer.archival_agency, "transferringAgency": transfer.transferring_agency,
+            "relatedTransferReference": [transfer.operation_id],
+            "comment": _("Regularisation of transfer %(reference)s") % {"reference": transfer.reference}})
+        Transfer.objects.filter(pk=transfer.pk).update(regularisation_operation_id=operation_id)
+        status = vitam_side.follow(client, operation_id, lambda done, total: on_progress(
+            done, total, _("Vitam transfers the accepted units again")))
+        if status.status not in ("OK", "WARNING"):
+            raise vitam_side.SelectionError(_(
+                "Vitam could not make the regularisation transfer (%(status)s, operation %(op)s): see the journal "
+                "of operations; the reply can be imported again.") % {"status": status.status, "op": operation_id})
+    except (vitam_side.SelectionError, VitamError) as error:
+        message = error.user_message() if hasattr(error, "user_message") else str(error)
+        _transition(transfer, actor=None, action="regularisation_failed", state=Transfer.State.SENT, error=message)
+        return
+    transfer.refresh_from_db()
+    path = storage_dir(transfer) / f"{transfer.reference}-regularisation-reply.xml"
+    path.write_bytes(regularisation_reply_xml(transfer))
+    with transaction.atomic():
+        _transition(transfer, actor=None, action="regularisation_ready", state=Transfer.State.REPLY_RUNNING,
+                    regularisation_operation_id=operation_id, vitam_reply_path=str(path))
+        _enqueue_reply(transfer, actor=actor)
+
+
+def reply_run(*, transfer: Transfer, on_progress) -> None:
+    """TRANSFER_REPLY in Vitam, then the units still there counted: those are the refused ones."""
+    client = vitam_side.client_for(transfer.tenant)
+    try:
+        operation_id = client.transfer_reply(transfer.vitam_reply_path)
+        Transfer.objects.filter(pk=transfer.pk).update(reply_operation_id=operation_id)
+        status = vitam_side.follow(client, operation_id, lambda done, total: on_progress(
+            done, total, _("Vitam purges the accepted units")))
+        if status.status not in ("OK", "WARNING"):
+            raise vitam_side.SelectionError(_(
+                "Vitam refused the reply (%(status)s, operation %(op)s): see the journal of operations; the "
+                "reply can be imported again.") % {"status": status.status, "op": operation_id})
+        ids = [unit["id"] for unit in transferred_units(transfer)]
+        left = [unit_id for chunk in vitam_side.batches_of(ids, vitam_side.PAGE)
+                for unit_id in vitam_side.matching_ids(client, [in_("#id", chunk)], limit=len(chunk))]
+    except (vitam_side.SelectionError, VitamError) as error:
+        message = error.user_message() if hasattr(error, "user_message") else str(error)
+        _transition(transfer, actor=None, action="reply_failed", state=Transfer.State.SENT, error=message)
+        return
+    _transition(transfer, actor=None, action="reply_done", state=Transfer.State.DONE, reply_operation_id=operation_id,
+                accepted_count=len(ids) - len(left), refused_count=len(left), refused_unit_ids=sorted(left),
+                replied_at=timezone.now(), error="")
+
+
+# --- bordereau de transfert ----------------------------------------------------------------------------
+
+def bordereau_pdf_path(transfer: Transfer) -> Path:
+    """The PDF as the transfer stands: its name follows the Vitam operation, the state and the figures it shows."""
+    shown = (f"{transfer.operation_id}|{transfer.state}|{transfer.accepted_count}|{transfer.refused_count}|"
+             f"{transfer.sip_size}")
+    return storage_dir(transfer) / f"bordereau-{hashlib.sha256(shown.encode()).hexdigest()[:16]}.pdf"
+
+
+def bordereau_pdf_start(*, actor, transfer: Transfer):
+    """Lay out the bordereau's PDF in the background: thousands of units take WeasyPrint minutes."""
+    audit_record(actor=actor, action="transfer.bordereau_pdf", tenant=transfer.tenant, target=transfer)
+    return job_enqueue(actor=actor, organisation=transfer.organisation, tenant=transfer.tenant,
+                       kind="transfer_bordereau_pdf", label=_("Transfer bordereau %(reference)s (PDF)") % {
+                           "reference": transfer.reference},
+                       task="sam.transfers.tasks.bordereau_pdf_task", transfer_id=transfer.pk,
+                       result_url=reverse("transfers:print_pdf", args=[transfer.tenant_id, transfer.pk]))
+
+
+def bordereau_pdf_build(*, transfer: Transfer) -> Path:
+    path = bordereau_pdf_path(transfer)
+    partial = path.with_name(path.name + ".part")
+    partial.write_bytes(documents.bordereau_pdf(transfer))
+    partial.replace(path)
+    return path

@@ -1,0 +1,21 @@
+"""Screens of transfers to definitive archives."""
+
+from django.urls import path
+
+from sam.transfers import views
+
+app_name = "transfers"
+T = "t/<int:tenant_pk>/"
+TRANSFER = T + "transfers/<int:pk>/"
+
+urlpatterns = [
+    path(T + "transfers/", views.transfer_list, name="list"),
+    path(T + "transfers/new/", views.transfer_new_dua, name="new_dua"),
+    path(T + "selections/<int:selection_pk>/transfer/", views.transfer_new_selection, name="new_selection"),
+    path(TRANSFER, views.transfer_detail, name="detail"),
+    path(TRANSFER + "sip.zip", views.transfer_sip, name="sip"),
+    path(TRANSFER + "reply/", views.transfer_reply, name="reply"),
+    path(TRANSFER + "bordereau/", views.transfer_print, name="print"),
+    path(TRANSFER + "bordereau.pdf", views.transfer_print_pdf, name="print_pdf"),
+    path(TRANSFER + "reply.xml", views.transfer_reply_file, name="reply_file"),
+]
