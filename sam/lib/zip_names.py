@@ -20,8 +20,8 @@ def safe_name(text: str, fallback: str) -> str:
     """One path component: forbidden characters become "_", no leading/trailing dots or spaces, capped length
     (the extension kept), never empty, never "." or "..", never a name Windows reserves."""
     name = unicodedata.normalize("NFC", str(text or ""))
-    name = FORBIDDEN.sub("_", name)
     name = " ".join(name.split())  # tabs, newlines and runs of spaces: one space
+    name = FORBIDDEN.sub("_", name)
     name = name.strip(" .")
     if not name.strip("_"):
         name = fallback
