@@ -179,6 +179,18 @@ def test_files_vitam_fails_to_send_are_listed_in_erreurs_txt(client, archive, vi
     assert any("_CON/_con.txt" in failure for failure in entry.after["failures"])
 
 
+def test_only_the_owner_of_the_selection_downloads_it_and_researchers_never(client, archive):
+    """Selections are the archive staff's (search permission): a researcher of the commune, and its referent who
+    does not own the selection, get 404 alike and nothing is fetched or recorded."""
+    selection = selection_of(archive)
+    for user in (archive.researcher_a, archive.referent_a):
+        client.force_login(user)
+        for response in (client.get(zip_url(archive, selection)),
+                         client.post(zip_url(archive, selection), {"usages": ["BinaryMaster"], "confirmed": "on"})):
+            assert response.status_code == 404 and not response.streaming
+    assert not AuditEntry.objects.filter(action="consultation.selection_zip").exists()
+
+
 @pytest.mark.parametrize(("title", "expected"), [
     ("../../etc", "_.._etc"),
     ("..", "fallback"),
