@@ -57,3 +57,7 @@ class SelectionZipForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["usages"].choices = usages
         self.fields["usages"].initial = [code for code, _label in usages][:1]
+
+    def without_confirmation(self) -> None:
+        """The confirmation is asked only once the count and size it confirms are on screen."""
+        self.fields.pop("confirmed", None)

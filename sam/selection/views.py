@@ -242,13 +242,16 @@ def selection_zip(request, tenant_pk, pk):
         messages.error(request, _vitam_message(exc))
         return _detail(selection)
     form = SelectionZipForm(request.POST or None, usages=usages)
-    plan, too_large = None, False
+    plan, too_large, needs_confirmation = None, False, False
     if request.method == "POST" and form.is_valid():
         try:
             plan = zip_export.zip_plan(actor=request.user, selection=selection, usages=form.cleaned_data["usages"])
             zip_export.zip_check(plan, confirmed=form.cleaned_data["confirmed"])
         except zip_export.ZipTooLarge as exc:
             too_large = True
+            refusals.on_form(form, exc)
+        except zip_export.ZipNeedsConfirmation as exc:
+            needs_confirmation = True
             refusals.on_form(form, exc)
         except (ValidationError, VitamError) as exc:
             refusals.on_form(form, exc)
@@ -263,6 +266,8 @@ def selection_zip(request, tenant_pk, pk):
                 f'attachment; filename="fichiers-selection-{selection.tenant.vitam_id}-{timezone.localdate():%Y%m%d}.zip"')
             response["Cache-Control"] = "private, no-store"
             return response
+    if not needs_confirmation:
+        form.without_confirmation()
     return render(request, "selection/selection_zip.html", {
         "tenant": selection.tenant, "selection": selection, "form": form, "plan": plan, "too_large": too_large,
         "confirm_units": settings.ZIP_EXPORT_CONFIRM_UNITS})

@@ -140,6 +140,8 @@ def test_above_the_threshold_the_count_and_size_are_confirmed_first(client, arch
     assert not response.streaming
     page = response.content.decode()
     assert "4 unités, 3 fichiers, environ" in page and "cochez la confirmation" in page
+    assert 'name="confirmed"' in page
+    assert 'name="confirmed"' not in client.get(zip_url(archive, selection)).content.decode()
     assert not AuditEntry.objects.filter(action="consultation.selection_zip").exists()
     with read_zip(download(client, archive, selection, confirmed="on")) as zipped:
         assert "_CON/_con.txt" in zipped.namelist()
