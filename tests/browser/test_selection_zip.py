@@ -5,7 +5,7 @@ import zipfile
 
 import pytest
 
-from tenants.models import Tenant
+from tenants.models import AuditEntry, Tenant
 from tests.browser.conftest import ARTIFACTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -52,3 +52,5 @@ def test_download_the_files_of_a_selection(page, login, live_server, vitam_url, 
         # The two ticked results are a series and a file of it: the file's folder is inside the series' one.
         outer, inner = sorted(descriptions, key=len)
         assert inner.startswith(outer.rsplit("/", 1)[0] + "/"), names
+    entry = AuditEntry.objects.get(action="consultation.selection_zip")
+    assert entry.after["units"] == 2 and entry.after["complete"] is True
