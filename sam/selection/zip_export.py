@@ -23,12 +23,15 @@ from sam.lib.display import human_size
 from sam.lib.zip_names import UniqueNames, safe_name
 from sam.selection import selectors
 from sam.vitam.dsl import Select, in_
-from sam.vitam.errors import VitamError
+from sam.vitam.errors import VitamError, VitamUnavailable
 from tenants.audit import audit_record
 from tenants.vitam_clients import ADMIN, RESEARCHER, access_contract_for, vitam_client
 
 ERRORS_NAME = "ERREURS.txt"
 DESCRIPTION_NAME = "_description.txt"
+# Vitam down: after that many files in a row it did not answer (each waited for the client's timeout), the rest
+# are listed in ERREURS.txt without being asked, so the zip ends in bounded time.
+GIVE_UP_AFTER = 3
 GROUPS_PER_REQUEST = 500  # object groups looked up by one $in: far below Vitam's result window
 UNIT_FIELDS = ("#id", "Title", "#unitups", "#object", "DescriptionLevel", "StartDate", "EndDate", "Description",
                "#originating_agency")
@@ -184,6 +187,7 @@ def zip_stream(*, actor, selection, plan: ZipPlan, with_description: bool, reque
     failures: list[str] = []
     sent = {"files": 0, "bytes": 0}
     finished = False
+    unreachable = 0  # Vitam unreachable for that many files in a row
     try:
         for unit in plan.units:
             if with_description:
@@ -191,12 +195,16 @@ def zip_stream(*, actor, selection, plan: ZipPlan, with_description: bool, reque
             elif not unit.files:
                 archive.add(None, f"{unit.path}/")  # the folder shows the unit even without a file
             for planned in unit.files:
+                if unreachable >= GIVE_UP_AFTER:
+                    failures.append(_failure(unit, planned, _("not asked: Vitam did not answer the previous files")))
+                    continue
                 try:
                     binary = client.open_object(unit.id, planned.usage, planned.version)
                 except VitamError as exc:
-                    failures.append(_failure(unit, planned, exc.user_message() if hasattr(exc, "user_message")
-                                             else str(exc)))
+                    unreachable = unreachable + 1 if isinstance(exc, VitamUnavailable) else 0
+                    failures.append(_failure(unit, planned, exc.user_message()))
                     continue
+                unreachable = 0
                 archive.add(_relay(binary, unit, planned, failures, sent), f"{unit.path}/{planned.name}")
                 yield from archive.all_files()
             yield from archive.all_files()
@@ -222,8 +230,7 @@ def _relay(binary, unit, planned, failures, sent):
             yield chunk
     except VitamError as exc:
         failures.append(_failure(unit, planned, _("interrupted after %(size)s: %(error)s")
-                                 % {"size": human_size(received), "error": exc.user_message()
-                                    if hasattr(exc, "user_message") else str(exc)}))
+                                 % {"size": human_size(received), "error": exc.user_message()}))
         return
     finally:
         binary.close()

@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from sam.lib.seda.sip import SipObject, SipUnit
 from sam.lib.zip_names import MAX_LENGTH, UniqueNames, safe_name
+from sam.selection import zip_export
 from sam.selection.models import Selection, SelectionEntry
 from tenants.models import AuditEntry
 from tenants.vitam_clients import ADMIN, vitam_client
@@ -179,6 +180,24 @@ def test_files_vitam_fails_to_send_are_listed_in_erreurs_txt(client, archive, vi
     entry = AuditEntry.objects.get(action="consultation.selection_zip")
     assert entry.after["failure_count"] == 2 and entry.after["complete"] is False
     assert any("_CON/_con.txt" in failure for failure in entry.after["failures"])
+
+
+def test_vitam_down_mid_zip_ends_it_in_bounded_time_with_the_list(client, archive, vitamlite_server, monkeypatch):
+    monkeypatch.setattr(zip_export, "GIVE_UP_AFTER", 1)  # stop asking after the first unanswered file
+    response = download(client, archive, selection_of(archive))
+    vitamlite_server.set_faults("drop:/access-external/v1/units/")
+    try:
+        zipped = read_zip(response)
+    finally:
+        vitamlite_server.set_faults("")
+    with zipped:
+        names = zipped.namelist()
+        assert [name for name in names if not name.endswith("_description.txt")] == ["ERREURS.txt"], names
+        errors = zipped.read("ERREURS.txt").decode().splitlines()
+        assert len([line for line in errors if line.startswith("- ")]) == 3, errors
+        assert sum("non demandé" in line for line in errors) == 2, errors
+    entry = AuditEntry.objects.get(action="consultation.selection_zip")
+    assert entry.after["failure_count"] == 3 and entry.after["files"] == 0 and entry.after["bytes"] == 0
 
 
 def test_only_the_owner_of_the_selection_downloads_it_and_researchers_never(client, archive):
