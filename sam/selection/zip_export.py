@@ -33,8 +33,8 @@ DESCRIPTION_NAME = "_description.txt"
 # are listed in ERREURS.txt without being asked, so the zip ends in bounded time.
 GIVE_UP_AFTER = 3
 GROUPS_PER_REQUEST = 500  # object groups looked up by one $in: far below Vitam's result window
-UNIT_FIELDS = ("#id", "Title", "#unitups", "#object", "DescriptionLevel", "StartDate", "EndDate", "Description",
-               "#originating_agency")
+DESCRIPTION_FIELDS = ("DescriptionLevel", "StartDate", "EndDate", "Description", "#originating_agency")
+UNIT_FIELDS = ("#id", "Title", "#unitups", "#object", *DESCRIPTION_FIELDS)
 # Usages a zip can hold: the ones with a binary (a physical original has none).
 FILE_USAGES = tuple(code for code in USAGES if code != "PhysicalMaster")
 
@@ -92,7 +92,7 @@ def zip_plan(*, actor, selection, usages) -> ZipPlan:
     units, parents = [], {}
     for unit in client.stream_units(query.fields(*UNIT_FIELDS)):
         planned = PlannedUnit(id=unit["#id"], title=unit.get("Title", ""), parent=None, group=unit.get("#object") or "",
-                              metadata={key: unit[key] for key in UNIT_FIELDS[4:] if unit.get(key)})
+                              metadata={key: unit[key] for key in DESCRIPTION_FIELDS if unit.get(key)})
         units.append(planned)
         parents[planned.id] = unit.get("#unitups") or []
     by_id = {unit.id: unit for unit in units}
@@ -106,7 +106,7 @@ def zip_plan(*, actor, selection, usages) -> ZipPlan:
 def _name_folders(units, by_id) -> None:
     """A folder per unit named from its title, inside its parent's folder when the parent is selected too."""
     names_in = {}  # parent id (None: the zip's root) -> names taken there
-    for unit in units:
+    for unit in sorted(units, key=lambda unit: (unit.title, unit.id)):  # the same suffixes whatever Vitam's order
         unit.name = names_in.setdefault(unit.parent, UniqueNames()).take(safe_name(unit.title, unit.id))
 
     def path_of(unit, seen=()):
