@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from zipstream import ZipStream
 
-from sam.consultation.selectors import client_for
+from sam.consultation.selectors import agencies_for, client_for
 from sam.consultation.seda_labels import USAGES, level_label
 from sam.lib.display import human_size
 from sam.lib.zip_names import UniqueNames, safe_name
@@ -188,10 +188,11 @@ def zip_stream(*, actor, selection, plan: ZipPlan, with_description: bool, reque
     sent = {"files": 0, "bytes": 0}
     finished = False
     unreachable = 0  # Vitam unreachable for that many files in a row
+    agencies = dict(agencies_for(selection.tenant)) if with_description else {}
     try:
         for unit in plan.units:
             if with_description:
-                archive.add(_description(unit), f"{unit.path}/{DESCRIPTION_NAME}")
+                archive.add(_description(unit, agencies), f"{unit.path}/{DESCRIPTION_NAME}")
             elif not unit.files:
                 archive.add(None, f"{unit.path}/")  # the folder shows the unit even without a file
             for planned in unit.files:
@@ -252,13 +253,15 @@ def _errors_text(failures) -> str:
     return "\r\n".join(lines + [f"- {failure}" for failure in failures]) + "\r\n"
 
 
-def _description(unit: PlannedUnit) -> str:
-    """A few lines an archivist reads with any editor (CRLF for Windows' Notepad)."""
+def _description(unit: PlannedUnit, agencies: dict) -> str:
+    """A few lines an archivist reads with any editor (CRLF for Windows' Notepad); the producing service by its
+    name when the services referential knows it."""
     data = unit.metadata
+    agency = data.get("#originating_agency", "")
     dates = " – ".join(value for value in (data.get("StartDate", "")[:10], data.get("EndDate", "")[:10]) if value)
     lines = [(_("Title"), unit.title), (_("Vitam identifier"), unit.id),
              (_("Description level"), str(level_label(data.get("DescriptionLevel", "")))), (_("Dates"), dates),
-             (_("Producing service"), data.get("#originating_agency", "")),
+             (_("Producing service"), f"{agencies[agency]} ({agency})" if agency in agencies else agency),
              (_("Description"), " ".join(str(data.get("Description", "")).split())),
              (_("Files"), ", ".join(planned.name for planned in unit.files))]
     return "\r\n".join(f"{label}\u00a0: {value}" for label, value in lines if value) + "\r\n"

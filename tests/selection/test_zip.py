@@ -104,6 +104,7 @@ def test_a_folder_per_unit_nested_with_safe_and_unique_names(client, archive):
         description = zipped.read("_.._etc/Rapport/_description.txt").decode()
         assert "Intitulé\u00a0: Rapport\r\n" in description and "Niveau de description\u00a0: Pièce" in description
         assert f"Identifiant Vitam\u00a0: {archive.ids['Rapport']}" in description
+        assert "Service producteur\u00a0: " in description and "-URBA)" in description  # name (identifier)
         assert "ERREURS.txt" not in names
     entry = AuditEntry.objects.get(action="consultation.selection_zip")
     assert entry.after["units"] == 4 and entry.after["files"] == 3 and entry.after["complete"] is True
