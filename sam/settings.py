@@ -266,6 +266,10 @@ Path(FILE_UPLOAD_TEMP_DIR).mkdir(parents=True, exist_ok=True)
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 10 * 1024**3, minimum=1)
 # Days a communication's DIP stays downloadable once Vitam has built it.
 DIP_RETENTION_DAYS = env_int("DIP_RETENTION_DAYS", 7, minimum=1)
+# Zip of a selection's files: above this many units the archivist confirms (count and size shown); above this
+# estimated size it is refused in favour of a communication (DIP), which Vitam builds in the background.
+ZIP_EXPORT_CONFIRM_UNITS = env_int("ZIP_EXPORT_CONFIRM_UNITS", 500, minimum=1)
+ZIP_EXPORT_MAX_BYTES = env_int("ZIP_EXPORT_MAX_BYTES", 20 * 1024**3, minimum=1)
 
 EMAIL_HOST = env_str("EMAIL_HOST")
 if EMAIL_HOST:

@@ -49,5 +49,8 @@ register(
     UrlCase("selection:analysis", ORGANISATION, kwargs=working_b, methods=("get",), markers=markers,
             roles=OWNER_ONLY, note="POST starts Vitam's analysis: tests/selection covers it"),
     UrlCase("selection:export", ORGANISATION, kwargs=kept_b, markers=markers, roles=OWNER_ONLY),
+    UrlCase("selection:zip", ORGANISATION, kwargs=kept_b, methods=("get", "post"), markers=markers,
+            data=lambda w: {"usages": ["BinaryMaster"], "with_description": "on", "confirmed": "on"},
+            roles=OWNER_ONLY),
     roles=ARCHIVE_STAFF,
 )

@@ -42,3 +42,22 @@ class SelectionAnalysisForm(_OnSelection, AnalysisForm):
 
 class KeepForm(forms.Form):
     name = forms.CharField(label=_("Name of the selection"), max_length=200)
+
+
+class SelectionZipForm(forms.Form):
+    """The usages to put in the zip (those the access contract allows) and whether each folder describes its unit."""
+
+    usages = forms.MultipleChoiceField(label=_("Usages of objects to include"), widget=forms.CheckboxSelectMultiple)
+    with_description = forms.BooleanField(
+        label=_("Add a short description of each unit"), required=False, initial=True,
+        help_text=_("A file _description.txt in each folder: title, identifier, level, dates, producing service."))
+    confirmed = forms.BooleanField(label=_("I confirm the download of all these files"), required=False)
+
+    def __init__(self, *args, usages, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["usages"].choices = usages
+        self.fields["usages"].initial = [code for code, _label in usages][:1]
+
+    def without_confirmation(self) -> None:
+        """The confirmation is asked only once the count and size it confirms are on screen."""
+        self.fields.pop("confirmed", None)

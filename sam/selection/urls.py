@@ -17,4 +17,5 @@ urlpatterns = [
     path(SELECTION + "rules/", views.selection_mass_update, name="mass_update"),
     path(SELECTION + "elimination/", views.selection_analysis, name="analysis"),
     path(SELECTION + "export.csv", views.selection_export, name="export"),
+    path(SELECTION + "files/", views.selection_zip, name="zip"),
 ]

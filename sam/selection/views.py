@@ -1,5 +1,6 @@
 """Screens of selections: thin, the selection loaded through selection_get_for_user (its owner only, 404 alike)."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -17,8 +18,8 @@ from sam.consultation.selectors import ConsultationUnavailable
 from sam.elimination import services as elimination_services
 from sam.elimination.selectors import elimination_tenant_for_user
 from sam.lib import refusals
-from sam.selection import selectors, services
-from sam.selection.forms import KeepForm, SelectionAnalysisForm, SelectionMassUpdateForm
+from sam.selection import selectors, services, zip_export
+from sam.selection.forms import KeepForm, SelectionAnalysisForm, SelectionMassUpdateForm, SelectionZipForm
 from sam.vitam.dsl import MAX_RESULT_WINDOW
 from sam.vitam.errors import VitamError
 from tenants.vitam_clients import MissingContract
@@ -226,3 +227,46 @@ def selection_export(request, tenant_pk, pk):
     response["X-Total-Results"] = str(export.total)
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def selection_zip(request, tenant_pk, pk):
+    """The chosen usages of the selection's files, a folder per unit, streamed as a zip while Vitam sends them
+    (a confirmation with the count and size above the threshold; refused above the cap, for a DIP)."""
+    selection = selectors.selection_get_for_user(request.user, tenant_pk, pk)
+    try:
+        usages = zip_export.allowed_usages(selection.tenant, user=request.user)
+    except (VitamError, MissingContract) as exc:
+        messages.error(request, _vitam_message(exc))
+        return _detail(selection)
+    form = SelectionZipForm(request.POST or None, usages=usages)
+    plan, too_large, needs_confirmation = None, False, False
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan = zip_export.zip_plan(actor=request.user, selection=selection, usages=form.cleaned_data["usages"])
+            zip_export.zip_check(plan, confirmed=form.cleaned_data["confirmed"])
+        except zip_export.ZipTooLarge as exc:
+            too_large = True
+            refusals.on_form(form, exc)
+        except zip_export.ZipNeedsConfirmation as exc:
+            needs_confirmation = True
+            refusals.on_form(form, exc)
+        except (ValidationError, VitamError) as exc:
+            refusals.on_form(form, exc)
+        except ConsultationUnavailable as exc:
+            form.add_error(None, str(exc))
+        else:
+            response = StreamingHttpResponse(zip_export.zip_stream(
+                actor=request.user, selection=selection, plan=plan,
+                with_description=form.cleaned_data["with_description"], request=request),
+                content_type="application/zip")
+            response["Content-Disposition"] = (
+                f'attachment; filename="fichiers-selection-{selection.tenant.vitam_id}-{timezone.localdate():%Y%m%d}.zip"')
+            response["Cache-Control"] = "private, no-store"
+            return response
+    if not needs_confirmation:
+        form.without_confirmation()
+    return render(request, "selection/selection_zip.html", {
+        "tenant": selection.tenant, "selection": selection, "form": form, "plan": plan, "too_large": too_large,
+        "confirm_units": settings.ZIP_EXPORT_CONFIRM_UNITS})

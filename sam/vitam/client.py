@@ -638,6 +638,16 @@ class VitamClient:
                           units=(json.loads(line) for line in self._lines(response, "GET", path)),
                           response=response)
 
+    def open_object(self, unit_id: str, qualifier: str, version: int) -> BinaryStream:
+        """One binary (usage qualifier, version) of a unit as chunks to relay without holding it, read 1 MiB at a
+        time; close() releases the connection when stopping early."""
+        path = f"{ACCESS}/units/{unit_id}/objects"
+        response = self._request("GET", path, accept=OCTET, stream=True, long=True,
+                                 headers={"X-Qualifier": qualifier, "X-Version": str(int(version))})
+        length = response.headers.get("Content-Length")
+        return BinaryStream(chunks=self._chunks(response, "GET", path), response=response,
+                            size=int(length) if length and length.isdigit() else None)
+
     def _chunks(self, response, method, path):
         try:
             yield from response.iter_content(CHUNK)

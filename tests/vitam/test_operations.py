@@ -257,3 +257,18 @@ def test_units_stream_reads_every_unit_line_by_line(client, world):
                                  .order_by("Title").limit(1).facet_terms("levels", "DescriptionLevel", size=5))
     assert stream.count == 2
     assert [unit["Title"] for unit in stream] == ["Délibération du 3 mars 2001", "Délibérations du conseil municipal"]
+
+
+def test_open_object_relays_a_binary_in_chunks(client, world, faults):
+    """The selection's zip reads each binary as chunks (never whole): same bytes, a missing usage is 404 at
+    once, an answer cut by Vitam is an error while reading, not a short file."""
+    item = world["units"]["Délibération du 3 mars 2001"]
+    binary = client.open_object(item["#id"], "BinaryMaster", 1)
+    assert binary.size == world["binary"].stat().st_size
+    assert hashlib.sha512(b"".join(binary)).hexdigest() == hashlib.sha512(world["binary"].read_bytes()).hexdigest()
+    with pytest.raises(VitamNotFound):
+        client.open_object(item["#id"], "Dissemination", 1)
+    faults(f"truncate:/access-external/v1/units/{item['#id']}/objects")
+    cut = client.open_object(item["#id"], "BinaryMaster", 1)
+    with pytest.raises(VitamUnavailable):
+        b"".join(cut)
