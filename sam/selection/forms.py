@@ -75,6 +75,17 @@ class DescriptionUpdateForm(forms.Form):
     expected_count = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=0)
     confirmed = forms.BooleanField(label=_("I confirm the update of all these units"), required=False)
 
+    # Which fields each change uses: static/sam/js/description_update.js shows only those.
+    FIELDS_OF = {"description": "set_description", "target": "replace_text", "search_text": "replace_text",
+                 "replacement": "replace_text", "keyword": "add_keyword remove_keyword",
+                 "keyword_type": "add_keyword remove_keyword", "level": "set_level", "start_date": "set_dates",
+                 "end_date": "set_dates"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, actions in self.FIELDS_OF.items():
+            self.fields[name].widget.attrs["data-for-actions"] = actions
+
     def clean(self):
         cleaned = super().clean()
         action = cleaned.get("action")
