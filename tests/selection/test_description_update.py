@@ -123,7 +123,9 @@ def test_a_title_emptied_is_refused_by_vitam_for_that_unit_only(client, archive)
     page = client.get(reverse("elimination:mass_update_detail", args=[archive.tenant_a.pk, update.pk]))
     text = page.content.decode()
     assert "Terminé avec des avertissements" in text and "1 non mises à jour" in text
-    assert "Title is mandatory" in text  # Vitam's reason for the unit
+    # Vitam's reason for the unit, in French
+    assert ("Échec de la mise à jour des métadonnées des unités archivistiques\u00a0: l’unité resterait sans "
+            "intitulé") in text.replace("&#x27;", "'"), text
 
 
 def test_internal_fields_make_vitam_refuse_the_whole_operation(archive):
