@@ -69,7 +69,7 @@ def test_add_a_keyword_then_set_the_description(client, archive):
     page = client.get(reverse("elimination:mass_update_detail", args=[archive.tenant_a.pk, update.pk]))
     text = page.content.decode()
     assert "2 unités mises à jour (ou déjà ainsi), 0 non mises à jour" in text, text
-    assert "$set" not in text and "Description" not in text.replace("description", "")
+    assert "$set" not in text and "KeywordContent" not in text and "UNIT_METADATA" not in text
 
 
 def test_remove_a_keyword_clear_the_description_level_and_dates(client, archive):
@@ -180,8 +180,8 @@ def test_confirmation_above_the_threshold(client, archive, settings):
     data = {"action": "add_keyword", "keyword": "Seuil", "step": "start", "expected_count": 2}
     response = client.post(url(archive, selection), data)
     assert response.status_code == 200 and not MassUpdate.objects.exists()
-    assert "cocher la confirmation" in response.content.decode() or "cochez la confirmation" in \
-        response.content.decode()
+    assert response.context["form"].non_field_errors() == [
+        "Cette mise à jour touche 2 unités, plus de 1\u00a0: cochez la confirmation pour continuer."]
     response = client.post(url(archive, selection), {**data, "confirmed": "on"})
     assert response.status_code == 302 and MassUpdate.objects.get().ok_count == 2
 
@@ -198,3 +198,27 @@ def test_researchers_and_other_users_get_404(client, archive):
     assert client.get(url(archive, other)).status_code == 404  # someone else's selection
     assert not MassUpdate.objects.exists()
     assert unit(archive, "PC 0012 maison A").get("Description") is None
+
+
+def test_a_keyword_keeps_each_units_own_keywords(client, archive):
+    """Vitam's mass update cannot add to a list: each group of units holding the same keywords gets its own
+    operation, so no unit loses a keyword another one lacks."""
+    client.force_login(archive.archivist_a)
+    alone = services.selection_working(user=archive.archivist_a, tenant=archive.tenant_a)
+    services.selection_units_add(selection=alone, units={archive.ids["PC 0012 maison A"]: "PC 0012"})
+    start(client, archive, alone, {"action": "add_keyword", "keyword": "Garage", "keyword_type": "subject"}, count=1)
+    services.selection_clear(selection=alone)
+
+    selection = pcs(archive)
+    update = start(client, archive, selection, {"action": "add_keyword", "keyword": "Urbanisme"})
+    assert update.state == MassUpdate.State.SUCCEEDED and update.ok_count == 2, update.error
+    assert VitamBatch.objects.filter(mass_update=update).count() == 2  # two groups of keywords
+    assert unit(archive, "PC 0012 maison A")["Keyword"] == [{"KeywordContent": "Garage", "KeywordType": "subject"},
+                                                            {"KeywordContent": "Urbanisme"}]
+    assert unit(archive, "PC 0047 garage A")["Keyword"] == [{"KeywordContent": "Urbanisme"}]
+
+    # removed by its text whatever its type; the other keywords stay
+    start(client, archive, selection, {"action": "remove_keyword", "keyword": "Garage"})
+    assert unit(archive, "PC 0012 maison A")["Keyword"] == [{"KeywordContent": "Urbanisme"}]
+    start(client, archive, selection, {"action": "remove_keyword", "keyword": "Urbanisme"})
+    assert "Keyword" not in unit(archive, "PC 0047 garage A")
