@@ -205,6 +205,7 @@ def selection_description_update(request, tenant_pk, pk):
         "tenant": selection.tenant, "selection": selection, "form": form, "count": count,
         "count_capped": count_capped, "threshold": elimination_services._threshold(), "description": description,
         "examples": examples, "show_examples": count is not None and form.cleaned_data.get("action") == "replace_text",
+        "target": form.cleaned_data.get("target") if form.is_bound and form.is_valid() else "",
     })
 
 

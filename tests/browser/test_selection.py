@@ -94,7 +94,7 @@ def test_add_a_keyword_and_set_the_description_of_selected_units(page, login, li
     page.screenshot(path=str(ARTIFACTS / "selection-description-form.png"), full_page=True)
     page.locator("#start-update").click()
     page.wait_for_load_state()
-    assert "2 unités mises à jour" in page.locator(".mass-update-result").inner_text()
+    assert "Unités mises à jour (ou déjà ainsi)\u00a0: 2." in page.locator(".mass-update-result").inner_text()
 
     page.goto(f"{live_server.url}/t/{cergy.pk}/selection/")
     page.locator("#selection-description").click()
@@ -105,9 +105,30 @@ def test_add_a_keyword_and_set_the_description_of_selected_units(page, login, li
     page.wait_for_load_state()
     page.locator("#start-update").click()
     page.wait_for_load_state()
-    assert "2 unités mises à jour" in page.locator(".mass-update-result").inner_text()
+    assert "Unités mises à jour (ou déjà ainsi)\u00a0: 2." in page.locator(".mass-update-result").inner_text()
     page.screenshot(path=str(ARTIFACTS / "selection-description-report.png"), full_page=True)
     assert MassUpdate.objects.filter(kind=MassUpdate.Kind.DESCRIPTION, state=MassUpdate.State.SUCCEEDED).count() == 2
+
+    # a replacement that would leave a unit without its title: previewed, then refused by Vitam for that unit
+    page.goto(f"{live_server.url}/t/{cergy.pk}/units/{unit_ids[0]}/")
+    first_title = page.locator("h1").inner_text().strip()
+    page.goto(f"{live_server.url}/t/{cergy.pk}/selection/")
+    page.locator("#selection-description").click()
+    page.wait_for_load_state()
+    page.locator("#id_action").select_option("replace_text")
+    page.locator("#id_target").select_option("Title")
+    page.locator("#id_search_text").fill(first_title)
+    page.locator("button[name=step][value=preview]").click()
+    page.wait_for_load_state()
+    examples = page.locator(".description-update-examples").inner_text()
+    assert first_title in examples, examples
+    page.screenshot(path=str(ARTIFACTS / "selection-description-examples.png"), full_page=True)
+    page.locator("#start-update").click()
+    page.wait_for_load_state()
+    assert "(ou déjà ainsi)\u00a0: 1. Non mises à jour\u00a0: 1" in page.locator(".mass-update-result").inner_text()
+    assert "Vitam refusera cette unité" in examples
+    assert "l’unité resterait sans intitulé" in page.locator("main").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "selection-description-warning.png"), full_page=True)
 
     for unit_id in unit_ids:
         page.goto(f"{live_server.url}/t/{cergy.pk}/units/{unit_id}/")

@@ -68,7 +68,7 @@ def test_add_a_keyword_then_set_the_description(client, archive):
     # the report page, in French, with Vitam's outcome
     page = client.get(reverse("elimination:mass_update_detail", args=[archive.tenant_a.pk, update.pk]))
     text = page.content.decode()
-    assert "2 unités mises à jour (ou déjà ainsi), 0 non mises à jour" in text, text
+    assert "Unités mises à jour (ou déjà ainsi)\u00a0: 2. Non mises à jour\u00a0: 0" in text, text
     assert "$set" not in text and "KeywordContent" not in text and "UNIT_METADATA" not in text
 
 
@@ -122,7 +122,7 @@ def test_a_title_emptied_is_refused_by_vitam_for_that_unit_only(client, archive)
     assert unit(archive, "PC 0012 maison A")["Title"] == "PC 0012 maison A"  # kept as it was
     page = client.get(reverse("elimination:mass_update_detail", args=[archive.tenant_a.pk, update.pk]))
     text = page.content.decode()
-    assert "Terminé avec des avertissements" in text and "1 non mises à jour" in text
+    assert "Terminé avec des avertissements" in text and "Non mises à jour\u00a0: 1" in text
     # Vitam's reason for the unit, in French
     assert ("Échec de la mise à jour des métadonnées des unités archivistiques\u00a0: l’unité resterait sans "
             "intitulé") in text.replace("&#x27;", "'"), text
