@@ -162,7 +162,8 @@ def description_actions_for(change: dict) -> tuple[list[dict], str]:
                                   "$updatePattern": java_replacement(change["replacement"])}}]
         where = _("titles") if change["target"] == "Title" else _("descriptions")
         if not change["replacement"]:
-            return actions, _("Remove “%(old)s” from the %(where)s") % {"old": change["search_text"], "where": where}
+            return actions, _("Remove “%(old)s” from the %(where)s") % {
+                "old": change["search_text"], "where": where}
         return actions, _("Replace “%(old)s” by “%(new)s” in the %(where)s") % {
             "old": change["search_text"], "new": change["replacement"], "where": where}
     if action in ("add_keyword", "remove_keyword"):
