@@ -117,6 +117,7 @@ ACTION_LABELS = {
     "elimination.execute_failed": _("Elimination failed"),
     "elimination.executed": _("Elimination done"),
     "elimination.mass_update": _("Mass update of rules"),
+    "selection.description_update": _("Mass update of the description of a selection"),
     # Probative value reports (relevés de valeur probante).
     "proof.request": _("Probative value report requested"),
     "proof.view": _("Probative value report consulted"),

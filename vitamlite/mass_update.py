@@ -352,6 +352,22 @@ def _unset_path(doc: dict, path: str) -> None:
     target.pop(parts[-1], None)
 
 
+_JAVA_REPLACEMENT = re.compile(r"\\(.)|\$(\d+)|\$\{(\w+)\}", re.S)
+
+
+def _java_replacement(template: str):
+    """Vitam applies $updatePattern with Java's Matcher.replaceAll: a backslash quotes the next character,
+    `$1` and `${name}` are groups."""
+    def replace(match: re.Match) -> str:
+        def part(token: re.Match) -> str:
+            quoted, number, name = token.groups()
+            if quoted is not None:
+                return quoted
+            return match.group(int(number) if number else name) or ""
+        return _JAVA_REPLACEMENT.sub(part, template)
+    return replace
+
+
 def apply_description_actions(unit: dict, actions: list[dict]) -> dict:
     doc = copy.deepcopy(unit)
     for action in actions:
@@ -365,12 +381,12 @@ def apply_description_actions(unit: dict, actions: list[dict]) -> dict:
                 pattern = re.compile(regex["$controlPattern"])
             except re.error as error:
                 raise UnitUpdateError(f"Expression régulière invalide : {error}") from None
+            replace = _java_replacement(regex["$updatePattern"])
             value = doc.get(regex["$target"])
             if isinstance(value, str):
-                doc[regex["$target"]] = pattern.sub(regex["$updatePattern"], value)
+                doc[regex["$target"]] = pattern.sub(replace, value)
             elif isinstance(value, list):
-                doc[regex["$target"]] = [pattern.sub(regex["$updatePattern"], v) if isinstance(v, str) else v
-                                         for v in value]
+                doc[regex["$target"]] = [pattern.sub(replace, v) if isinstance(v, str) else v for v in value]
     return doc
 
 
@@ -529,6 +545,16 @@ def run_description_update(db, store, tenant, operation_id, query, actions, cont
                                          " field(s)."]
         return "MASS_UPDATE_CHECK", []
 
-    _run(db, store, tenant, operation_id, query, contract, context_body, check=check,
-         apply=lambda unit: apply_description_actions(unit, actions),
+    from vitamlite.unit_update import unit_problem  # unit_update builds on this module's actions
+
+    def apply(unit: dict) -> dict:
+        # Each updated unit is validated as metadata's UnitValidator does: a unit left without its Title, with
+        # an unknown level or unreadable dates is reported KO and kept as it was.
+        updated = apply_description_actions(unit, actions)
+        problem = unit_problem(updated) if updated != unit else None
+        if problem:
+            raise UnitUpdateError(problem)
+        return updated
+
+    _run(db, store, tenant, operation_id, query, contract, context_body, check=check, apply=apply,
          step="STP_MASS_UPDATE_UNIT", action="MASS_UPDATE_UNITS")

@@ -7,11 +7,13 @@ from __future__ import annotations
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from sam.elimination import selectors, vitam_side
 from sam.consultation.seda_labels import level_label
 from sam.elimination.models import Proposal, ProposalUnit
 from sam.lib.csv_export import csv_lines
+from sam.lib import vitam_messages
 from sam.lib.display import human_size
 from sam.lib.pdf import render_pdf
 
@@ -154,6 +156,27 @@ def certificate_pdf(proposal: Proposal) -> bytes:
 STATUS_LABELS = {"OK": "updated", "WARNING": "unchanged", "KO": "refused"}
 
 
+# The reasons metadata's UnitValidator gives (in English) for a unit an update would make invalid.
+UNIT_VALIDATION_REASONS = (
+    ("Title is mandatory", gettext_lazy("the unit would be left without a title")),
+    ("is not a SEDA level", gettext_lazy("the description level is not one of SEDA's")),
+    ("is not a date", gettext_lazy("a date cannot be read")),
+    ("EndDate is before StartDate", gettext_lazy("the end date would be before the start date")),
+)
+
+
+def unit_line_reason(params: dict) -> str:
+    """What Vitam says of a unit it did not update, in French: its catalogue's text for the line's key, then the
+    detail (the validator's reason told in French when SAM knows it, else as Vitam gave it)."""
+    status, message = str(params.get("status") or ""), str(params.get("message") or "")
+    if status not in ("KO", "WARNING"):
+        return message
+    key = str(params.get("key") or "").removesuffix(f"_{status}")
+    detail = next((str(text) for marker, text in UNIT_VALIDATION_REASONS if marker in message), message)
+    text = vitam_messages.message(f"{key}.{status}") if key else ""
+    return f"{text}\u00a0: {detail}" if text and detail else text or detail
+
+
 def report_lines_preview(path, limit: int = 200) -> list[dict]:
     """The first unit lines of a mass update report, for the detail page."""
     try:
@@ -166,5 +189,5 @@ def report_lines_preview(path, limit: int = 200) -> list[dict]:
         params = line.get("params") or {}
         status = str(params.get("status") or "")
         preview.append({"id": params.get("id") or line.get("id"), "status": status,
-                        "label": labels.get(status, status), "message": params.get("message", "")})
+                        "label": labels.get(status, status), "message": unit_line_reason(params)})
     return preview

@@ -175,7 +175,12 @@ class ProposalUnit(models.Model):
 
 
 class MassUpdate(tenant_owned(related_name="mass_updates")):
-    """A mass update of management rules sent to Vitam (POST /units/rules), with its report."""
+    """A mass update sent to Vitam, with its report: of management rules (POST /units/rules, ruleActions) or of
+    descriptive metadata (POST /units, the MASS_UPDATE DSL's $action list)."""
+
+    class Kind(models.TextChoices):
+        RULES = "rules", _("Management rules")
+        DESCRIPTION = "description", _("Descriptive metadata")
 
     class State(models.TextChoices):
         RUNNING = "running", _("Running")
@@ -191,6 +196,11 @@ class MassUpdate(tenant_owned(related_name="mass_updates")):
     description = models.CharField(_("change"), max_length=500)
     criteria = models.JSONField(default=dict, blank=True)
     rule_actions = models.JSONField(default=dict, blank=True)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.RULES)
+    description_actions = models.JSONField(default=list, blank=True)
+    # Vitam's mass update has no array action ($add/$pull are refused): a keyword added or removed becomes one
+    # $set of the whole Keyword list per group of units that hold the same keywords (see VitamBatch.actions).
+    keyword_change = models.JSONField(default=dict, blank=True)
     unit_count = models.PositiveIntegerField(_("units selected"), default=0)
     state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.RUNNING, db_index=True)
     operation_id = models.CharField(_("operation"), max_length=100, blank=True)
@@ -242,6 +252,7 @@ class VitamBatch(models.Model):
     vitam_status = models.CharField(max_length=10, blank=True)
     report_path = models.CharField(max_length=1000, blank=True)
     report_sha512 = models.CharField(max_length=128, blank=True)
+    actions = models.JSONField(default=list, blank=True)  # a descriptive update's $action of this batch's units
 
     class Meta:
         ordering = ["kind", "number"]

@@ -706,11 +706,7 @@ def mass_update_start(*, actor, tenant, criteria: dict, change: dict, expected_c
                       request=None) -> MassUpdate:
     """Send the update to Vitam in the background; above the threshold it needs an explicit confirmation."""
     rule_actions, description = rule_actions_for(change)
-    if expected_count > _threshold() and not confirmed:
-        raise ValidationError(_("This update touches %(count)s units, more than %(threshold)s: tick the "
-                                "confirmation to go on.") % {"count": expected_count, "threshold": _threshold()})
-    if expected_count == 0:
-        raise ValidationError(_("No archive unit matches this selection."))
+    _mass_update_allowed(expected_count, confirmed)
     criteria = {k: (v.isoformat() if isinstance(v, datetime.date) else v) for k, v in criteria.items() if v}
     with transaction.atomic():
         update = MassUpdate.objects.create(tenant=tenant, organisation=tenant.organisation, created_by=actor,
@@ -725,6 +721,38 @@ def mass_update_start(*, actor, tenant, criteria: dict, change: dict, expected_c
         MassUpdate.objects.filter(pk=update.pk).update(job=job)
     update.refresh_from_db()
     return update
+
+
+def description_update_start(*, actor, tenant, criteria: dict, actions: list[dict], description: str,
+                             expected_count: int, confirmed: bool, keyword_change: dict | None = None,
+                             request=None) -> MassUpdate:
+    """Send a change of descriptive metadata (POST /units, MASS_UPDATE DSL) in the background, batched and
+    followed as the rules' updates are; above the threshold it needs an explicit confirmation."""
+    _mass_update_allowed(expected_count, confirmed)
+    criteria = {k: (v.isoformat() if isinstance(v, datetime.date) else v) for k, v in criteria.items() if v}
+    with transaction.atomic():
+        update = MassUpdate.objects.create(tenant=tenant, organisation=tenant.organisation, created_by=actor,
+                                           kind=MassUpdate.Kind.DESCRIPTION, description=description[:500],
+                                           criteria=criteria, description_actions=actions,
+                                           keyword_change=keyword_change or {}, unit_count=expected_count)
+        audit_record(actor=actor, action="selection.description_update", tenant=tenant, target=update,
+                     after={"criteria": criteria, "change": description, "action": actions,
+                            "keyword": keyword_change or {}, "units": expected_count}, request=request)
+        url = reverse("elimination:mass_update_detail", kwargs={"tenant_pk": tenant.pk, "pk": update.pk})
+        job = job_enqueue(actor=actor, organisation=tenant.organisation, tenant=tenant,
+                          kind="mass_update_description", label=description,
+                          task="sam.elimination.tasks.mass_update_task", result_url=url, update_id=update.pk)
+        MassUpdate.objects.filter(pk=update.pk).update(job=job)
+    update.refresh_from_db()
+    return update
+
+
+def _mass_update_allowed(expected_count: int, confirmed: bool) -> None:
+    if expected_count > _threshold() and not confirmed:
+        raise ValidationError(_("This update touches %(count)s units, more than %(threshold)s: tick the "
+                                "confirmation to go on.") % {"count": expected_count, "threshold": _threshold()})
+    if expected_count == 0:
+        raise ValidationError(_("No archive unit matches this selection."))
 
 
 def mass_update_run(*, update: MassUpdate, on_progress) -> None:
@@ -744,10 +772,7 @@ def mass_update_run(*, update: MassUpdate, on_progress) -> None:
                                                         _("Vitam updates the units"), _batch, len(batches), _done + d,
                                                         total)))
             if status.status in ("FATAL",) or (status.status == "KO" and not counts["OK"]):
-                _mass_update_stopped(update, batch, _(
-                    "Vitam refused the update (%(status)s, operation %(op)s): check that the rules exist in the "
-                    "referential and belong to the category, then see the journal of operations.") % {
-                    "status": status.status, "op": batch.operation_id})
+                _mass_update_stopped(update, batch, _refusal_message(client, update, batch, status.status))
                 return
             done += len(batch.unit_ids)
             on_progress(done, total, _batch_message(_("Vitam updates the units"), batch, len(batches), done, total))
@@ -762,6 +787,17 @@ def mass_update_run(*, update: MassUpdate, on_progress) -> None:
         state=MassUpdate.State.WARNING if warned else MassUpdate.State.SUCCEEDED, error="",
         finished_at=timezone.now(), report_path=str(_reports_merge(
             VitamBatch.objects.filter(mass_update=update), storage_dir("mass-updates", update) / "batch-report.jsonl")))
+
+
+def _refusal_message(client, update: MassUpdate, batch: VitamBatch, status: str) -> str:
+    if update.kind == MassUpdate.Kind.DESCRIPTION:
+        return _("Vitam refused the change (%(status)s, operation %(op)s): %(reason)s") % {
+            "status": status, "op": batch.operation_id,
+            "reason": vitam_side.operation_failure(client, batch.operation_id)
+            or _("see the journal of operations.")}
+    return _("Vitam refused the update (%(status)s, operation %(op)s): check that the rules exist in the "
+             "referential and belong to the category, then see the journal of operations.") % {
+        "status": status, "op": batch.operation_id}
 
 
 def _mass_update_batches(client, update: MassUpdate) -> list[VitamBatch]:
@@ -779,7 +815,36 @@ def _mass_update_batches(client, update: MassUpdate) -> list[VitamBatch]:
             raise ValidationError(_("More than %(max)s units match: narrow the selection.") % {
                 "max": f"{vitam_side.MAX_PROPOSAL_UNITS:,}"})
         MassUpdate.objects.filter(pk=update.pk).update(unit_count=len(ids))
+        if update.keyword_change:
+            return _keyword_batches(client, update, ids)
         return _batches_create(update=update, kind=VitamBatch.Kind.MASS_UPDATE, unit_ids=ids)
+
+
+def _same_keyword(keyword, wanted: dict) -> bool:
+    return isinstance(keyword, dict) and keyword.get("KeywordContent") == wanted["KeywordContent"] and (
+        "KeywordType" not in wanted or keyword.get("KeywordType") == wanted["KeywordType"])
+
+
+def _keyword_batches(client, update: MassUpdate, ids: list[str]) -> list[VitamBatch]:
+    """A keyword added or removed: the units' keywords are read now and the units grouped by their new list,
+    one $set (or $unset when none is left) per group, in operations of at most batch_size() units."""
+    change = update.keyword_change
+    groups: dict[str, list[str]] = {}
+    for unit_id, keywords in vitam_side.unit_keywords(client, ids).items():
+        if change["op"] == "add":
+            updated = keywords if change["keyword"] in keywords else [*keywords, change["keyword"]]
+        else:  # removed by its text, whatever its type unless one was chosen
+            updated = [keyword for keyword in keywords if not _same_keyword(keyword, change["keyword"])]
+        groups.setdefault(json.dumps(updated, sort_keys=True), []).append(unit_id)
+    batches, number = [], 0
+    for key, unit_ids in groups.items():
+        keywords = json.loads(key)
+        actions = [{"$set": {"Keyword": keywords}}] if keywords else [{"$unset": ["Keyword"]}]
+        for chunk in vitam_side.batches_of(unit_ids):
+            number += 1
+            batches.append(VitamBatch(mass_update=update, kind=VitamBatch.Kind.MASS_UPDATE, number=number,
+                                      unit_ids=chunk, actions=actions))
+    return VitamBatch.objects.bulk_create(batches)
 
 
 def _mass_update_batch_run(client, update: MassUpdate, batch: VitamBatch, on_progress):
@@ -788,7 +853,11 @@ def _mass_update_batch_run(client, update: MassUpdate, batch: VitamBatch, on_pro
         locked = VitamBatch.objects.select_for_update().get(pk=batch.pk)
         if not locked.operation_id:
             query = Select().where(in_("#id", locked.unit_ids)).threshold(len(locked.unit_ids))
-            locked.operation_id = client.update_units_rules(query, update.rule_actions)
+            if update.kind == MassUpdate.Kind.DESCRIPTION:
+                locked.operation_id = client.mass_update_units({
+                    **query.build_batch(), "$action": locked.actions or update.description_actions})
+            else:
+                locked.operation_id = client.update_units_rules(query, update.rule_actions)
             locked.state = VitamBatch.State.SENT
             locked.save(update_fields=["operation_id", "state"])
             if locked.number == 1:  # the update names its first operation; the journal links each batch

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from sam.lib import vitam_messages
 from sam.vitam import VitamError, VitamTimeout
 from sam.vitam.dsl import MAX_RESULT_WINDOW, Select, eq, gt, gte, in_, lte, match_all, or_
 from tenants.vitam_clients import ACCESS, vitam_client
@@ -336,3 +337,39 @@ def read_report_lines(path) -> list[dict]:
                 except ValueError:
                     continue
     return lines
+
+
+def operation_failure(client, operation_id: str) -> str:
+    """Vitam's French reason of a refused operation: its most precise KO/FATAL event (the catalogue's text, then
+    the detail Vitam gave), "" when the journal cannot be read."""
+    try:
+        operation = client.get_operation(operation_id)
+    except VitamError:
+        return ""
+    failed = [event for event in operation.get("events") or [] if event.get("outcome") in ("KO", "FATAL")]
+    if not failed:
+        return ""
+    event = max(failed, key=lambda e: (str(e.get("outDetail") or "").count("."), bool(e.get("evDetData"))))
+    text = vitam_messages.describe(event.get("outDetail"), fallback=str(event.get("outMessg") or ""))
+    detail = event.get("evDetData")
+    if isinstance(detail, str):
+        try:
+            detail = json.loads(detail)
+        except ValueError:
+            pass
+    errors = detail.get("error") if isinstance(detail, dict) else None
+    if errors:
+        text += " : " + (", ".join(map(str, errors)) if isinstance(errors, list) else str(errors))
+    return text
+
+
+def unit_keywords(client, unit_ids: list[str]) -> dict[str, list]:
+    """Each unit's Keyword list (SEDA's repeated keywords), read by pages of identifiers."""
+    found = {}
+    for start in range(0, len(unit_ids), PAGE):
+        chunk = unit_ids[start:start + PAGE]
+        query = Select().where(in_("#id", chunk)).fields("#id", "Keyword").limit(len(chunk))
+        for unit in client.search_units(query.build()).results:
+            keywords = unit.get("Keyword") or []
+            found[unit["#id"]] = keywords if isinstance(keywords, list) else [keywords]
+    return found

@@ -16,11 +16,12 @@ from sam.consultation import selectors as consultation_selectors
 from sam.consultation.forms import SearchForm
 from sam.consultation.seda_labels import level_label
 from sam.selection.models import Selection, SelectionEntry
-from sam.vitam.dsl import MAX_RESULT_WINDOW, Select, and_, exists, in_, or_
+from sam.vitam.dsl import MAX_RESULT_WINDOW, Select, and_, exists, in_, match_phrase, or_
 from tenants.permissions import is_platform_admin, tenant_get_for_user
 
 SELECT = "search"  # archivists and referents: researchers hold consult_communicable only
 PER_PAGE = 25
+EXAMPLES_READ = 50  # units read to find the examples of a replacement (full-text matches the text loosely)
 PAGE_FIELDS = ("#id", "Title", "DescriptionLevel", "StartDate", "EndDate", "#originating_agency")
 
 
@@ -141,3 +142,24 @@ def search_label(parameters: dict) -> str:
     parts = [f"{fields[name].label} : {value}" for name, value in parameters.items()
              if name in fields and name not in ("sort", "per_page", "page") and value]
     return " · ".join(parts) or str(_("Every archive unit"))
+
+
+def replacement_examples(selection: Selection, *, user, target: str, text: str, replacement: str,
+                         limit: int = 5) -> list[dict]:
+    """Up to `limit` units of the selection whose title or description holds the text, read from Vitam, with
+    the text before and after the replacement. Vitam's full-text phrase match finds them across the selection
+    when the text is made of whole words; the first units of the selection are looked at too (a part of a word)."""
+    condition = selection_condition(selection)
+    if condition is None or not text:
+        return []
+    client = consultation_selectors.client_for(selection.tenant, user=user)
+    examples = {}
+    for where in (and_(condition, match_phrase(target, text)), condition):
+        query = Select().where(where).fields("#id", "Title", target).limit(EXAMPLES_READ)
+        for unit in client.search_units(query).results:
+            before = unit.get(target)
+            if isinstance(before, str) and text in before and len(examples) < limit:
+                examples.setdefault(unit.get("#id", ""), {
+                    "id": unit.get("#id", ""), "title": unit.get("Title", ""), "before": before,
+                    "after": before.replace(text, replacement)})
+    return list(examples.values())

@@ -8,8 +8,11 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import formats
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
+from sam.consultation.seda_labels import level_label
 from sam.consultation.services import search_parameters
 from sam.elimination import services as elimination_services
 from sam.selection import selectors
@@ -138,3 +141,63 @@ def selection_analysis_start(*, actor, selection: Selection, title: str, mode: s
                                 "confirmation to go on.") % {"count": count, "threshold": threshold})
     return elimination_services.analysis_start(actor=actor, tenant=selection.tenant, title=title, mode=mode,
                                                criteria=criteria, date=date, request=request)
+
+
+def java_replacement(text: str) -> str:
+    """A literal text as the replacement of Vitam's $setregex (Java's Matcher: `\\` and `$` are special)."""
+    return text.replace("\\", "\\\\").replace("$", "\\$")
+
+
+def description_actions_for(change: dict) -> tuple[list[dict], str]:
+    """Vitam's MASS_UPDATE $action list for the form's change, and its description in French."""
+    action = change["action"]
+    if action == "set_description":
+        return [{"$set": {"Description": change["description"]}}], _("Set the description to “%(text)s”") % {
+            "text": Truncator(change["description"]).chars(80)}
+    if action == "clear_description":
+        return [{"$unset": ["Description"]}], _("Clear the description")
+    if action == "replace_text":
+        # The archivist gives a literal text: escaped for Vitam's (Java) regular expression and replacement.
+        actions = [{"$setregex": {"$target": change["target"], "$controlPattern": re.escape(change["search_text"]),
+                                  "$updatePattern": java_replacement(change["replacement"])}}]
+        where = _("titles") if change["target"] == "Title" else _("descriptions")
+        if not change["replacement"]:
+            return actions, _("Remove “%(old)s” from the %(where)s") % {
+                "old": change["search_text"], "where": where}
+        return actions, _("Replace “%(old)s” by “%(new)s” in the %(where)s") % {
+            "old": change["search_text"], "new": change["replacement"], "where": where}
+    if action in ("add_keyword", "remove_keyword"):
+        # No $action: Vitam's mass update has no array action, the run groups the units by their keywords.
+        if action == "add_keyword":
+            return [], _("Add the keyword “%(keyword)s”") % {"keyword": change["keyword"]}
+        return [], _("Remove the keyword “%(keyword)s”") % {"keyword": change["keyword"]}
+    if action == "set_level":
+        return [{"$set": {"DescriptionLevel": change["level"]}}], _("Set the description level to %(level)s") % {
+            "level": level_label(change["level"])}
+    if action == "set_dates":
+        dates = {name: change[key].isoformat() for name, key in (("StartDate", "start_date"), ("EndDate", "end_date"))
+                 if change.get(key)}
+        shown = " – ".join(formats.date_format(change[key], "SHORT_DATE_FORMAT")
+                           for key in ("start_date", "end_date") if change.get(key))
+        return [{"$set": dates}], _("Set the dates to %(dates)s") % {"dates": shown}
+    raise ValidationError(_("Unknown change."))
+
+
+def selection_description_update_start(*, actor, selection: Selection, change: dict, expected_count: int,
+                                       confirmed: bool, request=None):
+    """A change of descriptive metadata on every unit of the selection, sent in the background."""
+    actions, description = description_actions_for(change)
+    return elimination_services.description_update_start(
+        actor=actor, tenant=selection.tenant, criteria=selection_criteria(selection), actions=actions,
+        description=description, expected_count=expected_count, confirmed=confirmed,
+        keyword_change=keyword_change_for(change), request=request)
+
+
+def keyword_change_for(change: dict) -> dict | None:
+    """The keyword added or removed, as SEDA writes it (its type only when one is chosen)."""
+    if change["action"] not in ("add_keyword", "remove_keyword"):
+        return None
+    keyword = {"KeywordContent": change["keyword"]}
+    if change.get("keyword_type"):
+        keyword["KeywordType"] = change["keyword_type"]
+    return {"op": "add" if change["action"] == "add_keyword" else "remove", "keyword": keyword}

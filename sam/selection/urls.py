@@ -15,6 +15,7 @@ urlpatterns = [
     path(SELECTION, views.selection_detail, name="detail"),
     path(SELECTION + "update/", views.selection_update, name="update"),
     path(SELECTION + "rules/", views.selection_mass_update, name="mass_update"),
+    path(SELECTION + "description/", views.selection_description_update, name="description_update"),
     path(SELECTION + "elimination/", views.selection_analysis, name="analysis"),
     path(SELECTION + "export.csv", views.selection_export, name="export"),
     path(SELECTION + "files/", views.selection_zip, name="zip"),

@@ -19,8 +19,8 @@ from sam.elimination import services as elimination_services
 from sam.elimination.selectors import elimination_tenant_for_user
 from sam.lib import refusals
 from sam.selection import selectors, services, zip_export
-from sam.selection.forms import KeepForm, SelectionAnalysisForm, SelectionMassUpdateForm, SelectionZipForm
-from sam.vitam.dsl import MAX_RESULT_WINDOW
+from sam.selection.forms import (DescriptionUpdateForm, KeepForm, SelectionAnalysisForm, SelectionMassUpdateForm,
+                                 SelectionZipForm)
 from sam.vitam.errors import VitamError
 from tenants.vitam_clients import MissingContract
 
@@ -167,6 +167,45 @@ def selection_mass_update(request, tenant_pk, pk):
         "tenant": selection.tenant, "selection": selection, "form": form, "count": count,
         "count_capped": count_capped, "threshold": elimination_services._threshold(),
         "description": elimination_services.rule_actions_for(form.change())[1] if count is not None else "",
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def selection_description_update(request, tenant_pk, pk):
+    """Change descriptive metadata of every unit: preview (Vitam's count, examples of a replacement), then start
+    in the background (confirmation above the threshold)."""
+    selection = _action_context(request, tenant_pk, pk)
+    try:
+        criteria = services.selection_criteria(selection)
+    except ValidationError as error:
+        refusals.as_messages(request, error)
+        return _detail(selection)
+    form = DescriptionUpdateForm(request.POST or None)
+    count, count_capped, description, examples = None, False, "", []
+    if request.method == "POST" and form.is_valid():
+        change = form.change()
+        try:
+            count, count_capped = elimination_services.mass_update_count(tenant=selection.tenant, criteria=criteria)
+            description = services.description_actions_for(change)[1]
+            if change["action"] == "replace_text":
+                examples = selectors.replacement_examples(
+                    selection, user=request.user, target=change["target"], text=change["search_text"],
+                    replacement=change["replacement"])
+            if request.POST.get("step") == "start" and form.cleaned_data.get("expected_count") is not None:
+                update = services.selection_description_update_start(
+                    actor=request.user, selection=selection, change=change, expected_count=count,
+                    confirmed=form.cleaned_data["confirmed"], request=request)
+                return redirect("elimination:mass_update_detail", tenant_pk=selection.tenant_id, pk=update.pk)
+        except (ValidationError, VitamError, MissingContract) as error:
+            refusals.on_form(form, error)
+        except ConsultationUnavailable as error:
+            form.add_error(None, str(error))
+    return render(request, "selection/selection_description_update.html", {
+        "tenant": selection.tenant, "selection": selection, "form": form, "count": count,
+        "count_capped": count_capped, "threshold": elimination_services._threshold(), "description": description,
+        "examples": examples, "show_examples": count is not None and form.cleaned_data.get("action") == "replace_text",
+        "target": form.cleaned_data.get("target") if form.is_bound and form.is_valid() else "",
     })
 
 

@@ -277,3 +277,32 @@ def test_mass_update_of_descriptive_metadata(http, sip_units):
     events = http.get(f"/access-external/v1/logbookoperations/{operation_id}",
                       contract="contract").json()["$results"][0]["events"]
     assert any(e["outDetail"] == "MASS_UPDATE_CHECK.KO" and "internal field" in e["evDetData"] for e in events)
+
+
+def test_description_update_replacements_and_invalid_units(http, sip_units):
+    """$updatePattern follows Java's Matcher (groups `$1`, `\\` quoting), and a unit the actions would make invalid
+    (no Title left) is reported KO and kept, the others updated: WARNING. Array actions are refused (400), as
+    Vitam's MASS_UPDATE schema allows $set, $unset and $setregex only."""
+    _, by_title = sip_units
+    ids = sorted(u["#id"] for u in by_title.values())
+    response = http.post(UNITS, contract="contract", json={
+        "$query": [{"$in": {"#id": ids}}],
+        "$action": [{"$setregex": {"$target": "Title", "$controlPattern": "Dossier (\\d)",
+                                   "$updatePattern": "Dossier n° $1 \\$ \\\\"}}]})
+    assert wait_status(http, response.headers["X-Request-Id"]) == "OK"
+    assert sorted(unit(http, unit_id)["Title"] for unit_id in ids) == ["Dossier n° 1 $ \\", "Dossier n° 2 $ \\"]
+
+    first = next(unit_id for unit_id in ids if unit(http, unit_id)["Title"].startswith("Dossier n° 1"))
+    response = http.post(UNITS, contract="contract", json={
+        "$query": [{"$in": {"#id": ids}}],
+        "$action": [{"$setregex": {"$target": "Title", "$controlPattern": "^Dossier n° 1 \\$ \\\\$",
+                                   "$updatePattern": ""}}]})
+    operation_id = response.headers["X-Request-Id"]
+    assert wait_status(http, operation_id) == "WARNING"
+    lines = {line["params"]["id"]: line["params"] for line in report(http, operation_id)[1:]}
+    assert lines[first]["status"] == "KO" and "Title is mandatory" in lines[first]["message"]
+    assert unit(http, first)["Title"] == "Dossier n° 1 $ \\"
+
+    response = http.post(UNITS, contract="contract", json={
+        "$query": [{"$in": {"#id": ids}}], "$action": [{"$add": {"Keyword": [{"KeywordContent": "x"}]}}]})
+    assert response.status_code == 400
