@@ -137,6 +137,17 @@ OUTCOMES = {
 }
 
 
+# SEDA's KeywordType values, with the words of the archivists' thesauri.
+KEYWORD_TYPES = {
+    "subject": _("Subject"), "geogname": _("Place"), "persname": _("Person"), "corpname": _("Organisation"),
+    "famname": _("Family"), "function": _("Function"), "occupation": _("Occupation"),
+    "genreform": _("Type of document"),
+}
+# What the search rows show, computed once per unit by consultation.selectors (not SEDA metadata).
+ROW_DISPLAY_KEYS = frozenset({"level_label", "id", "agency", "title_shown", "title_short", "description_short",
+                              "dates_shown", "select_label"})
+
+
 def label_for(field_name: str) -> str:
     return FIELD_LABELS.get(field_name, field_name)
 
@@ -153,7 +164,8 @@ def outcome_label(outcome: str) -> tuple[str, str]:
 def _text(value) -> str:
     """One readable line for a SEDA value: composite fields as “Label: value; Label: value”."""
     if isinstance(value, dict):
-        parts = [f"{label_for(key)} : {_text(inner)}" for key, inner in value.items()
+        parts = [f"{label_for(key)} : {KEYWORD_TYPES.get(inner, inner) if key == 'KeywordType' else _text(inner)}"
+                 for key, inner in value.items()
                  if not str(key).startswith("#") and inner not in (None, "", [], {})]
         return " ; ".join(parts)
     if isinstance(value, list):
@@ -168,7 +180,7 @@ def readable_metadata(unit: dict) -> list[dict]:
     known = [name for name in FIELD_LABELS if name in unit]
     others = sorted(name for name in unit if name not in FIELD_LABELS)
     for name in known + others:
-        if name.startswith(("#", "_")):
+        if name.startswith(("#", "_")) or name in ROW_DISPLAY_KEYS:
             continue
         value = unit[name]
         if value in (None, "", [], {}):

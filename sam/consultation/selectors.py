@@ -268,6 +268,7 @@ def _decorate(unit: dict) -> dict:
     unit["description_short"] = _shortened(str(unit.get("Description") or ""), 160)
     unit["dates_shown"] = f"{start} – {end}" if end else start
     unit["select_label"] = _("Select “%(title)s”") % {"title": title}
+    # Every key added here is listed in seda_labels.ROW_DISPLAY_KEYS, so the unit page never shows it as metadata.
     return unit
 
 

@@ -4,7 +4,7 @@ criteria)."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from sam.consultation.seda_labels import DESCRIPTION_LEVELS
+from sam.consultation.seda_labels import DESCRIPTION_LEVELS, KEYWORD_TYPES
 from sam.elimination.forms import AnalysisForm, CriteriaForm, DateInput, MassUpdateForm
 from sam.elimination.models import Proposal
 
@@ -70,10 +70,7 @@ class DescriptionUpdateForm(forms.Form):
                ("add_keyword", _("Add a keyword")), ("remove_keyword", _("Remove a keyword")),
                ("set_level", _("Set the description level")), ("set_dates", _("Set the start and end dates"))]
     TARGETS = [("Title", _("Titles")), ("Description", _("Descriptions"))]
-    # SEDA's KeywordType values, with the words of the archivists' thesauri
-    KEYWORD_TYPES = [("", _("No type")), ("subject", _("Subject")), ("geogname", _("Place")),
-                     ("persname", _("Person")), ("corpname", _("Organisation")), ("famname", _("Family")),
-                     ("function", _("Function")), ("occupation", _("Occupation")), ("genreform", _("Type of document"))]
+    KEYWORD_TYPES = [("", _("No type")), *KEYWORD_TYPES.items()]
 
     action = forms.ChoiceField(label=_("Change"), choices=ACTIONS)
     description = forms.CharField(label=_("New description"), required=False, max_length=10000,

@@ -7,8 +7,10 @@ import json
 
 import pytest
 from django.urls import reverse
+from django.utils.translation import override
 
 from sam.consultation.models import SavedSearch
+from sam.consultation.seda_labels import ROW_DISPLAY_KEYS, readable_metadata
 from tests.consultation.helpers import TEXT, tiny_png
 
 
@@ -167,6 +169,8 @@ def test_unit_view_shows_metadata_tree_rules_objects_lifecycle(client, archive):
     assert version.digest == hashlib.sha512(TEXT.encode()).hexdigest()
     assert context["lifecycle"] and context["lifecycle"][0]["evTypeProc"] == "INGEST"
     assert {row["name"] for row in context["metadata"]} >= {"Title", "DescriptionLevel", "StartDate"}
+    # What the search rows compute on the unit (level_label, agency…) is not shown as its metadata.
+    assert not {row["name"] for row in context["metadata"]} & ROW_DISPLAY_KEYS
     parent = client.get(reverse("consultation:unit_detail", args=[archive.tenant_a.pk, archive.ids["Dossier public 2001"]]))
     assert parent.context["children"].total == 2
 
@@ -284,3 +288,10 @@ def test_register_summary_and_detail(client, archive):
     detail = client.get(reverse("consultation:register_detail", args=[archive.tenant_a.pk, agency]))
     assert detail.status_code == 200 and detail.context["details"].results
     assert archive.ids["operation"] in {d["Opc"] for d in detail.context["details"].results}
+
+
+def test_keyword_types_read_in_the_archivists_words():
+    with override("fr"):
+        (row,) = readable_metadata({"Keyword": [{"KeywordContent": "Pontoise", "KeywordType": "geogname"}]})
+        (value,) = row["values"]
+        assert "Pontoise" in value and "Lieu" in value and "geogname" not in value
