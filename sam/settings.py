@@ -305,6 +305,8 @@ VITAM = {
     "ADMIN_TENANT": env_int("VITAM_ADMIN_TENANT", 1, minimum=0),
     # Units per elimination action or mass update operation: Vitam refuses more than 10,000 in one.
     "BATCH_SIZE": env_int("VITAM_BATCH_SIZE", 10_000, minimum=1, maximum=10_000),
+    # Units one DIP export or transfer may select: Vitam's distributionThreshold (sam.vitam.limits).
+    "DISTRIBUTION_THRESHOLD": env_int("VITAM_DISTRIBUTION_THRESHOLD", 100_000, minimum=1),
 }
 VITAMLITE = {
     "DATA_DIR": env_str("VITAMLITE_DATA_DIR", str(DATA_DIR / "vitamlite")),
