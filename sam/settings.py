@@ -266,6 +266,9 @@ Path(FILE_UPLOAD_TEMP_DIR).mkdir(parents=True, exist_ok=True)
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 10 * 1024**3, minimum=1)
 # Days a communication's DIP stays downloadable once Vitam has built it.
 DIP_RETENTION_DAYS = env_int("DIP_RETENTION_DAYS", 7, minimum=1)
+# Certificates of receiving platforms (sam.transfers.delivery): <DIR>/<organisation code>/, nowhere else, so that
+# a referent names only their own organisation's files.
+RECEIVING_PLATFORM_CERTS_DIR = Path(env_str("RECEIVING_PLATFORM_CERTS_DIR", str(DATA_DIR / "receiving-platforms")))
 
 EMAIL_HOST = env_str("EMAIL_HOST")
 if EMAIL_HOST:
