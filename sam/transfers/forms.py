@@ -3,7 +3,6 @@ from django.utils.translation import gettext_lazy as _
 
 from sam.deposits.forms import default_archival_agency
 from sam.transfers.models import ReceivingPlatform
-from sam.vitam.client import WORKFLOWS
 
 
 class TransferForm(forms.Form):
@@ -35,8 +34,10 @@ class PlatformForm(forms.ModelForm):
     ingest_url = forms.URLField(label=_("Ingest-external address"), max_length=500, assume_scheme="https",
                                 help_text=_("The address its ingest-external answers on, e.g. "
                                             "https://vitam.archives.example:8443."))
+    # A transfer is a standard ingest; the blank test checks the SIP without keeping anything.
     context_id = forms.ChoiceField(label=_("Ingest workflow (X-Context-Id)"), initial="DEFAULT_WORKFLOW",
-                                   choices=[(workflow, workflow) for workflow in WORKFLOWS])
+                                   choices=[("DEFAULT_WORKFLOW", _("Standard ingest")),
+                                            ("BLANK_TEST", _("Blank test ingest (nothing kept)"))])
 
     class Meta:
         model = ReceivingPlatform
@@ -51,7 +52,8 @@ class PlatformForm(forms.ModelForm):
 
 
 class SendForm(forms.Form):
-    platform = forms.ModelChoiceField(label=_("Receiving platform"), queryset=ReceivingPlatform.objects.none())
+    platform = forms.ModelChoiceField(label=_("Receiving platform"), queryset=ReceivingPlatform.objects.none(),
+                                      empty_label=None)
 
     def __init__(self, *args, tenant, **kwargs):
         super().__init__(*args, **kwargs)
