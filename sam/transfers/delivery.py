@@ -87,6 +87,10 @@ def transfer_send(*, actor, transfer: Transfer, platform: ReceivingPlatform, req
 def transfer_deliver(*, transfer: Transfer, on_progress, actor=None) -> None:
     """Upload, follow the receiving ingest, fetch its ATR and import it as the reply (on behalf of `actor`)."""
     platform = transfer.platform
+    if platform is None:  # removed by the referent while the job waited
+        services._transition(transfer, actor=None, action="send_failed", state=Transfer.State.SIP_READY,
+                             error=_("The receiving platform was removed before the transfer was sent."))
+        return
     client = platform_client(platform)
     try:
         on_progress(0, 3, _("Sending the SIP to %(platform)s") % {"platform": platform.name})

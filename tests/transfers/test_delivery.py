@@ -157,3 +157,17 @@ def test_another_communes_platform_and_the_archivist_managing_platforms_are_refu
     assert transfer.state == Transfer.State.SIP_READY and transfer.platform is None
     client.force_login(archive.archivist_a)
     assert client.get(reverse("transfers:platforms", args=[archive.tenant_a.pk])).status_code == 404
+
+
+def test_a_platform_removed_before_the_job_runs_leaves_the_sip_ready(client, archive):
+    platform = delivery.platform_save(actor=archive.referent_a, tenant=archive.tenant_a, data={
+        "name": "AD", "ingest_url": "https://127.0.0.1:9", "vitam_tenant": 3, "context_id": "DEFAULT_WORKFLOW",
+        "ingest_contract": "", "cert_path": "", "key_path": "", "ca_path": ""})
+    transfer = start_from_selection(client, archive)
+    Transfer.objects.filter(pk=transfer.pk).update(state=Transfer.State.SENDING, platform=platform)
+    delivery.platform_delete(actor=archive.referent_a, platform=platform)
+    transfer.refresh_from_db()
+    delivery.transfer_deliver(transfer=transfer, on_progress=lambda *args: None)
+    transfer.refresh_from_db()
+    assert transfer.state == Transfer.State.SIP_READY
+    assert transfer.error == "La plateforme destinataire a été retirée avant l’envoi du transfert."
