@@ -96,3 +96,29 @@ def test_vitamlite_export_takes_the_units_up_to_the_query_threshold_and_refuses_
     assert events["CHECK_DISTRIBUTION_THRESHOLD"]["outcome"] == outcome
     if outcome == "KO":
         assert "Too many units found. Threshold=2, found=3" in events["CHECK_DISTRIBUTION_THRESHOLD"]["evDetData"]
+
+
+def test_vitamlite_export_past_its_default_threshold_within_the_querys_is_a_warning(client, archive, monkeypatch):
+    """CheckDistributionThresholdBase: more units than the default threshold but within the request's $threshold
+    is WARNING (the check, its step and the operation), and the DIP is still built and downloadable; SAM's
+    communication takes it. The default is lowered to 2 here: 100,001 units would make a slow test."""
+    from vitamlite import dip
+
+    monkeypatch.setattr(dip, "DIP_THRESHOLD", 2)
+    vitam = vitam_client(archive.tenant_a, contract=ACCESS)
+    folder = archive.ids[FOLDER]
+    query = Select().where(or_(in_("#id", [folder]), in_("#allunitups", [folder]))).threshold(3)
+    operation_id = vitam.export_dip(query, usages=["BinaryMaster"], with_logbook=False, without_objects=False,
+                                    parameters={"requesterIdentifier": "test"})
+    assert follow(vitam, operation_id, lambda done, total: None, timeout=60).status == "WARNING"
+    events = {event["evType"]: event for event in vitam.get_operation(operation_id)["events"]}
+    assert events["CHECK_DISTRIBUTION_THRESHOLD"]["outcome"] == "WARNING"
+    assert ("Unit count exceeds default threshold. Default threshold=2, found=3"
+            in events["CHECK_DISTRIBUTION_THRESHOLD"]["evDetData"])
+    assert events["STP_CREATE_MANIFEST"]["outcome"] == "WARNING"
+
+    selection = folder_selection(archive)
+    client.force_login(archive.archivist_a)
+    client.post(create_url(archive, selection), FORM)
+    communication = Communication.objects.get()
+    assert communication.state == Communication.State.READY and communication.exported_units == 3
