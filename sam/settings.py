@@ -270,6 +270,9 @@ DIP_RETENTION_DAYS = env_int("DIP_RETENTION_DAYS", 7, minimum=1)
 # estimated size it is refused in favour of a communication (DIP), which Vitam builds in the background.
 ZIP_EXPORT_CONFIRM_UNITS = env_int("ZIP_EXPORT_CONFIRM_UNITS", 500, minimum=1)
 ZIP_EXPORT_MAX_BYTES = env_int("ZIP_EXPORT_MAX_BYTES", 20 * 1024**3, minimum=1)
+# Certificates of receiving platforms (sam.transfers.delivery): <DIR>/<organisation code>/, nowhere else, so that
+# a referent names only their own organisation's files.
+RECEIVING_PLATFORM_CERTS_DIR = Path(env_str("RECEIVING_PLATFORM_CERTS_DIR", str(DATA_DIR / "receiving-platforms")))
 
 EMAIL_HOST = env_str("EMAIL_HOST")
 if EMAIL_HOST:
@@ -309,6 +312,8 @@ VITAM = {
     "ADMIN_TENANT": env_int("VITAM_ADMIN_TENANT", 1, minimum=0),
     # Units per elimination action or mass update operation: Vitam refuses more than 10,000 in one.
     "BATCH_SIZE": env_int("VITAM_BATCH_SIZE", 10_000, minimum=1, maximum=10_000),
+    # Units one DIP export or transfer may select: Vitam's distributionThreshold (sam.vitam.limits).
+    "DISTRIBUTION_THRESHOLD": env_int("VITAM_DISTRIBUTION_THRESHOLD", 100_000, minimum=1),
 }
 VITAMLITE = {
     "DATA_DIR": env_str("VITAMLITE_DATA_DIR", str(DATA_DIR / "vitamlite")),

@@ -143,6 +143,12 @@ ACTION_LABELS = {
     "transfer.reply_done": _("Transfer reply integrated (accepted units purged)"),
     "transfer.reply_failed": _("Transfer reply not integrated"),
     "transfer.bordereau_pdf": _("Transfer bordereau laid out (PDF)"),
+    "transfer.send": _("Transfer sent to the receiving platform (in the background)"),
+    "transfer.delivered": _("Transfer SIP received by the receiving platform"),
+    "transfer.send_failed": _("Sending of the transfer to the receiving platform failed"),
+    "transfer.atr_received": _("Reply of the receiving platform received"),
+    "transfer.platform_create": _("Receiving platform added"),
+    "transfer.platform_delete": _("Receiving platform removed"),
 }
 
 

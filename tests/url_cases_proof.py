@@ -19,12 +19,28 @@ def proof_b(world):
     return {"tenant_pk": world.tenant_b.pk, "pk": world.extra["proof_b"].pk}
 
 
+def selection_b(world):
+    from sam.selection.models import Selection, SelectionEntry
+
+    kwargs = unit_b(world)
+    selection = Selection.objects.create(user=world.archivist_b, tenant=world.tenant_b, organisation=world.org_b,
+                                         name="Sélection à certifier de B", kept=True)
+    SelectionEntry.objects.create(selection=selection, kind=SelectionEntry.Kind.UNIT, unit_id=kwargs["unit_id"],
+                                  label="Dossier à certifier de B", with_descendants=True)
+    return {"tenant_pk": world.tenant_b.pk, "selection_pk": selection.pk}
+
+
 def markers(world):
-    return [*b_titles(world), OBJECT_TITLE]
+    return [*b_titles(world), OBJECT_TITLE, "Sélection à certifier de B", "Dossier à certifier de B"]
 
 
 register(
     UrlCase("proof:request", ORGANISATION, kwargs=object_b, methods=("post",), markers=markers),
+    UrlCase("proof:selection", ORGANISATION, kwargs=selection_b, methods=("get", "post"), markers=markers,
+            data=lambda w: {"usage": "BinaryMaster", "version": 1}, roles=frozenset(),
+            note="the selection is its owner's alone (tests/proof covers the owner)"),
+    UrlCase("proof:unit_tree", ORGANISATION, kwargs=unit_b, methods=("get", "post"), markers=markers,
+            data=lambda w: {"usage": "BinaryMaster", "version": 1}),
     UrlCase("proof:detail", ORGANISATION, kwargs=proof_b, markers=markers),
     UrlCase("proof:report", ORGANISATION, kwargs=proof_b, markers=markers),
     UrlCase("proof:attestation", ORGANISATION, kwargs=proof_b, markers=markers),

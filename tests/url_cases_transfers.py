@@ -6,8 +6,8 @@ import tempfile
 import zipfile
 
 from sam.selection.models import Selection, SelectionEntry
-from sam.transfers.models import Transfer
-from tests.url_cases import ARCHIVE_STAFF, ORGANISATION, UrlCase, register
+from sam.transfers.models import ReceivingPlatform, Transfer
+from tests.url_cases import ARCHIVE_STAFF, ORGANISATION, REFERENT_ONLY, UrlCase, register
 
 SECRET = "Transfert secret de B"
 
@@ -55,8 +55,16 @@ def selection_b(world):
     return {"tenant_pk": world.tenant_b.pk, "selection_pk": selection.pk}
 
 
+def platform_b(world):
+    platform = ReceivingPlatform.objects.create(
+        tenant=world.tenant_b, organisation=world.org_b, created_by=world.referent_b, name="Plateforme secrète de B",
+        ingest_url="https://vitam-secret-b.example", vitam_tenant=7, ingest_contract="IC-SECRET-B")
+    return {"tenant_pk": world.tenant_b.pk, "pk": platform.pk}
+
+
 def markers(world):
-    return [SECRET, "TR-B-SECRET", "IC-SECRET-B", "aeeaaaaaaasecrettransferb", "Dossier à transférer secret de B"]
+    return [SECRET, "TR-B-SECRET", "IC-SECRET-B", "aeeaaaaaaasecrettransferb", "Dossier à transférer secret de B",
+            "Plateforme secrète de B", "vitam-secret-b.example"]
 
 
 register(
@@ -74,5 +82,17 @@ register(
     UrlCase("transfers:print_pdf", ORGANISATION, kwargs=transfer_b, methods=("get",), markers=markers,
             note="POST lays out the PDF: tests/transfers covers it"),
     UrlCase("transfers:reply_file", ORGANISATION, kwargs=transfer_b_replied, markers=markers),
+    UrlCase("transfers:send", ORGANISATION, kwargs=lambda w: (platform_b(w), transfer_b(w))[1], methods=("post",),
+            markers=markers, data=lambda w: {"platform": ReceivingPlatform.objects.values_list("pk", flat=True)
+                                              .filter(tenant=w.tenant_b).first()},
+            note="B's transfer is SENT: B's staff are sent back with a refusal, nothing is sent"),
     roles=ARCHIVE_STAFF,
+)
+register(
+    UrlCase("transfers:platforms", ORGANISATION, kwargs=lambda w: (platform_b(w), tenant_b(w))[1],
+            methods=("get", "post"), markers=markers,
+            data=lambda w: {"name": "x", "ingest_url": "https://x.example", "vitam_tenant": 1,
+                            "context_id": "DEFAULT_WORKFLOW"}),
+    UrlCase("transfers:platform_delete", ORGANISATION, kwargs=platform_b, methods=("post",), markers=markers),
+    roles=REFERENT_ONLY,
 )

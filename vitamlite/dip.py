@@ -177,7 +177,12 @@ class _Export:
             self._event(step, "KO")
             logbook.finish(self.db, self.operation_id, "KO")
             return
-        self._event("CHECK_DISTRIBUTION_THRESHOLD", "OK")
+        # As CheckDistributionThresholdBase: more than the default threshold, within the request's, is WARNING
+        # (and so are the step and the operation).
+        outcome = "WARNING" if len(ids) > DIP_THRESHOLD else "OK"
+        self._event("CHECK_DISTRIBUTION_THRESHOLD", outcome, data={"warning": (
+            f"Unit count exceeds default threshold. Default threshold={DIP_THRESHOLD}, found={len(ids)}")}
+            if outcome == "WARNING" else None)
         set_progress(self.db, self.tenant, self.operation_id, step, 0, len(ids))
         reports_dir = self.store.tenant_reports_dir(self.tenant)
         reports_dir.mkdir(parents=True, exist_ok=True)
@@ -186,7 +191,7 @@ class _Export:
             manifest_path = workspace / "manifest.xml"
             objects = self._write_manifest(manifest_path, ids)
             self._event("CREATE_MANIFEST", "OK", data={"nbUnits": len(ids), "nbObjects": len(objects)})
-            self._event(step, "OK")
+            self._event(step, outcome)
 
             step = "STP_PUT_BINARY_ON_WORKSPACE"
             self._event(step + ".STARTED", "STARTED")
@@ -210,7 +215,7 @@ class _Export:
                 leftover.unlink()
             workspace.rmdir()
         set_progress(self.db, self.tenant, self.operation_id, step, len(ids), len(ids), commit=False)
-        logbook.finish(self.db, self.operation_id, "OK",
+        logbook.finish(self.db, self.operation_id, outcome,
                        data={"nbUnits": len(ids), "nbObjects": len(objects), "size": size})
 
     # -- manifest

@@ -23,7 +23,7 @@ from sam.elimination.vitam_side import follow
 from sam.lib.jobs.services import job_enqueue
 from sam.selection import selectors as selection_selectors
 from sam.selection.models import SelectionEntry
-from sam.vitam import Select, in_
+from sam.vitam import Select, in_, limits
 from sam.vitam.ids import tenant_of_id
 from tenants.audit import audit_record
 
@@ -49,7 +49,9 @@ def communication_preview(*, actor, selection) -> dict:
             "The selection mixes archive units of several tenants (%(count)s from another tenant, e.g. "
             "%(unit)s): remove them before asking for a communication.") % {"count": len(foreign), "unit": foreign[0]})
     client = client_for(selection.tenant, user=actor)
-    count = client.search_units(Select().where(condition).fields("#id").limit(1)).total
+    counted = client.search_units(Select().where(condition).fields("#id").limit(1))
+    count = counted.total
+    limits.refuse_over_threshold(count, what=_("The communication"), at_least=counted.total_is_capped)
     ticked = list(selection.entries.filter(kind=SelectionEntry.Kind.UNIT).values_list("unit_id", flat=True))
     visible = client.search_units(Select().where(in_("#id", ticked)).fields("#id").limit(1)).total if ticked else 0
     return {"condition": condition, "count": count, "hidden": max(0, len(ticked) - visible)}
@@ -106,10 +108,15 @@ def communication_run(*, communication: Communication, on_progress) -> None:
     """Ask Vitam for the DIP (once), follow its operation to the end, keep its report."""
     client = client_for(communication.tenant, user=communication.created_by)
     if not communication.operation_id:
+        # The preview counted at most 10,000 (Vitam's $hits.total): count past it before asking for the DIP.
+        limits.refuse_over_threshold(limits.count_units(client, [communication.condition],
+                                                        limit=limits.distribution_threshold()),
+                                     what=_("The communication"))
         parameters = {"requesterIdentifier": communication.requester_service or communication.requester_name,
                       "comment": communication.purpose_text,
                       "messageRequestIdentifier": f"SAM-COMMUNICATION-{communication.pk}"}
-        operation_id = client.export_dip(Select().where(communication.condition), usages=communication.usages,
+        operation_id = client.export_dip(Select().where(communication.condition)
+                                         .threshold(limits.distribution_threshold()), usages=communication.usages,
                                          with_logbook=communication.with_logbook,
                                          without_objects=not communication.usages, parameters=parameters)
         Communication.objects.filter(pk=communication.pk).update(operation_id=operation_id)

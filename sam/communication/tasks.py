@@ -1,5 +1,6 @@
 """Background task of communications (django-tasks; at once in tests)."""
 
+from django.core.exceptions import ValidationError
 from django_tasks import task
 
 from sam.communication import services
@@ -21,6 +22,11 @@ def communication_export_task(job_id, communication_id):
         except VitamError as error:
             services.communication_fail(communication=communication, message=error.user_message())
             raise
+        except ValidationError as error:  # more units than one Vitam operation takes: nothing asked of Vitam
+            message = " ".join(error.messages)
+            services.communication_fail(communication=communication, message=message)
+            job.message = message[:500]
+            return
         except ConsultationUnavailable as error:  # the tenant lost its access contract meanwhile
             services.communication_fail(communication=communication, message=str(error))
             raise

@@ -92,27 +92,28 @@ def matching_ids(client, conditions: list[dict], *, limit: int) -> list[str]:
     return ids[: limit + 1]
 
 
-def candidate_ids(client, *, mode: str, criteria: dict, date: str) -> list[str]:
+def candidate_ids(client, *, mode: str, criteria: dict, date: str, limit: int = MAX_PROPOSAL_UNITS,
+                  too_many: str = "") -> list[str]:
     """The units the analysis takes: those selected and every unit below them (a unit cannot go while it
-    still has children), in #id order."""
+    still has children), in #id order; more than `limit` raise SelectionError(too_many)."""
     conditions = criteria_conditions(criteria)
     if mode == "dua":
         conditions += dua_conditions(date)
     if not conditions:
         raise SelectionError(_("Give at least one criterion, or choose the units whose retention period has ended."))
-    too_many = SelectionError(_("More than %(max)s units (with the units below them) match: narrow the selection "
-                                "(producing service, dates, filing node) and make several proposals.") % {
-        "max": f"{MAX_PROPOSAL_UNITS:,}"})
-    ids = matching_ids(client, conditions, limit=MAX_PROPOSAL_UNITS)
+    too_many = SelectionError(too_many or _(
+        "More than %(max)s units (with the units below them) match: narrow the selection (producing service, "
+        "dates, filing node) and make several proposals.") % {"max": f"{MAX_PROPOSAL_UNITS:,}"})
+    ids = matching_ids(client, conditions, limit=limit)
     if not ids:
         raise SelectionError(_("No archive unit matches this selection."))
-    if len(ids) > MAX_PROPOSAL_UNITS:
+    if len(ids) > limit:
         raise too_many
     with_descendants: set[str] = set()
     for chunk in batches_of(ids, PAGE):
         with_descendants.update(matching_ids(client, [or_(in_("#id", chunk), in_("#allunitups", chunk))],
-                                             limit=MAX_PROPOSAL_UNITS))
-        if len(with_descendants) > MAX_PROPOSAL_UNITS:
+                                             limit=limit))
+        if len(with_descendants) > limit:
             raise too_many
     return sorted(with_descendants)
 

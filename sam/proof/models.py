@@ -16,7 +16,17 @@ class ProofRequest(tenant_owned("proof_requests")):
         READY = "ready", _("Ready")
         FAILED = "failed", _("Failed")
 
-    unit_id = models.CharField(_("archive unit"), max_length=100)
+    class Scope(models.TextChoices):
+        OBJECT = "object", _("one object of one archive unit")
+        UNITS = "units", _("the objects of several archive units")
+
+    scope = models.CharField(_("scope"), max_length=10, choices=Scope.choices, default=Scope.OBJECT)
+    # OBJECT: the unit. UNITS: the unit whose page asked (it and the units below), blank for a selection.
+    unit_id = models.CharField(_("archive unit"), max_length=100, blank=True)
+    # UNITS: the DSL condition SAM built (a selection's, or a unit and the units below it), never typed; the
+    # units it counted when asked.
+    condition = models.JSONField(default=dict, blank=True)
+    unit_count = models.PositiveIntegerField(_("archive units"), default=1)
     unit_title = models.CharField(_("title"), max_length=500, blank=True)
     usage = models.CharField(_("usage"), max_length=50)
     version = models.PositiveIntegerField(_("version"))

@@ -10,11 +10,15 @@ from dataclasses import dataclass, field
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
+from sam.consultation import selectors as consultation
 from sam.consultation.seda_labels import USAGES
 from sam.lib import vitam_messages
 from sam.lib.display import vitam_datetime
 from sam.proof.models import ProofRequest
+from sam.vitam.dsl import Select, in_
 from tenants.vitam_clients import ACCESS, vitam_client
+
+TITLES_PAGE = 1000
 
 # Overall status of a report entry or of the report (ProbativeReportEntry.status).
 STATUSES = {
@@ -144,3 +148,30 @@ def report_of(raw: bytes) -> ProofReport:
         results=report_summary.get("vitamResults") or {},
         entries=[_entry(e) for e in report.get("reportEntries") or []],
     )
+
+
+@dataclass
+class UnitEntries:
+    """The objects of one unit in a report of several units (an object group shared by units shows under each)."""
+    unit_id: str
+    title: str
+    entries: list[ProofEntry]
+
+
+def report_by_unit(proof: ProofRequest, report: ProofReport, *, user) -> list[UnitEntries]:
+    """The report's entries grouped by unit, units by title (read from Vitam under the reader's contract)."""
+    by_unit: dict[str, list[ProofEntry]] = {}
+    for entry in report.entries:
+        for unit_id in entry.unit_ids:
+            by_unit.setdefault(unit_id, []).append(entry)
+    ids = list(by_unit)
+    client = consultation.client_for(proof.tenant, user=user)
+    titles = {}
+    for start in range(0, len(ids), TITLES_PAGE):
+        chunk = ids[start:start + TITLES_PAGE]
+        for unit in client.search_units(Select().where(in_("#id", chunk)).fields("#id", "Title")
+                                        .limit(len(chunk))).results:
+            titles[unit["#id"]] = str(unit.get("Title") or "")
+    groups = [UnitEntries(unit_id=unit_id, title=titles.get(unit_id, ""), entries=entries)
+              for unit_id, entries in by_unit.items()]
+    return sorted(groups, key=lambda group: (group.title.casefold(), group.unit_id))

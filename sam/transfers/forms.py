@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from sam.deposits.forms import default_archival_agency
+from sam.transfers.models import ReceivingPlatform
 
 
 class TransferForm(forms.Form):
@@ -27,3 +28,33 @@ class TransferForm(forms.Form):
 class ReplyForm(forms.Form):
     reply = forms.FileField(label=_("Reply of the receiving service (ArchiveTransferReply, XML)"),
                             widget=forms.ClearableFileInput(attrs={"accept": ".xml,application/xml,text/xml"}))
+
+
+class PlatformForm(forms.ModelForm):
+    ingest_url = forms.URLField(label=_("Ingest-external address"), max_length=500, assume_scheme="https",
+                                help_text=_("The address its ingest-external answers on, e.g. "
+                                            "https://vitam.archives.example:8443."))
+    # A transfer is a standard ingest; the blank test checks the SIP without keeping anything.
+    context_id = forms.ChoiceField(label=_("Ingest workflow (X-Context-Id)"), initial="DEFAULT_WORKFLOW",
+                                   choices=[("DEFAULT_WORKFLOW", _("Standard ingest")),
+                                            ("BLANK_TEST", _("Blank test ingest (nothing kept)"))])
+
+    class Meta:
+        model = ReceivingPlatform
+        fields = ("name", "ingest_url", "vitam_tenant", "context_id", "ingest_contract", "cert_path", "key_path",
+                  "ca_path")
+        help_texts = {
+            "ingest_contract": _("The ingest contract the platform gave you; a transfer naming another one is "
+                                 "not sent. Empty: not checked."),
+            "cert_path": _("PEM files on SAM's server, in your organisation's folder of receiving platforms' "
+                           "certificates. Empty for plain HTTP."),
+        }
+
+
+class SendForm(forms.Form):
+    platform = forms.ModelChoiceField(label=_("Receiving platform"), queryset=ReceivingPlatform.objects.none(),
+                                      empty_label=None)
+
+    def __init__(self, *args, tenant, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["platform"].queryset = ReceivingPlatform.objects.filter(tenant=tenant)

@@ -12,6 +12,7 @@ class Transfer(tenant_owned(related_name="transfers")):
     class State(models.TextChoices):
         PREPARING = "preparing", _("in preparation")
         SIP_READY = "sip_ready", _("SIP ready")
+        SENDING = "sending", _("being sent to the receiving platform")
         SENT = "sent", _("sent, awaiting the reply")
         REGULARISING = "regularising", _("partial reply: regularisation transfer in progress")
         REPLY_RUNNING = "reply_running", _("reply being integrated")
@@ -59,6 +60,11 @@ class Transfer(tenant_owned(related_name="transfers")):
     sent_at = models.DateTimeField(_("sent on"), null=True, blank=True)
     replied_at = models.DateTimeField(_("reply integrated on"), null=True, blank=True)
     job = models.ForeignKey("jobs.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    # Sent over the ingest API of the receiving service's Vitam (ReceivingPlatform): its ingest operation.
+    platform = models.ForeignKey("ReceivingPlatform", on_delete=models.SET_NULL, null=True, blank=True,
+                                 related_name="transfers", verbose_name=_("receiving platform"))
+    delivery_operation_id = models.CharField(_("ingest operation on the receiving platform"), max_length=100,
+                                             blank=True)
 
     class Meta:
         ordering = ("-created_at",)
@@ -66,3 +72,26 @@ class Transfer(tenant_owned(related_name="transfers")):
 
     def __str__(self):
         return self.reference
+
+
+class ReceivingPlatform(tenant_owned(related_name="receiving_platforms")):
+    """The Vitam of the service that keeps definitive archives, reached over its ingest API as SAM deposits
+    (POST /ingest-external/v1/ingests): its address, tenant, workflow and certificate."""
+    name = models.CharField(_("name"), max_length=200)
+    ingest_url = models.URLField(_("ingest-external address"), max_length=500)
+    vitam_tenant = models.PositiveIntegerField(_("tenant of the receiving platform"))
+    context_id = models.CharField(_("ingest workflow (X-Context-Id)"), max_length=50, default="DEFAULT_WORKFLOW")
+    ingest_contract = models.CharField(_("ingest contract"), max_length=200, blank=True)
+    cert_path = models.CharField(_("client certificate (path)"), max_length=500, blank=True)
+    key_path = models.CharField(_("client key (path)"), max_length=500, blank=True)
+    ca_path = models.CharField(_("certification authority (path)"), max_length=500, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("created by"))
+    created_at = models.DateTimeField(_("created on"), auto_now_add=True)
+
+    class Meta:
+        ordering = ("name",)
+        verbose_name = _("receiving platform")
+
+    def __str__(self):
+        return self.name

@@ -6,10 +6,11 @@ import zipfile
 from pathlib import Path
 
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 
 from sam.lib import safe_xml
 from sam.lib.jobs.models import Job
-from sam.transfers.models import Transfer
+from sam.transfers.models import ReceivingPlatform, Transfer
 from tenants.models import Tenant
 from tenants.permissions import tenant_get_for_user
 
@@ -61,3 +62,15 @@ def transferred_units(transfer: Transfer) -> list[dict]:
                       "start_date": content.findtext("s:StartDate", default="", namespaces=NS),
                       "end_date": content.findtext("s:EndDate", default="", namespaces=NS)})
     return units
+
+
+# Receiving platforms hold certificate paths and addresses: the referent's to manage, as the organisation's users.
+PLATFORM_PERMISSION = "manage_users"
+
+
+def platform_tenant_for_user(user, tenant_pk) -> Tenant:
+    return tenant_get_for_user(user, tenant_pk, PLATFORM_PERMISSION)
+
+
+def platform_get(tenant, pk) -> ReceivingPlatform:
+    return get_object_or_404(ReceivingPlatform, tenant=tenant, pk=pk)

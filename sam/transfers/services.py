@@ -31,7 +31,7 @@ from sam.lib.jobs.services import job_enqueue
 from sam.transfers import documents
 from sam.transfers.models import Transfer
 from sam.transfers.selectors import NS, SEDA_NS, transferred_units
-from sam.vitam import VitamError
+from sam.vitam import VitamError, limits
 from sam.vitam.dsl import Select, eq, in_, lte
 from tenants.audit import audit_record
 
@@ -76,6 +76,10 @@ def transfer_start(*, actor, tenant, mode: str, criteria: dict, archival_agency:
                     "conditions": dua_keep_conditions(timezone.localdate())}
     elif not criteria.get("conditions"):
         raise ValidationError(_("The selection is empty: tick units in the search results first."))
+    else:  # the units below are counted in the background, against the same limit
+        counted = vitam_side.client_for(tenant).search_units(
+            Select().where(*criteria["conditions"]).fields("#id").limit(1).build())
+        limits.refuse_over_threshold(counted.total, what=_("The transfer"), at_least=counted.total_is_capped)
     with transaction.atomic():
         transfer = Transfer.objects.create(
             tenant=tenant, organisation=tenant.organisation, created_by=actor, mode=mode, criteria=criteria,
@@ -106,8 +110,10 @@ def transfer_prepare(*, transfer: Transfer, on_progress) -> None:
     client = vitam_side.client_for(transfer.tenant)
     try:
         on_progress(0, 0, _("Listing the units"))
-        ids = vitam_side.candidate_ids(client, mode=transfer.mode, criteria=transfer.criteria,
-                                       date=timezone.localdate().isoformat())
+        limit = limits.distribution_threshold()
+        ids = vitam_side.candidate_ids(
+            client, mode=transfer.mode, criteria=transfer.criteria, date=timezone.localdate().isoformat(),
+            limit=limit, too_many=limits.over_threshold_message(limit + 1, what=_("The transfer"), at_least=True))
         agency = _originating_agency(client, ids[0])
         query = Select().where(in_("#id", ids)).threshold(len(ids))
         operation_id = client.transfer(query, {

@@ -4,7 +4,7 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from sam.lib.jobs.services import job_progress, job_running
-from sam.transfers import services
+from sam.transfers import delivery, services
 from sam.transfers.models import Transfer
 
 
@@ -44,6 +44,18 @@ def transfer_reply_task(job_id, transfer_id):
             return
         services.reply_run(transfer=transfer, on_progress=lambda done, total, message: job_progress(
             job, done, total, message))
+        transfer.refresh_from_db()
+        job.message = transfer.error or transfer.get_state_display()
+
+
+@task(queue_name="vitam")
+def transfer_send_task(job_id, transfer_id):
+    with job_running(job_id) as job:
+        transfer = Transfer.objects.select_related("tenant", "organisation", "platform").get(pk=transfer_id)
+        if transfer.state != Transfer.State.SENDING:
+            return
+        delivery.transfer_deliver(transfer=transfer, actor=job.created_by, on_progress=lambda done, total, message:
+                                  job_progress(job, done, total, message))
         transfer.refresh_from_db()
         job.message = transfer.error or transfer.get_state_display()
 

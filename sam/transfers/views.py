@@ -14,10 +14,11 @@ from referentials.trees.selectors import tenant_agencies
 from sam.lib import refusals
 from sam.selection import selectors as selection_selectors
 from sam.selection import services as selection_services
-from sam.transfers import documents, selectors, services
-from sam.transfers.forms import ReplyForm, TransferForm
-from sam.transfers.models import Transfer
+from sam.transfers import delivery, documents, selectors, services
+from sam.transfers.forms import PlatformForm, ReplyForm, SendForm, TransferForm
+from sam.transfers.models import ReceivingPlatform, Transfer
 from sam.vitam.errors import VitamError
+from tenants.permissions import can
 
 
 def _detail(transfer):
@@ -29,7 +30,8 @@ def _detail(transfer):
 def transfer_list(request, tenant_pk):
     tenant = selectors.transfer_tenant_for_user(request.user, tenant_pk)
     return render(request, "transfers/transfer_list.html", {
-        "tenant": tenant, "transfers": selectors.transfer_list(tenant=tenant)})
+        "tenant": tenant, "transfers": selectors.transfer_list(tenant=tenant),
+        "perms_manage_platforms": can(request.user, selectors.PLATFORM_PERMISSION, tenant.organisation)})
 
 
 def _new(request, tenant, *, mode, criteria, selection=None):
@@ -74,7 +76,53 @@ def transfer_detail(request, tenant_pk, pk):
     transfer = selectors.transfer_get_for_user(request.user, tenant_pk, pk)
     return render(request, "transfers/transfer_detail.html", {
         "tenant": transfer.tenant, "transfer": transfer, "job": transfer.job, "reply_form": ReplyForm(),
-        **documents.agency_labels(transfer)})
+        "send_form": SendForm(tenant=transfer.tenant), **documents.agency_labels(transfer)})
+
+
+@login_required
+@require_POST
+def transfer_send(request, tenant_pk, pk):
+    """Send the ready SIP to a receiving platform of the tenant, in the background."""
+    transfer = selectors.transfer_get_for_user(request.user, tenant_pk, pk)
+    form = SendForm(request.POST, tenant=transfer.tenant)
+    if not form.is_valid():
+        messages.error(request, _("Choose the receiving platform."))
+        return _detail(transfer)
+    try:
+        delivery.transfer_send(actor=request.user, transfer=transfer, platform=form.cleaned_data["platform"],
+                               request=request)
+    except ValidationError as error:
+        refusals.as_messages(request, error)
+    return _detail(transfer)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def platform_list(request, tenant_pk):
+    """The receiving platforms of the tenant, and the form to add one (the referent's)."""
+    tenant = selectors.platform_tenant_for_user(request.user, tenant_pk)
+    form = PlatformForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            delivery.platform_save(actor=request.user, tenant=tenant, data=form.cleaned_data, request=request)
+        except ValidationError as error:
+            refusals.on_form(form, error)
+        else:
+            messages.success(request, _("Receiving platform added."))
+            return redirect("transfers:platforms", tenant_pk=tenant.pk)
+    return render(request, "transfers/platform_list.html", {
+        "tenant": tenant, "form": form, "platforms": ReceivingPlatform.objects.filter(tenant=tenant),
+        "certificates_dir": delivery.certificates_dir(tenant.organisation)})
+
+
+@login_required
+@require_POST
+def platform_delete(request, tenant_pk, pk):
+    tenant = selectors.platform_tenant_for_user(request.user, tenant_pk)
+    platform = selectors.platform_get(tenant, pk)
+    delivery.platform_delete(actor=request.user, platform=platform, request=request)
+    messages.success(request, _("Receiving platform removed."))
+    return redirect("transfers:platforms", tenant_pk=tenant.pk)
 
 
 @login_required

@@ -27,7 +27,7 @@ from django.utils.module_loading import import_string
 from sam.vitam import errors
 from sam.vitam.context import VitamContext
 from sam.vitam.dsl import GetById, Select, eq, update_by_id
-from sam.vitam.session import get_session, identity_for
+from sam.vitam.session import TlsIdentity, get_session, identity_for
 from sam.vitam.types import BinaryStream, CheckReport, DownloadResult, OperationStatus, UnitStream, VitamResponse
 
 logger = logging.getLogger("sam.vitam")
@@ -85,15 +85,19 @@ def _opened(file_or_path, mode="rb"):
 class VitamClient:
     """One client per (context, organisation); cheap to create, thread-compatible."""
 
-    def __init__(self, context: VitamContext, *, organisation=None):
+    def __init__(self, context: VitamContext, *, organisation=None, base_url: str | None = None,
+                 identity: TlsIdentity | None = None):
+        """`base_url` and `identity`: another Vitam than SAM's (a receiving platform of transfers), reached at
+        that address with that certificate for every service."""
         if not isinstance(context, VitamContext):
             raise TypeError("VitamClient needs a VitamContext")
         self.context = context
         self.organisation = organisation
-        self.identity = identity_for(organisation)
+        self.base_url = base_url.rstrip("/") if base_url else None
+        self.identity = identity or identity_for(organisation)
 
     def with_context(self, context: VitamContext) -> VitamClient:
-        return VitamClient(context, organisation=self.organisation)
+        return VitamClient(context, organisation=self.organisation, base_url=self.base_url, identity=self.identity)
 
     # --- transport -----------------------------------------------------------------------
 
@@ -118,7 +122,7 @@ class VitamClient:
         tenant_header: bool = True,
         timeout: float | None = None,
     ) -> requests.Response:
-        base = ingest_base_url() if service == "ingest" else access_base_url()
+        base = self.base_url or (ingest_base_url() if service == "ingest" else access_base_url())
         all_headers = self.context.headers() if tenant_header else {"X-Request-Id": self.context.request_id}
         all_headers["Accept"] = accept
         if json_body is not None:
