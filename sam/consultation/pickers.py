@@ -50,16 +50,27 @@ def _deposit_detail(when, transferring: str, names: dict[str, str]) -> str:
     return " – ".join(part for part in parts if part)
 
 
-def _logbook_ingest(operation: dict, names: dict[str, str]) -> dict:
-    """A deposit made outside SAM, as Vitam's logbook knows it: its message identifier, date and services."""
-    agencies = operation.get("agIdExt") or {}
-    if isinstance(agencies, str):  # Vitam keeps agIdExt as a JSON string
+def _json_field(operation: dict, name: str) -> dict:
+    value = operation.get(name) or {}
+    if isinstance(value, str):  # Vitam keeps agIdExt and evDetData as JSON strings
         try:
-            agencies = json.loads(agencies)
+            value = json.loads(value)
         except ValueError:
-            agencies = {}
+            return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _logbook_label(operation: dict) -> str:
+    """The bordereau's comment (EvDetailReq) when the logbook holds it, else its message identifier."""
+    return str(_json_field(operation, "evDetData").get("EvDetailReq") or operation.get("obIdIn") or "")
+
+
+def _logbook_ingest(operation: dict, names: dict[str, str]) -> dict:
+    """A deposit made outside SAM, as Vitam's logbook knows it: its bordereau's comment or message identifier,
+    date and service versant."""
+    agencies = _json_field(operation, "agIdExt")
     when = vitam_datetime(operation.get("evDateTime"))
-    label = operation.get("obIdIn") or _("Deposit of %(date)s") % {
+    label = _logbook_label(operation) or _("Deposit of %(date)s") % {
         "date": timezone.localtime(when).strftime("%d/%m/%Y") if when else ""}
     return {"value": operation["evId"], "label": str(label),
             "detail": _deposit_detail(when, agencies.get("TransferringAgency", ""), names)}
@@ -94,7 +105,8 @@ def _deposits(*, user, tenant, text: str, value: str) -> list[dict]:
     for operation in client.search_operations(query).results:
         if len(found) >= MAX_SUGGESTIONS:
             break
-        if operation.get("evId") in known or wanted not in str(operation.get("obIdIn") or "").casefold():
+        words = f"{_logbook_label(operation)} {operation.get('obIdIn') or ''}".casefold()
+        if operation.get("evId") in known or wanted not in words:
             continue
         found.append(_logbook_ingest(operation, names))
     return found
