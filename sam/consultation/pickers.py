@@ -1,5 +1,5 @@
 """What the pickers suggest (sam/lib/pickers.py): labels of the tenant's services producteurs, rules, archive
-units and deposits (ingest operations), read from Vitam through the tenant's clients and from SAM's deposit
+units, deposits (ingest operations) and file formats, read from Vitam through the tenant's clients and from SAM's deposit
 records, at most MAX_SUGGESTIONS per answer."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from sam.consultation.selectors import client_for
 from sam.deposits.models import Deposit
 from sam.lib.display import vitam_datetime
 from sam.lib.pickers import MAX_SUGGESTIONS
-from sam.vitam.dsl import Select, SelectSingle, eq, match_phrase_prefix
+from sam.vitam.dsl import Select, SelectSingle, eq, match_phrase_prefix, or_
 from sam.vitam.errors import VitamNotFound
 
 # Ingest operations of the logbook looked through for deposits made outside SAM (most recent first).
@@ -112,6 +112,20 @@ def _deposits(*, user, tenant, text: str, value: str) -> list[dict]:
     return found
 
 
+def _formats(*, user, tenant, text: str, value: str) -> list[dict]:
+    """PRONOM formats of Vitam's referential by name or identifier (fmt/18), for the formats of a contract."""
+    if value:
+        condition = eq("PUID", value)
+    elif text.strip():
+        condition = or_(match_phrase_prefix("Name", text.strip()), eq("PUID", text.strip()))
+    else:
+        return []
+    query = SelectSingle().where(condition).limit(MAX_SUGGESTIONS)
+    return [{"value": row["PUID"], "label": f"{row.get('Name') or row['PUID']} ({row['PUID']})",
+             "detail": str(row.get("Version") or "")}
+            for row in client_for(tenant, user=user).search_formats(query).results]
+
+
 def suggestions(*, user, tenant, kind: str, text: str = "", value: str = "", rule_type: str = "") -> list[dict]:
     """[{value, label, detail?}] matching the typed text (or the one entry whose identifier is `value`); rules of
     one category only when `rule_type` names one (the category chosen beside the field)."""
@@ -134,4 +148,6 @@ def suggestions(*, user, tenant, kind: str, text: str = "", value: str = "", rul
         return [_unit(unit) for unit in client_for(tenant, user=user).search_units(query.build()).results]
     if kind == "deposits":
         return _deposits(user=user, tenant=tenant, text=text, value=value)
+    if kind == "formats":
+        return _formats(user=user, tenant=tenant, text=text, value=value)
     raise ValueError(f"unknown picker kind {kind!r}")

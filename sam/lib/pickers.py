@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 # Kinds a lookup endpoint answers; the names appear in the lookup URL.
-KINDS = ("agencies", "rules", "units", "deposits")
+KINDS = ("agencies", "rules", "units", "deposits", "formats")
 # At most this many suggestions per keystroke (the lookups ask Vitam for no more).
 MAX_SUGGESTIONS = 20
 
