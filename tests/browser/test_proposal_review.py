@@ -129,6 +129,17 @@ def test_several_units_picked_as_chips_removed_and_sent(page, login, live_server
     first, second = page.locator("#id_unit_ids-value").input_value().split("\n")
     chips.nth(0).get_by_role("button", name="Retirer PC 095 08 0047").click()
     assert chips.count() == 1 and page.locator("#id_unit_ids-value").input_value() == second
+    # An identifier typed (nothing to choose in the list) is added as it is on Enter, checked by the form.
+    units.fill("")
+    units.focus()
+    page.keyboard.type("pas/un/identifiant")
+    page.keyboard.press("Enter")
+    assert chips.count() == 2 and units.input_value() == ""
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+    assert "La ligne «\u00a0pas/un/identifiant\u00a0» n’est pas un identifiant" in page.locator("main").inner_text()
+    assert page.locator(".picker-chip").count() == 2  # what was sent comes back as chips, to correct
+    page.get_by_role("button", name="Retirer pas/un/identifiant").click()
     page.locator("main form button[type=submit]").click()
     page.wait_for_load_state()
     proposal = Proposal.objects.latest("pk")

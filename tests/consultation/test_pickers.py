@@ -159,9 +159,10 @@ def test_several_units_picker_renders_a_textarea_fallback_checked_line_by_line(c
 
 
 def test_formats_are_suggested_by_name_for_the_formats_of_an_ingest_contract(client, vitam_world):
-    """The ingest contract's formats are chosen by name (Vitam's PRONOM referential), several as chips."""
+    """The ingest contract's formats are chosen by name (Vitam's PRONOM referential), several as chips, by the
+    referent who writes the contracts."""
     world = vitam_world
-    client.force_login(world.archivist_a)
+    client.force_login(world.referent_a)
     results = lookup(client, world.tenant_a, "formats", q="Acrobat PDF 1.4").json()["results"]
     assert ("fmt/18", "Acrobat PDF 1.4 - Portable Document Format (fmt/18)") in [
         (r["value"], r["label"]) for r in results]
@@ -170,6 +171,5 @@ def test_formats_are_suggested_by_name_for_the_formats_of_an_ingest_contract(cli
         "Acrobat PDF 1.4")
     assert lookup(client, world.tenant_b, "formats", q="fmt/18").status_code == 404
 
-    client.force_login(world.referent_a)
     page = client.get(reverse("contracts:ingest_contract_create", args=[world.tenant_a.pk])).content.decode()
     assert f'data-picker-url="/t/{world.tenant_a.pk}/pickers/formats/"' in page and 'data-picker-multiple="1"' in page

@@ -181,6 +181,12 @@
       } else if (event.key === "Enter" && !list.hidden && active >= 0) {
         event.preventDefault();
         choose(active);
+      } else if (event.key === "Enter" && multiple && visible.value.trim()) {
+        // Nothing chosen in the list (none offered, or the list is unavailable): what is typed is added as it
+        // is, and the form checks it like the plain textarea.
+        event.preventDefault();
+        options = [{value: visible.value.trim(), label: visible.value.trim()}];
+        choose(0);
       } else if (event.key === "Escape" && !list.hidden) {
         event.preventDefault();
         close();
