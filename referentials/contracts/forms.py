@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from referentials.contracts import domain, profile_files
 from referentials.contracts.domain import ACCESS, INGEST, ContractKind
+from sam.lib.pickers import MultiPickerInput
 
 STATUS_CHOICES = [("ACTIVE", _("Active")), ("INACTIVE", _("Inactive"))]
 CHECK_PARENT_LINK_CHOICES = list(domain.VALUE_LABELS["CheckParentLink"].items())
@@ -82,8 +83,9 @@ class ContractForm(forms.Form):
         f["EveryFormatType"] = forms.BooleanField(label=domain.FIELD_LABELS["EveryFormatType"], required=False,
                                                   initial=True)
         f["FormatType"] = forms.CharField(
-            label=domain.FIELD_LABELS["FormatType"], required=False, widget=forms.Textarea(attrs={"rows": 2}),
-            help_text=_("PRONOM identifiers separated by commas or spaces, e.g. fmt/95, fmt/18, x-fmt/111."))
+            label=domain.FIELD_LABELS["FormatType"], required=False, widget=MultiPickerInput("formats"),
+            help_text=_("Type part of the name of a format (or its PRONOM identifier, e.g. fmt/18), then choose it "
+                        "in the list, as many times as needed."))
         f["FormatUnidentifiedAuthorized"] = forms.BooleanField(
             label=domain.FIELD_LABELS["FormatUnidentifiedAuthorized"], required=False)
         f["ComputeInheritedRulesAtIngest"] = forms.BooleanField(

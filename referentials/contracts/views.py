@@ -30,6 +30,7 @@ from referentials.contracts.forms import (
     SearchForm,
 )
 from sam.lib import refusals
+from sam.lib.pickers import pickers_bind
 from sam.vitam import VitamError
 from tenants.permissions import can, tenant_get_for_user
 
@@ -93,6 +94,7 @@ def contract_create(request, tenant_pk, kind):
         else:
             messages.success(request, _("Contract %(identifier)s created.") % {"identifier": stored["Identifier"]})
             return redirect(_detail_url(kind, tenant, stored["Identifier"]))
+    pickers_bind(form, tenant)  # the formats picker asks this tenant's referential
     return render(request, "contracts/contract_form.html", _base(
         request, tenant, kind=kind, form=form, units_available=units_available))
 
@@ -138,6 +140,7 @@ def contract_update(request, tenant_pk, kind, identifier):
     else:
         form = ContractForm(kind=kind, creating=False, document=document, **choices)
         form.initial["snapshot"] = services.snapshot_sign(kind.fields, document)
+    pickers_bind(form, tenant)  # the formats picker asks this tenant's referential
     return render(request, "contracts/contract_form.html", _base(
         request, tenant, kind=kind, form=form, contract=document, changes=changes,
         units_available=units_available))

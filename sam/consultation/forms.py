@@ -76,7 +76,8 @@ class SearchForm(FastRenderedForm):
                                      choices=_choices(FINAL_ACTIONS, _("Any final action")),
                                      widget=forms.Select)
     opi = forms.RegexField(label=_("Operation (deposit)"), required=False, regex=r"^[A-Za-z0-9_.:-]{1,100}$",
-                           help_text=_("Identifier of the operation that deposited the units."), widget=forms.TextInput,
+                           help_text=_("Type part of the title of the deposit (bordereau), then choose it in "
+                                       "the list."), widget=PickerInput("deposits"),
                            error_messages={"invalid": _("Enter the identifier of an operation.")})
     sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORTS, widget=forms.Select)
     per_page = forms.TypedChoiceField(label=_("Results per page"), required=False, choices=PER_PAGE, coerce=int,

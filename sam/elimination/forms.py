@@ -8,7 +8,7 @@ from referentials.kinds import AGENCIES, RULE_TYPE_LABELS, RULES
 from referentials.selectors import referential_lacks
 from sam.elimination.models import Proposal
 from sam.elimination.services import RULE_CATEGORY_CHOICES
-from sam.lib.pickers import PickerInput, pickers_bind
+from sam.lib.pickers import MultiPickerInput, PickerInput, pickers_bind
 
 IDENTIFIER = r"^[A-Za-z0-9_.:-]{1,100}$"
 
@@ -39,9 +39,10 @@ class CriteriaForm(forms.Form):
                             error_messages={"invalid": _("Enter the identifier of an archive unit.")})
     date_from = forms.DateField(label=_("Dates from"), required=False, widget=DateInput())
     date_to = forms.DateField(label=_("Dates to"), required=False, widget=DateInput())
-    unit_ids = forms.CharField(label=_("Or these units"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
-                               help_text=_("Identifiers of archive units, one per line (for example pasted "
-                                           "from a search export)."))
+    unit_ids = forms.CharField(label=_("Or these units"), required=False, widget=MultiPickerInput("units"),
+                               help_text=_("Type part of a title and choose the unit in the list, as many times "
+                                           "as needed. To gather many units, put them in your selection from the "
+                                           "search results and start from the selection."))
 
     def __init__(self, *args, tenant=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -148,3 +148,35 @@ def path_of(unit: dict, known: dict[str, dict]) -> list[str]:
 
 def changes_of(tenant, limit: int = 50):
     return PublishedChange.objects.filter(tenant=tenant).select_related("created_by")[:limit]
+
+
+def filing_node_kept_reason(tenant, unit_id: str, date) -> str:
+    """Why Vitam's elimination analysis would keep this filing-plan node at the date ("" if it would destroy it).
+
+    Vitam destroys a holding-tree node whatever its rules, but analyses a filing-plan node like a deposited unit
+    (EliminationAnalysisService): it needs inherited retention periods (DUA) all ended at the date, a final action
+    that is not "Keep", and no hold still running."""
+    query = Select().where(eq("#id", unit_id)).fields("#id")
+    inherited = (client_for(tenant).search_units_with_inherited_rules(query.build()).first or {}).get(
+        "InheritedRules") or {}
+    appraisal = inherited.get("AppraisalRule") or {}
+    rules = appraisal.get("Rules") or []
+    actions = {str(p.get("PropertyValue")) for p in appraisal.get("Properties") or []
+               if p.get("PropertyName") == "FinalAction"}
+    if not rules:
+        return _("The node has no retention period (DUA): the archive system keeps it.")
+    names = ", ".join(sorted({rule.get("Rule", "") for rule in rules}))
+    ends = [rule.get("EndDate") for rule in rules]
+    if not all(ends):
+        return _("Its retention period (%(rules)s) has no start date, hence no end: the archive system keeps "
+                 "it.") % {"rules": names}
+    latest = max(str(end)[:10] for end in ends)
+    if latest > date.isoformat():
+        return _("Its retention period (%(rules)s) ends on %(date)s: the archive system keeps it until then.") % {
+            "rules": names, "date": latest}
+    if not actions or "Keep" in actions:
+        return _("Its final action is “Keep”: the archive system keeps it.")
+    holds = (inherited.get("HoldRule") or {}).get("Rules") or []
+    if any(not hold.get("EndDate") or str(hold["EndDate"])[:10] > date.isoformat() for hold in holds):
+        return _("A hold rule applies to it: the archive system keeps it while the hold runs.")
+    return ""

@@ -157,6 +157,10 @@ def delete_start(*, actor, tenant, unit: dict, request=None) -> Proposal:
     if unit.get("#object") or selectors.children_count(tenant, unit["#id"]):
         raise ValidationError(_("This node still holds archive units or objects: only an empty node can be "
                                 "deleted."))
+    if unit.get("#unitType") == "FILING_UNIT":
+        kept = selectors.filing_node_kept_reason(tenant, unit["#id"], timezone.localdate())
+        if kept:  # a proposal Vitam would find nothing to destroy in
+            raise ValidationError(kept)
     title = unit.get("Title") or unit["#id"]
     with transaction.atomic():
         proposal = elimination_services.analysis_start(

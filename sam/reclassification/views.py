@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -135,9 +136,11 @@ def unit_delete(request, tenant_pk, unit_id):
             messages.success(request, _("The deletion of the node is proposed: once Vitam's analysis is done, "
                                         "submit the proposal for the visa."))
             return redirect("elimination:proposal_detail", tenant_pk=tenant.pk, pk=proposal.pk)
+    is_filing = unit.get("#unitType") == "FILING_UNIT"
     return render(request, "reclassification/delete.html", {
         "tenant": tenant, "unit": unit, "error": error, "cancel_url": _unit_url(tenant, unit),
-        "is_filing": unit.get("#unitType") == "FILING_UNIT",
+        "is_filing": is_filing,
+        "kept_reason": selectors.filing_node_kept_reason(tenant, unit_id, timezone.localdate()) if is_filing else "",
         "children": selectors.children_count(tenant, unit_id), "has_object": bool(unit.get("#object"))})
 
 

@@ -695,6 +695,10 @@ class VitamClient:
                                      headers={"Content-Type": "application/xml"}, long=True)
         return response.headers.get("X-Request-Id", "")
 
+    def search_formats(self, query) -> VitamResponse:
+        """GET /admin-external/v1/formats (SELECT_SINGLE): the PRONOM formats referential."""
+        return self._select(f"{ADMIN}/formats", query)
+
 
 def reclassification_order(query: dict, *, add=(), pull=()) -> dict:
     """One entry of a RECLASSIFICATION_QUERY: the units selected by query (one root query, `$roots` optional)

@@ -35,3 +35,29 @@ def test_researcher_gets_404_page_on_a_non_communicable_unit(page, login, live_s
     response = page.goto(f"{live_server.url}/researcher/t/{archive.tenant_a.pk}/units/{hidden}/")
     assert response.status == 404
     assert "Note nominative" not in page.content()
+
+
+def test_search_by_deposit_chosen_by_its_label(page, login, live_server, archive):
+    """'Opération (versement)': typed part of the deposit's label, chosen in the list, the search keeps it."""
+    from tests.browser.conftest import ARTIFACTS
+
+    login(archive.archivist_a.username, PASSWORD)
+    page.goto(f"{live_server.url}/t/{archive.tenant_a.pk}/search/")
+    page.locator("#search-form details").first.evaluate("element => element.open = true")
+    deposit = page.locator("#id_opi")
+    assert deposit.get_attribute("role") == "combobox"
+    deposit.focus()
+    page.keyboard.type("test-consult")
+    option = page.locator("#id_opi-suggestions [role=option]").first
+    option.wait_for()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "search-deposit-picker.png"), full_page=True)
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    # A deposit made outside SAM: labelled by its bordereau's comment, as Vitam's logbook keeps it
+    assert page.locator("#id_opi-value").input_value() and deposit.input_value() == "Versement de test"
+    page.locator("#search-form button[type=submit]").last.click()
+    page.wait_for_load_state()
+    assert "Dossier public 2001" in page.locator("main").inner_text()
+    assert page.locator("#id_opi").input_value() == "Versement de test"  # the label again, not the identifier
+    assert not page.console_errors

@@ -96,3 +96,52 @@ def test_picker_with_the_keyboard_then_the_review_of_the_proposal(page, login, l
     options.first.wait_for()
     assert options.count() and all("(HOL-" in text for text in options.all_inner_texts())
     assert not page.console_errors
+
+
+def test_several_units_picked_as_chips_removed_and_sent(page, login, live_server, vitam_url, demo):
+    """'Ou ces unités': each unit chosen by its title becomes a chip (label and remove button); what is sent is
+    the identifiers of the chips left."""
+    from sam.site.demo import seed_vitam_demo
+
+    cergy = Tenant.objects.get(organisation__name="Cergy")
+    seed_vitam_demo([cergy], say=lambda *_: None)
+    login("archiviste.cergy")
+    page.goto(f"{live_server.url}/t/{cergy.pk}/elimination/new/")
+    page.locator("#id_proposal_title").fill("Deux permis")
+    page.locator("input[name=mode][value=criteria]").check()
+    units = page.locator("#id_unit_ids")  # the combobox took the field's id: its label points at it
+    assert units.get_attribute("role") == "combobox" and page.locator("#id_unit_ids-value").is_hidden()
+
+    def pick(text):
+        units.fill("")
+        units.focus()
+        page.keyboard.type(text)
+        page.locator("#id_unit_ids-suggestions [role=option]").first.wait_for()
+        page.keyboard.press("ArrowDown")
+        page.keyboard.press("Enter")
+
+    pick("PC 095 08 0047")
+    pick("PC 095 08 0012")
+    chips = page.locator(".picker-chip")
+    assert chips.count() == 2 and "PC 095 08 0047" in chips.nth(0).inner_text()
+    assert units.input_value() == ""
+    shot(page, "units-chips")
+    first, second = page.locator("#id_unit_ids-value").input_value().split("\n")
+    chips.nth(0).get_by_role("button", name="Retirer PC 095 08 0047").click()
+    assert chips.count() == 1 and page.locator("#id_unit_ids-value").input_value() == second
+    # An identifier typed (nothing to choose in the list) is added as it is on Enter, checked by the form.
+    units.fill("")
+    units.focus()
+    page.keyboard.type("pas/un/identifiant")
+    page.keyboard.press("Enter")
+    assert chips.count() == 2 and units.input_value() == ""
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+    assert "La ligne «\u00a0pas/un/identifiant\u00a0» n’est pas un identifiant" in page.locator("main").inner_text()
+    assert page.locator(".picker-chip").count() == 2  # what was sent comes back as chips, to correct
+    page.get_by_role("button", name="Retirer pas/un/identifiant").click()
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+    proposal = Proposal.objects.latest("pk")
+    assert proposal.criteria["unit_ids"] == [second] and first != second
+    assert not page.console_errors

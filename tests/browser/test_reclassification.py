@@ -75,9 +75,11 @@ def test_archivist_moves_a_plan_folder_and_finds_it_there(page, login, live_serv
     assert f"Alignements {tag}" in page.locator("main").inner_text()
     assert page.console_errors == []
 
-    # The empty folder can be deleted through the elimination workflow; its page says how, in words.
+    # The empty folder goes through the elimination workflow only once its DUA has ended with "Destroy" (Vitam
+    # keeps it otherwise): its page says so in words, with the reason, and offers no button that would do nothing.
     page.goto(f"{live_server.url}/t/{cergy.pk}/published/{folder.id}/delete/")
-    assert "visa des archives départementales" in page.locator("main").inner_text()
+    assert "ne supprimera pas ce nœud du plan de classement" in page.locator("main").inner_text()
+    assert page.locator("#delete-start").count() == 0
     page.screenshot(path=f"{SCREENSHOTS}/reclassification-delete.png", full_page=True)
 
     # A cycle: the page never offers a unit below the moved one; forced anyway, Vitam refuses it, said in French.

@@ -1,11 +1,12 @@
 """The issue's browser test: archiviste.cergy searches, ticks 3 units, selects the whole result set of another
-search, sees the count on the selection page, and launches a mass rule update from the selection."""
+search, sees the count on the selection page, launches a mass rule update from the selection, then an elimination
+proposal from the same selection."""
 
 import re
 
 import pytest
 
-from sam.elimination.models import MassUpdate
+from sam.elimination.models import MassUpdate, Proposal
 from tenants.models import Tenant
 from tests.browser.conftest import ARTIFACTS
 
@@ -16,7 +17,7 @@ def _results(page) -> int:
     return int(re.search(r"(\d+)\s+résultat", page.locator("#results-title").inner_text()).group(1))
 
 
-def test_select_units_and_a_whole_search_then_update_their_rules(page, login, live_server, vitam_url, demo):
+def test_select_units_and_a_whole_search_then_update_their_rules_then_propose_their_elimination(page, login, live_server, vitam_url, demo):
     from sam.site.demo import seed_vitam_demo
 
     cergy = Tenant.objects.get(organisation__name="Cergy")
@@ -61,6 +62,26 @@ def test_select_units_and_a_whole_search_then_update_their_rules(page, login, li
     update = MassUpdate.objects.get()
     assert update.state == MassUpdate.State.SUCCEEDED and update.ok_count == 3 + whole_search, update.error
     assert f"{3 + whole_search} unités mises à jour" in page.locator(".mass-update-result").inner_text()
+    assert not page.console_errors
+
+    # The same selection, now an elimination proposal of every unit in it (the visa workflow follows).
+    page.goto(f"{live_server.url}/t/{cergy.pk}/selection/")
+    page.get_by_role("link", name="Analyse d’élimination").click()
+    page.wait_for_load_state()
+    assert f"{3 + whole_search} unités dans la sélection" in page.locator("main").inner_text()
+    page.locator("#id_proposal_title").fill("Élimination de la sélection")
+    page.locator("input[name=mode][value=criteria]").check()
+    page.locator("#id_confirmed").check()
+    page.screenshot(path=str(ARTIFACTS / "selection-elimination.png"), full_page=True)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+    proposal = Proposal.objects.get()
+    assert proposal.title == "Élimination de la sélection" and proposal.state == Proposal.State.DRAFT, proposal.error
+    assert page.url.endswith(f"/elimination/{proposal.pk}/")
+    # Every unit of the selection was analysed: the ones on hold since the update above are in conflict.
+    assert proposal.conflict_count >= 3 + whole_search, (proposal.destroy_count, proposal.conflict_count,
+                                                         proposal.keep_count)
+    assert "Élimination de la sélection" in page.locator("main").inner_text()
     assert not page.console_errors
 
 

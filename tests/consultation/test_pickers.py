@@ -95,3 +95,81 @@ def test_forms_render_pickers_for_the_tenant_and_name_the_field_of_an_unknown_se
     response = client.post(create, {"proposal_title": "x", "mode": "criteria", "date": date.today().isoformat(),
                                     "agency": f"{agency_prefix(world.org_a)}-URBA", "title": "introuvablexyz"})
     assert response.status_code == 302
+
+
+def test_deposits_are_suggested_by_title_with_date_and_transferring_service_tenant_scoped(
+        client, vitam_world, tmp_path, settings):
+    """SAM's deposits by the title of their bordereau, then ingests made outside SAM (Vitam's logbook) by their
+    message identifier; never another tenant's."""
+    from sam.deposits.models import Deposit
+    from tests.deposits.conftest import build_sip
+
+    world = vitam_world
+    settings.DEPOSITS_DIR, settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path / "deposits"), str(tmp_path)
+    client.force_login(world.archivist_a)
+    with open(build_sip(world.tenant_a, tmp_path / "sip", title="Registre des arrêtés 2019"), "rb") as sip:
+        client.post(reverse("deposits:deposit_create", kwargs={"tenant_pk": world.tenant_a.pk}), {"sip": sip})
+    deposit = Deposit.objects.get(tenant=world.tenant_a)
+    assert deposit.operation_status == "OK", deposit.explanation
+    seed_eliminable(world.tenant_a)  # deposited straight into Vitam, outside SAM
+
+    results = lookup(client, world.tenant_a, "deposits", q="arrêtés").json()["results"]
+    assert [(r["value"], r["label"]) for r in results] == [(deposit.operation_id, deposit.title)]
+    assert "service versant" in results[0]["detail"] and "ARCH" not in results[0]["detail"]
+    outside = lookup(client, world.tenant_a, "deposits", q="elim-").json()["results"]
+    assert len(outside) == 1 and outside[0]["label"] == f"ELIM-{world.tenant_a.vitam_id}-A"
+    assert outside[0]["value"] != deposit.operation_id
+    for chosen in (deposit.operation_id, outside[0]["value"]):
+        answer = lookup(client, world.tenant_a, "deposits", value=chosen).json()["results"]
+        assert [r["value"] for r in answer] == [chosen]
+    assert lookup(client, world.tenant_a, "deposits", q="").json()["results"] == []
+
+    # Pontoise's archivist: Cergy's tenant does not answer, and Pontoise's own list holds none of Cergy's deposits
+    client.force_login(world.archivist_b)
+    assert lookup(client, world.tenant_a, "deposits", q="arrêtés").status_code == 404
+    assert lookup(client, world.tenant_b, "deposits", q="arrêtés").json()["results"] == []
+    assert lookup(client, world.tenant_b, "deposits", q="elim-").json()["results"] == []
+    assert lookup(client, world.tenant_b, "deposits", value=deposit.operation_id).json()["results"] == []
+
+    # The search form's "Opération (versement)" is that picker; the chosen deposit narrows the search
+    client.force_login(world.archivist_a)
+    search = reverse("consultation:search", kwargs={"tenant_pk": world.tenant_a.pk})
+    page = client.get(search).content.decode()
+    assert f'data-picker-url="/t/{world.tenant_a.pk}/pickers/deposits/"' in page
+    found = client.get(search, {"opi": deposit.operation_id}).content.decode()
+    assert "Registre des arrêtés 2019" in found and "Permis de construire 2008 A" not in found
+
+
+def test_several_units_picker_renders_a_textarea_fallback_checked_line_by_line(client, vitam_world):
+    world = vitam_world
+    ids = seed_eliminable(world.tenant_a)
+    client.force_login(world.archivist_a)
+    create = reverse("elimination:analysis_create", kwargs={"tenant_pk": world.tenant_a.pk})
+    page = client.get(create).content.decode()
+    assert f'data-picker-url="/t/{world.tenant_a.pk}/pickers/units/"' in page and 'data-picker-multiple="1"' in page
+    assert "<textarea" in page and "Un identifiant par ligne" in page
+    data = {"proposal_title": "x", "mode": "criteria", "date": date.today().isoformat()}
+    refused = client.post(create, {**data, "unit_ids": f"{ids['PC 0012 maison A']}\nsans/titre"}).content.decode()
+    assert "La ligne «\u00a0sans/titre\u00a0» n’est pas un identifiant d’unité archivistique." in refused
+    assert not Proposal.objects.exists()
+    response = client.post(create, {**data, "unit_ids": f"{ids['PC 0012 maison A']}\n{ids['PC 0047 garage A']}"})
+    assert response.status_code == 302
+    proposal = Proposal.objects.get()
+    assert {ids["PC 0012 maison A"], ids["PC 0047 garage A"]} <= set(proposal.units.values_list("unit_id", flat=True))
+
+
+def test_formats_are_suggested_by_name_for_the_formats_of_an_ingest_contract(client, vitam_world):
+    """The ingest contract's formats are chosen by name (Vitam's PRONOM referential), several as chips, by the
+    referent who writes the contracts."""
+    world = vitam_world
+    client.force_login(world.referent_a)
+    results = lookup(client, world.tenant_a, "formats", q="Acrobat PDF 1.4").json()["results"]
+    assert ("fmt/18", "Acrobat PDF 1.4 - Portable Document Format (fmt/18)") in [
+        (r["value"], r["label"]) for r in results]
+    assert [r["value"] for r in lookup(client, world.tenant_a, "formats", q="fmt/18").json()["results"]] == ["fmt/18"]
+    assert lookup(client, world.tenant_a, "formats", value="fmt/18").json()["results"][0]["label"].startswith(
+        "Acrobat PDF 1.4")
+    assert lookup(client, world.tenant_b, "formats", q="fmt/18").status_code == 404
+
+    page = client.get(reverse("contracts:ingest_contract_create", args=[world.tenant_a.pk])).content.decode()
+    assert f'data-picker-url="/t/{world.tenant_a.pk}/pickers/formats/"' in page and 'data-picker-multiple="1"' in page

@@ -8,7 +8,7 @@ from referentials.trees import services as tree_services
 from sam.elimination.models import Proposal
 from sam.reclassification.models import PublishedChange
 from sam.selection.models import Selection, SelectionEntry
-from sam.vitam import Select, eq
+from sam.vitam import Select, eq, in_
 from tenants.models import AuditEntry
 from tenants.vitam_clients import ACCESS, vitam_client
 from tests.elimination.conftest import seed_eliminable
@@ -213,6 +213,8 @@ def test_rename_a_published_node(vitam_world, plan, client):
 
 @pytest.mark.django_db
 def test_delete_an_empty_node_goes_through_the_visa_workflow(vitam_world, plan, client):
+    """Behaviour changed (issue 10 follow-up): a filing-plan node Vitam would keep is refused with the reason
+    before any proposal; once its DUA has ended with "Destroy" the proposal goes through the visa."""
     world = vitam_world
     client.force_login(world.archivist_a)
     full = reverse("reclassification:unit_delete", kwargs={"tenant_pk": world.tenant_a.pk,
@@ -223,6 +225,15 @@ def test_delete_an_empty_node_goes_through_the_visa_workflow(vitam_world, plan, 
 
     empty = plan["Marchés attribués Orion"]
     url = reverse("reclassification:unit_delete", kwargs={"tenant_pk": world.tenant_a.pk, "unit_id": empty["#id"]})
+    # Its DUA (APP-MARCHES, inherited from "Marchés Orion") has no start date: Vitam's analysis would keep it.
+    page = plain(client.get(url).content.decode())
+    assert "ne supprimera pas ce nœud" in page and "APP-MARCHES" in page and 'id="delete-start"' not in page
+    refused = plain(client.post(url).content.decode())
+    assert "APP-MARCHES" in refused and not Proposal.objects.exists()
+
+    give_an_ended_dua(world, empty["#id"])
+    page = plain(client.get(url).content.decode())
+    assert 'id="delete-start"' in page and "le nœud est supprimé" in page
     response = client.post(url)
     proposal = Proposal.objects.get()
     assert response.status_code == 302 and str(proposal.pk) in response["Location"]
@@ -230,6 +241,16 @@ def test_delete_an_empty_node_goes_through_the_visa_workflow(vitam_world, plan, 
     assert "Marchés attribués Orion" in proposal.title
     assert AuditEntry.objects.filter(action="reclassification.delete", before__unit=empty["#id"]).exists()
     assert unit(world.tenant_a, empty["#id"])  # nothing deleted before the visa
+
+
+def give_an_ended_dua(world, unit_id):
+    """The archivist gives the node its DUA's start date (a mass rule update): APP-MARCHES (10 years) from 2000,
+    final action Destroy (Vitam wants the final action with a DUA declared on a unit)."""
+    vitam = vitam_client(world.tenant_a, contract=ACCESS)
+    operation = vitam.update_units_rules(Select().where(eq("#id", unit_id)), {
+        "add": [{"AppraisalRule": {"Rules": [{"Rule": "APP-MARCHES", "StartDate": "2000-01-01"}],
+                                   "FinalAction": "Destroy"}}]})
+    assert vitam.wait_for_operation(operation, timeout=60, poll_interval=0.1).status == "OK"
 
 
 @pytest.mark.django_db
@@ -254,3 +275,71 @@ def test_vitam_down_a_clear_page_and_the_change_says_so(world, settings, client)
     job.refresh_from_db()
     assert change.state == "failed" and change.error and job.state == "failed"
     assert plain(change.error).startswith("Le système d’archivage est indisponible pour le moment")
+
+
+def _delete_through_the_visa(client, world, unit_id):
+    """Delete an empty published node from its page, submit, approve (controller), run: the proposal at the end."""
+    client.force_login(world.archivist_a)
+    response = client.post(reverse("reclassification:unit_delete", kwargs={"tenant_pk": world.tenant_a.pk,
+                                                                            "unit_id": unit_id}))
+    assert response.status_code == 302
+    proposal = Proposal.objects.latest("pk")
+    assert proposal.state == Proposal.State.DRAFT, proposal.error
+    proposal_url = lambda name: reverse(f"elimination:{name}", kwargs={"tenant_pk": world.tenant_a.pk,  # noqa: E731
+                                                                          "pk": proposal.pk})
+    assert client.post(proposal_url("proposal_submit")).status_code == 302
+    proposal.refresh_from_db()
+    assert proposal.state == Proposal.State.SUBMITTED, (proposal.destroy_count, proposal.keep_count, proposal.error)
+    client.force_login(world.controller)
+    assert client.post(proposal_url("proposal_decide"), {"decision": "approve", "comment": "Vu"}).status_code == 302
+    client.force_login(world.archivist_a)
+    client.post(proposal_url("proposal_execute"))
+    proposal.refresh_from_db()
+    return proposal
+
+
+@pytest.mark.django_db
+def test_an_empty_node_is_deleted_all_the_way_and_leaves_the_tree_pages(vitam_world, plan, client):
+    world = vitam_world
+    empty = plan["Marchés attribués Orion"]
+    give_an_ended_dua(world, empty["#id"])
+    proposal = _delete_through_the_visa(client, world, empty["#id"])
+    assert proposal.state == Proposal.State.EXECUTED, proposal.error
+    assert (proposal.destroyed_count, proposal.not_destroyed_count) == (1, 0)
+    assert not vitam_client(world.tenant_a, contract=ACCESS).search_units(
+        Select().where(eq("#id", empty["#id"])).build()).results
+    parent_page = client.get(reverse("trees:tree_node", kwargs={"tenant_pk": world.tenant_a.pk,
+                                                                "unit_id": plan["Marchés Orion"]["#id"]}))
+    assert "Marchés Orion" in parent_page.content.decode()
+    assert "Marchés attribués Orion" not in parent_page.content.decode()
+    gone = client.get(reverse("trees:tree_node", kwargs={"tenant_pk": world.tenant_a.pk, "unit_id": empty["#id"]}))
+    assert gone.status_code == 404
+
+
+@pytest.mark.django_db
+def test_an_empty_holding_node_is_deleted_all_the_way(vitam_world, client):
+    """Vitam destroys a holding-tree node whatever its rules (it has none): proposal, visa, action, gone."""
+    world = vitam_world
+    holding = tree_services.draft_import(
+        actor=world.referent_a, tenant=world.tenant_a, kind="holding", title="Arbre",
+        data="Identifiant;Identifiant parent;Intitulé;Niveau de description\nH;;Fonds Lyra;Fonds\n"
+             "H1;H;Sous-fonds Lyra;Sous-fonds\n".encode(), fmt="csv")
+    publication = tree_services.publish_start(actor=world.referent_a, draft=holding, version=holding.version,
+                                              originating_agency=agency(world), archival_agency=agency(world))
+    assert publication.status == "OK", publication.error
+    units = {u["Title"]: u for u in vitam_client(world.tenant_a, contract=ACCESS).search_units(
+        Select().where(eq("#unitType", "HOLDING_UNIT")).fields("#id", "Title").build()).results}
+    leaf, root = units["Sous-fonds Lyra"]["#id"], units["Fonds Lyra"]["#id"]
+    client.force_login(world.archivist_a)
+    page = plain(client.get(reverse("reclassification:unit_delete", kwargs={
+        "tenant_pk": world.tenant_a.pk, "unit_id": leaf})).content.decode())
+    assert "quelles que soient ses règles" in page and 'id="delete-start"' in page
+
+    proposal = _delete_through_the_visa(client, world, leaf)
+    assert proposal.state == Proposal.State.EXECUTED, proposal.error
+    assert (proposal.destroyed_count, proposal.not_destroyed_count) == (1, 0)
+    left = vitam_client(world.tenant_a, contract=ACCESS).search_units(
+        Select().where(in_("#id", [leaf, root])).fields("#id").build()).results
+    assert [u["#id"] for u in left] == [root]
+    root_page = client.get(reverse("trees:tree_node", kwargs={"tenant_pk": world.tenant_a.pk, "unit_id": root}))
+    assert "Fonds Lyra" in root_page.content.decode() and "Sous-fonds Lyra" not in root_page.content.decode()

@@ -321,6 +321,10 @@ class IngestWorkflow:
                      "TransferringAgency": manifest.transferring_agency,
                      "ArchivalAgency": manifest.archival_agency},
             rightsStatementIdentifier={"ArchivalAgreement": manifest.archival_agreement},
+            # As Vitam's ExtractSedaActionHandler: the SIP's Comment and Date on the operation itself (master data)
+            evDetData={key: value for key, value in (
+                ("EvDetailReq", manifest.comment), ("EvDateTimeReq", manifest.date),
+                ("ArchivalAgreement", manifest.archival_agreement)) if value},
         )
         step.action("CHECK_SEDA", data={})
 
