@@ -1,51 +1,19 @@
 """Template helpers of the SAM theme: accessible field rendering and small formatting filters."""
 
-from django import forms, template
+from django import template
 from django.urls import NoReverseMatch, reverse
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from sam.lib import display, vitam_messages
+from sam.lib import display, form_fields, vitam_messages
 from sam.elimination.selectors import unread_notification_count
 from sam.vitam.types import HITS_TOTAL_CAP
 
 register = template.Library()
 
-_GROUPED_WIDGETS = (forms.RadioSelect, forms.CheckboxSelectMultiple)
-
-
-@register.filter
-def field_kind(bound_field):
-    """'group' (radio/checkbox lists: fieldset + legend), 'checkbox' (label after the box) or 'input'."""
-    widget = bound_field.field.widget
-    if isinstance(widget, _GROUPED_WIDGETS):
-        return "group"
-    if isinstance(widget, forms.CheckboxInput):
-        return "checkbox"
-    return "input"
-
-
-@register.filter
-def described_widget(bound_field):
-    """Render the widget tied to its help text and errors (aria-describedby, aria-invalid)."""
-    base_id = bound_field.id_for_label or bound_field.auto_id
-    described_by = []
-    if bound_field.help_text:
-        described_by.append(f"{base_id}_help")
-    if bound_field.errors:
-        described_by.append(f"{base_id}_error")
-    attrs = {}
-    existing = bound_field.field.widget.attrs.get("aria-describedby")
-    if existing:
-        described_by.insert(0, existing)
-    if described_by:
-        attrs["aria-describedby"] = " ".join(described_by)
-    if bound_field.errors:
-        attrs["aria-invalid"] = "true"
-    if bound_field.field.required and not isinstance(bound_field.field.widget, _GROUPED_WIDGETS):
-        attrs["aria-required"] = "true"
-    return bound_field.as_widget(attrs=attrs)
+register.filter("field_kind", form_fields.field_kind)
+register.filter("described_widget", form_fields.described_widget)
 
 
 @register.filter
