@@ -95,6 +95,7 @@ register(
             note="POST would start Vitam's elimination: the service tests cover it"),
     UrlCase("elimination:proposal_copy", ORGANISATION, kwargs=refused_b, methods=("post",), markers=markers),
     UrlCase("elimination:proposal_discard", ORGANISATION, kwargs=draft_b, methods=("get", "post"),
+            markers=markers),
     UrlCase("elimination:proposal_certificate_restart", ORGANISATION, kwargs=proposal_b, methods=("post",),
             markers=markers),
     UrlCase("elimination:proposal_print", ORGANISATION, kwargs=proposal_b, markers=markers, roles=SUBMITTED_READERS),
