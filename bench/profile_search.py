@@ -1,7 +1,9 @@
 """cProfile of SAM's search page: where SAM's own time goes (see bench/README.md).
 
 Same world as bench/consultation_search.py (SQLite, vitam-lite over HTTP in a thread), fewer units; prints the
-queries of one page, SAM's CPU per page (profiler overhead included) and the 30 costliest functions.
+queries of one page, SAM's CPU per page without the profiler (this thread's CPU time, p50 over --pages pages),
+then with it (overhead included) and the 30 costliest functions. DEBUG is off, as in production: Django's
+template engine without debug information, Jinja2 without its reload checks.
 Usage: .venv/bin/python bench/profile_search.py [--units 5000] [--pages 50] [--stats FILE] [--lines 30]
 """
 
@@ -9,6 +11,7 @@ import argparse
 import cProfile
 import pstats
 import random
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -26,11 +29,13 @@ def main() -> None:
     parser.add_argument("--lines", type=int, default=30, help="functions printed, by cumulative then own time")
     args = parser.parse_args()
     server, tenant, archivist, _client = setup_world(args.units)
+    from django.conf import settings
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
+    settings.DEBUG = False  # before the first page: the template engines read it when they are built
     url = reverse("consultation:search", args=[tenant.pk])
     browser = Client()
     browser.force_login(archivist)
@@ -42,6 +47,12 @@ def main() -> None:
     print(f"profile_search_queries {len(captured)} queries")
     for query in captured:
         print("#", query["sql"][:140])
+    cpu_per_page = []
+    for values in params[2:]:
+        started = time.thread_time()
+        browser.get(url, values)
+        cpu_per_page.append((time.thread_time() - started) * 1000)
+    print(f"profile_search_cpu_p50 {statistics.median(cpu_per_page):.1f} ms")
     profile = cProfile.Profile()
     started = time.thread_time()
     profile.enable()

@@ -200,6 +200,11 @@ ANONYMOUS_USER_NAME = None
 # share them (Django's default, in memory, would give each worker its own allowance).
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
                       "LOCATION": str(DATA_DIR / "cache")}}
+# Page fragments drawn the same on every page ({% cache ... using="fragments" %}: the menus), keyed on all they
+# depend on. In each process's memory: read without a file or a query, and emptied by a restart, so a new
+# release never serves the previous one's HTML.
+CACHES["fragments"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "sam-fragments",
+                       "OPTIONS": {"MAX_ENTRIES": 5000}}
 
 # Sessions: idle expiry and gone when the browser closes. Activity renews the expiry through
 # sam.site.middleware.SessionActivityMiddleware (a write every few minutes, not one per page).

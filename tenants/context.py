@@ -50,7 +50,7 @@ def available_tenants(request) -> list[Tenant]:
         if organisation is None:
             cache["tenants"] = []
         else:
-            tenants = Tenant.objects.filter(organisation=organisation)
+            tenants = organisation.tenants.all()  # each tenant's .organisation is this one: no query to reach it
             if not is_platform_admin(request.user):
                 tenants = tenants.filter(is_active=True)
             cache["tenants"] = list(tenants.order_by("vitam_id"))
@@ -106,13 +106,20 @@ def tenant_get_for_request(request, pk, perm: str) -> Tenant:
     """``tenant_get_for_user`` sharing the request's permission checker with the navigation.
 
     Same answer (Http404 for missing and forbidden alike) but the permissions come from the checker that
-    the context processor fills anyway, instead of one more guardian queryset per page.
+    the context processor fills anyway, instead of one more guardian queryset per page. A tenant of the current
+    organisation comes from the navigation's list of tenants (no query of its own).
     """
     user = request.user
     try:
-        tenant = Tenant.objects.select_related("organisation").get(pk=int(pk))
-    except (Tenant.DoesNotExist, ValueError, TypeError):
+        pk = int(pk)
+    except (ValueError, TypeError):
         raise Http404("No such tenant") from None
+    tenant = next((t for t in available_tenants(request) if t.pk == pk), None)
+    if tenant is None:
+        try:
+            tenant = Tenant.objects.select_related("organisation").get(pk=pk)
+        except Tenant.DoesNotExist:
+            raise Http404("No such tenant") from None
     if is_platform_admin(user):
         return tenant
     if not tenant.is_active or not checker_for(request).has_perm(perm, tenant.organisation):

@@ -12,4 +12,4 @@ os.environ.setdefault("SAM_DEBUG", "true")
 from sam.settings import *  # noqa: E402,F403
 
 # Throttling counts must not survive from one test run to the next (the file cache would keep them).
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}, "fragments": CACHES["fragments"]}

@@ -1,51 +1,23 @@
 """Template helpers of the SAM theme: accessible field rendering and small formatting filters."""
 
-from django import forms, template
-from django.urls import NoReverseMatch, reverse
+from functools import lru_cache
+
+from django import template
+from django.conf import settings
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.formats import number_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from sam.lib import display, vitam_messages
+from sam.lib import display, form_fields, vitam_messages
 from sam.elimination.selectors import unread_notification_count
 from sam.vitam.types import HITS_TOTAL_CAP
 
 register = template.Library()
 
-_GROUPED_WIDGETS = (forms.RadioSelect, forms.CheckboxSelectMultiple)
-
-
-@register.filter
-def field_kind(bound_field):
-    """'group' (radio/checkbox lists: fieldset + legend), 'checkbox' (label after the box) or 'input'."""
-    widget = bound_field.field.widget
-    if isinstance(widget, _GROUPED_WIDGETS):
-        return "group"
-    if isinstance(widget, forms.CheckboxInput):
-        return "checkbox"
-    return "input"
-
-
-@register.filter
-def described_widget(bound_field):
-    """Render the widget tied to its help text and errors (aria-describedby, aria-invalid)."""
-    base_id = bound_field.id_for_label or bound_field.auto_id
-    described_by = []
-    if bound_field.help_text:
-        described_by.append(f"{base_id}_help")
-    if bound_field.errors:
-        described_by.append(f"{base_id}_error")
-    attrs = {}
-    existing = bound_field.field.widget.attrs.get("aria-describedby")
-    if existing:
-        described_by.insert(0, existing)
-    if described_by:
-        attrs["aria-describedby"] = " ".join(described_by)
-    if bound_field.errors:
-        attrs["aria-invalid"] = "true"
-    if bound_field.field.required and not isinstance(bound_field.field.widget, _GROUPED_WIDGETS):
-        attrs["aria-required"] = "true"
-    return bound_field.as_widget(attrs=attrs)
+register.filter("field_kind", form_fields.field_kind)
+register.filter("described_widget", form_fields.described_widget)
 
 
 @register.filter
@@ -124,27 +96,48 @@ def _first_url(names, args):
     return None
 
 
-@register.simple_tag(takes_context=True)
-def main_menu(context):
-    """The menu groups the user may see: [{"label", "items": [{"label", "url", "current"}], "current"}]."""
-    request = context.get("request")
-    path = getattr(request, "path", "")
-    nav = context.get("nav") or {}
-    scopes = {"tenant": context.get("current_tenant"), "organisation": context.get("current_organisation")}
+@lru_cache(maxsize=1024)
+def _menu_entries(flags: frozenset, tenant_pk, organisation_pk, language, urlconf) -> tuple:
+    """((group label or None, ((label, url), ...)), ...): what the menu holds depends on these arguments only,
+    so its URLs are reversed and its labels translated once per process and combination."""
+    scopes = {"tenant": tenant_pk, "organisation": organisation_pk}
     groups = []
     for group_label, entries in MAIN_MENU:
         items = []
-        for label, names, scope, flags in entries:
-            if not any(nav.get(flag) for flag in flags):
+        for label, names, scope, needed in entries:
+            if flags.isdisjoint(needed) or (scope is not None and scopes[scope] is None):
                 continue
-            if scope is not None and scopes[scope] is None:
-                continue
-            url = _first_url(names, [scopes[scope].pk] if scope else [])
+            url = _first_url(names, [scopes[scope]] if scope else [])
             if url:
-                items.append({"label": label, "url": url, "current": in_section(path, url)})
+                items.append((str(label), url))
         if items:
-            groups.append({"label": group_label, "items": items, "current": any(i["current"] for i in items)})
-    return groups
+            groups.append((str(group_label) if group_label else None, tuple(items)))
+    return tuple(groups)
+
+
+@register.simple_tag(takes_context=True)
+def main_menu(context):
+    """The menu the user may see: {"home_url", "home_current", "groups": [{"label", "items": [{"label", "url",
+    "current"}], "current"}], "key"}. `key` names everything the menu's HTML depends on (the nav flags, the
+    working context, the language, the current entries): components/main_nav.html is cached under it."""
+    request = context.get("request")
+    path = getattr(request, "path", "")
+    nav = context.get("nav") or {}
+    tenant, organisation = context.get("current_tenant"), context.get("current_organisation")
+    urlconf = get_urlconf() or settings.ROOT_URLCONF
+    flags = frozenset(flag for flag, allowed in nav.items() if allowed)
+    entries = _menu_entries(flags, tenant.pk if tenant else None, organisation.pk if organisation else None,
+                            get_language(), urlconf)
+    home_url = reverse("home")
+    groups, current_urls = [], [home_url] if in_section(path, home_url) else []
+    for label, items in entries:
+        shown = [{"label": item_label, "url": url, "current": in_section(path, url)} for item_label, url in items]
+        current_urls += [item["url"] for item in shown if item["current"]]
+        groups.append({"label": label, "items": shown, "current": any(item["current"] for item in shown)})
+    key = (sorted(flags), tenant.pk if tenant else None, organisation.pk if organisation else None, get_language(),
+           get_script_prefix(), str(urlconf), current_urls)
+    return {"home_url": home_url, "home_current": bool(current_urls and current_urls[0] == home_url),
+            "groups": groups, "key": repr(key)}
 
 
 @register.simple_tag(takes_context=True)
