@@ -147,7 +147,7 @@ def test_the_elimination_certificate_prints_french_characters_in_the_shipped_fon
     client.force_login(world.archivist_a)
     tenant_pk = world.tenant_a.pk
     response = client.post(reverse("elimination:analysis_create", kwargs={"tenant_pk": tenant_pk}),
-                           {"proposal_title": "Œuvres", "mode": "dua", "date": date.today().isoformat()})
+                           {"proposal_title": FRENCH, "mode": "dua", "date": date.today().isoformat()})
     assert response.status_code == 302, response.content.decode()[:2000]
     proposal = Proposal.objects.latest("pk")
 
@@ -162,5 +162,6 @@ def test_the_elimination_certificate_prints_french_characters_in_the_shipped_fon
         client.post(url("proposal_execute"))
     proposal.refresh_from_db()
     assert proposal.state == Proposal.State.EXECUTED, proposal.error
+    # The certificate is a summary (the units are in its annex): the proposal's title carries the characters.
     response = client.get(url("proposal_certificate"))
     assert_french_in_shipped_fonts(b"".join(response.streaming_content))
