@@ -8,60 +8,46 @@ from sam.transfers import delivery, services
 from sam.transfers.models import Transfer
 
 
-def _transfer(transfer_id) -> Transfer:
-    return Transfer.objects.select_related("tenant", "organisation").get(pk=transfer_id)
+def _run_while(job_id, transfer_id, state, work, *related) -> None:
+    """Run `work(transfer, job, on_progress)` in the job if the transfer is still in `state` (a job started twice
+    finds it moved on and does nothing), then say its new state as the job's message."""
+    with job_running(job_id) as job:
+        transfer = Transfer.objects.select_related("tenant", "organisation", *related).get(pk=transfer_id)
+        if transfer.state != state:
+            return
+        work(transfer, job, lambda done, total, message: job_progress(job, done, total, message))
+        transfer.refresh_from_db()
+        job.message = transfer.error or transfer.get_state_display()
 
 
 @task(queue_name="vitam")
 def transfer_prepare_task(job_id, transfer_id):
-    with job_running(job_id) as job:
-        transfer = _transfer(transfer_id)
-        if transfer.state != Transfer.State.PREPARING:
-            return
-        services.transfer_prepare(transfer=transfer, on_progress=lambda done, total, message: job_progress(
-            job, done, total, message))
-        transfer.refresh_from_db()
-        job.message = transfer.error or transfer.get_state_display()
+    _run_while(job_id, transfer_id, Transfer.State.PREPARING, lambda transfer, job, on_progress:
+               services.transfer_prepare(transfer=transfer, on_progress=on_progress))
 
 
 @task(queue_name="vitam")
 def transfer_regularisation_task(job_id, transfer_id):
-    with job_running(job_id) as job:
-        transfer = _transfer(transfer_id)
-        if transfer.state != Transfer.State.REGULARISING:
-            return
-        services.regularisation_run(transfer=transfer, actor=job.created_by, on_progress=lambda done, total, message:
-                                    job_progress(job, done, total, message))
-        transfer.refresh_from_db()
-        job.message = transfer.error or transfer.get_state_display()
+    _run_while(job_id, transfer_id, Transfer.State.REGULARISING, lambda transfer, job, on_progress:
+               services.regularisation_run(transfer=transfer, actor=job.created_by, on_progress=on_progress))
 
 
 @task(queue_name="vitam")
 def transfer_reply_task(job_id, transfer_id):
-    with job_running(job_id) as job:
-        transfer = _transfer(transfer_id)
-        if transfer.state != Transfer.State.REPLY_RUNNING:
-            return
-        services.reply_run(transfer=transfer, on_progress=lambda done, total, message: job_progress(
-            job, done, total, message))
-        transfer.refresh_from_db()
-        job.message = transfer.error or transfer.get_state_display()
+    _run_while(job_id, transfer_id, Transfer.State.REPLY_RUNNING, lambda transfer, job, on_progress:
+               services.reply_run(transfer=transfer, on_progress=on_progress))
 
 
 @task(queue_name="vitam")
 def transfer_send_task(job_id, transfer_id):
-    with job_running(job_id) as job:
-        transfer = Transfer.objects.select_related("tenant", "organisation", "platform").get(pk=transfer_id)
-        if transfer.state != Transfer.State.SENDING:
-            return
-        delivery.transfer_deliver(transfer=transfer, actor=job.created_by, on_progress=lambda done, total, message:
-                                  job_progress(job, done, total, message))
-        transfer.refresh_from_db()
-        job.message = transfer.error or transfer.get_state_display()
+    _run_while(job_id, transfer_id, Transfer.State.SENDING, lambda transfer, job, on_progress:
+               delivery.transfer_deliver(transfer=transfer, actor=job.created_by, on_progress=on_progress),
+               "platform")
 
 
 @task(queue_name="default")
 def bordereau_pdf_task(job_id, transfer_id):
     with job_running(job_id) as job:
-        services.bordereau_pdf_build(transfer=_transfer(transfer_id))
+        services.bordereau_pdf_build(
+            transfer=Transfer.objects.select_related("tenant", "organisation").get(pk=transfer_id))
         job.message = _("The PDF is ready.")
