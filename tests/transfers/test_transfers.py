@@ -41,7 +41,7 @@ def folder_selection(archive):
 
 def form_data(client, archive, page_url):
     page = client.get(page_url).content.decode()
-    assert "Service d&#x27;archives destinataire" in page or "Service d'archives destinataire" in page
+    assert "Service d’archives destinataire" in page
     transferring = etree.HTML(page).xpath("//select[@name='transferring_agency']/option/@value")
     return {**FORM, "transferring_agency": [value for value in transferring if value][0]}
 
@@ -187,13 +187,13 @@ def test_a_ko_reply_is_kept_purges_nothing_and_the_transfer_shows_refused(client
     (lambda transfer, ids: reply_for(transfer.operation_id, [*ids, "aeaqaaaaaaunknownunit00000000000000"]),
      "La réponse nomme 1 unité(s) que ce transfert ne contient pas\u00a0: aeaqaaaaaaunknownunit00000000000000"),
     (lambda transfer, ids: b"<ArchiveTransferReply xmlns='" + SEDA.encode() + b"'><ReplyCode>OK",
-     "La réponse n&#x27;est pas un fichier XML bien formé (ligne 1"),
+     "La réponse n’est pas un fichier XML bien formé (ligne 1"),
     (lambda transfer, ids: b"<?xml version='1.0'?><!DOCTYPE r [<!ENTITY a 'aaaaaaaaaa'><!ENTITY b '&a;&a;&a;'>]>"
                            b"<ArchiveTransferReply xmlns='" + SEDA.encode() + b"'>&b;</ArchiveTransferReply>",
      "DOCTYPE"),
     (lambda transfer, ids: b"<ArchiveTransfer xmlns='" + SEDA.encode() + b"'/>", "ArchiveTransferReply"),
     (lambda transfer, ids: reply_for(transfer.operation_id, ids, code="PARTIEL"),
-     "Le code de réponse PARTIEL n&#x27;est ni OK, ni WARNING, ni KO"),
+     "Le code de réponse PARTIEL n’est ni OK, ni WARNING, ni KO"),
 ])
 def test_bad_replies_are_refused_in_french_and_purge_nothing(client, archive, make_reply, message):
     transfer = start_from_selection(client, archive)
