@@ -255,14 +255,16 @@ def _shortened(text: str, length: int) -> str:
     return text if len(text) <= length else text[:length - 1] + "…"
 
 
-def _decorate(unit: dict) -> dict:
+def _decorate(unit: dict, agency_names: dict[str, str] | None = None) -> dict:
     """Vitam's unit (freshly parsed, changed in place, not copied) with what its row shows, computed once
-    here in Python rather than by filters for every row of a page."""
+    here in Python rather than by filters for every row of a page; the service producteur by its name when
+    agency_names ({identifier: name}) knows it."""
     title = str(unit.get("Title") or "")
     start, end = str(unit.get("StartDate") or "")[:10], str(unit.get("EndDate") or "")[:10]
     unit["level_label"] = level_label(unit.get("DescriptionLevel", ""))
     unit["id"] = unit.get("#id", "")
-    unit["agency"] = unit.get("#originating_agency", "")
+    agency = unit.get("#originating_agency", "")
+    unit["agency"] = (agency_names or {}).get(agency) or agency
     unit["title_shown"] = title or _("(untitled)")
     unit["title_short"] = _shortened(title, 300)
     unit["description_short"] = _shortened(str(unit.get("Description") or ""), 160)
@@ -272,11 +274,10 @@ def _decorate(unit: dict) -> dict:
     return unit
 
 
-def _facets(response, criteria) -> list[Facet]:
-    facets = []
+def _facets(response, criteria, agency_names: dict[str, str]) -> list[Facet]:
     agency = Facet("agency", _("Producing service"), "agency")
     for value, count in response.facet("agency").items():
-        agency.buckets.append((value, value, count, criteria.get("agency") == value))
+        agency.buckets.append((value, agency_names.get(value) or value, count, criteria.get("agency") == value))
     level = Facet("level", _("Description level"), "level")
     for value, count in response.facet("level").items():
         level.buckets.append((value, DESCRIPTION_LEVELS.get(value, value), count, criteria.get("level") == value))
@@ -304,8 +305,9 @@ def search_units(tenant, criteria: dict, *, user, page: int = 1, per_page: int =
         buckets = year_buckets(criteria)
         query = query.facet_date_range("year", "StartDate", [(start, end) for start, end in buckets])
     response = client_for(tenant, user=user).search_units(query)
-    return SearchPage(results=[_decorate(unit) for unit in response.results], total=response.total, page=page,
-                      per_page=per_page, facets=_facets(response, criteria) if facets else [])
+    names = dict(agencies_for(tenant))
+    return SearchPage(results=[_decorate(unit, names) for unit in response.results], total=response.total,
+                      page=page, per_page=per_page, facets=_facets(response, criteria, names) if facets else [])
 
 
 def units_for_export(tenant, criteria: dict, *, user, fields=None):

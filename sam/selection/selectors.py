@@ -129,10 +129,12 @@ def selection_units(selection: Selection, *, user, page: int = 1, per_page: int 
     page = max(1, min(page, MAX_RESULT_WINDOW // per_page))
     query = query.order_by("Title").fields(*PAGE_FIELDS).offset((page - 1) * per_page).limit(per_page)
     response = consultation_selectors.client_for(selection.tenant, user=user).search_units(query)
+    names = dict(consultation_selectors.agencies_for(selection.tenant))  # the service producteur by its name
     units = [{"id": unit.get("#id", ""), "title": unit.get("Title", ""),
               "level": level_label(unit.get("DescriptionLevel", "")),
               "start": unit.get("StartDate", ""), "end": unit.get("EndDate", ""),
-              "agency": unit.get("#originating_agency", "")} for unit in response.results]
+              "agency": names.get(unit.get("#originating_agency", "")) or unit.get("#originating_agency", "")}
+             for unit in response.results]
     return SelectionPage(units=units, total=response.total, page=page, per_page=per_page)
 
 

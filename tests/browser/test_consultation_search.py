@@ -1,6 +1,7 @@
 """The issue's browser test: search, open a unit, download an object (archive ingested through the client)."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.consultation.conftest import archive  # noqa: F401  (fixture)
 from tests.consultation.helpers import TEXT
@@ -59,5 +60,7 @@ def test_search_by_deposit_chosen_by_its_label(page, login, live_server, archive
     page.locator("#search-form button[type=submit]").last.click()
     page.wait_for_load_state()
     assert "Dossier public 2001" in page.locator("main").inner_text()
-    assert page.locator("#id_opi").input_value() == "Versement de test"  # the label again, not the identifier
+    # The label again, not the identifier: the picker asks for it once the page is drawn (Playwright's expect
+    # retries until then).
+    expect(page.locator("#id_opi")).to_have_value("Versement de test")
     assert not page.console_errors

@@ -37,6 +37,10 @@ def test_full_text_search_lists_units_with_facets(client, archive):
     levels = {bucket["label"]: bucket["count"] for bucket in facets["Niveau de description"]["buckets"]} \
         if "Niveau de description" in facets else {b["label"]: b["count"] for b in facets["Description level"]["buckets"]}
     assert levels and sum(levels.values()) == response.context["results"].total == 2
+    # The service producteur by its name, in the facet and in the rows, not by its code.
+    agencies = facets.get("Service producteur") or facets["Producing service"]
+    shown = {bucket["label"] for bucket in agencies["buckets"]} | {unit["agency"] for unit in response.context["results"].results}
+    assert shown and all(label.startswith("Direction générale des services") for label in shown), shown
 
 
 @pytest.mark.parametrize("params, expected", [
