@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from sam.vitam.dsl import Select, gt
+from sam.vitam.dsl import Select, gt, range_
 from sam.vitam.types import HITS_TOTAL_CAP
 
 PAGE = 1000
@@ -51,3 +51,34 @@ def refuse_over_threshold(count: int, *, what: str, at_least: bool = False) -> N
     """A French refusal naming the count and the limit when one operation cannot take `count` units."""
     if count > distribution_threshold():
         raise ValidationError(over_threshold_message(count, what=what, at_least=at_least))
+
+
+def unit_id_ranges(client, conditions: list[dict], *, size: int) -> list[tuple[str, str]]:
+    """The units matching `conditions` cut into consecutive parts of at most `size` units, each given by its
+    first and last #id (keyset paging in #id order, so past Vitam's 10,000 window): `in_id_range(first, last)`
+    added to the conditions selects exactly one part, however many units match, without a long $in list."""
+    ranges: list[tuple[str, str]] = []
+    first = last = None
+    count = 0
+    while True:
+        page_conditions = [*conditions, gt("#id", last)] if last else conditions
+        ids = [unit["#id"] for unit in client.search_units(
+            Select().where(*page_conditions).order_by("#id").fields("#id").limit(PAGE).build()).results]
+        for unit_id in ids:
+            if count == 0:
+                first = unit_id
+            count += 1
+            if count == size:
+                ranges.append((first, unit_id))
+                count = 0
+        if len(ids) < PAGE:
+            break
+        last = ids[-1]
+    if count:
+        ranges.append((first, ids[-1] if ids else last))
+    return ranges
+
+
+def in_id_range(first: str, last: str) -> dict:
+    """The condition that keeps one part found by unit_id_ranges."""
+    return range_("#id", gte=first, lte=last)
