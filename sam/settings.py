@@ -155,7 +155,14 @@ TEMPLATES = [
                 "tenants.context_processors.sam_context",
             ],
         },
-    }
+    },
+    {
+        # Fragments of the busiest pages (result rows, facets), drawn into the Django templates above.
+        "NAME": "jinja2",
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "APP_DIRS": True,
+        "OPTIONS": {"environment": "sam.lib.jinja2_env.environment"},
+    },
 ]
 
 DATABASES = {

@@ -9,15 +9,19 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from sam.consultation import pickers, selectors, services
 from sam.consultation.forms import OperationFilterForm, ResearcherSearchForm, SavedSearchForm, SearchForm
 from sam.consultation.forms import UnitEditForm, UnitRuleFormSet, plain_values, unit_edit_data, unit_rules_of
 from sam.lib import refusals
+from sam.lib.display import vitam_total
 from sam.consultation.models import SavedSearch
 from sam.consultation.selectors import ConsultationUnavailable
 from sam.consultation.seda_labels import readable_metadata
@@ -82,6 +86,17 @@ def _link_units(units, tenant):
                        else reverse("consultation:unit_detail", args=[tenant.pk, unit_id]))
 
 
+def _fragment(request, template_name: str, context: dict) -> str:
+    """Part of a page drawn by Jinja2 (the rows and facets of a result page: sam/lib/jinja2_env.py), escaped
+    there, inserted as is into the page's Django template."""
+    return mark_safe(render_to_string(template_name, context, request, using="jinja2"))  # noqa: S308
+
+
+def _select_all_label(total: int) -> str:
+    return ngettext("Select the result of this search", "Select all the results of this search (%(shown)s)",
+                    total) % {"shown": vitam_total(total)}
+
+
 def _binary_response(binary):
     response = FileResponse(binary.file, content_type=binary.content_type,
                             as_attachment=binary.disposition == "attachment", filename=binary.filename)
@@ -119,12 +134,25 @@ def search(request, tenant_pk):
         except (VitamError, ConsultationUnavailable) as exc:
             error = exc.user_message() if isinstance(exc, VitamError) else str(exc)
     saved = SavedSearch.objects.filter(user=request.user, tenant=tenant)
+    kept_parameters = [(key, value) for key, value in request.GET.items() if key != "page"]
+    fragments = {}
+    if results and results.results:
+        shared = {"tenant": tenant, "kept_parameters": kept_parameters}
+        fragments = {
+            "rows_html": _fragment(request, "consultation/search_rows.html", {
+                **shared, "units": results.results,
+                "select_all_label": _select_all_label(results.total) if form.has_criteria() else ""}),
+            "export_html": _fragment(request, "consultation/search_export.html", {
+                **shared, "export_columns": [(key, label, key in services.DEFAULT_EXPORT_COLUMNS)
+                                             for key, (label, _getter) in services.EXPORT_COLUMNS.items()]}),
+        }
+    if facets:
+        fragments["facets_html"] = _fragment(request, "consultation/search_facets.html", {"facets": facets})
     return render(request, "consultation/search.html", {
         "tenant": tenant, "form": form, "results": results, "facets": facets, "error": error,
         "saved_searches": [(item, urlencode(item.parameters)) for item in saved],
-        "save_form": SavedSearchForm(), "query": _query_with(request.GET),
-        "export_columns": [(key, label, key in services.DEFAULT_EXPORT_COLUMNS)
-                           for key, (label, _getter) in services.EXPORT_COLUMNS.items()],
+        "save_form": SavedSearchForm(), "query": _query_with(request.GET), "kept_parameters": kept_parameters,
+        **fragments,
         "max_window": f"{MAX_RESULT_WINDOW:,}".replace(",", "\u202f"),
         "advanced_open": any(request.GET.get(name) for name in (
             "title", "description", "date_from", "date_to", "agency", "node", "level", "rule_type",

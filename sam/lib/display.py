@@ -11,6 +11,8 @@ import datetime
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from sam.vitam.types import HITS_TOTAL_CAP
+
 
 def human_size(size: int | None) -> str:
     """12 octets, 1,5 Ko, 10,0 Go (1 Ko = 1,024 octets), a no-break space before the unit."""
@@ -23,6 +25,16 @@ def human_size(size: int | None) -> str:
             return f"{formats.number_format(value, 1)}\u00a0{unit}"
     return f"{formats.number_format(value / 1024, 1)}\u00a0" + _("TB")
 
+
+def vitam_total(total):
+    """A count Vitam answered: "au moins 10 000" once Vitam stopped counting (it caps $hits.total at 10,000),
+    the number itself otherwise; both with the thousands separator of the language."""
+    try:
+        number = int(total)
+    except (TypeError, ValueError):
+        return total
+    shown = formats.number_format(min(number, HITS_TOTAL_CAP), force_grouping=True)
+    return _("at least %(count)s") % {"count": shown} if number >= HITS_TOTAL_CAP else shown
 
 
 def vitam_datetime(value: str | None) -> datetime.datetime | None:

@@ -155,11 +155,4 @@ def unread_notifications(context):
 
 @register.filter
 def vitam_total(total):
-    """A count Vitam answered: "au moins 10 000" once Vitam stopped counting (it caps $hits.total at 10,000),
-    the number itself otherwise; both with the thousands separator of the language."""
-    try:
-        number = int(total)
-    except (TypeError, ValueError):
-        return total
-    shown = number_format(min(number, HITS_TOTAL_CAP), force_grouping=True)
-    return _("at least %(count)s") % {"count": shown} if number >= HITS_TOTAL_CAP else shown
+    return display.vitam_total(total)
