@@ -246,10 +246,7 @@ def direct_search_times(env, tenant_vitam_id, count, rng):
         form = SearchForm({"q": rng.choice(SEARCH_WORDS)}, agencies=())
         assert form.is_valid(), form.errors
         criteria = form.criteria()
-        query = (selectors.unit_query(criteria).offset(0).limit(25)
-                 .facet_terms("agency", "#originating_agency", size=30).facet_terms("level", "DescriptionLevel")
-                 .facet_terms("final_action", "#management.AppraisalRule.FinalAction", size=10)
-                 .facet_date_range("year", "StartDate", selectors.year_buckets(criteria)))
+        query = selectors.search_query(criteria)  # exactly what the search page asks Vitam
         started = time.perf_counter()
         client.search_units(query)
         times.append((time.perf_counter() - started) * 1000)

@@ -293,17 +293,25 @@ def _facets(response, criteria, agency_names: dict[str, str]) -> list[Facet]:
     return [facet for facet in (agency, level, years, final) if facet.buckets]
 
 
-def search_units(tenant, criteria: dict, *, user, page: int = 1, per_page: int = 25,
-                 facets: bool = True) -> SearchPage:
-    contract = access_contract_for(user, tenant)
-    fields = RESEARCHER_FIELDS if contract == RESEARCHER else RESULT_FIELDS
+def search_query(criteria: dict, *, fields=RESULT_FIELDS, page: int = 1, per_page: int = 25,
+                 facets: bool = True) -> Select:
+    """The one query of a search page: its units and, for the archivists' page, its facets."""
     query = unit_query(criteria, fields=fields).offset((page - 1) * per_page).limit(per_page)
-    if facets and contract != RESEARCHER:
+    if facets:
         query = (query.facet_terms("agency", "#originating_agency", size=30)
                  .facet_terms("level", "DescriptionLevel", size=len(DESCRIPTION_LEVELS))
                  .facet_terms("final_action", f"{COMPUTED_RULES}.AppraisalRule.FinalAction", size=10))
         buckets = year_buckets(criteria)
         query = query.facet_date_range("year", "StartDate", [(start, end) for start, end in buckets])
+    return query
+
+
+def search_units(tenant, criteria: dict, *, user, page: int = 1, per_page: int = 25,
+                 facets: bool = True) -> SearchPage:
+    contract = access_contract_for(user, tenant)
+    researcher = contract == RESEARCHER
+    query = search_query(criteria, fields=RESEARCHER_FIELDS if researcher else RESULT_FIELDS, page=page,
+                         per_page=per_page, facets=facets and not researcher)
     response = client_for(tenant, user=user).search_units(query)
     names = dict(agencies_for(tenant))
     return SearchPage(results=[_decorate(unit, names) for unit in response.results], total=response.total,
