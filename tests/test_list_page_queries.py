@@ -38,8 +38,9 @@ def _queries(client, url):
 
 
 def _is_permission_lookup(sql):
-    """A query of its own on the grants (a list scoped by a subquery on them is not one)."""
-    return "objectpermission" in sql.split(" FROM ", 1)[-1].split(" ", 1)[0]
+    """A query of its own on the grants, read from them or joined to them (a list scoped by a subquery on them
+    is not one)."""
+    return "objectpermission" in sql.split("(SELECT", 1)[0].split(" FROM ", 1)[-1]
 
 
 def _permission_queries(client, url):
