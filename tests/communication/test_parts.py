@@ -225,3 +225,30 @@ def test_only_a_failed_communication_is_resumed(client, archive):
     assert "Seule une communication en échec peut être reprise." in html.unescape(response.content.decode())
     assert not AuditEntry.objects.filter(action="communication.resume").exists()
     assert Job.objects.filter(kind="communication_dip").count() == 1
+
+
+def test_vitam_unreachable_before_the_cut_fails_and_resumes_from_the_start(client, archive, limit, queued_tasks,
+                                                                           vitamlite_server):
+    limit(2)
+    selection = folder_selection(archive)
+    client.force_login(archive.archivist_a)
+    client.post(create_url(archive, selection), FORM)
+    communication = Communication.objects.get()
+    vitamlite_server.set_faults("error503:/access-external/v1/units")
+    try:
+        with pytest.raises(VitamError):
+            services.communication_run(communication=communication, on_progress=lambda *progress: None)
+    finally:
+        vitamlite_server.set_faults("")
+    communication.refresh_from_db()
+    assert communication.state == Communication.State.FAILED and communication.error
+    assert not communication.parts.exists() and export_operations(archive) == []
+    detail = client.get(reverse("communication:detail", args=[archive.tenant_a.pk, communication.pk])).content
+    assert b'id="resume-communication"' in detail
+
+    client.post(reverse("communication:resume", args=[archive.tenant_a.pk, communication.pk]))
+    communication.refresh_from_db()
+    services.communication_run(communication=communication, on_progress=lambda *progress: None)
+    communication.refresh_from_db()
+    assert communication.state == Communication.State.READY and communication.parts.count() == 2
+    assert len(export_operations(archive)) == 2
