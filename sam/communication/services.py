@@ -257,10 +257,12 @@ def communication_download(*, actor, communication: Communication, index: int = 
 def communication_resume(*, actor, communication: Communication, request=None) -> Communication:
     """Start the job again on a failed communication: parts done stay done, a part whose operation Vitam
     ended KO is asked again, a part whose operation was not followed to its end is followed."""
-    if communication.state != Communication.State.FAILED:
-        raise ValidationError(_("Only a failed communication can be resumed."))
     tenant = communication.tenant
     with transaction.atomic():
+        # Conditional on the state: of two clicks on "Reprendre", only one starts a job.
+        if not Communication.objects.filter(pk=communication.pk, state=Communication.State.FAILED).update(
+                state=Communication.State.RUNNING, error="", finished_at=None):
+            raise ValidationError(_("Only a failed communication can be resumed."))
         communication.parts.filter(state=CommunicationPart.State.FAILED).update(
             state=CommunicationPart.State.PENDING, operation_id="", error="")
         parts = list(communication.parts.all())
@@ -269,8 +271,6 @@ def communication_resume(*, actor, communication: Communication, request=None) -
                      after={"parts": len(parts), "done": [part.index for part in parts
                                                           if part.state == CommunicationPart.State.DONE]},
                      request=request)
-        Communication.objects.filter(pk=communication.pk).update(state=Communication.State.RUNNING, error="",
-                                                                 finished_at=None)
         url = reverse("communication:detail", kwargs={"tenant_pk": tenant.pk, "pk": communication.pk})
         job = job_enqueue(actor=actor, organisation=tenant.organisation, tenant=tenant, kind="communication_dip",
                           label=_("Communication: %(title)s") % {"title": communication.title},
