@@ -5,7 +5,8 @@ EXPORT_DIP and follows it (the job's work is run in this process), then the DIP 
 (the Django view relays Vitam's stream chunk by chunk). vitam-lite runs in its own process, so the memory figure
 is SAM's alone; the download goes over loopback HTTP from vitam-lite to SAM.
 
-Usage: .venv/bin/python bench/dip_export.py [--units 1000] [--object-kb 1024]
+Usage: .venv/bin/python bench/dip_export.py [--units 1000] [--object-kb 1024] [--threshold N]
+(--threshold: Vitam's distribution threshold lowered, so that the communication runs as several EXPORT_DIP)
 Prints `name value unit` lines. Goals: dip_sam_rss_growth < 100 MB, dip_download_throughput >= 100 MB/s.
 """
 
@@ -63,8 +64,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--units", type=int, default=1000)
     parser.add_argument("--object-kb", type=int, default=1024)
+    parser.add_argument("--threshold", type=int, default=0,
+                        help="units per EXPORT_DIP (Vitam's distribution threshold): past it, the DIP comes in parts")
     args = parser.parse_args()
     server, tenant, archivist, _client = setup_world(0, vitam_process=True)
+    if args.threshold:
+        from django.conf import settings
+
+        settings.VITAM = {**settings.VITAM, "DISTRIBUTION_THRESHOLD": args.threshold}
     data_dir = Path(os.environ["SAM_DATA_DIR"]) / "vitamlite"
     folder_id = store_units(tenant.vitam_id, data_dir, args.units, args.object_kb * 1024)
 
@@ -91,20 +98,22 @@ def main() -> None:
 
     browser = Client()
     browser.force_login(archivist)
-    url = reverse("communication:download", args=[tenant.pk, communication.pk])
+    parts = list(communication.parts.all())
     before = peak = rss_mb()
     started = time.perf_counter()
-    response = browser.get(url)
-    assert response.status_code == 200 and response.streaming
     size, chunks = 0, 0
-    for chunk in response.streaming_content:
-        size += len(chunk)
-        chunks += 1
-        if chunks % 64 == 0:
-            peak = max(peak, rss_mb())
+    for part in parts:  # one DIP per part, each relayed as Vitam streams it
+        response = browser.get(reverse("communication:part_download", args=[tenant.pk, communication.pk, part.index]))
+        assert response.status_code == 200 and response.streaming
+        for chunk in response.streaming_content:
+            size += len(chunk)
+            chunks += 1
+            if chunks % 64 == 0:
+                peak = max(peak, rss_mb())
     elapsed = time.perf_counter() - started
     peak = max(peak, rss_mb())
     print(f"dip_units {communication.exported_units} units")
+    print(f"dip_parts {len(parts)} parts")
     print(f"dip_objects {communication.exported_objects} objects")
     print(f"dip_size {size / 1e6:.0f} MB")
     print(f"dip_build_seconds {build_seconds:.1f} s")

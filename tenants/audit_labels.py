@@ -25,6 +25,7 @@ ACTION_LABELS = {
     "consultation.unit_edit": _("Archive unit description edited"),
     "communication.request": _("Communication (DIP) requested"),
     "communication.download": _("Communication (DIP) downloaded"),
+    "communication.resume": _("Communication (DIP) resumed"),
     "consultation.selection_zip": _("Files of a selection downloaded (zip)"),
     "audit.export": _("Audit trail exported (CSV)"),
     "elimination.proposal_export": _("Elimination proposal exported (CSV)"),

@@ -1,8 +1,8 @@
-"""URL cases of communications (DIP): commune B's communications, their DIP and the request form on B's selection
-answer 404 to commune A's users; inside B the archive staff reach the tenant's communications (researchers and
-controllers never), and the request form only on the owner's selection."""
+"""URL cases of communications (DIP): commune B's communications, their DIP (each part's), "Reprendre" and the
+request form on B's selection answer 404 to commune A's users; inside B the archive staff reach the tenant's
+communications (researchers and controllers never), and the request form only on the owner's selection."""
 
-from sam.communication.models import Communication
+from sam.communication.models import Communication, CommunicationPart
 from sam.selection.models import Selection, SelectionEntry
 from tests.url_cases import ARCHIVE_STAFF, ORGANISATION, UrlCase, register
 
@@ -18,8 +18,15 @@ def communication_b(world):
     communication = Communication.objects.create(
         tenant=world.tenant_b, organisation=world.org_b, created_by=world.archivist_b, title=SECRET,
         purpose=Communication.Purpose.RESEARCH, requester_name=REQUESTER, condition={"$in": {"#id": ["x"]}},
-        operation_id="aeeaaaaaaghduohdabjwealqsecretbaaaq")
+        state=Communication.State.FAILED, error="Partie 2 sur 2 en échec")
+    CommunicationPart.objects.create(communication=communication, index=1, state=CommunicationPart.State.DONE,
+                                     operation_id="aeeaaaaaaghduohdabjwealqsecretbaaaq", exported_units=2)
+    CommunicationPart.objects.create(communication=communication, index=2, state=CommunicationPart.State.FAILED)
     return {"tenant_pk": world.tenant_b.pk, "pk": communication.pk}
+
+
+def part_b(world):
+    return {**communication_b(world), "index": 1}
 
 
 def selection_b(world):
@@ -43,5 +50,9 @@ register(
     UrlCase("communication:detail", ORGANISATION, kwargs=communication_b, markers=markers),
     UrlCase("communication:download", ORGANISATION, kwargs=communication_b, markers=markers,
             note="not ready: the archive staff are sent back to the detail page"),
+    UrlCase("communication:part_download", ORGANISATION, kwargs=part_b, markers=markers,
+            note="not ready: the archive staff are sent back to the detail page"),
+    UrlCase("communication:resume", ORGANISATION, kwargs=communication_b, methods=("post",), markers=markers,
+            note="resumes B's failed communication for B's archive staff (a job is queued)"),
     roles=ARCHIVE_STAFF,
 )

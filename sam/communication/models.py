@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tenants.models import tenant_owned
 
@@ -46,7 +47,6 @@ class Communication(tenant_owned(related_name="communications")):
     size = models.BigIntegerField(_("size"), default=0)
     state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.RUNNING,
                              db_index=True)
-    operation_id = models.CharField(_("operation"), max_length=100, blank=True)
     error = models.TextField(_("error"), blank=True)
     finished_at = models.DateTimeField(_("ready on"), null=True, blank=True)
     expires_at = models.DateTimeField(_("available until"), null=True, blank=True)
@@ -80,3 +80,36 @@ class Communication(tenant_owned(related_name="communications")):
     def usage_labels(self) -> list[str]:
         labels = dict(USAGES)
         return [str(labels.get(usage, usage)) for usage in self.usages]
+
+
+class CommunicationPart(models.Model):
+    """One Vitam operation (EXPORT_DIP) of a communication: Vitam takes at most its distribution threshold of
+    units per operation, so a larger communication is cut, once, into consecutive #id ranges. A communication
+    within the threshold has one part without a range (the whole condition)."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Not started")
+        RUNNING = "running", _("Being prepared")
+        DONE = "done", pgettext_lazy("part of a DIP", "Ready")
+        FAILED = "failed", _("Failed")
+
+    communication = models.ForeignKey(Communication, on_delete=models.CASCADE, related_name="parts")
+    index = models.PositiveIntegerField(_("part"))
+    first_id = models.CharField(max_length=100, blank=True)
+    last_id = models.CharField(max_length=100, blank=True)
+    state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.PENDING)
+    operation_id = models.CharField(_("operation"), max_length=100, blank=True)
+    exported_units = models.PositiveIntegerField(_("units exported"), default=0)
+    exported_objects = models.PositiveIntegerField(_("objects exported"), default=0)
+    size = models.BigIntegerField(_("size"), default=0)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        ordering = ["communication", "index"]
+        constraints = [models.UniqueConstraint(fields=["communication", "index"], name="communication_part_once")]
+        verbose_name = _("part of a communication")
+        verbose_name_plural = _("parts of a communication")
+        default_permissions = ()
+
+    def __str__(self):
+        return f"{self.communication} ({self.index})"

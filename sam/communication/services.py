@@ -1,6 +1,10 @@
 """Writes of communications: a DIP asked for from a selection, built by Vitam (EXPORT_DIP) in a background job
 that follows the operation to its end, then relayed to the archivist's browser chunk by chunk.
 
+Vitam takes at most its distribution threshold of units per operation: a larger communication is cut once into
+parts (CommunicationPart, consecutive #id ranges) exported one after the other. A part's operation id is kept
+before it is followed, so a resumed job follows it instead of asking Vitam again; a failure stops the rest.
+
 The export runs with the access contract of the archivist who asks (tenants.vitam_clients): units that contract
 cannot see are not exported, and the communication says how many of the ticked units were left out so.
 """
@@ -17,17 +21,19 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sam.communication.models import USAGES, Communication
+from sam.communication import selectors as communication_selectors
+from sam.communication.models import USAGES, Communication, CommunicationPart
 from sam.consultation.selectors import client_for
 from sam.elimination.vitam_side import follow
 from sam.lib.jobs.services import job_enqueue
 from sam.selection import selectors as selection_selectors
 from sam.selection.models import SelectionEntry
-from sam.vitam import Select, in_, limits
+from sam.vitam import Select, VitamError, in_, limits
 from sam.vitam.ids import tenant_of_id
 from tenants.audit import audit_record
 
 OPERATION_TIMEOUT = 6 * 3600  # seconds: a DIP of a whole fonds may take Vitam hours
+PART_STEPS = 100  # progress steps per part: the job's bar runs over the whole communication
 
 
 def selection_foreign_units(selection) -> list[str]:
@@ -49,12 +55,13 @@ def communication_preview(*, actor, selection) -> dict:
             "The selection mixes archive units of several tenants (%(count)s from another tenant, e.g. "
             "%(unit)s): remove them before asking for a communication.") % {"count": len(foreign), "unit": foreign[0]})
     client = client_for(selection.tenant, user=actor)
-    counted = client.search_units(Select().where(condition).fields("#id").limit(1))
-    count = counted.total
-    limits.refuse_over_threshold(count, what=_("The communication"), at_least=counted.total_is_capped)
+    count = client.search_units(Select().where(condition).fields("#id").limit(1)).total
     ticked = list(selection.entries.filter(kind=SelectionEntry.Kind.UNIT).values_list("unit_id", flat=True))
     visible = client.search_units(Select().where(in_("#id", ticked)).fields("#id").limit(1)).total if ticked else 0
-    return {"condition": condition, "count": count, "hidden": max(0, len(ticked) - visible)}
+    threshold = limits.distribution_threshold()
+    # Past Vitam's capped $hits.total the job counts exactly and cuts; here only a count known above the limit.
+    return {"condition": condition, "count": count, "hidden": max(0, len(ticked) - visible),
+            "parts": -(-count // threshold) if count > threshold else 1}
 
 
 def communication_start(*, actor, selection, purpose: str, purpose_detail: str, requester_name: str,
@@ -105,38 +112,114 @@ def _title_of(selection) -> str:
 
 
 def communication_run(*, communication: Communication, on_progress) -> None:
-    """Ask Vitam for the DIP (once), follow its operation to the end, keep its report."""
+    """Cut the communication into parts (once), then export each part not done yet, in order. A part that ends
+    KO, or Vitam failing meanwhile, stops the rest: the communication fails saying which parts were done."""
     client = client_for(communication.tenant, user=communication.created_by)
-    if not communication.operation_id:
-        # The preview counted at most 10,000 (Vitam's $hits.total): count past it before asking for the DIP.
-        limits.refuse_over_threshold(limits.count_units(client, [communication.condition],
-                                                        limit=limits.distribution_threshold()),
-                                     what=_("The communication"))
-        parameters = {"requesterIdentifier": communication.requester_service or communication.requester_name,
-                      "comment": communication.purpose_text,
-                      "messageRequestIdentifier": f"SAM-COMMUNICATION-{communication.pk}"}
-        operation_id = client.export_dip(Select().where(communication.condition)
-                                         .threshold(limits.distribution_threshold()), usages=communication.usages,
-                                         with_logbook=communication.with_logbook,
-                                         without_objects=not communication.usages, parameters=parameters)
-        Communication.objects.filter(pk=communication.pk).update(operation_id=operation_id)
-        communication.operation_id = operation_id
-    status = follow(client, communication.operation_id, lambda done, total: on_progress(
-        done, total, _("Vitam prepares the DIP (%(done)s of %(total)s)") % {"done": done, "total": total}),
-        timeout=OPERATION_TIMEOUT)
-    if status.status not in ("OK", "WARNING"):
-        Communication.objects.filter(pk=communication.pk).update(
-            state=Communication.State.FAILED, finished_at=timezone.now(), error=_(
-                "Vitam could not build the DIP (%(status)s, operation %(op)s): see the journal of operations.")
-            % {"status": status.status, "op": communication.operation_id})
-        return
-    report = _operation_report(client, communication.operation_id)
+    parts = list(communication.parts.all())
+    current = None
+    try:
+        parts = parts or _cut_into_parts(client, communication)
+        for current in parts:
+            if current.state != CommunicationPart.State.DONE and not _export_part(
+                    client, communication, current, len(parts), on_progress):
+                communication_fail(communication=communication,
+                                   message=_failure_message(parts, current, current.error))
+                return
+            _keep_totals(communication, parts)
+    except VitamError as error:  # the part keeps its operation id: resuming follows it
+        reason = error.user_message()
+        communication_fail(communication=communication,
+                           message=_failure_message(parts, current, reason) if current else reason)
+        raise
     now = timezone.now()
     Communication.objects.filter(pk=communication.pk).update(
         state=Communication.State.READY, finished_at=now, error="",
-        expires_at=now + datetime.timedelta(days=settings.DIP_RETENTION_DAYS),
-        exported_units=report.get("nbUnits", 0), exported_objects=report.get("nbObjects", 0),
-        size=report.get("size", 0))
+        expires_at=now + datetime.timedelta(days=settings.DIP_RETENTION_DAYS))
+
+
+def _export_part(client, communication: Communication, part: CommunicationPart, parts: int, on_progress) -> bool:
+    """Ask Vitam for the part's DIP unless its operation is already known (kept before following it), follow
+    the operation to its end and keep its report. False when Vitam ended it KO."""
+    if not part.operation_id:
+        conditions = [communication.condition]
+        if part.first_id:
+            conditions.append(limits.in_id_range(part.first_id, part.last_id))
+        part.operation_id = client.export_dip(
+            Select().where(*conditions).threshold(limits.distribution_threshold()), usages=communication.usages,
+            with_logbook=communication.with_logbook, without_objects=not communication.usages,
+            parameters=_export_parameters(communication, part, parts))
+        part.state = CommunicationPart.State.RUNNING
+        part.save(update_fields=["operation_id", "state"])
+    status = follow(client, part.operation_id, lambda done, total: on_progress(
+        *_overall(part.index, parts, done, total), _progress_message(part.index, parts, done, total)),
+        timeout=OPERATION_TIMEOUT)
+    if status.status not in ("OK", "WARNING"):
+        part.state = CommunicationPart.State.FAILED
+        part.error = _("Vitam could not build the DIP (%(status)s, operation %(op)s): see the journal of "
+                       "operations.") % {"status": status.status, "op": part.operation_id}
+        part.save(update_fields=["state", "error"])
+        return False
+    report = _operation_report(client, part.operation_id)
+    part.state, part.error = CommunicationPart.State.DONE, ""
+    part.exported_units = report.get("nbUnits", 0)
+    part.exported_objects = report.get("nbObjects", 0)
+    part.size = report.get("size", 0)
+    part.save(update_fields=["state", "error", "exported_units", "exported_objects", "size"])
+    on_progress(part.index * PART_STEPS, parts * PART_STEPS,
+                _("Part %(part)s of %(parts)s ready") % {"part": part.index, "parts": parts})
+    return True
+
+
+def _cut_into_parts(client, communication: Communication) -> list[CommunicationPart]:
+    """One part (the whole condition) within the threshold; past it, #id ranges of at most the threshold.
+    The preview counted at most 10,000 (Vitam's $hits.total): count past it first."""
+    threshold = limits.distribution_threshold()
+    if limits.count_units(client, [communication.condition], limit=threshold) <= threshold:
+        ranges = [("", "")]
+    else:
+        ranges = limits.unit_id_ranges(client, [communication.condition], size=threshold)
+    with transaction.atomic():
+        return [CommunicationPart.objects.create(communication=communication, index=index, first_id=first,
+                                                 last_id=last) for index, (first, last) in enumerate(ranges, 1)]
+
+
+def _export_parameters(communication: Communication, part: CommunicationPart, parts: int) -> dict:
+    suffix = f"-{part.index}" if parts > 1 else ""
+    return {"requesterIdentifier": communication.requester_service or communication.requester_name,
+            "comment": communication.purpose_text,
+            "messageRequestIdentifier": f"SAM-COMMUNICATION-{communication.pk}{suffix}"}
+
+
+def _overall(index: int, parts: int, done: int, total: int) -> tuple[int, int]:
+    within = done * PART_STEPS // total if total else 0
+    return (index - 1) * PART_STEPS + within, parts * PART_STEPS
+
+
+def _progress_message(index: int, parts: int, done: int, total: int) -> str:
+    message = _("Vitam prepares the DIP (%(done)s of %(total)s)") % {"done": done, "total": total}
+    if parts == 1:
+        return message
+    return _("Part %(part)s of %(parts)s: %(message)s") % {"part": index, "parts": parts, "message": message}
+
+
+def _keep_totals(communication: Communication, parts: list[CommunicationPart]) -> None:
+    done = [part for part in parts if part.state == CommunicationPart.State.DONE]
+    Communication.objects.filter(pk=communication.pk).update(
+        exported_units=sum(part.exported_units for part in done),
+        exported_objects=sum(part.exported_objects for part in done), size=sum(part.size for part in done))
+
+
+def _failure_message(parts: list[CommunicationPart], failed: CommunicationPart, reason: str) -> str:
+    """Which part stopped the communication, and what was done before it."""
+    if len(parts) == 1:
+        return reason
+    done = [part for part in parts if part.state == CommunicationPart.State.DONE]
+    return _("Part %(part)s of %(parts)s failed: %(reason)s Parts done: %(done)s (%(units)s units); parts not "
+             "done: %(left)s. “Resume” goes on from part %(part)s.") % {
+        "part": failed.index, "parts": len(parts), "reason": reason,
+        "done": ", ".join(str(part.index) for part in done) or _("none"),
+        "units": sum(part.exported_units for part in done),
+        "left": ", ".join(str(part.index) for part in parts if part.state != CommunicationPart.State.DONE)}
 
 
 def _operation_report(client, operation_id: str) -> dict:
@@ -157,12 +240,42 @@ def communication_fail(*, communication: Communication, message: str) -> None:
                                                              finished_at=timezone.now())
 
 
-def communication_download(*, actor, communication: Communication, request=None):
-    """The DIP as a stream of chunks (never held whole), once the download is recorded in the audit trail."""
+def communication_download(*, actor, communication: Communication, index: int = 1, request=None):
+    """One part (the only one within Vitam's threshold) and its DIP as a stream of chunks (never held whole),
+    once the download is recorded in the audit trail."""
     if not communication.downloadable:
         raise ValidationError(_("This DIP is no longer available: its retention period has ended. Ask for a new "
                                 "communication.") if communication.is_expired else _("The DIP is not ready."))
-    stream = client_for(communication.tenant, user=actor).open_dip(communication.operation_id)
+    part = communication_selectors.part_of(communication, index)
+    stream = client_for(communication.tenant, user=actor).open_dip(part.operation_id)
     audit_record(actor=actor, action="communication.download", tenant=communication.tenant, target=communication,
-                 after={"operation": communication.operation_id, "size": stream.size}, request=request)
-    return stream
+                 after={"operation": part.operation_id, "part": part.index, "parts": communication.parts.count(),
+                        "units": part.exported_units, "size": stream.size}, request=request)
+    return part, stream
+
+
+def communication_resume(*, actor, communication: Communication, request=None) -> Communication:
+    """Start the job again on a failed communication: parts done stay done, a part whose operation Vitam
+    ended KO is asked again, a part whose operation was not followed to its end is followed."""
+    tenant = communication.tenant
+    with transaction.atomic():
+        # Conditional on the state: of two clicks on "Reprendre", only one starts a job.
+        if not Communication.objects.filter(pk=communication.pk, state=Communication.State.FAILED).update(
+                state=Communication.State.RUNNING, error="", finished_at=None):
+            raise ValidationError(_("Only a failed communication can be resumed."))
+        communication.parts.filter(state=CommunicationPart.State.FAILED).update(
+            state=CommunicationPart.State.PENDING, operation_id="", error="")
+        parts = list(communication.parts.all())
+        audit_record(actor=actor, action="communication.resume", tenant=tenant, target=communication,
+                     before={"error": communication.error},
+                     after={"parts": len(parts), "done": [part.index for part in parts
+                                                          if part.state == CommunicationPart.State.DONE]},
+                     request=request)
+        url = reverse("communication:detail", kwargs={"tenant_pk": tenant.pk, "pk": communication.pk})
+        job = job_enqueue(actor=actor, organisation=tenant.organisation, tenant=tenant, kind="communication_dip",
+                          label=_("Communication: %(title)s") % {"title": communication.title},
+                          task="sam.communication.tasks.communication_export_task", result_url=url,
+                          communication_id=communication.pk)
+        Communication.objects.filter(pk=communication.pk).update(job=job)
+    communication.refresh_from_db()
+    return communication

@@ -1,13 +1,11 @@
 """Background task of communications (django-tasks; at once in tests)."""
 
-from django.core.exceptions import ValidationError
 from django_tasks import task
 
 from sam.communication import services
 from sam.communication.models import Communication
 from sam.consultation.selectors import ConsultationUnavailable
 from sam.lib.jobs.services import job_progress, job_running
-from sam.vitam.errors import VitamError
 
 
 @task(queue_name="vitam")
@@ -19,14 +17,6 @@ def communication_export_task(job_id, communication_id):
         try:
             services.communication_run(communication=communication, on_progress=lambda done, total, message:
                                        job_progress(job, done, total, message))
-        except VitamError as error:
-            services.communication_fail(communication=communication, message=error.user_message())
-            raise
-        except ValidationError as error:  # more units than one Vitam operation takes: nothing asked of Vitam
-            message = " ".join(error.messages)
-            services.communication_fail(communication=communication, message=message)
-            job.message = message[:500]
-            return
         except ConsultationUnavailable as error:  # the tenant lost its access contract meanwhile
             services.communication_fail(communication=communication, message=str(error))
             raise

@@ -12,4 +12,7 @@ urlpatterns = [
     path(T + "communications/", views.communication_list, name="list"),
     path(T + "communications/<int:pk>/", views.communication_detail, name="detail"),
     path(T + "communications/<int:pk>/dip.zip", views.communication_download, name="download"),
+    path(T + "communications/<int:pk>/parts/<int:index>/dip.zip", views.communication_download,
+         name="part_download"),
+    path(T + "communications/<int:pk>/resume/", views.communication_resume, name="resume"),
 ]

@@ -6,7 +6,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.utils.formats import number_format
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from sam.communication import selectors, services
 from sam.communication.forms import CommunicationForm
@@ -14,11 +15,17 @@ from sam.communication.models import Communication
 from sam.consultation.selectors import ConsultationUnavailable
 from sam.lib import refusals
 from sam.selection.selectors import selection_get_for_user
+from sam.vitam import limits
 from sam.vitam.errors import VitamError
 
 
 def _vitam_message(error) -> str:
     return error.user_message() if hasattr(error, "user_message") else str(error)
+
+
+def _threshold_label() -> str:
+    """Units one Vitam operation takes, grouped as French readers expect (100 000)."""
+    return number_format(limits.distribution_threshold(), force_grouping=True)
 
 
 @login_required
@@ -51,7 +58,8 @@ def communication_create(request, tenant_pk, selection_pk):
         else:
             return redirect("communication:detail", tenant_pk=selection.tenant_id, pk=communication.pk)
     return render(request, "communication/communication_create.html", {
-        "tenant": selection.tenant, "selection": selection, "form": form, "preview": preview, "error": error})
+        "tenant": selection.tenant, "selection": selection, "form": form, "preview": preview, "error": error,
+        "threshold": _threshold_label()})
 
 
 @login_required
@@ -59,7 +67,7 @@ def communication_create(request, tenant_pk, selection_pk):
 def communication_list(request, tenant_pk):
     tenant = selectors.communication_tenant_for_user(request.user, tenant_pk)
     return render(request, "communication/communication_list.html", {
-        "tenant": tenant, "communications": selectors.communications_for(tenant).filter(created_by=request.user)})
+        "tenant": tenant, "communications": selectors.communications_asked_by(tenant, request.user)})
 
 
 @login_required
@@ -67,17 +75,31 @@ def communication_list(request, tenant_pk):
 def communication_detail(request, tenant_pk, pk):
     communication = selectors.communication_get_for_user(request.user, tenant_pk, pk)
     return render(request, "communication/communication_detail.html", {
-        "tenant": communication.tenant, "communication": communication,
+        "tenant": communication.tenant, "communication": communication, "parts": list(communication.parts.all()),
+        "threshold": _threshold_label(),
         "job": communication.job if communication.state == Communication.State.RUNNING else None})
 
 
 @login_required
-@require_GET
-def communication_download(request, tenant_pk, pk):
-    """The DIP relayed from Vitam chunk by chunk: never the whole zip in SAM's memory or disk."""
+@require_POST
+def communication_resume(request, tenant_pk, pk):
+    """Start a failed communication's job again from its first part not done."""
     communication = selectors.communication_get_for_user(request.user, tenant_pk, pk)
     try:
-        stream = services.communication_download(actor=request.user, communication=communication, request=request)
+        services.communication_resume(actor=request.user, communication=communication, request=request)
+    except ValidationError as refusal:
+        refusals.as_messages(request, refusal)
+    return redirect("communication:detail", tenant_pk=communication.tenant_id, pk=communication.pk)
+
+
+@login_required
+@require_GET
+def communication_download(request, tenant_pk, pk, index=1):
+    """The DIP of one part relayed from Vitam chunk by chunk: never the whole zip in SAM's memory or disk."""
+    communication = selectors.communication_get_for_user(request.user, tenant_pk, pk)
+    try:
+        part, stream = services.communication_download(actor=request.user, communication=communication,
+                                                       index=index, request=request)
     except ValidationError as refusal:
         refusals.as_messages(request, refusal)
         return redirect("communication:detail", tenant_pk=communication.tenant_id, pk=communication.pk)
@@ -87,6 +109,6 @@ def communication_download(request, tenant_pk, pk):
     response = StreamingHttpResponse(stream, content_type="application/zip")
     if stream.size is not None:
         response["Content-Length"] = str(stream.size)
-    response["Content-Disposition"] = f'attachment; filename="DIP-{communication.operation_id}.zip"'
+    response["Content-Disposition"] = f'attachment; filename="DIP-{part.operation_id}.zip"'
     response["Cache-Control"] = "private, no-store"
     return response

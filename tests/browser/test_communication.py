@@ -62,3 +62,45 @@ def test_archivist_communicates_a_folder_and_opens_the_dip_manifest(page, login,
     listing = page.locator("main").inner_text()
     assert "M. Dupont" in listing and FOLDER in listing
     page.screenshot(path=str(ARTIFACTS / "communication-list.png"), full_page=True)
+
+
+def test_a_communication_past_the_threshold_is_delivered_in_two_dips(page, login, live_server, vitam_url, demo,
+                                                                      settings):
+    """Vitam's distribution threshold lowered to 2: the 3 units of the folder come in 2 DIPs, each downloaded."""
+    from sam.site.demo import seed_vitam_demo
+
+    settings.VITAM = {**settings.VITAM, "DISTRIBUTION_THRESHOLD": 2}
+    cergy = Tenant.objects.get(organisation__name="Cergy")
+    seed_vitam_demo([cergy], say=lambda *_: None)
+    login("archiviste.cergy")
+    ARTIFACTS.mkdir(exist_ok=True)
+
+    page.goto(f"{live_server.url}/t/{cergy.pk}/search/?title=Permis+de+construire")
+    page.get_by_role("link", name=FOLDER).first.click()
+    page.wait_for_load_state()
+    page.get_by_label("avec les unités situées dessous").check()
+    page.locator("#add-to-selection").click()
+    page.wait_for_load_state()
+    page.goto(f"{live_server.url}/t/{cergy.pk}/selection/")
+    page.locator("#communicate-selection").click()
+    page.wait_for_load_state()
+    assert "livrée en 2 DIP d’au plus 2 unités" in page.locator("#communication-parts-notice").inner_text()
+    page.get_by_label("Recherche").check()
+    page.locator("#id_requester_name").fill("Mme Leroy")
+    page.get_by_role("button", name="Préparer le DIP").click()
+    page.wait_for_load_state()
+
+    page.wait_for_selector("#download-dip-2")
+    parts = page.locator("#communication-parts").inner_text()
+    assert "DIP partie 1 sur 2 (2 unités" in parts and "DIP partie 2 sur 2 (1 unité" in parts
+    page.screenshot(path=str(ARTIFACTS / "communication-detail-parts.png"), full_page=True)
+    units = []
+    for index in (1, 2):
+        with page.expect_download() as download_info:
+            page.locator(f"#download-dip-{index}").click()
+        with zipfile.ZipFile(io.BytesIO(open(download_info.value.path(), "rb").read())) as dip:
+            units += [unit.get("id") for unit in etree.fromstring(dip.read("manifest.xml")).iter(SEDA + "ArchiveUnit")]
+    assert len(units) == len(set(units)) == 3
+
+    page.goto(f"{live_server.url}/t/{cergy.pk}/communications/")
+    assert "en 2 parties" in page.locator("main").inner_text()

@@ -1,12 +1,12 @@
-"""Communications (DIP) past the number of units one Vitam operation takes (SAM_VITAM_DISTRIBUTION_THRESHOLD):
-refused in French with the count and the limit before Vitam is asked, never cut; exactly at the limit the DIP
-holds every unit. And what vitam-lite does at the query's $threshold, as Vitam's CheckDistributionThreshold.
+"""Communications (DIP) and the number of units one Vitam operation takes (SAM_VITAM_DISTRIBUTION_THRESHOLD):
+past it the form says in how many DIPs the communication will be delivered and the job cuts it into parts
+(tests/communication/test_parts.py follows the parts); exactly at the limit one DIP holds every unit. And what
+vitam-lite does at the query's $threshold, as Vitam's CheckDistributionThreshold.
 The folder of the fixture holds 3 units."""
 
 import html
 
 import pytest
-from django.core.exceptions import ValidationError
 
 from sam.communication import services
 from sam.communication.models import Communication
@@ -33,16 +33,16 @@ def limit(settings):
     return set_limit
 
 
-def test_a_selection_over_the_limit_is_refused_before_the_form_with_its_count(client, archive, limit):
+def test_a_selection_over_the_limit_is_announced_in_parts_and_accepted(client, archive, limit):
     limit(2)
     selection = folder_selection(archive)
     client.force_login(archive.archivist_a)
     page = html.unescape(client.get(create_url(archive, selection), follow=True).content.decode())
-    assert ("La communication porterait sur 3 unités archivistiques, plus que les 2 qu’une opération Vitam "
-            "accepte") in page
-    client.post(create_url(archive, selection), FORM)
-    assert not Communication.objects.exists()
-    assert not AuditEntry.objects.filter(action="communication.request").exists()
+    assert "La communication sera livrée en 2 DIP d’au plus 2 unités chacun" in page
+    assert client.post(create_url(archive, selection), FORM).status_code == 302
+    communication = Communication.objects.get()
+    assert communication.parts.count() == 2 and communication.state == Communication.State.READY
+    assert AuditEntry.objects.get(action="communication.request").after["units"] == 3
 
 
 def test_a_selection_exactly_at_the_limit_is_exported_whole(client, archive, limit):
@@ -53,22 +53,24 @@ def test_a_selection_exactly_at_the_limit_is_exported_whole(client, archive, lim
     communication = Communication.objects.get()
     assert communication.state == Communication.State.READY, communication.error
     assert communication.exported_units == 3
+    part = communication.parts.get()  # one part, without an #id range: the whole condition, as before parts
+    assert (part.index, part.first_id, part.last_id) == (1, "", "")
 
 
-def test_a_selection_grown_past_the_limit_before_the_job_fails_without_asking_vitam(client, archive, limit):
+def test_a_selection_grown_past_the_limit_before_the_job_is_cut_by_the_job(client, archive, limit):
     limit(3)
     selection = folder_selection(archive)
     client.force_login(archive.archivist_a)
     client.post(create_url(archive, selection), FORM)
     communication = Communication.objects.get()
     limit(2)  # what the job finds now is more than one operation takes
-    Communication.objects.filter(pk=communication.pk).update(state=Communication.State.RUNNING, operation_id="")
+    communication.parts.all().delete()
+    Communication.objects.filter(pk=communication.pk).update(state=Communication.State.RUNNING)
     communication.refresh_from_db()
-    with pytest.raises(ValidationError) as refusal:
-        services.communication_run(communication=communication, on_progress=lambda *args: None)
-    assert "porterait sur 3 unités archivistiques, plus que les 2" in " ".join(refusal.value.messages)
+    services.communication_run(communication=communication, on_progress=lambda *args: None)
     communication.refresh_from_db()
-    assert communication.operation_id == ""
+    assert communication.state == Communication.State.READY
+    assert [part.exported_units for part in communication.parts.all()] == [2, 1]
 
 
 def test_units_are_counted_exactly_past_vitams_capped_total(archive, monkeypatch):
