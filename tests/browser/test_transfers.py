@@ -119,3 +119,40 @@ def test_transfer_the_2008_permits_then_import_a_reply_keeping_one_unit(page, lo
     bordereau = page.locator("body").inner_text()
     assert "Bordereau de transfert" in bordereau and "Archives départementales du Val-d'Oise" in bordereau
     page.screenshot(path=str(ARTIFACTS / "transfer-bordereau.png"), full_page=True)
+
+
+def test_a_transfer_past_the_limit_of_one_operation_is_shown_as_one_in_parts(page, login, live_server, vitam_url,
+                                                                             demo, settings):
+    from sam.site.demo import seed_vitam_demo
+
+    settings.VITAM = {**settings.VITAM, "DISTRIBUTION_THRESHOLD": 2}
+    cergy = Tenant.objects.get(organisation__name="Cergy")
+    seed_vitam_demo([cergy], say=lambda *_: None)
+    login("archiviste.cergy")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.goto(f"{live_server.url}/t/{cergy.pk}/search/?title=Permis+de+construire+2008")
+    page.get_by_role("link", name=FOLDER).first.click()
+    page.wait_for_load_state()
+    page.locator("input[name=with_descendants]").check()
+    page.locator("#add-to-selection").click()
+    page.wait_for_load_state()
+    page.goto(f"{live_server.url}/t/{cergy.pk}/selection/")
+    page.get_by_role("link", name="Transférer").click()
+    page.wait_for_load_state()
+    assert "plusieurs parties" in page.locator("#transfer-parts-rule").inner_text()
+    page.locator("#id_archival_agreement").fill("IC-AD95-DEFINITIF")
+    page.get_by_role("button", name="Préparer le transfert").click()
+    page.wait_for_load_state()
+    head = Transfer.objects.get(tenant=cergy, part_index=1)
+    assert "Partie 1 sur 2 du transfert" in page.locator("#transfer-part").inner_text()
+    page.locator("#transfer-part a").click()
+    page.wait_for_load_state()
+    assert "Le transfert est fait en 2\u00a0parties" in page.locator("main").inner_text()
+    assert page.locator("#transfer-parts tbody tr").count() == 2
+    assert "SIP prêt 2/2" in page.locator("#group-state").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "transfer-in-parts.png"), full_page=True)
+    page.goto(f"{live_server.url}/t/{cergy.pk}/transfers/")
+    row = page.locator("tbody tr", has_text=head.group_reference)
+    assert row.count() == 1 and "3 en 2\u00a0parties" in row.inner_text()
+    page.screenshot(path=str(ARTIFACTS / "transfer-list-parts.png"), full_page=True)
+    assert not page.console_errors
