@@ -9,6 +9,7 @@ from pathlib import Path
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 
 from sam.lib import safe_xml
 from sam.lib.jobs.models import Job
@@ -48,7 +49,7 @@ def transfer_list(*, tenant) -> list[Transfer]:
 
 
 # How far a part has gone, to show a transfer in parts by its least advanced part.
-STATE_RANK = {Transfer.State.FAILED: 0, Transfer.State.PREPARING: 1, Transfer.State.SIP_READY: 2,
+STATE_RANK = {Transfer.State.FAILED: 0, "waiting": 0, Transfer.State.PREPARING: 1, Transfer.State.SIP_READY: 2,
               Transfer.State.SENDING: 3, Transfer.State.SENT: 4, Transfer.State.REGULARISING: 5,
               Transfer.State.REPLY_RUNNING: 6, Transfer.State.REFUSED: 7, Transfer.State.DONE: 7}
 
@@ -78,19 +79,27 @@ class GroupSummary:
 
     @property
     def ready_indexes(self) -> str:
-        return ", ".join(str(part.part_index) for part in self.ready) or "—"
+        return ", ".join(str(part.part_index) for part in self.ready)
 
     @property
     def not_ready_indexes(self) -> str:
-        return ", ".join(str(part.part_index) for part in self.not_ready) or "—"
+        return ", ".join(str(part.part_index) for part in self.not_ready)
+
+
+# Parts still in preparation after a failed one: nothing runs them until the archivist resumes.
+WAITING = "waiting"
 
 
 def group_summary(parts: list[Transfer]) -> GroupSummary:
     parts = sorted(parts, key=lambda part: part.part_index)
+    failed_at = min((part.part_index for part in parts if part.state == Transfer.State.FAILED), default=None)
     counts: dict[str, int] = {}
     for part in parts:
-        counts[part.state] = counts.get(part.state, 0) + 1
-    states = [(state, Transfer.State(state).label, count)
+        part.shown_state = (WAITING if failed_at and part.state == Transfer.State.PREPARING
+                            and part.part_index > failed_at else part.state)
+        counts[part.shown_state] = counts.get(part.shown_state, 0) + 1
+    labels = {**dict(Transfer.State.choices), WAITING: _("waiting for the transfer to be resumed")}
+    states = [(state, labels[state], count)
               for state, count in sorted(counts.items(), key=lambda item: STATE_RANK[item[0]])]
     ready = [part for part in parts if STATE_RANK[part.state] >= STATE_RANK[Transfer.State.SIP_READY]]
     return GroupSummary(

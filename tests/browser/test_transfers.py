@@ -156,3 +156,41 @@ def test_a_transfer_past_the_limit_of_one_operation_is_shown_as_one_in_parts(pag
     assert row.count() == 1 and "3 en 2\u00a0parties" in row.inner_text()
     page.screenshot(path=str(ARTIFACTS / "transfer-list-parts.png"), full_page=True)
     assert not page.console_errors
+
+
+def test_a_transfer_in_parts_whose_first_part_vitam_refused_is_resumed_from_its_page(
+        page, login, live_server, vitam_url, vitamlite_server, demo, settings):
+    from sam.site.demo import seed_vitam_demo
+
+    settings.VITAM = {**settings.VITAM, "DISTRIBUTION_THRESHOLD": 2}
+    cergy = Tenant.objects.get(organisation__name="Cergy")
+    seed_vitam_demo([cergy], say=lambda *_: None)
+    login("archiviste.cergy")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.goto(f"{live_server.url}/t/{cergy.pk}/search/?title=Permis+de+construire+2008")
+    page.get_by_role("link", name=FOLDER).first.click()
+    page.wait_for_load_state()
+    page.locator("input[name=with_descendants]").check()
+    page.locator("#add-to-selection").click()
+    page.wait_for_load_state()
+    page.goto(f"{live_server.url}/t/{cergy.pk}/selection/")
+    page.get_by_role("link", name="Transférer").click()
+    page.wait_for_load_state()
+    page.locator("#id_archival_agreement").fill("IC-AD95-DEFINITIF")
+    vitamlite_server.set_faults("error503:/access-external/v1/transfers")
+    try:
+        page.get_by_role("button", name="Préparer le transfert").click()
+        page.wait_for_load_state()
+    finally:
+        vitamlite_server.set_faults("")
+    head = Transfer.objects.get(tenant=cergy, part_index=1)
+    page.goto(f"{live_server.url}/t/{cergy.pk}/transfers/{head.pk}/parts/")
+    failure = page.locator("#group-failure").inner_text()
+    assert "La partie 1 sur 2 n’a pas abouti" in failure and "Parties prêtes" not in failure and "Parties non prêtes\u00a0: 1, 2 (3\u00a0unités)" in failure
+    assert "En attente de la reprise du transfert" in page.locator("#transfer-parts").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "transfer-in-parts-failed.png"), full_page=True)
+    page.get_by_role("button", name="Reprendre le transfert").click()
+    page.wait_for_load_state()
+    assert "SIP prêt 2/2" in page.locator("#group-state").inner_text()
+    assert page.locator("#group-failure").count() == 0
+    assert not page.console_errors
