@@ -98,6 +98,10 @@ register(
     UrlCase("transfers:group", ORGANISATION, kwargs=transfer_group_b, markers=markers),
     UrlCase("transfers:resume", ORGANISATION, kwargs=transfer_group_b, methods=("post",), markers=markers,
             note="no part of B's transfer failed: B's staff are sent back with a refusal, Vitam is not asked"),
+    UrlCase("transfers:parts_send", ORGANISATION, kwargs=lambda w: (platform_b(w), transfer_group_b(w))[1],
+            methods=("post",), markers=markers, data=lambda w: {"platform": ReceivingPlatform.objects.values_list(
+                "pk", flat=True).filter(tenant=w.tenant_b).first()},
+            note="no part of B's transfer has its SIP ready: B's staff are sent back with a refusal, nothing is sent"),
     UrlCase("transfers:send", ORGANISATION, kwargs=lambda w: (platform_b(w), transfer_b(w))[1], methods=("post",),
             markers=markers, data=lambda w: {"platform": ReceivingPlatform.objects.values_list("pk", flat=True)
                                               .filter(tenant=w.tenant_b).first()},

@@ -78,6 +78,10 @@ class GroupSummary:
         return sum(part.unit_count for part in self.not_ready)
 
     @property
+    def ready_to_send(self) -> bool:
+        return any(part.state == Transfer.State.SIP_READY for part in self.parts)
+
+    @property
     def ready_indexes(self) -> str:
         return ", ".join(str(part.part_index) for part in self.ready)
 

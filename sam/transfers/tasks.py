@@ -63,6 +63,16 @@ def transfer_send_task(job_id, transfer_id):
                "platform")
 
 
+@task(queue_name="vitam")
+def transfer_parts_send_task(job_id, transfer_id):
+    with job_running(job_id) as job:
+        head = Transfer.objects.select_related("tenant", "organisation").get(pk=transfer_id)
+        delivery.parts_deliver(head=head, actor=job.created_by, on_progress=lambda done, total, message:
+                               job_progress(job, done, total, message))
+        failed = Transfer.objects.filter(group=head).exclude(error="").order_by("part_index").first()
+        job.message = failed.error if failed else _("Every part was sent to the receiving platform.")
+
+
 @task(queue_name="default")
 def bordereau_pdf_task(job_id, transfer_id):
     with job_running(job_id) as job:

@@ -21,6 +21,7 @@ urlpatterns = [
     path(TRANSFER + "send/", views.transfer_send, name="send"),
     path(TRANSFER + "parts/", views.transfer_group, name="group"),
     path(TRANSFER + "resume/", views.transfer_resume, name="resume"),
+    path(TRANSFER + "parts/send/", views.transfer_parts_send, name="parts_send"),
     path(T + "transfers/platforms/", views.platform_list, name="platforms"),
     path(T + "transfers/platforms/<int:pk>/delete/", views.platform_delete, name="platform_delete"),
 ]

@@ -93,7 +93,8 @@ def transfer_group(request, tenant_pk, pk):
     head = selectors.transfer_group_get_for_user(request.user, tenant_pk, pk)
     return render(request, "transfers/transfer_group.html", {
         "tenant": head.tenant, "head": head, "job": head.job, 
-        "summary": selectors.group_summary(list(head.parts.all())), "limit": _limit()})
+        "summary": selectors.group_summary(list(head.parts.all())), "limit": _limit(),
+        "send_form": SendForm(tenant=head.tenant)})
 
 
 @login_required
@@ -105,6 +106,23 @@ def transfer_resume(request, tenant_pk, pk):
         services.parts_resume(actor=request.user, head=head, request=request)
     except ValidationError as error:
         refusals.as_messages(request, error)
+    return redirect("transfers:group", tenant_pk=head.tenant_id, pk=head.pk)
+
+
+@login_required
+@require_POST
+def transfer_parts_send(request, tenant_pk, pk):
+    """Send the ready parts of a transfer in parts to a receiving platform, one after the other."""
+    head = selectors.transfer_group_get_for_user(request.user, tenant_pk, pk)
+    form = SendForm(request.POST, tenant=head.tenant)
+    if not form.is_valid():
+        messages.error(request, _("Choose the receiving platform."))
+    else:
+        try:
+            delivery.parts_send(actor=request.user, head=head, platform=form.cleaned_data["platform"],
+                                request=request)
+        except ValidationError as error:
+            refusals.as_messages(request, error)
     return redirect("transfers:group", tenant_pk=head.tenant_id, pk=head.pk)
 
 
