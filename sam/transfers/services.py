@@ -109,6 +109,9 @@ def _error_message(error) -> str:
 def transfer_prepare(*, transfer: Transfer, on_progress) -> None:
     """List the units (and every unit below them); up to the number one Vitam operation takes, one
     ARCHIVE_TRANSFER and its SIP; past it, the transfer becomes parts, each its own ARCHIVE_TRANSFER."""
+    if transfer.part_count:  # already made of parts (a job run again): their units are listed, never twice
+        parts_run(head=transfer, on_progress=on_progress)
+        return
     client = vitam_side.client_for(transfer.tenant)
     try:
         on_progress(0, 0, _("Listing the units"))

@@ -172,3 +172,20 @@ def test_a_part_whose_operation_could_not_be_followed_is_followed_again_not_aske
     second.refresh_from_db()
     assert second.state == Transfer.State.SIP_READY, second.error
     assert archive_transfers(archive) == sorted([first.operation_id, second.operation_id])
+
+
+def test_a_preparation_run_again_after_the_split_lists_nothing_again_and_runs_the_parts_left(
+        client, archive, two_per_operation, queued_tasks, vitamlite_server):
+    head = post_transfer(client, archive)
+    try:
+        services.transfer_prepare(transfer=head, on_progress=break_transfers_after_first_part(
+            vitamlite_server, head, f"error503:{TRANSFERS_PATH}"))
+    finally:
+        vitamlite_server.set_faults("")
+    Transfer.objects.filter(group=head, part_index=2).update(state=Transfer.State.PREPARING, error="")
+    head.refresh_from_db()
+    services.transfer_prepare(transfer=head, on_progress=lambda *args: None)  # e.g. the worker restarted the job
+    assert Transfer.objects.filter(tenant=archive.tenant_a).count() == 2
+    first, second = parts_of(head)
+    assert [first.state, second.state] == [Transfer.State.SIP_READY] * 2, second.error
+    assert archive_transfers(archive) == sorted([first.operation_id, second.operation_id])
