@@ -189,3 +189,30 @@ def test_a_preparation_run_again_after_the_split_lists_nothing_again_and_runs_th
     first, second = parts_of(head)
     assert [first.state, second.state] == [Transfer.State.SIP_READY] * 2, second.error
     assert archive_transfers(archive) == sorted([first.operation_id, second.operation_id])
+
+
+def test_the_list_of_transfers_costs_the_same_queries_for_one_or_several_transfers_in_parts(client, archive):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def group(number):
+        fields = {"tenant": archive.tenant_a, "organisation": archive.tenant_a.organisation,
+                  "created_by": archive.archivist_a, "mode": Transfer.Mode.SELECTION, "archival_agency": "FRAD095",
+                  "transferring_agency": "A-ARCH", "archival_agreement": "IC-DEFINITIF",
+                  "state": Transfer.State.SIP_READY, "part_count": 2, "unit_count": 2}
+        head = Transfer.objects.create(reference=f"TR-G{number}-1", part_index=1, **fields)
+        Transfer.objects.filter(pk=head.pk).update(group=head)
+        Transfer.objects.create(reference=f"TR-G{number}-2", part_index=2, group=head, **fields)
+
+    client.force_login(archive.archivist_a)
+    group(1)
+    client.get(url("list", archive))  # the first page of a session warms the caches (permissions, menus)
+    with CaptureQueriesContext(connection) as one:
+        assert "TR-G1" in client.get(url("list", archive)).content.decode()
+    for number in (2, 3, 4):
+        group(number)
+    with CaptureQueriesContext(connection) as four:
+        page = html.unescape(client.get(url("list", archive)).content.decode())
+    assert all(f"TR-G{number}" in page for number in (1, 2, 3, 4)) and "TR-G1-2" not in page
+    assert page.count("4 en 2\u00a0parties") == 4
+    assert len(four) == len(one), "\n".join(query["sql"][:150] for query in four.captured_queries)
