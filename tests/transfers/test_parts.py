@@ -216,3 +216,50 @@ def test_the_list_of_transfers_costs_the_same_queries_for_one_or_several_transfe
     assert all(f"TR-G{number}" in page for number in (1, 2, 3, 4)) and "TR-G1-2" not in page
     assert page.count("4 en 2\u00a0parties") == 4
     assert len(four) == len(one), "\n".join(query["sql"][:150] for query in four.captured_queries)
+
+
+def stored_binaries(server, tenant, unit_ids):
+    """The files vitam-lite keeps for these units' objects."""
+    from vitamlite import binaries, units_store
+
+    db = server.app.store.connect()
+    try:
+        paths = []
+        for unit in units_store.get_unit_docs(db, tenant.vitam_id, unit_ids).values():
+            group = units_store.get_object_group_doc(db, tenant.vitam_id, unit["#object"]) if unit.get("#object") \
+                else None
+            for qualifier in (group or {}).get("#qualifiers") or []:
+                paths += [binaries.resolve(server.app.store, tenant.vitam_id, version["#storage"]["path"])
+                          for version in qualifier.get("versions") or []]
+        return paths
+    finally:
+        server.app.store.close_thread_connection()
+
+
+def test_a_part_ending_ko_in_vitam_stops_the_rest_and_is_asked_again_on_resumption(
+        client, archive, two_per_operation, queued_tasks, vitamlite_server):
+    head = post_transfer(client, archive)
+    items = [archive.ids["PC 0012 maison A"], archive.ids["PC 0047 garage A"]]  # the first part, the deepest
+    stored = stored_binaries(vitamlite_server, archive.tenant_a, items)
+    assert stored
+    hidden = [path.rename(path.with_name(path.name + ".hidden")) for path in stored]  # a storage offer lost them
+    try:
+        services.transfer_prepare(transfer=head, on_progress=lambda *args: None)
+    finally:
+        for moved, path in zip(hidden, stored):
+            moved.rename(path)
+    first, second = parts_of(head)
+    assert first.state == Transfer.State.FAILED and second.state == Transfer.State.PREPARING
+    assert "KO" in first.error and first.operation_id in first.error
+    assert archive_transfers(archive) == [first.operation_id]  # the second part never asked
+    page = html.unescape(client.get(url("group", archive, pk=head.pk)).content.decode())
+    assert "La partie 1 sur 2 n’a pas abouti" in page and "En attente de la reprise du transfert" in page
+
+    queued_tasks()
+    assert client.post(url("resume", archive, pk=head.pk)).status_code == 302
+    first_again, second_again = parts_of(head)
+    assert [first_again.state, second_again.state] == [Transfer.State.SIP_READY] * 2, first_again.error
+    # the KO operation did nothing: the part is asked again, once; the second part once
+    assert first_again.operation_id != first.operation_id
+    assert archive_transfers(archive) == sorted([first.operation_id, first_again.operation_id,
+                                                 second_again.operation_id])
