@@ -147,6 +147,7 @@ def test_a_transfer_past_the_limit_of_one_operation_is_shown_as_one_in_parts(pag
     page.wait_for_load_state()
     head = Transfer.objects.get(tenant=cergy, part_index=1)
     assert "Partie 1 sur 2 du transfert" in page.locator("#transfer-part").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "transfer-part-detail.png"), full_page=True)
     page.locator("#transfer-part a").click()
     page.wait_for_load_state()
     assert "Le transfert est fait en 2\u00a0parties" in page.locator("main").inner_text()
