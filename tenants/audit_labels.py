@@ -150,6 +150,8 @@ ACTION_LABELS = {
     "transfer.atr_received": _("Reply of the receiving platform received"),
     "transfer.platform_create": _("Receiving platform added"),
     "transfer.platform_delete": _("Receiving platform removed"),
+    "transfer.split": _("Transfer made of several parts (more units than one Vitam operation takes)"),
+    "transfer.resume": _("Transfer in parts resumed at its failed part"),
 }
 
 

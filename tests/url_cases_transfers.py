@@ -48,6 +48,19 @@ def transfer_b_replied(world):
     return kwargs
 
 
+def transfer_group_b(world):
+    """B's transfer in two parts, both sent (nothing to resume: B's staff get a refusal, Vitam is not asked)."""
+    kwargs = transfer_b(world)
+    head = Transfer.objects.get(pk=kwargs["pk"])
+    Transfer.objects.filter(pk=head.pk).update(group=head, part_index=1, part_count=2, reference="TR-B-SECRET-1")
+    Transfer.objects.create(
+        tenant=world.tenant_b, organisation=world.org_b, created_by=world.archivist_b, reference="TR-B-SECRET-2",
+        mode=Transfer.Mode.SELECTION, criteria={"selection": SECRET}, archival_agency="FRAD095",
+        transferring_agency="B-ARCH", archival_agreement="IC-SECRET-B", comment=SECRET, group=head, part_index=2,
+        part_count=2, state=Transfer.State.SENT)
+    return kwargs
+
+
 def selection_b(world):
     selection = Selection.objects.create(user=world.archivist_b, tenant=world.tenant_b, organisation=world.org_b)
     SelectionEntry.objects.create(selection=selection, kind=SelectionEntry.Kind.UNIT,
@@ -82,6 +95,13 @@ register(
     UrlCase("transfers:print_pdf", ORGANISATION, kwargs=transfer_b, methods=("get",), markers=markers,
             note="POST lays out the PDF: tests/transfers covers it"),
     UrlCase("transfers:reply_file", ORGANISATION, kwargs=transfer_b_replied, markers=markers),
+    UrlCase("transfers:group", ORGANISATION, kwargs=transfer_group_b, markers=markers),
+    UrlCase("transfers:resume", ORGANISATION, kwargs=transfer_group_b, methods=("post",), markers=markers,
+            note="no part of B's transfer failed: B's staff are sent back with a refusal, Vitam is not asked"),
+    UrlCase("transfers:parts_send", ORGANISATION, kwargs=lambda w: (platform_b(w), transfer_group_b(w))[1],
+            methods=("post",), markers=markers, data=lambda w: {"platform": ReceivingPlatform.objects.values_list(
+                "pk", flat=True).filter(tenant=w.tenant_b).first()},
+            note="no part of B's transfer has its SIP ready: B's staff are sent back with a refusal, nothing is sent"),
     UrlCase("transfers:send", ORGANISATION, kwargs=lambda w: (platform_b(w), transfer_b(w))[1], methods=("post",),
             markers=markers, data=lambda w: {"platform": ReceivingPlatform.objects.values_list("pk", flat=True)
                                               .filter(tenant=w.tenant_b).first()},

@@ -11,9 +11,11 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sam.lib.jobs.services import job_enqueue
 from sam.transfers import services
 from sam.transfers.models import ReceivingPlatform, Transfer
 from sam.vitam import VitamClient, VitamContext, VitamError
@@ -67,13 +69,7 @@ def transfer_send(*, actor, transfer: Transfer, platform: ReceivingPlatform, req
     if transfer.state != Transfer.State.SIP_READY:
         raise ValidationError(_("Only a transfer whose SIP is ready can be sent (it is %(state)s).") % {
             "state": transfer.get_state_display()})
-    if platform.tenant_id != transfer.tenant_id:
-        raise ValidationError(_("This receiving platform is not one of this tenant's."))
-    if platform.ingest_contract and platform.ingest_contract != transfer.archival_agreement:
-        raise ValidationError(_(
-            "The platform %(platform)s takes the ingest contract %(expected)s, and this transfer's SIP names "
-            "%(agreement)s: its ingest would be refused.") % {
-            "platform": platform.name, "expected": platform.ingest_contract, "agreement": transfer.archival_agreement})
+    _check_platform(transfer, platform)
     with transaction.atomic():
         services._transition(transfer, actor=actor, action="send", request=request, state=Transfer.State.SENDING,
                              platform=platform, error="")
@@ -82,6 +78,51 @@ def transfer_send(*, actor, transfer: Transfer, platform: ReceivingPlatform, req
                                label=_("Sending of transfer %(reference)s") % {"reference": transfer.reference})
     transfer.refresh_from_db()
     return transfer
+
+
+def parts_send(*, actor, head: Transfer, platform: ReceivingPlatform, request=None) -> None:
+    """Send the ready parts of a transfer in parts one after the other, in one job: in the order of the parts,
+    so that their replies purge the deepest units first."""
+    parts = list(Transfer.objects.filter(group=head, state=Transfer.State.SIP_READY).order_by("part_index"))
+    if not parts:
+        raise ValidationError(_("No part of this transfer has its SIP ready to be sent."))
+    for part in parts:
+        _check_platform(part, platform)
+    with transaction.atomic():
+        for part in parts:
+            services._transition(part, actor=actor, action="send", request=request, state=Transfer.State.SENDING,
+                                 platform=platform, error="")
+        job = job_enqueue(actor=actor, organisation=head.organisation, tenant=head.tenant, kind="transfer_send_parts",
+                          label=_("Sending of transfer %(reference)s in parts") % {"reference": head.group_reference},
+                          task="sam.transfers.tasks.transfer_parts_send_task", transfer_id=head.pk,
+                          result_url=reverse("transfers:group", args=[head.tenant_id, head.pk]))
+        Transfer.objects.filter(pk=head.pk).update(job=job)
+
+
+def parts_deliver(*, head: Transfer, on_progress, actor=None) -> None:
+    """Deliver the parts being sent, in order; a part that could not be delivered stops the others, which go
+    back to "SIP ready" to be sent again."""
+    parts = list(Transfer.objects.filter(group=head, state=Transfer.State.SENDING)
+                 .select_related("tenant", "organisation", "platform").order_by("part_index"))
+    for number, part in enumerate(parts):
+        transfer_deliver(transfer=part, actor=actor, on_progress=on_progress)
+        part.refresh_from_db()
+        if part.error:
+            for left in parts[number + 1:]:
+                services._transition(left, actor=None, action="send_failed", state=Transfer.State.SIP_READY,
+                                     error=_("Not sent: part %(index)s could not be delivered.") % {
+                                         "index": part.part_index})
+            return
+
+
+def _check_platform(transfer: Transfer, platform: ReceivingPlatform) -> None:
+    if platform.tenant_id != transfer.tenant_id:
+        raise ValidationError(_("This receiving platform is not one of this tenant's."))
+    if platform.ingest_contract and platform.ingest_contract != transfer.archival_agreement:
+        raise ValidationError(_(
+            "The platform %(platform)s takes the ingest contract %(expected)s, and this transfer's SIP names "
+            "%(agreement)s: its ingest would be refused.") % {
+            "platform": platform.name, "expected": platform.ingest_contract, "agreement": transfer.archival_agreement})
 
 
 def transfer_deliver(*, transfer: Transfer, on_progress, actor=None) -> None:

@@ -65,6 +65,14 @@ class Transfer(tenant_owned(related_name="transfers")):
                                  related_name="transfers", verbose_name=_("receiving platform"))
     delivery_operation_id = models.CharField(_("ingest operation on the receiving platform"), max_length=100,
                                              blank=True)
+    # More units than one Vitam operation takes: the transfer is made of parts, each its own transfer (SIP,
+    # reply, bordereau), all pointing at the first part (itself included); part_unit_ids are listed once, so
+    # that a resumed part asks Vitam for the same units.
+    group = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True, related_name="parts",
+                              verbose_name=_("transfer in parts"))
+    part_index = models.PositiveSmallIntegerField(_("part"), default=0)
+    part_count = models.PositiveSmallIntegerField(_("number of parts"), default=0)
+    part_unit_ids = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ("-created_at",)
@@ -72,6 +80,11 @@ class Transfer(tenant_owned(related_name="transfers")):
 
     def __str__(self):
         return self.reference
+
+    @property
+    def group_reference(self) -> str:
+        """The reference of the whole transfer a part belongs to (its parts' references end in -1, -2...)."""
+        return self.reference.removesuffix(f"-{self.part_index}") if self.part_index else self.reference
 
 
 class ReceivingPlatform(tenant_owned(related_name="receiving_platforms")):

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import zipfile
 from pathlib import Path
 
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 
 from sam.lib import safe_xml
 from sam.lib.jobs.models import Job
@@ -35,8 +38,88 @@ def transfer_get_for_user(user, tenant_pk, pk) -> Transfer:
         raise Http404 from None
 
 
-def transfer_list(*, tenant):
-    return Transfer.objects.filter(tenant=tenant).select_related("created_by")
+def transfer_list(*, tenant) -> list[Transfer]:
+    """The transfers, a transfer in parts as one line (its first part, carrying `summary`)."""
+    transfers = list(Transfer.objects.filter(tenant=tenant).filter(Q(group__isnull=True) | Q(part_index=1))
+                     .select_related("created_by").prefetch_related("parts"))
+    for transfer in transfers:
+        if transfer.part_count:
+            transfer.summary = group_summary(list(transfer.parts.all()))
+    return transfers
+
+
+# How far a part has gone, to show a transfer in parts by its least advanced part.
+STATE_RANK = {Transfer.State.FAILED: 0, "waiting": 0, Transfer.State.PREPARING: 1, Transfer.State.SIP_READY: 2,
+              Transfer.State.SENDING: 3, Transfer.State.SENT: 4, Transfer.State.REGULARISING: 5,
+              Transfer.State.REPLY_RUNNING: 6, Transfer.State.REFUSED: 7, Transfer.State.DONE: 7}
+
+
+@dataclasses.dataclass(frozen=True)
+class GroupSummary:
+    parts: list[Transfer]
+    states: list[tuple[str, str, int]]  # (state, its label, parts in it), least advanced first
+    unit_count: int
+    accepted_count: int
+    refused_count: int
+    failed: list[Transfer]
+    ready: list[Transfer]  # parts whose SIP Vitam built
+    not_ready: list[Transfer]
+
+    @property
+    def state(self) -> str:
+        return self.states[0][0]
+
+    @property
+    def ready_units(self) -> int:
+        return sum(part.unit_count for part in self.ready)
+
+    @property
+    def not_ready_units(self) -> int:
+        return sum(part.unit_count for part in self.not_ready)
+
+    @property
+    def ready_to_send(self) -> bool:
+        return any(part.state == Transfer.State.SIP_READY for part in self.parts)
+
+    @property
+    def ready_indexes(self) -> str:
+        return ", ".join(str(part.part_index) for part in self.ready)
+
+    @property
+    def not_ready_indexes(self) -> str:
+        return ", ".join(str(part.part_index) for part in self.not_ready)
+
+
+# Parts still in preparation after a failed one: nothing runs them until the archivist resumes.
+WAITING = "waiting"
+
+
+def group_summary(parts: list[Transfer]) -> GroupSummary:
+    parts = sorted(parts, key=lambda part: part.part_index)
+    failed_at = min((part.part_index for part in parts if part.state == Transfer.State.FAILED), default=None)
+    counts: dict[str, int] = {}
+    for part in parts:
+        part.shown_state = (WAITING if failed_at and part.state == Transfer.State.PREPARING
+                            and part.part_index > failed_at else part.state)
+        counts[part.shown_state] = counts.get(part.shown_state, 0) + 1
+    labels = {**dict(Transfer.State.choices), WAITING: _("waiting for the transfer to be resumed")}
+    states = [(state, labels[state], count)
+              for state, count in sorted(counts.items(), key=lambda item: STATE_RANK[item[0]])]
+    ready = [part for part in parts if STATE_RANK[part.state] >= STATE_RANK[Transfer.State.SIP_READY]]
+    return GroupSummary(
+        parts=parts, states=states, unit_count=sum(part.unit_count for part in parts),
+        accepted_count=sum(part.accepted_count for part in parts),
+        refused_count=sum(part.refused_count for part in parts),
+        failed=[part for part in parts if part.state == Transfer.State.FAILED], ready=ready,
+        not_ready=[part for part in parts if part not in ready])
+
+
+def transfer_group_get_for_user(user, tenant_pk, pk) -> Transfer:
+    """The first part of a transfer in parts; 404 for any other transfer."""
+    transfer = transfer_get_for_user(user, tenant_pk, pk)
+    if transfer.part_index != 1:
+        raise Http404
+    return transfer
 
 
 def bordereau_pdf_job(transfer: Transfer, job_pk) -> Job | None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import hashlib
+import sys
 from pathlib import Path
 
 from django.conf import settings
@@ -70,16 +71,12 @@ def _transition(transfer: Transfer, *, actor, action: str, request=None, **chang
 def transfer_start(*, actor, tenant, mode: str, criteria: dict, archival_agency: str, transferring_agency: str,
                    archival_agreement: str, comment: str = "", request=None) -> Transfer:
     """Record the transfer and prepare its SIP in the background (the units are listed there, past Vitam's
-    10,000-unit window)."""
+    10,000-unit window; more than one Vitam operation takes make a transfer in parts)."""
     if mode == Transfer.Mode.DUA_KEEP:
         criteria = {"selection": str(Transfer.Mode.DUA_KEEP.label),
                     "conditions": dua_keep_conditions(timezone.localdate())}
     elif not criteria.get("conditions"):
         raise ValidationError(_("The selection is empty: tick units in the search results first."))
-    else:  # the units below are counted in the background, against the same limit
-        counted = vitam_side.client_for(tenant).search_units(
-            Select().where(*criteria["conditions"]).fields("#id").limit(1).build())
-        limits.refuse_over_threshold(counted.total, what=_("The transfer"), at_least=counted.total_is_capped)
     with transaction.atomic():
         transfer = Transfer.objects.create(
             tenant=tenant, organisation=tenant.organisation, created_by=actor, mode=mode, criteria=criteria,
@@ -105,25 +102,109 @@ def _originating_agency(client, unit_id: str) -> str:
     return (results[0].get("#originating_agency") or "") if results else ""
 
 
+def _error_message(error) -> str:
+    return error.user_message() if hasattr(error, "user_message") else str(error)
+
+
 def transfer_prepare(*, transfer: Transfer, on_progress) -> None:
-    """ARCHIVE_TRANSFER in Vitam on the units (and every unit below them), then its SIP downloaded, streamed."""
+    """List the units (and every unit below them); up to the number one Vitam operation takes, one
+    ARCHIVE_TRANSFER and its SIP; past it, the transfer becomes parts, each its own ARCHIVE_TRANSFER."""
+    if transfer.part_count:  # already made of parts (a job run again): their units are listed, never twice
+        parts_run(head=transfer, on_progress=on_progress)
+        return
     client = vitam_side.client_for(transfer.tenant)
     try:
         on_progress(0, 0, _("Listing the units"))
+        ids = vitam_side.candidate_ids(client, mode=transfer.mode, criteria=transfer.criteria,
+                                       date=timezone.localdate().isoformat(), limit=sys.maxsize)
         limit = limits.distribution_threshold()
-        ids = vitam_side.candidate_ids(
-            client, mode=transfer.mode, criteria=transfer.criteria, date=timezone.localdate().isoformat(),
-            limit=limit, too_many=limits.over_threshold_message(limit + 1, what=_("The transfer"), at_least=True))
-        agency = _originating_agency(client, ids[0])
-        query = Select().where(in_("#id", ids)).threshold(len(ids))
-        operation_id = client.transfer(query, {
-            "archivalAgreement": transfer.archival_agreement, "originatingAgencyIdentifier": agency,
-            "archivalAgencyIdentifier": transfer.archival_agency, "transferringAgency": transfer.transferring_agency,
-            "comment": transfer.comment or transfer.reference})
-        Transfer.objects.filter(pk=transfer.pk).update(operation_id=operation_id, originating_agency=agency,
-                                                       unit_count=len(ids))
-        status = vitam_side.follow(client, operation_id, lambda done, total: on_progress(
-            done, total, _("Vitam builds the transfer SIP")))
+        if len(ids) > limit:
+            ids = _deepest_first(client, ids)
+    except (vitam_side.SelectionError, VitamError) as error:
+        _transition(transfer, actor=None, action="failed", state=Transfer.State.FAILED, error=_error_message(error))
+        return
+    if len(ids) <= limit:
+        _archive_transfer(client, transfer, ids, on_progress)
+        return
+    _split(transfer, [ids[start:start + limit] for start in range(0, len(ids), limit)], limit=limit)
+    parts_run(head=transfer, on_progress=on_progress)
+
+
+def _deepest_first(client, ids: list[str]) -> list[str]:
+    """The units, deepest first: Vitam purges no unit that still has children, so the parts whose replies come
+    first must hold the children."""
+    depth: dict[str, int] = {}
+    for chunk in vitam_side.batches_of(ids, vitam_side.PAGE):
+        for unit in client.search_units(Select().where(in_("#id", chunk)).fields("#id", "#max")
+                                        .limit(len(chunk)).build()).results:
+            depth[unit["#id"]] = int(unit.get("#max") or 1)
+    return sorted(ids, key=lambda unit_id: (-depth.get(unit_id, 1), unit_id))
+
+
+def _split(head: Transfer, chunks: list[list[str]], *, limit: int) -> None:
+    """The transfer becomes its first part; the other parts are new transfers of the same procedure."""
+    count, base = len(chunks), head.reference
+    with transaction.atomic():
+        Transfer.objects.filter(pk=head.pk).update(group=head, part_index=1, part_count=count,
+                                                   part_unit_ids=chunks[0], unit_count=len(chunks[0]),
+                                                   reference=f"{base}-1")
+        Transfer.objects.bulk_create([Transfer(
+            tenant=head.tenant, organisation=head.organisation, created_by=head.created_by, mode=head.mode,
+            criteria=head.criteria, archival_agency=head.archival_agency,
+            transferring_agency=head.transferring_agency, archival_agreement=head.archival_agreement,
+            comment=head.comment, group=head, part_index=index, part_count=count, part_unit_ids=chunk,
+            unit_count=len(chunk), reference=f"{base}-{index}") for index, chunk in enumerate(chunks[1:], 2)])
+        head.refresh_from_db()
+        audit_record(actor=None, action="transfer.split", tenant=head.tenant, target=head, after={
+            "parts": count, "units": sum(len(chunk) for chunk in chunks), "units_per_operation": limit})
+
+
+def parts_run(*, head: Transfer, on_progress) -> None:
+    """The ARCHIVE_TRANSFER of each part still in preparation, in order; a part that fails stops the rest
+    (they stay in preparation until the archivist resumes)."""
+    client = vitam_side.client_for(head.tenant)
+    parts = list(Transfer.objects.filter(group=head).select_related("tenant", "organisation")
+                 .order_by("part_index"))
+    total = sum(part.unit_count for part in parts)
+    done = 0
+    for part in parts:
+        if part.state == Transfer.State.PREPARING:
+            message = _("Part %(index)s of %(count)s: Vitam builds the transfer SIP") % {
+                "index": part.part_index, "count": part.part_count}
+            on_progress(done, total, message)
+            _archive_transfer(client, part, part.part_unit_ids,
+                              lambda processed, _total, message, done=done: on_progress(done + processed, total,
+                                                                                        message),
+                              message=message)
+            part.refresh_from_db()
+            if part.state == Transfer.State.FAILED:
+                return
+        done += part.unit_count
+    on_progress(total, total, _("Every part's SIP is ready"))
+
+
+def _archive_transfer(client, transfer: Transfer, ids: list[str], on_progress, *, message: str = "") -> None:
+    """ARCHIVE_TRANSFER in Vitam on exactly `ids`, then its SIP downloaded, streamed. A part resumed after its
+    operation was recorded follows that operation again rather than asking Vitam twice."""
+    message = message or _("Vitam builds the transfer SIP")
+    try:
+        agency = transfer.originating_agency or _originating_agency(client, ids[0])
+        status = None
+        if transfer.operation_id:
+            status = vitam_side.follow(client, transfer.operation_id, lambda done, total: on_progress(
+                done, total, message))
+        if status is None or status.status not in ("OK", "WARNING"):
+            query = Select().where(in_("#id", ids)).threshold(len(ids))
+            operation_id = client.transfer(query, {
+                "archivalAgreement": transfer.archival_agreement, "originatingAgencyIdentifier": agency,
+                "archivalAgencyIdentifier": transfer.archival_agency,
+                "transferringAgency": transfer.transferring_agency,
+                "comment": transfer.comment or transfer.reference})
+            Transfer.objects.filter(pk=transfer.pk).update(operation_id=operation_id, originating_agency=agency,
+                                                           unit_count=len(ids))
+            transfer.operation_id = operation_id
+            status = vitam_side.follow(client, operation_id, lambda done, total: on_progress(done, total, message))
+        operation_id = transfer.operation_id
         if status.status not in ("OK", "WARNING"):
             raise vitam_side.SelectionError(_(
                 "Vitam could not build the transfer SIP (%(status)s, operation %(op)s): see the journal of "
@@ -132,11 +213,27 @@ def transfer_prepare(*, transfer: Transfer, on_progress) -> None:
         path = storage_dir(transfer) / f"{transfer.reference}.zip"
         result = client.download_transfer_sip(operation_id, path)
     except (vitam_side.SelectionError, VitamError) as error:
-        message = error.user_message() if hasattr(error, "user_message") else str(error)
-        _transition(transfer, actor=None, action="failed", state=Transfer.State.FAILED, error=message)
+        _transition(transfer, actor=None, action="failed", state=Transfer.State.FAILED, error=_error_message(error))
         return
     _transition(transfer, actor=None, action="sip_ready", state=Transfer.State.SIP_READY, sip_path=str(path),
                 sip_size=result.size, operation_id=operation_id, unit_count=len(ids), error="")
+
+
+def parts_resume(*, actor, head: Transfer, request=None) -> None:
+    """Start again at the failed part: the parts whose SIP is ready are left as they are."""
+    with transaction.atomic():
+        failed = Transfer.objects.select_for_update().filter(group=head, state=Transfer.State.FAILED)
+        indexes = sorted(failed.values_list("part_index", flat=True))
+        if not indexes:
+            raise ValidationError(_("No part of this transfer has failed: there is nothing to resume."))
+        failed.update(state=Transfer.State.PREPARING, error="")
+        audit_record(actor=actor, action="transfer.resume", tenant=head.tenant, target=head, request=request,
+                     after={"parts": indexes})
+        job = job_enqueue(actor=actor, organisation=head.organisation, tenant=head.tenant, kind="transfer_parts",
+                          label=_("Transfer %(reference)s in parts") % {"reference": head.group_reference},
+                          task="sam.transfers.tasks.transfer_parts_task", transfer_id=head.pk,
+                          result_url=reverse("transfers:group", args=[head.tenant_id, head.pk]))
+        Transfer.objects.filter(pk=head.pk).update(job=job)
 
 
 def sip_download_record(*, actor, transfer: Transfer, request=None) -> None:

@@ -19,6 +19,9 @@ urlpatterns = [
     path(TRANSFER + "bordereau.pdf", views.transfer_print_pdf, name="print_pdf"),
     path(TRANSFER + "reply.xml", views.transfer_reply_file, name="reply_file"),
     path(TRANSFER + "send/", views.transfer_send, name="send"),
+    path(TRANSFER + "parts/", views.transfer_group, name="group"),
+    path(TRANSFER + "resume/", views.transfer_resume, name="resume"),
+    path(TRANSFER + "parts/send/", views.transfer_parts_send, name="parts_send"),
     path(T + "transfers/platforms/", views.platform_list, name="platforms"),
     path(T + "transfers/platforms/<int:pk>/delete/", views.platform_delete, name="platform_delete"),
 ]

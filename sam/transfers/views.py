@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -17,8 +18,14 @@ from sam.selection import services as selection_services
 from sam.transfers import delivery, documents, selectors, services
 from sam.transfers.forms import PlatformForm, ReplyForm, SendForm, TransferForm
 from sam.transfers.models import ReceivingPlatform, Transfer
+from sam.vitam import limits
 from sam.vitam.errors import VitamError
 from tenants.permissions import can
+
+
+def _limit() -> str:
+    """How many units one Vitam operation takes, as the pages say it."""
+    return number_format(limits.distribution_threshold(), force_grouping=True)
 
 
 def _detail(transfer):
@@ -45,7 +52,7 @@ def _new(request, tenant, *, mode, criteria, selection=None):
         else:
             return _detail(transfer)
     return render(request, "transfers/transfer_new.html", {
-        "tenant": tenant, "form": form, "selection": selection})
+        "tenant": tenant, "form": form, "selection": selection, "limit": _limit()})
 
 
 @login_required
@@ -76,7 +83,47 @@ def transfer_detail(request, tenant_pk, pk):
     transfer = selectors.transfer_get_for_user(request.user, tenant_pk, pk)
     return render(request, "transfers/transfer_detail.html", {
         "tenant": transfer.tenant, "transfer": transfer, "job": transfer.job, "reply_form": ReplyForm(),
-        "send_form": SendForm(tenant=transfer.tenant), **documents.agency_labels(transfer)})
+        "send_form": SendForm(tenant=transfer.tenant), "limit": _limit(), **documents.agency_labels(transfer)})
+
+
+@login_required
+@require_GET
+def transfer_group(request, tenant_pk, pk):
+    """A transfer in parts as one: its parts, their state and files, the totals, the resumption."""
+    head = selectors.transfer_group_get_for_user(request.user, tenant_pk, pk)
+    return render(request, "transfers/transfer_group.html", {
+        "tenant": head.tenant, "head": head, "job": head.job, 
+        "summary": selectors.group_summary(list(head.parts.all())), "limit": _limit(),
+        "send_form": SendForm(tenant=head.tenant)})
+
+
+@login_required
+@require_POST
+def transfer_resume(request, tenant_pk, pk):
+    """Start a transfer in parts again at its failed part."""
+    head = selectors.transfer_group_get_for_user(request.user, tenant_pk, pk)
+    try:
+        services.parts_resume(actor=request.user, head=head, request=request)
+    except ValidationError as error:
+        refusals.as_messages(request, error)
+    return redirect("transfers:group", tenant_pk=head.tenant_id, pk=head.pk)
+
+
+@login_required
+@require_POST
+def transfer_parts_send(request, tenant_pk, pk):
+    """Send the ready parts of a transfer in parts to a receiving platform, one after the other."""
+    head = selectors.transfer_group_get_for_user(request.user, tenant_pk, pk)
+    form = SendForm(request.POST, tenant=head.tenant)
+    if not form.is_valid():
+        messages.error(request, _("Choose the receiving platform."))
+    else:
+        try:
+            delivery.parts_send(actor=request.user, head=head, platform=form.cleaned_data["platform"],
+                                request=request)
+        except ValidationError as error:
+            refusals.as_messages(request, error)
+    return redirect("transfers:group", tenant_pk=head.tenant_id, pk=head.pk)
 
 
 @login_required

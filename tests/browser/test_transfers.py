@@ -17,6 +17,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SEDA = "fr:gouv:culture:archivesdefrance:seda:v2.1"
 NS = {"s": SEDA}
 FOLDER = "Permis de construire — 2008"
+# The transfers in parts take a folder the first test leaves whole (the demo is seeded once per Vitam tenant).
+REGISTER = "Registre des naissances — 1920"
 
 
 def _results(page) -> int:
@@ -119,3 +121,80 @@ def test_transfer_the_2008_permits_then_import_a_reply_keeping_one_unit(page, lo
     bordereau = page.locator("body").inner_text()
     assert "Bordereau de transfert" in bordereau and "Archives départementales du Val-d'Oise" in bordereau
     page.screenshot(path=str(ARTIFACTS / "transfer-bordereau.png"), full_page=True)
+
+
+def test_a_transfer_past_the_limit_of_one_operation_is_shown_as_one_in_parts(page, login, live_server, vitam_url,
+                                                                             demo, settings):
+    from sam.site.demo import seed_vitam_demo
+
+    settings.VITAM = {**settings.VITAM, "DISTRIBUTION_THRESHOLD": 2}
+    cergy = Tenant.objects.get(organisation__name="Cergy")
+    seed_vitam_demo([cergy], say=lambda *_: None)
+    login("archiviste.cergy")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.goto(f"{live_server.url}/t/{cergy.pk}/search/?title=Registre+des+naissances+1920")
+    page.get_by_role("link", name=REGISTER).first.click()
+    page.wait_for_load_state()
+    page.locator("input[name=with_descendants]").check()
+    page.locator("#add-to-selection").click()
+    page.wait_for_load_state()
+    page.goto(f"{live_server.url}/t/{cergy.pk}/selection/")
+    page.get_by_role("link", name="Transférer").click()
+    page.wait_for_load_state()
+    assert "plusieurs parties" in page.locator("#transfer-parts-rule").inner_text()
+    page.locator("#id_archival_agreement").fill("IC-AD95-DEFINITIF")
+    page.get_by_role("button", name="Préparer le transfert").click()
+    page.wait_for_load_state()
+    head = Transfer.objects.get(tenant=cergy, part_index=1)
+    assert "Partie 1 sur 2 du transfert" in page.locator("#transfer-part").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "transfer-part-detail.png"), full_page=True)
+    page.locator("#transfer-part a").click()
+    page.wait_for_load_state()
+    assert "Le transfert est fait en 2\u00a0parties" in page.locator("main").inner_text()
+    assert page.locator("#transfer-parts tbody tr").count() == 2
+    assert "SIP prêt 2/2" in page.locator("#group-state").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "transfer-in-parts.png"), full_page=True)
+    page.goto(f"{live_server.url}/t/{cergy.pk}/transfers/")
+    row = page.locator("tbody tr", has_text=head.group_reference)
+    assert row.count() == 1 and "3 en 2\u00a0parties" in row.inner_text()
+    page.screenshot(path=str(ARTIFACTS / "transfer-list-parts.png"), full_page=True)
+    assert not page.console_errors
+
+
+def test_a_transfer_in_parts_whose_first_part_vitam_refused_is_resumed_from_its_page(
+        page, login, live_server, vitam_url, vitamlite_server, demo, settings):
+    from sam.site.demo import seed_vitam_demo
+
+    settings.VITAM = {**settings.VITAM, "DISTRIBUTION_THRESHOLD": 2}
+    cergy = Tenant.objects.get(organisation__name="Cergy")
+    seed_vitam_demo([cergy], say=lambda *_: None)
+    login("archiviste.cergy")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.goto(f"{live_server.url}/t/{cergy.pk}/search/?title=Registre+des+naissances+1920")
+    page.get_by_role("link", name=REGISTER).first.click()
+    page.wait_for_load_state()
+    page.locator("input[name=with_descendants]").check()
+    page.locator("#add-to-selection").click()
+    page.wait_for_load_state()
+    page.goto(f"{live_server.url}/t/{cergy.pk}/selection/")
+    page.get_by_role("link", name="Transférer").click()
+    page.wait_for_load_state()
+    page.locator("#id_archival_agreement").fill("IC-AD95-DEFINITIF")
+    vitamlite_server.set_faults("error503:/access-external/v1/transfers")
+    try:
+        page.get_by_role("button", name="Préparer le transfert").click()
+        page.wait_for_load_state()
+    finally:
+        vitamlite_server.set_faults("")
+    head = Transfer.objects.get(tenant=cergy, part_index=1)
+    page.goto(f"{live_server.url}/t/{cergy.pk}/transfers/{head.pk}/parts/")
+    failure = page.locator("#group-failure").inner_text()
+    assert "La partie 1 sur 2 n’a pas abouti" in failure and "Parties prêtes" not in failure
+    assert "Parties non prêtes\u00a0: 1, 2 (3\u00a0unités)" in failure
+    assert "En attente de la reprise du transfert" in page.locator("#transfer-parts").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "transfer-in-parts-failed.png"), full_page=True)
+    page.get_by_role("button", name="Reprendre le transfert").click()
+    page.wait_for_load_state()
+    assert "SIP prêt 2/2" in page.locator("#group-state").inner_text()
+    assert page.locator("#group-failure").count() == 0
+    assert not page.console_errors

@@ -171,3 +171,38 @@ def test_a_platform_removed_before_the_job_runs_leaves_the_sip_ready(client, arc
     transfer.refresh_from_db()
     assert transfer.state == Transfer.State.SIP_READY
     assert transfer.error == "La plateforme destinataire a été retirée avant l’envoi du transfert."
+
+
+def test_a_transfer_in_parts_is_sent_part_after_part_and_each_reply_purges_its_units(
+        client, archive, receiving, certs, settings):
+    settings.VITAM = {**settings.VITAM, "DISTRIBUTION_THRESHOLD": 2}
+    platform = delivery.platform_save(actor=archive.referent_a, tenant=archive.tenant_a,
+                                      data=platform_data(receiving, certs))
+    prepare_receiving_tenant(platform, archive)
+    with pytest.raises(Transfer.MultipleObjectsReturned):  # the transfer became two parts
+        start_from_selection(client, archive)
+    head = Transfer.objects.get(tenant=archive.tenant_a, part_index=1)
+    parts = list(Transfer.objects.filter(group=head).order_by("part_index"))
+    assert [part.state for part in parts] == [Transfer.State.SIP_READY] * 2, [part.error for part in parts]
+    group_url = reverse("transfers:group", args=[archive.tenant_a.pk, head.pk])
+    assert "Envoyer au service destinataire" in html.unescape(client.get(group_url).content.decode())
+
+    response = client.post(reverse("transfers:parts_send", args=[archive.tenant_a.pk, head.pk]),
+                           {"platform": platform.pk})
+    assert response.status_code == 302 and response["Location"] == group_url
+    parts = list(Transfer.objects.filter(group=head).order_by("part_index"))
+    assert [part.state for part in parts] == [Transfer.State.DONE] * 2, [part.error for part in parts]
+    assert [(part.accepted_count, part.refused_count) for part in parts] == [(2, 0), (1, 0)]
+    assert len({part.delivery_operation_id for part in parts}) == 2 and all(p.platform == platform for p in parts)
+    assert remaining(archive, [archive.ids[title] for title in FOLDER_UNITS]) == set()
+    receiving_client = delivery.platform_client(platform).with_context(VitamContext(tenant=RECEIVING_TENANT))
+    # the second part holds the folder alone, without any binary object: Vitam's ingest warns of it
+    assert [receiving_client.operation_status(part.delivery_operation_id).status for part in parts] == [
+        "OK", "WARNING"]
+    page = html.unescape(client.get(group_url).content.decode())
+    assert "Réponse intégrée 2/2" in page and '<dd id="group-accepted">3</dd>' in page
+
+    # nothing left to send: a French refusal
+    page = html.unescape(client.post(reverse("transfers:parts_send", args=[archive.tenant_a.pk, head.pk]),
+                                     {"platform": platform.pk}, follow=True).content.decode())
+    assert "Aucune partie de ce transfert n’a de SIP prêt à envoyer." in page
