@@ -36,6 +36,10 @@ def pytest_runtest_teardown(item):
 
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
+    from django.core.cache import caches
+
+    # Each test's database starts over (same primary keys again): what the shared cache keeps about rows goes too.
+    caches["default"].clear()
     # Templates render {% static %} without a collectstatic manifest in tests.
     settings.STORAGES = {
         **settings.STORAGES,

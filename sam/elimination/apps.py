@@ -1,8 +1,22 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
+
+
+def _forget_unread_count(sender, instance, **kwargs):
+    """A notification saved or deleted one by one (deletions cascading from a user or a proposal included)."""
+    from sam.elimination.selectors import unread_count_forget
+
+    unread_count_forget([instance.recipient_id])
 
 
 class Config(AppConfig):
     name = "sam.elimination"
     label = "elimination"
     verbose_name = _("Elimination and mass updates")
+
+    def ready(self):
+        from sam.elimination.models import Notification
+
+        post_save.connect(_forget_unread_count, sender=Notification, dispatch_uid="elimination-unread-save")
+        post_delete.connect(_forget_unread_count, sender=Notification, dispatch_uid="elimination-unread-delete")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.http import Http404
 
@@ -220,10 +222,33 @@ def notifications_for(user):
     return Notification.objects.filter(recipient=user).select_related("organisation", "proposal")
 
 
+# Every page's user menu shows the count: kept in the shared cache (the web workers and the task worker read the
+# same one), dropped whenever one of the user's notifications is written; the lifetime bounds the rare race of a
+# count read just before a write and stored just after it.
+UNREAD_COUNT_SECONDS = 60
+
+
+def _unread_count_key(user_id) -> str:
+    return f"elimination:unread-notifications:{user_id}"
+
+
 def unread_notification_count(user) -> int:
     if not getattr(user, "is_authenticated", False):
         return 0
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    key = _unread_count_key(user.pk)
+    count = cache.get(key)
+    if count is None:
+        count = Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+        cache.set(key, count, UNREAD_COUNT_SECONDS)
+    return count
+
+
+def unread_count_forget(user_ids) -> None:
+    """Drops the cached counts of these users now (this transaction's next read counts again) and once the
+    transaction writing their notifications commits (a page read in between may have cached the old count)."""
+    keys = [_unread_count_key(user_id) for user_id in set(user_ids)]
+    cache.delete_many(keys)
+    transaction.on_commit(lambda: cache.delete_many(keys))
 
 
 def bordereau_pdf_job(proposal: Proposal, job_pk) -> Job | None:

@@ -622,6 +622,7 @@ def notify(*, users, proposal: Proposal | None, kind: str, message: str, request
     Notification.objects.bulk_create([
         Notification(recipient=user, organisation=organisation, proposal=proposal, kind=kind, message=message[:500],
                      url=url) for user in users])
+    selectors.unread_count_forget(user.pk for user in users)  # bulk_create sends no post_save
     # Background work has no request: the address the user started it from is passed along instead.
     link = request.build_absolute_uri(url) if request is not None and url else base_url.rstrip("/") + url
     recipients = [user.email for user in users if user.email]
@@ -643,7 +644,9 @@ def notifications_mark_read(*, user, pks=None) -> int:
     notifications = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if pks is not None:
         notifications = notifications.filter(pk__in=pks)
-    return notifications.update(read_at=timezone.now())
+    marked = notifications.update(read_at=timezone.now())
+    selectors.unread_count_forget([user.pk])  # update() sends no post_save
+    return marked
 
 
 # --- mass updates of rules -----------------------------------------------------------------

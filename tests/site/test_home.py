@@ -1,5 +1,7 @@
 """Home page: one section per role, the main menu driven by permissions, nothing of another commune."""
 
+import re
+
 import pytest
 from django.urls import reverse
 from django.utils import translation
@@ -315,3 +317,34 @@ def test_archivist_home_query_count_does_not_grow_with_deposits_and_proposals(cl
     with CaptureQueriesContext(connection) as many:
         client.get(reverse("home"))
     assert len(many) == len(few)
+
+
+def test_user_menu_count_follows_every_way_notifications_change(client, world):
+    """The count is cached between pages: creating, reading (one or all) and deleting notifications, through
+    the services or directly, shows on the next page."""
+    from sam.elimination import services
+    from sam.elimination.models import Notification, Proposal
+
+    proposal = _decided_proposal(world, "Registres 1990", Proposal.State.APPROVED)
+
+    def badge():
+        page = _home(client, world.controller)
+        found = re.search(r'<span class="badge badge-counter">(\d+)<', page)
+        return int(found.group(1)) if found else 0
+
+    assert badge() == 0
+    services.notify(users=[world.controller, world.archivist_a], proposal=proposal,
+                    kind=Notification.Kind.VISA_REQUESTED, message="Visa demandé")
+    assert badge() == 1
+    single = Notification.objects.create(recipient=world.controller, organisation=world.org_a,
+                                         kind=Notification.Kind.DECIDED, message="Visa donné")
+    assert badge() == 2
+    services.notifications_mark_read(user=world.controller, pks=[single.pk])
+    assert badge() == 1
+    Notification.objects.create(recipient=world.controller, organisation=world.org_a,
+                                kind=Notification.Kind.EXECUTED, message="Élimination faite")
+    assert badge() == 2
+    Notification.objects.filter(recipient=world.controller, read_at__isnull=True).first().delete()
+    assert badge() == 1
+    services.notifications_mark_read(user=world.controller)
+    assert badge() == 0
