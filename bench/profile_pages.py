@@ -10,7 +10,8 @@ page, as in production. For each page: the queries of one page, SAM's CPU per pa
 thread's CPU time, p50 over --pages pages), then with cProfile and the costliest functions.
 
 Usage: .venv/bin/python bench/profile_pages.py [--page unit|tree|deposits|proposal|review|journal|all]
-       [--pages 50] [--deposits 40] [--proposal-units 300] [--stats FILE] [--lines 25] [--sql]
+       [--pages 50] [--deposits 40] [--proposal-units 300] [--stats FILE] [--lines 25] [--sql] [--save-html DIR]
+--save-html writes each page's HTML to DIR/<page>.html (to compare a page before and after a change).
 Prints `profile_<page>_cpu_p50 X ms` and `profile_<page>_queries N queries` for each page.
 """
 
@@ -95,6 +96,9 @@ def profile_page(browser, name, url, args):
     for _ in range(2):  # imports, URL resolution, templates and caches loaded, as in a running worker
         response = browser.get(url)
         assert response.status_code == 200, (url, response.status_code)
+    if args.save_html:
+        Path(args.save_html).mkdir(parents=True, exist_ok=True)
+        (Path(args.save_html) / f"{name}.html").write_bytes(response.content)
     with CaptureQueriesContext(connection) as captured:
         browser.get(url)
     print(f"profile_{name}_queries {len(captured)} queries")
@@ -129,6 +133,7 @@ def main() -> None:
     parser.add_argument("--stats", help="also save each page's profile to FILE.<page>, for pstats or snakeviz")
     parser.add_argument("--lines", type=int, default=25, help="functions printed, by cumulative then own time")
     parser.add_argument("--sql", action="store_true", help="print the SQL of one page")
+    parser.add_argument("--save-html", help="write each page's HTML to this folder")
     args = parser.parse_args()
     server, _tenant, archivist, urls = build_world(args.deposits, args.proposal_units)
     from django.conf import settings
