@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from sam.elimination import documents, selectors, services
+from sam.elimination import display, documents, selectors, services
 from sam.elimination.forms import AnalysisForm, DecisionForm, MassUpdateForm, UnitFilterForm
 from sam.consultation.seda_labels import FINAL_ACTIONS as FINAL_ACTION_LABELS
 from sam.elimination.models import MassUpdate, Proposal
@@ -101,6 +101,9 @@ def proposal_detail(request, tenant_pk, pk):
                                      included=cleaned.get("included", ""), outcome=cleaned.get("outcome", ""),
                                      text=cleaned.get("text", ""), parent=cleaned.get("parent", ""), order=order)
     page = _page(request, units, UNITS_PAGE_SIZE)
+    rule_names = selectors.proposal_rule_names(proposal)
+    page.object_list = display.review_rows(page.object_list, tenant=proposal.tenant, agency_labels=dict(agencies),
+                                           rule_names=rule_names, final_action_labels=FINAL_ACTION_LABELS)
     may_eliminate = _may_eliminate(request, proposal)
     tree_groups = selectors.proposal_tree_groups(proposal) if proposal.state != Proposal.State.ANALYSING else []
     return render(request, "elimination/proposal_detail.html", {
@@ -110,8 +113,7 @@ def proposal_detail(request, tenant_pk, pk):
         "tree_groups": tree_groups[:selectors.TREE_GROUPS_SHOWN],
         "more_tree_groups": len(tree_groups) > selectors.TREE_GROUPS_SHOWN,
         "groups": groups, "summary": selectors.proposal_summary(proposal),
-        "rule_names": selectors.proposal_rule_names(proposal), "final_actions": FINAL_ACTION_LABELS,
-        "agency_labels": dict(agencies),
+        "rule_names": rule_names, "agency_labels": dict(agencies),
         "may_eliminate": may_eliminate,
         "may_discard": may_eliminate and proposal.state in (Proposal.State.DRAFT, Proposal.State.FAILED),
         "may_decide": proposal.state == Proposal.State.SUBMITTED and may_give_visa(
