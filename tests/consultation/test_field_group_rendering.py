@@ -11,6 +11,7 @@ from django.utils import translation
 
 from sam.consultation.forms import (FastRenderedForm, OperationFilterForm, ResearcherSearchForm, SavedSearchForm,
                                     SearchForm)
+from sam.elimination.forms import UnitFilterForm
 
 DJANGO_WIDGETS = Jinja2()
 FIELD_INCLUDE = engines["django"].from_string('{% include "components/field.html" with field=field %}')
@@ -33,6 +34,8 @@ def _forms():
     yield OperationFilterForm({"date_from": "2026-05-01", "date_to": "2026-01-01", "type": "NOPE"})
     yield SavedSearchForm()
     yield SavedSearchForm({"name": ""})
+    yield UnitFilterForm(agencies=[("FRAN_NP_009913", "Mairie")])
+    yield UnitFilterForm({"status": "NOPE", "order": "-title", "text": "x" * 300}, agencies=[("FRAN_NP_009913", "Mairie")])
     yield EveryKindForm()
     yield EveryKindForm({"scope": "z"})
 
