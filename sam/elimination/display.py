@@ -4,13 +4,10 @@ elimination_tags use the same functions."""
 
 from __future__ import annotations
 
-from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 
-from sam.lib.display import human_size
-
-_UNIT_ID_MARK = "UNIT-ID-MARK"  # matches the unit converter: reverse() accepts it, no unit id contains it
+from sam.lib.display import human_size, row_urls
 
 
 def codes_label(labels, code) -> str:
@@ -32,11 +29,10 @@ def rules_with_names(rule_ids, names):
 
 def review_rows(units, *, tenant, agency_labels: dict, rule_names: dict, final_action_labels: dict) -> list:
     """The units of one page of the review with their row's link, labels and size, on the units themselves."""
-    # One reverse() for the page: unit ids hold only the characters of the unit converter, nothing to quote.
-    unit_url = reverse("consultation:unit_detail", args=[tenant.pk, _UNIT_ID_MARK])
+    unit_url = row_urls("consultation:unit_detail", tenant.pk)
     rows = list(units)
     for unit in rows:
-        unit.detail_url = unit_url.replace(_UNIT_ID_MARK, unit.unit_id)
+        unit.detail_url = unit_url(unit.unit_id)
         unit.agency_label = codes_label(agency_labels, unit.agency)
         unit.rules_label = rules_with_names(unit.rule_ids, rule_names)
         unit.final_action_label = codes_label(final_action_labels, unit.final_action)
