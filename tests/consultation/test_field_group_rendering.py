@@ -11,6 +11,7 @@ from django.utils import translation
 
 from sam.consultation.forms import (FastRenderedForm, OperationFilterForm, ResearcherSearchForm, SavedSearchForm,
                                     SearchForm)
+from referentials.trees.forms import SearchForm as TreeSearchForm
 from sam.deposits.forms import DepositFilterForm
 from sam.elimination.forms import UnitFilterForm
 
@@ -39,6 +40,8 @@ def _forms():
     yield UnitFilterForm({"status": "NOPE", "order": "-title", "text": "x" * 300}, agencies=[("FRAN_NP_009913", "Mairie")])
     yield DepositFilterForm()
     yield DepositFilterForm({"scope": "nope", "date_from": "pas une date"})
+    yield TreeSearchForm()
+    yield TreeSearchForm({"q": "x" * 300})
     yield EveryKindForm()
     yield EveryKindForm({"scope": "z"})
 
