@@ -27,9 +27,9 @@ def elimination_tenant_for_user(user, tenant_pk) -> Tenant:
 def proposal_get_for_user(user, tenant_pk, pk) -> Proposal:
     """A proposal of the tenant for its archivists, or, once submitted, for the controllers of the
     departmental archives linked to the commune; 404 alike for missing and forbidden."""
-    proposal = (Proposal.objects.select_related("tenant__organisation", "organisation", "created_by", "submitted_by",
-                                                "decided_by", "executed_by", "analysis_job", "action_job")
-                .filter(tenant_id=_int(tenant_pk), pk=_int(pk)).first())
+    proposal = Proposal.objects.select_related(
+        "tenant__organisation", "organisation", "created_by", "submitted_by", "decided_by", "executed_by",
+        "analysis_job", "action_job").filter(tenant_id=_int(tenant_pk), pk=_int(pk)).first()
     if proposal is None:
         raise Http404
     # The grants the request already read (checker_for), else one query on them: no guardian look-up.

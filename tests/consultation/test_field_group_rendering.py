@@ -37,7 +37,8 @@ def _forms():
     yield SavedSearchForm()
     yield SavedSearchForm({"name": ""})
     yield UnitFilterForm(agencies=[("FRAN_NP_009913", "Mairie")])
-    yield UnitFilterForm({"status": "NOPE", "order": "-title", "text": "x" * 300}, agencies=[("FRAN_NP_009913", "Mairie")])
+    yield UnitFilterForm({"status": "NOPE", "order": "-title", "text": "x" * 300},
+                         agencies=[("FRAN_NP_009913", "Mairie")])
     yield DepositFilterForm()
     yield DepositFilterForm({"scope": "nope", "date_from": "pas une date"})
     yield TreeSearchForm()
