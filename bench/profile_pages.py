@@ -1,15 +1,16 @@
 """cProfile of SAM's other main pages: unit, tree, deposit list, proposal, journal (see bench/README.md).
 
-The same pages as bench/load_portal.py (a unit's page, the trees page, the deposit list, the elimination
-proposals, the journal of operations) plus an elimination proposal's review page, in a world that holds what
-each page shows: a commune with its referentials, contracts, holding tree, published filing plan and demo
-deposits ingested into vitam-lite (sam.site.demo: units with children and objects, ingest operations in the
-journal), a few dozen deposits and an elimination proposal of some hundred units in SAM's database (SQLite).
-vitam-lite is served over HTTP from a thread, as in bench/profile_search.py. DEBUG is off before the first
-page, as in production. For each page: the queries of one page, SAM's CPU per page without the profiler (this
-thread's CPU time, p50 over --pages pages), then with cProfile and the costliest functions.
+The same pages as bench/load_portal.py (a unit's page: a folder with its children, and an item with its document;
+the trees page, the deposit list, the elimination proposals, the journal of operations) plus an elimination
+proposal's review page, in a world that holds what each page shows: a commune with its referentials, contracts,
+holding tree, published filing plan and demo deposits ingested into vitam-lite (sam.site.demo: units with children
+and objects, ingest operations in the journal), a few dozen deposits and an elimination proposal of some hundred
+units in SAM's database (SQLite). vitam-lite is served over HTTP from a thread, as in bench/profile_search.py.
+DEBUG is off before the first page, as in production. For each page: the queries of one page, SAM's CPU per page
+without the profiler (this thread's CPU time, p50 over --pages pages), then with cProfile and the costliest
+functions.
 
-Usage: .venv/bin/python bench/profile_pages.py [--page unit|tree|deposits|proposal|review|journal|all]
+Usage: .venv/bin/python bench/profile_pages.py [--page unit|item|tree|deposits|proposal|review|journal|all]
        [--pages 50] [--deposits 40] [--proposal-units 300] [--stats FILE] [--lines 25] [--sql] [--save-html DIR]
 --save-html writes each page's HTML to DIR/<page>.html (to compare a page before and after a change).
 Prints `profile_<page>_cpu_p50 X ms` and `profile_<page>_queries N queries` for each page.
@@ -31,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from trees_publish import setup  # noqa: E402
 
-PAGES = ("unit", "tree", "deposits", "proposal", "review", "journal")
+PAGES = ("unit", "item", "tree", "deposits", "proposal", "review", "journal")
 
 
 def build_world(deposits: int, proposal_units: int):
@@ -56,9 +57,11 @@ def build_world(deposits: int, proposal_units: int):
     access = VitamClient(VitamContext(tenant=tenant.vitam_id, access_contract=contract_ids(tenant)[1]),
                          organisation=organisation)
     ensure_trees_and_deposits(access, tenant, rule_types, say=lambda *_: None)
-    # The ten years of letters: a folder with ten items, each with its document.
-    folder = access.search_units(Select().where(eq("Title", "Courrier arrivé du cabinet du maire — 2015-2024"))
-                                 .limit(1).fields("#id").build()).results[0]["#id"]
+    def unit_id(title):
+        return access.search_units(Select().where(eq("Title", title)).limit(1).fields("#id").build()).results[0]["#id"]
+
+    # The ten years of letters: a folder with ten items (unit), and one of them with its document (item).
+    folder, item = unit_id("Courrier arrivé du cabinet du maire — 2015-2024"), unit_id("Courrier arrivé — 2024")
     states = list(Deposit.State)
     for index in range(deposits):
         Deposit.objects.create(tenant=tenant, organisation=organisation, created_by=archivist,
@@ -80,6 +83,7 @@ def build_world(deposits: int, proposal_units: int):
     tenant_args = [tenant.pk]
     urls = {
         "unit": reverse("consultation:unit_detail", args=[tenant.pk, folder]),
+        "item": reverse("consultation:unit_detail", args=[tenant.pk, item]),
         "tree": reverse("trees:tree_browser", args=tenant_args),
         "deposits": reverse("deposits:deposit_list", args=tenant_args),
         "proposal": reverse("elimination:proposal_list", args=tenant_args),
