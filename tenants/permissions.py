@@ -82,7 +82,11 @@ def _is_usable(user) -> bool:
 
 
 def can(user, perm: str, organisation: Organisation) -> bool:
-    """May ``user`` do ``perm`` on ``organisation``? One query per call: use a checker for lists."""
+    """May ``user`` do ``perm`` on ``organisation``? Answered from the grants the request already read when
+    the user comes from a request (checker_for), else one query per call: use a checker for lists."""
+    checker = request_checker_of(user)
+    if checker is not None:
+        return checker.has_perm(perm, organisation)
     codename = _codename(perm)
     if not _is_usable(user) or organisation is None:
         return False
@@ -215,6 +219,9 @@ def tenant_get_for_user(user, pk, perm: str) -> Tenant:
 def may_give_visa(user, organisation: Organisation) -> bool:
     if not _is_usable(user) or organisation is None or not organisation.is_active:
         return False
+    checker = request_checker_of(user)
+    if checker is not None and not user.is_platform_admin:  # the checker reads no grants of administrators
+        return checker.has_perm("give_visa", organisation)
     return "give_visa" in ObjectPermissionChecker(user).get_group_perms(organisation)
 
 

@@ -4,6 +4,7 @@ from django.utils.translation import pgettext_lazy
 
 from referentials.kinds import RULE_TYPE_LABELS
 from referentials.trees.models import TreeKind
+from sam.lib.form_fields import FieldGroupRenderer
 from sam.lib.pickers import PickerInput, pickers_bind
 from sam.lib.seda.sip import DESCRIPTION_LEVELS
 
@@ -113,4 +114,7 @@ class PublishForm(VersionedForm):
 
 
 class SearchForm(forms.Form):
+    """The trees page's search, drawn on each of its pages: its field through SAM's form renderer."""
+
+    default_renderer = FieldGroupRenderer()
     q = forms.CharField(label=_("Search in the tree (title or identifier)"), required=False, max_length=200)

@@ -87,9 +87,10 @@ class UnitDetailView(APIView):
         tenant = _tenant(request, tenant_pk)
         try:
             unit = selectors.get_unit(tenant, unit_id, user=request.user)
-            rules = selectors.rules_of(tenant, unit, user=request.user)
+            ancestry = selectors.ancestry_of(tenant, unit, user=request.user)
+            rules = selectors.rules_of(tenant, unit, user=request.user, ancestry=ancestry)
             objects = selectors.objects_of(tenant, unit, user=request.user)
-            ancestors = selectors.ancestors_of(tenant, unit, user=request.user)
+            ancestors = selectors.ancestors_of(tenant, unit, user=request.user, ancestry=ancestry)
         except Http404:
             raise
         except ConsultationUnavailable as exc:

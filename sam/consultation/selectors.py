@@ -350,9 +350,15 @@ def _titles(client, unit_ids) -> dict[str, dict]:
     return {unit["#id"]: unit for unit in response.results}
 
 
-def ancestors_of(tenant, unit: dict, *, user) -> list[dict]:
+def ancestry_of(tenant, unit: dict, *, user) -> dict[str, dict]:
+    """Title, parents and level of each of the unit's ancestors, by id, in one search: the breadcrumb and the
+    origins of the inherited rules (always ancestors) are both read from it."""
+    return _titles(client_for(tenant, user=user), unit.get("#allunitups") or [])
+
+
+def ancestors_of(tenant, unit: dict, *, user, ancestry: dict | None = None) -> list[dict]:
     """The unit's ancestors from the top of the tree down to its parent (first parent at each level)."""
-    known = _titles(client_for(tenant, user=user), unit.get("#allunitups") or [])
+    known = ancestry_of(tenant, unit, user=user) if ancestry is None else ancestry
     chain, seen = [], set()
     parents = unit.get("#unitups") or []
     while parents and parents[0] in known and parents[0] not in seen:
@@ -397,8 +403,9 @@ class RuleCategory:
         return max(ends) if ends else ""
 
 
-def rules_of(tenant, unit: dict, *, user) -> list[RuleCategory]:
-    """The unit's management rules, its own and the inherited ones with the unit they come from."""
+def rules_of(tenant, unit: dict, *, user, ancestry: dict | None = None) -> list[RuleCategory]:
+    """The unit's management rules, its own and the inherited ones with the unit they come from (titles from
+    `ancestry` when the page already read it)."""
     client = client_for(tenant, user=user)
     unit_id = unit["#id"]
     response = client.search_units_with_inherited_rules(Select().where(eq("#id", unit_id)).fields("#id"))
@@ -407,7 +414,8 @@ def rules_of(tenant, unit: dict, *, user) -> list[RuleCategory]:
     for category in inherited.values():
         if isinstance(category, dict):
             origins.update(item.get("UnitId") for item in category.get("Rules", []) + category.get("Properties", []))
-    titles = _titles(client, [origin for origin in origins if origin != unit_id])
+    known = ancestry or {}
+    titles = {**known, **_titles(client, [origin for origin in origins if origin != unit_id and origin not in known])}
     names = rule_names(tenant, {rule.get("Rule") for category in inherited.values() if isinstance(category, dict)
                                  for rule in category.get("Rules", [])})
     today = date.today().isoformat()

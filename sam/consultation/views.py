@@ -244,12 +244,13 @@ def unit_detail(request, tenant_pk, unit_id):
                                  title=unit.get("Title", ""))
     children = selectors.children_of(tenant, unit_id, user=request.user,
                                      page=_page_number(request, "children_page"))
+    ancestry = selectors.ancestry_of(tenant, unit, user=request.user)
     return render(request, "consultation/unit_detail.html", {
         "tenant": tenant, "unit": unit, "unit_id": unit_id, "metadata": readable_metadata(unit),
         "agency": unit.get("#originating_agency", ""), "opi": unit.get("#opi", ""),
-        "ancestors": selectors.ancestors_of(tenant, unit, user=request.user), "children": children,
-        "children_pages": _children_pages(children, request),
-        "rules": selectors.rules_of(tenant, unit, user=request.user),
+        "ancestors": selectors.ancestors_of(tenant, unit, user=request.user, ancestry=ancestry),
+        "children": children, "children_pages": _children_pages(children, request),
+        "rules": selectors.rules_of(tenant, unit, user=request.user, ancestry=ancestry),
         "objects": selectors.objects_of(tenant, unit, user=request.user),
         "lifecycle": selectors.lifecycle_of(tenant, unit_id, user=request.user),
         "search_under": urlencode({"node": unit_id}),

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from sam.consultation.forms import FastRenderedForm
 from sam.consultation.seda_labels import DESCRIPTION_LEVELS, RULE_CATEGORIES
 from sam.deposits import simple
 from sam.deposits.models import Deposit
@@ -30,7 +31,9 @@ class SipUploadForm(forms.Form):
         label=_("Test deposit only (entrée à blanc): Vitam runs every check but stores nothing"), required=False)
 
 
-class DepositFilterForm(forms.Form):
+class DepositFilterForm(FastRenderedForm):
+    """The deposit list's filters, drawn on each of its pages: fields through SAM's form renderer."""
+
     scope = forms.ChoiceField(label=_("Deposits"), required=False,
                               choices=[("all", _("My commune's")), ("mine", _("Mine"))])
     state = forms.ChoiceField(label=_("State"), required=False,

@@ -3,6 +3,7 @@
 from django.http import Http404
 
 from sam.deposits.models import Deposit
+from sam.lib.display import row_urls
 from sam.vitam import Select, eq
 from tenants.vitam_clients import ACCESS, vitam_client
 from tenants.permissions import tenant_get_for_user
@@ -37,6 +38,18 @@ def deposit_list(*, user, tenant, mine: bool = False, state: str = "", date_from
     if date_to:
         deposits = deposits.filter(created_at__date__lte=date_to)
     return deposits.order_by("-created_at", "-id")
+
+
+def deposit_rows(deposits, *, tenant) -> list[Deposit]:
+    """One page of the list with each row's links, from one reverse() per link for the page (not three per row
+    in the template)."""
+    detail_url, status_url, atr_url = (row_urls(name, tenant.pk) for name in (
+        "deposits:deposit_detail", "deposits:deposit_status", "deposits:deposit_atr"))
+    rows = list(deposits)
+    for deposit in rows:
+        deposit.detail_url, deposit.status_url = detail_url(deposit.pk), status_url(deposit.pk)
+        deposit.atr_url = atr_url(deposit.pk) if deposit.atr_path else ""
+    return rows
 
 
 def filing_units(tenant) -> list[dict]:

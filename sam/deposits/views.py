@@ -47,6 +47,7 @@ def deposit_list(request, tenant_pk):
         user=request.user, tenant=tenant, mine=filters.get("scope") == "mine", state=filters.get("state") or "",
         date_from=filters.get("date_from"), date_to=filters.get("date_to"))
     page = Paginator(deposits, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = selectors.deposit_rows(page.object_list, tenant=tenant)
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "deposits/deposit_list.html", {

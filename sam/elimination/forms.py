@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from referentials.kinds import AGENCIES, RULE_TYPE_LABELS, RULES
 from referentials.selectors import referential_lacks
+from sam.consultation.forms import FastRenderedForm
 from sam.elimination.models import Proposal
 from sam.elimination.services import RULE_CATEGORY_CHOICES
 from sam.lib.pickers import MultiPickerInput, PickerInput, pickers_bind
@@ -114,7 +115,9 @@ class AnalysisForm(CriteriaForm):
         return cleaned
 
 
-class UnitFilterForm(forms.Form):
+class UnitFilterForm(FastRenderedForm):
+    """The review page's filters, drawn on each of its pages: fields through SAM's form renderer."""
+
     ORDERS = [("tree", _("Folder in the tree")), ("title", _("Title (A to Z)")), ("-title", _("Title (Z to A)")),
               ("date", _("End date (oldest first)")), ("-date", _("End date (latest first)")),
               ("final_action", _("Final action")), ("rule_end", _("End of the retention period (oldest first)")),

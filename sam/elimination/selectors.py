@@ -14,7 +14,8 @@ from sam.elimination.models import MassUpdate, Notification, Proposal, ProposalU
 from sam.lib.jobs.models import Job
 from sam.vitam import VitamError
 from tenants.models import Tenant
-from tenants.permissions import tenant_get_for_user, tenants_for, visa_organisations
+from tenants.permissions import PermissionChecker, is_platform_admin, request_checker_of, tenant_get_for_user
+from tenants.permissions import visa_organisations
 
 CONTROLLER_STATES = (Proposal.State.SUBMITTED, Proposal.State.APPROVED, Proposal.State.REFUSED,
                      Proposal.State.EXECUTING, Proposal.State.EXECUTED, Proposal.State.FAILED)
@@ -28,18 +29,21 @@ def elimination_tenant_for_user(user, tenant_pk) -> Tenant:
 def proposal_get_for_user(user, tenant_pk, pk) -> Proposal:
     """A proposal of the tenant for its archivists, or, once submitted, for the controllers of the
     departmental archives linked to the commune; 404 alike for missing and forbidden."""
-    proposals = Proposal.objects.select_related("tenant", "organisation", "created_by", "submitted_by",
-                                                "decided_by", "executed_by", "analysis_job", "action_job")
-    if tenants_for(user, "eliminate").filter(pk=_int(tenant_pk)).exists():
-        scope = Q()
-    elif Tenant.objects.filter(organisation__in=visa_organisations(user), pk=_int(tenant_pk)).exists():
-        scope = Q(state__in=CONTROLLER_STATES)
-    else:
+    proposal = Proposal.objects.select_related(
+        "tenant__organisation", "organisation", "created_by", "submitted_by", "decided_by", "executed_by",
+        "analysis_job", "action_job").filter(tenant_id=_int(tenant_pk), pk=_int(pk)).first()
+    if proposal is None:
         raise Http404
-    try:
-        return proposals.filter(scope).get(tenant_id=_int(tenant_pk), pk=_int(pk))
-    except Proposal.DoesNotExist:
-        raise Http404 from None
+    # The grants the request already read (checker_for), else one query on them: no guardian look-up.
+    checker = request_checker_of(user) or PermissionChecker(user)
+    tenant = proposal.tenant
+    if checker.has_perm("eliminate", tenant.organisation) and (tenant.is_active or is_platform_admin(user)):
+        return proposal
+    # The visa is not a platform administrator's (tenants.permissions.may_give_visa).
+    if (not is_platform_admin(user) and checker.has_perm("give_visa", tenant.organisation)
+            and proposal.state in CONTROLLER_STATES):
+        return proposal
+    raise Http404
 
 
 def _int(value) -> int:

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from sam.elimination import documents, selectors, services
+from sam.elimination import display, documents, selectors, services
 from sam.elimination.forms import AnalysisForm, DecisionForm, MassUpdateForm, UnitFilterForm
 from sam.consultation.seda_labels import FINAL_ACTIONS as FINAL_ACTION_LABELS
 from sam.elimination.models import MassUpdate, Proposal
@@ -23,7 +23,7 @@ from sam.vitam import VitamError
 from sam.vitam.types import HITS_TOTAL_CAP
 from tenants.audit import audit_record
 from tenants.context import tenant_get_for_request
-from tenants.permissions import can, is_platform_admin, may_give_visa, visa_givers
+from tenants.permissions import can, checker_for, is_platform_admin, may_give_visa, visa_givers
 from tenants.vitam_clients import MissingContract
 
 PAGE_SIZE = 25
@@ -77,6 +77,13 @@ def _initial(request) -> dict:
     return {name: request.GET[name][:2000] for name in names if request.GET.get(name)}
 
 
+def _proposal(request, tenant_pk, pk) -> Proposal:
+    """The proposal if the user may see it (selectors.proposal_get_for_user), checked on the grants that the
+    request reads once for the page (checker_for) and its navigation."""
+    checker_for(request)
+    return selectors.proposal_get_for_user(request.user, tenant_pk, pk)
+
+
 def _may_eliminate(request, proposal) -> bool:
     return can(request.user, "eliminate", proposal.organisation)
 
@@ -84,7 +91,7 @@ def _may_eliminate(request, proposal) -> bool:
 @login_required
 @require_GET
 def proposal_detail(request, tenant_pk, pk):
-    proposal = selectors.proposal_get_for_user(request.user, tenant_pk, pk)
+    proposal = _proposal(request, tenant_pk, pk)
     groups = selectors.proposal_groups(proposal)
     agencies = selectors.proposal_agency_choices(proposal, groups)
     filters = UnitFilterForm(request.GET or None, agencies=agencies)
@@ -94,6 +101,9 @@ def proposal_detail(request, tenant_pk, pk):
                                      included=cleaned.get("included", ""), outcome=cleaned.get("outcome", ""),
                                      text=cleaned.get("text", ""), parent=cleaned.get("parent", ""), order=order)
     page = _page(request, units, UNITS_PAGE_SIZE)
+    rule_names = selectors.proposal_rule_names(proposal)
+    page.object_list = display.review_rows(page.object_list, tenant=proposal.tenant, agency_labels=dict(agencies),
+                                           rule_names=rule_names, final_action_labels=FINAL_ACTION_LABELS)
     may_eliminate = _may_eliminate(request, proposal)
     tree_groups = selectors.proposal_tree_groups(proposal) if proposal.state != Proposal.State.ANALYSING else []
     return render(request, "elimination/proposal_detail.html", {
@@ -103,8 +113,7 @@ def proposal_detail(request, tenant_pk, pk):
         "tree_groups": tree_groups[:selectors.TREE_GROUPS_SHOWN],
         "more_tree_groups": len(tree_groups) > selectors.TREE_GROUPS_SHOWN,
         "groups": groups, "summary": selectors.proposal_summary(proposal),
-        "rule_names": selectors.proposal_rule_names(proposal), "final_actions": FINAL_ACTION_LABELS,
-        "agency_labels": dict(agencies),
+        "rule_names": rule_names, "agency_labels": dict(agencies),
         "may_eliminate": may_eliminate,
         "may_discard": may_eliminate and proposal.state in (Proposal.State.DRAFT, Proposal.State.FAILED),
         "may_decide": proposal.state == Proposal.State.SUBMITTED and may_give_visa(
@@ -129,7 +138,7 @@ def _require_eliminate(request, proposal):
 @login_required
 @require_POST
 def proposal_units_update(request, tenant_pk, pk):
-    proposal = selectors.proposal_get_for_user(request.user, tenant_pk, pk)
+    proposal = _proposal(request, tenant_pk, pk)
     _require_eliminate(request, proposal)
     included = request.POST.get("operation") == "include"
     unit_ids = request.POST.getlist("unit")
@@ -159,7 +168,7 @@ def proposal_units_update(request, tenant_pk, pk):
 @GET_POST
 def proposal_discard(request, tenant_pk, pk):
     """GET asks for confirmation (abandoning cannot be undone); POST abandons."""
-    proposal = selectors.proposal_get_for_user(request.user, tenant_pk, pk)
+    proposal = _proposal(request, tenant_pk, pk)
     _require_eliminate(request, proposal)
     if request.method == "GET":
         return render(request, "elimination/proposal_discard.html", {"tenant": proposal.tenant, "proposal": proposal})
@@ -171,7 +180,7 @@ def proposal_discard(request, tenant_pk, pk):
 @GET_POST
 def proposal_submit(request, tenant_pk, pk):
     """GET asks for confirmation (what the controller will receive); POST sends the proposal."""
-    proposal = selectors.proposal_get_for_user(request.user, tenant_pk, pk)
+    proposal = _proposal(request, tenant_pk, pk)
     _require_eliminate(request, proposal)
     if request.method == "POST":
         _act(request, proposal, services.proposal_submit,
@@ -186,7 +195,7 @@ def proposal_submit(request, tenant_pk, pk):
 @login_required
 @GET_POST
 def proposal_decide(request, tenant_pk, pk):
-    proposal = selectors.proposal_get_for_user(request.user, tenant_pk, pk)
+    proposal = _proposal(request, tenant_pk, pk)
     may_decide = may_give_visa(request.user, proposal.organisation)
     # As in the API: the commune's staff may read the page, only the visa holders may post to it (platform
     # administrators reach the service, which refuses them the visa with its message).
@@ -210,7 +219,7 @@ def proposal_decide(request, tenant_pk, pk):
 @login_required
 @GET_POST
 def proposal_execute(request, tenant_pk, pk):
-    proposal = selectors.proposal_get_for_user(request.user, tenant_pk, pk)
+    proposal = _proposal(request, tenant_pk, pk)
     _require_eliminate(request, proposal)
     if request.method == "POST":
         _act(request, proposal, services.proposal_execute_start, _("The elimination runs in the background."))
@@ -223,7 +232,7 @@ def proposal_execute(request, tenant_pk, pk):
 @login_required
 @require_POST
 def proposal_certificate_restart(request, tenant_pk, pk):
-    proposal = selectors.proposal_get_for_user(request.user, tenant_pk, pk)
+    proposal = _proposal(request, tenant_pk, pk)
     _require_eliminate(request, proposal)
     _act(request, proposal, services.certificate_restart, _("The certificate is being laid out again."))
     return redirect(_detail_url(proposal))
@@ -232,7 +241,7 @@ def proposal_certificate_restart(request, tenant_pk, pk):
 @login_required
 @require_POST
 def proposal_copy(request, tenant_pk, pk):
-    proposal = selectors.proposal_get_for_user(request.user, tenant_pk, pk)
+    proposal = _proposal(request, tenant_pk, pk)
     _require_eliminate(request, proposal)
     copy = _act(request, proposal, services.proposal_copy, _("A new draft was made from this proposal."))
     return redirect(_detail_url(copy or proposal))
@@ -242,7 +251,7 @@ def proposal_copy(request, tenant_pk, pk):
 @require_GET
 def proposal_print(request, tenant_pk, pk):
     """The bordereau d'élimination, printable (print CSS); ?download=1 saves it as an HTML file."""
-    proposal = selectors.proposal_get_for_user(request.user, tenant_pk, pk)
+    proposal = _proposal(request, tenant_pk, pk)
     response = render(request, "elimination/proposal_print.html", documents.bordereau_context(proposal))
     if request.GET.get("download"):
         response["Content-Disposition"] = f'attachment; filename="bordereau-elimination-{proposal.reference}.html"'
@@ -256,7 +265,7 @@ def proposal_print_pdf(request, tenant_pk, pk):
 
     Served from disk once built; POST builds it in the background (a large proposal takes minutes).
     """
-    proposal = selectors.proposal_get_for_user(request.user, tenant_pk, pk)
+    proposal = _proposal(request, tenant_pk, pk)
     path = services.bordereau_pdf_path(proposal)
     if path.is_file():
         return _stored_file(path, f"bordereau-elimination-{proposal.reference}.pdf", "application/pdf")
@@ -271,7 +280,7 @@ def proposal_print_pdf(request, tenant_pk, pk):
 @login_required
 @require_GET
 def proposal_csv(request, tenant_pk, pk):
-    proposal = selectors.proposal_get_for_user(request.user, tenant_pk, pk)
+    proposal = _proposal(request, tenant_pk, pk)
     audit_record(actor=request.user, action="elimination.proposal_export", tenant=proposal.tenant, target=proposal,
                  request=request)
     response = StreamingHttpResponse(documents.proposal_csv_rows(proposal), content_type="text/csv; charset=utf-8")
@@ -288,7 +297,7 @@ def _stored_file(path, name, content_type):
 @login_required
 @require_GET
 def proposal_certificate(request, tenant_pk, pk):
-    proposal = selectors.proposal_get_for_user(request.user, tenant_pk, pk)
+    proposal = _proposal(request, tenant_pk, pk)
     return _stored_file(proposal.certificate_path, f"attestation-elimination-{proposal.reference}.pdf",
                         "application/pdf")
 
@@ -296,7 +305,7 @@ def proposal_certificate(request, tenant_pk, pk):
 @login_required
 @require_GET
 def proposal_certificate_annex(request, tenant_pk, pk):
-    proposal = selectors.proposal_get_for_user(request.user, tenant_pk, pk)
+    proposal = _proposal(request, tenant_pk, pk)
     return _stored_file(proposal.certificate_annex_path,
                         f"attestation-elimination-{proposal.reference}-annexe.csv", "text/csv; charset=utf-8")
 
@@ -304,7 +313,7 @@ def proposal_certificate_annex(request, tenant_pk, pk):
 @login_required
 @require_GET
 def proposal_report(request, tenant_pk, pk):
-    proposal = selectors.proposal_get_for_user(request.user, tenant_pk, pk)
+    proposal = _proposal(request, tenant_pk, pk)
     return _stored_file(proposal.report_path, f"rapport-elimination-{proposal.reference}.jsonl",
                         "application/x-ndjson")
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -49,3 +50,14 @@ def vitam_datetime(value: str | None) -> datetime.datetime | None:
     if timezone.is_naive(parsed):
         parsed = parsed.replace(tzinfo=datetime.timezone.utc)
     return parsed
+
+
+_ROW_ID_MARK = "2147483647"  # accepted by every converter of SAM's row URLs: int, slug, Vitam id
+
+
+def row_urls(view_name: str, *args):
+    """url(row_id) for the rows of a list page, from one reverse() instead of one per row: the row's id
+    (a pk or a Vitam id, characters that need no quoting) takes the place of the view's last argument."""
+    url = reverse(view_name, args=[*args, _ROW_ID_MARK])
+    head, _mark, tail = url.rpartition(_ROW_ID_MARK)
+    return lambda row_id: f"{head}{row_id}{tail}"

@@ -3,10 +3,11 @@
 
 from django import template
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from sam.elimination import display
 from sam.elimination.forms import CriteriaForm
 from sam.elimination.selectors import unread_notification_count
 
@@ -48,14 +49,7 @@ def criteria_lines(criteria):
 
 @register.filter
 def with_rule_names(rule_ids, names):
-    """"APP-PC, APP-X" (or a list of ids) as "Permis de construire APP-PC, …": the rule's name, its id discreetly."""
-    ids = rule_ids if isinstance(rule_ids, (list, tuple)) else str(rule_ids or "").split(",")
-    ids = [rule_id.strip() for rule_id in ids if rule_id and rule_id.strip()]
-    if not ids:
-        return "—"
-    return format_html_join(", ", "{}", (
-        (format_html('{} <span class="muted small">{}</span>', names[rule_id], rule_id) if (names or {}).get(rule_id)
-         else rule_id,) for rule_id in ids))
+    return display.rules_with_names(rule_ids, names)
 
 
 @register.filter
@@ -74,6 +68,4 @@ def group_by_folder(units, grouped=True):
 
 @register.filter
 def label_of(labels, code):
-    """The label of a code ("Destroy" -> "Détruire"); several codes joined; "—" when empty."""
-    codes = [part.strip() for part in str(code or "").split(",") if part.strip()]
-    return ", ".join(str(labels.get(part, part)) for part in codes) or "—"
+    return display.codes_label(labels, code)
