@@ -24,8 +24,8 @@ def _vitam_message(error) -> str:
 
 
 def _threshold_label() -> str:
-    """Units one Vitam operation takes, grouped as French readers expect (100 000)."""
-    return number_format(limits.distribution_threshold(), force_grouping=True)
+    """Units one DIP part holds (Vitam's threshold, at most SAM's batch size), grouped as French readers expect."""
+    return number_format(limits.part_size(), force_grouping=True)
 
 
 @login_required
