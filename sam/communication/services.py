@@ -264,7 +264,7 @@ def communication_resume(*, actor, communication: Communication, request=None) -
             raise ValidationError(_("Only a failed communication can be resumed."))
         communication.parts.filter(state=CommunicationPart.State.FAILED).update(
             state=CommunicationPart.State.PENDING, operation_id="", error="")
-        parts = list(communication.parts.all())
+        parts = list(communication.parts.defer("unit_ids"))
         audit_record(actor=actor, action="communication.resume", tenant=tenant, target=communication,
                      before={"error": communication.error},
                      after={"parts": len(parts), "done": [part.index for part in parts

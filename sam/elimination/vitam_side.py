@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from sam.lib import vitam_messages
-from sam.vitam import VitamError, VitamTimeout
-from sam.vitam import limits
+from sam.vitam import VitamError, VitamTimeout, limits
 from sam.vitam.dsl import Select, eq, gte, in_, lte, match_all, or_
 from tenants.vitam_clients import ACCESS, vitam_client
 

@@ -634,7 +634,8 @@ class VitamClient:
 
     def stream_units(self, query) -> UnitStream:
         """GET /units/stream: every unit the query matches (no 10,000 window), read line by line as Vitam
-        sends them. $offset, $limit and $facets are dropped (Vitam refuses them on a stream)."""
+        sends them. $offset, $limit and $facets are dropped (Vitam refuses them on a stream). VitamStreamRefused
+        when Vitam's metadata settings refuse it (docs/vitam.md, 3.1)."""
         path = f"{ACCESS}/units/stream"
         try:
             response = self._request("GET", path, json_body=_stream_body(query), stream=True)
