@@ -2,8 +2,9 @@
 that follows the operation to its end, then relayed to the archivist's browser chunk by chunk.
 
 Vitam takes at most its distribution threshold of units per operation: a larger communication is cut once into
-parts (CommunicationPart, lists of at most limits.part_size() unit ids) exported one after the other. A part's operation id is kept
-before it is followed, so a resumed job follows it instead of asking Vitam again; a failure stops the rest.
+parts (CommunicationPart, lists of at most limits.part_size() unit ids) exported one after the other. A part's
+operation id is kept before it is followed, so a resumed job follows it instead of asking Vitam again; a failure
+stops the rest.
 
 The export runs with the access contract of the archivist who asks (tenants.vitam_clients): units that contract
 cannot see are not exported, and the communication says how many of the ticked units were left out so.

@@ -75,7 +75,8 @@ def communication_list(request, tenant_pk):
 def communication_detail(request, tenant_pk, pk):
     communication = selectors.communication_get_for_user(request.user, tenant_pk, pk)
     return render(request, "communication/communication_detail.html", {
-        "tenant": communication.tenant, "communication": communication, "parts": list(communication.parts.defer("unit_ids")),
+        "tenant": communication.tenant, "communication": communication,
+        "parts": list(communication.parts.defer("unit_ids")),
         "threshold": _threshold_label(),
         "job": communication.job if communication.state == Communication.State.RUNNING else None})
 

@@ -5,11 +5,12 @@ above it (the cap lowered here as in test_threshold.py), stopped past the limit;
 
 import pytest
 
+from sam.communication.models import Communication
 from sam.vitam import limits
 from sam.vitam.dsl import Select, in_, or_
 from sam.vitam.errors import VitamStreamRefused
 from tenants.vitam_clients import ACCESS, vitam_client
-from tests.communication.test_communication import FOLDER
+from tests.communication.test_communication import FOLDER, FORM, create_url, folder_selection
 from tests.elimination.conftest import Archive, seed_eliminable
 from vitamlite import dip
 
@@ -61,3 +62,19 @@ def test_a_stream_over_vitams_threshold_is_refused_naming_the_setting(folder_uni
     assert refused.value.status == 417 and refused.value.setting == "unitsStreamThreshold"
     assert "unitsStreamThreshold" in refused.value.user_message()
     assert "réduisez la sélection" in refused.value.user_message()
+
+
+def test_a_communication_whose_stream_is_refused_fails_in_french_before_any_dip(client, archive, settings,
+                                                                                monkeypatch):
+    """Past the (lowered) cap the job lists the units through the stream to cut the parts; Vitam refusing it
+    (unitsStreamThreshold lowered to 2) fails the communication naming the setting, with no part and no DIP."""
+    settings.VITAM = {**settings.VITAM, "DISTRIBUTION_THRESHOLD": 2}
+    monkeypatch.setattr(limits, "HITS_TOTAL_CAP", 2)
+    monkeypatch.setattr(dip, "STREAM_THRESHOLD", 2)
+    selection = folder_selection(archive)
+    client.force_login(archive.archivist_a)
+    client.post(create_url(archive, selection), FORM)
+    communication = Communication.objects.get()
+    assert communication.state == Communication.State.FAILED
+    assert "unitsStreamThreshold" in communication.error and "réduisez la sélection" in communication.error
+    assert not communication.parts.exists()
