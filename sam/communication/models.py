@@ -84,8 +84,8 @@ class Communication(tenant_owned(related_name="communications")):
 
 class CommunicationPart(models.Model):
     """One Vitam operation (EXPORT_DIP) of a communication: Vitam takes at most its distribution threshold of
-    units per operation, so a larger communication is cut, once, into consecutive #id ranges. A communication
-    within the threshold has one part without a range (the whole condition)."""
+    units per operation, so a larger communication is cut, once, into lists of unit ids (each exported as the
+    condition AND `$in` its ids). A communication within the limit has one part without ids (the whole condition)."""
 
     class State(models.TextChoices):
         PENDING = "pending", _("Not started")
@@ -95,8 +95,7 @@ class CommunicationPart(models.Model):
 
     communication = models.ForeignKey(Communication, on_delete=models.CASCADE, related_name="parts")
     index = models.PositiveIntegerField(_("part"))
-    first_id = models.CharField(max_length=100, blank=True)
-    last_id = models.CharField(max_length=100, blank=True)
+    unit_ids = models.JSONField(default=list, blank=True)  # the part's units; none: the whole condition
     state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.PENDING)
     operation_id = models.CharField(_("operation"), max_length=100, blank=True)
     exported_units = models.PositiveIntegerField(_("units exported"), default=0)

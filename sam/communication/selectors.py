@@ -33,7 +33,7 @@ def communication_get_for_user(user, tenant_pk, pk) -> Communication:
 
 
 def part_of(communication: Communication, index: int) -> CommunicationPart:
-    part = communication.parts.filter(index=index).exclude(operation_id="").first()
+    part = communication.parts.filter(index=index).exclude(operation_id="").defer("unit_ids").first()
     if part is None:
         raise Http404("No such part")
     return part

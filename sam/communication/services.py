@@ -2,8 +2,9 @@
 that follows the operation to its end, then relayed to the archivist's browser chunk by chunk.
 
 Vitam takes at most its distribution threshold of units per operation: a larger communication is cut once into
-parts (CommunicationPart, consecutive #id ranges) exported one after the other. A part's operation id is kept
-before it is followed, so a resumed job follows it instead of asking Vitam again; a failure stops the rest.
+parts (CommunicationPart, lists of at most limits.part_size() unit ids) exported one after the other. A part's
+operation id is kept before it is followed, so a resumed job follows it instead of asking Vitam again; a failure
+stops the rest.
 
 The export runs with the access contract of the archivist who asks (tenants.vitam_clients): units that contract
 cannot see are not exported, and the communication says how many of the ticked units were left out so.
@@ -33,6 +34,7 @@ from sam.vitam.ids import tenant_of_id
 from tenants.audit import audit_record
 
 OPERATION_TIMEOUT = 6 * 3600  # seconds: a DIP of a whole fonds may take Vitam hours
+MAX_UNITS = 1_000_000  # Vitam's unitsStreamThreshold by default: its stream refuses more (417)
 PART_STEPS = 100  # progress steps per part: the job's bar runs over the whole communication
 
 
@@ -58,10 +60,10 @@ def communication_preview(*, actor, selection) -> dict:
     count = client.search_units(Select().where(condition).fields("#id").limit(1)).total
     ticked = list(selection.entries.filter(kind=SelectionEntry.Kind.UNIT).values_list("unit_id", flat=True))
     visible = client.search_units(Select().where(in_("#id", ticked)).fields("#id").limit(1)).total if ticked else 0
-    threshold = limits.distribution_threshold()
+    size = limits.part_size()
     # Past Vitam's capped $hits.total the job counts exactly and cuts; here only a count known above the limit.
     return {"condition": condition, "count": count, "hidden": max(0, len(ticked) - visible),
-            "parts": -(-count // threshold) if count > threshold else 1}
+            "parts": -(-count // size) if count > size else 1}
 
 
 def communication_start(*, actor, selection, purpose: str, purpose_detail: str, requester_name: str,
@@ -142,8 +144,8 @@ def _export_part(client, communication: Communication, part: CommunicationPart, 
     the operation to its end and keep its report. False when Vitam ended it KO."""
     if not part.operation_id:
         conditions = [communication.condition]
-        if part.first_id:
-            conditions.append(limits.in_id_range(part.first_id, part.last_id))
+        if part.unit_ids:
+            conditions.append(in_("#id", part.unit_ids))
         part.operation_id = client.export_dip(
             Select().where(*conditions).threshold(limits.distribution_threshold()), usages=communication.usages,
             with_logbook=communication.with_logbook, without_objects=not communication.usages,
@@ -171,16 +173,14 @@ def _export_part(client, communication: Communication, part: CommunicationPart, 
 
 
 def _cut_into_parts(client, communication: Communication) -> list[CommunicationPart]:
-    """One part (the whole condition) within the threshold; past it, #id ranges of at most the threshold.
-    The preview counted at most 10,000 (Vitam's $hits.total): count past it first."""
-    threshold = limits.distribution_threshold()
-    if limits.count_units(client, [communication.condition], limit=threshold) <= threshold:
-        ranges = [("", "")]
-    else:
-        ranges = limits.unit_id_ranges(client, [communication.condition], size=threshold)
+    """One part (the whole condition) within limits.part_size(); past it, lists of at most that many unit ids.
+    The preview counted at most 10,000 (Vitam's $hits.total): the ids are read past it from Vitam's stream."""
+    size = limits.part_size()
+    ids = limits.unit_ids(client, [communication.condition], limit=MAX_UNITS)
+    chunks = [ids[start:start + size] for start in range(0, len(ids), size)] if len(ids) > size else [[]]
     with transaction.atomic():
-        return [CommunicationPart.objects.create(communication=communication, index=index, first_id=first,
-                                                 last_id=last) for index, (first, last) in enumerate(ranges, 1)]
+        return [CommunicationPart.objects.create(communication=communication, index=index, unit_ids=chunk)
+                for index, chunk in enumerate(chunks, 1)]
 
 
 def _export_parameters(communication: Communication, part: CommunicationPart, parts: int) -> dict:
@@ -265,7 +265,7 @@ def communication_resume(*, actor, communication: Communication, request=None) -
             raise ValidationError(_("Only a failed communication can be resumed."))
         communication.parts.filter(state=CommunicationPart.State.FAILED).update(
             state=CommunicationPart.State.PENDING, operation_id="", error="")
-        parts = list(communication.parts.all())
+        parts = list(communication.parts.defer("unit_ids"))
         audit_record(actor=actor, action="communication.resume", tenant=tenant, target=communication,
                      before={"error": communication.error},
                      after={"parts": len(parts), "done": [part.index for part in parts

@@ -24,8 +24,8 @@ def _vitam_message(error) -> str:
 
 
 def _threshold_label() -> str:
-    """Units one Vitam operation takes, grouped as French readers expect (100 000)."""
-    return number_format(limits.distribution_threshold(), force_grouping=True)
+    """Units one DIP part holds (Vitam's threshold, at most SAM's batch size), grouped as French readers expect."""
+    return number_format(limits.part_size(), force_grouping=True)
 
 
 @login_required
@@ -75,7 +75,8 @@ def communication_list(request, tenant_pk):
 def communication_detail(request, tenant_pk, pk):
     communication = selectors.communication_get_for_user(request.user, tenant_pk, pk)
     return render(request, "communication/communication_detail.html", {
-        "tenant": communication.tenant, "communication": communication, "parts": list(communication.parts.all()),
+        "tenant": communication.tenant, "communication": communication,
+        "parts": list(communication.parts.defer("unit_ids")),
         "threshold": _threshold_label(),
         "job": communication.job if communication.state == Communication.State.RUNNING else None})
 

@@ -192,14 +192,14 @@ def _analysis_batch_run(client, proposal: Proposal, batch: VitamBatch, date: str
         raise vitam_side.SelectionError(
             _("Vitam's analysis ended in %(status)s (operation %(op)s): see the journal of operations.") % {
                 "status": status.status, "op": operation_id})
-    _proposal_units_record(client, proposal, operation_id)
+    _proposal_units_record(client, proposal, operation_id, batch.unit_ids)
     VitamBatch.objects.filter(pk=batch.pk).update(state=VitamBatch.State.DONE)
 
 
-def _proposal_units_record(client, proposal: Proposal, operation_id: str) -> None:
+def _proposal_units_record(client, proposal: Proposal, operation_id: str, unit_ids: list[str]) -> None:
     """One ProposalUnit row per unit the analysis indexed as DESTROY or CONFLICT, page by page."""
     ancestors: dict[str, tuple[str, str]] = {}
-    for page in vitam_side.analysed_units(client, operation_id):
+    for page in vitam_side.analysed_units(client, operation_id, unit_ids):
         groups = sorted({unit["#object"] for unit in page if unit.get("#object")})
         sizes = vitam_side.object_sizes(client, groups)
         paths = vitam_side.parent_paths(client, [_parent_of(unit) for unit in page], ancestors)

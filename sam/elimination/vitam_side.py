@@ -10,12 +10,11 @@ import json
 import time
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.utils.translation import gettext as _
 
 from sam.lib import vitam_messages
-from sam.vitam import VitamError, VitamTimeout
-from sam.vitam.dsl import MAX_RESULT_WINDOW, Select, eq, gt, gte, in_, lte, match_all, or_
+from sam.vitam import VitamError, VitamTimeout, limits
+from sam.vitam.dsl import Select, eq, gte, in_, lte, match_all, or_
 from tenants.vitam_clients import ACCESS, vitam_client
 
 # Units a proposal may hold: Vitam's elimination action takes 10,000 units per request, so larger
@@ -28,7 +27,7 @@ UNIT_FIELDS = ("#id", "Title", "DescriptionLevel", "StartDate", "EndDate", "#ori
 
 def batch_size() -> int:
     """Units per Vitam operation (ELIMINATION_ACTION, mass updates): Vitam's threshold is 10,000."""
-    return int(settings.VITAM.get("BATCH_SIZE") or 10_000)
+    return limits.batch_size()
 
 
 def batches_of(ids: list[str], size: int | None = None) -> list[list[str]]:
@@ -73,23 +72,9 @@ def dua_conditions(date: str) -> list[dict]:
             lte("#management.AppraisalRule.Rules.EndDate", str(date))]
 
 
-def _where(conditions: list[dict]) -> Select:
-    return Select().where(*conditions) if conditions else Select().where({"$exists": "#id"})
-
-
 def matching_ids(client, conditions: list[dict], *, limit: int) -> list[str]:
-    """Identifiers of the matching units, in #id order, at most limit + 1 (keyset paging past 10,000)."""
-    ids: list[str] = []
-    last = None
-    while len(ids) <= limit:
-        page_conditions = [*conditions, gt("#id", last)] if last else conditions
-        query = _where(page_conditions).order_by("#id").fields("#id").limit(min(PAGE, MAX_RESULT_WINDOW))
-        results = client.search_units(query.build()).results
-        ids.extend(unit["#id"] for unit in results)
-        if len(results) < PAGE:
-            break
-        last = results[-1]["#id"]
-    return ids[: limit + 1]
+    """Identifiers of the matching units, sorted, at most limit + 1 (past 10,000 read from Vitam's stream)."""
+    return limits.unit_ids(client, conditions, limit=limit)
 
 
 def candidate_ids(client, *, mode: str, criteria: dict, date: str, limit: int = MAX_PROPOSAL_UNITS,
@@ -155,20 +140,16 @@ def follow(client, operation_id: str, on_progress, *, timeout: float = 3600, int
         interval = min(interval * 1.3, 3.0)
 
 
-def analysed_units(client, operation_id: str):
-    """Yield pages of the units the analysis indexed (DESTROY or CONFLICT), with their inherited rules."""
-    last = None
-    while True:
-        conditions = [eq("#elimination.OperationId", operation_id)]
-        if last:
-            conditions.append(gt("#id", last))
-        query = Select().where(*conditions).order_by("#id").fields(*UNIT_FIELDS).limit(PAGE)
+def analysed_units(client, operation_id: str, unit_ids: list[str]):
+    """Yield pages of the units the analysis indexed (DESTROY or CONFLICT), with their inherited rules. The
+    operation analysed `unit_ids` (its batch): they are read by `$in` pages of PAGE ids, so that no stream read
+    is spent and nothing pages past Vitam's 10,000 window."""
+    for chunk in batches_of(sorted(unit_ids), PAGE):
+        query = (Select().where(in_("#id", chunk), eq("#elimination.OperationId", operation_id))
+                 .fields(*UNIT_FIELDS).limit(len(chunk)))
         results = client.search_units_with_inherited_rules(query.build()).results
         if results:
-            yield results
-        if len(results) < PAGE:
-            return
-        last = results[-1]["#id"]
+            yield sorted(results, key=lambda unit: unit["#id"])
 
 
 def object_sizes(client, group_ids: list[str]) -> dict[str, tuple[int, int]]:

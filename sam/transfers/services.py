@@ -117,7 +117,7 @@ def transfer_prepare(*, transfer: Transfer, on_progress) -> None:
         on_progress(0, 0, _("Listing the units"))
         ids = vitam_side.candidate_ids(client, mode=transfer.mode, criteria=transfer.criteria,
                                        date=timezone.localdate().isoformat(), limit=sys.maxsize)
-        limit = limits.distribution_threshold()
+        limit = limits.part_size()  # each part is one `$in` list: at most SAM_VITAM_BATCH_SIZE ids
         if len(ids) > limit:
             ids = _deepest_first(client, ids)
     except (vitam_side.SelectionError, VitamError) as error:

@@ -24,8 +24,8 @@ from tenants.permissions import can
 
 
 def _limit() -> str:
-    """How many units one Vitam operation takes, as the pages say it."""
-    return number_format(limits.distribution_threshold(), force_grouping=True)
+    """How many units one Vitam operation of a transfer takes (Vitam's threshold, at most SAM's batch size)."""
+    return number_format(limits.part_size(), force_grouping=True)
 
 
 def _detail(transfer):

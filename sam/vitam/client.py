@@ -634,9 +634,20 @@ class VitamClient:
 
     def stream_units(self, query) -> UnitStream:
         """GET /units/stream: every unit the query matches (no 10,000 window), read line by line as Vitam
-        sends them. $offset, $limit and $facets are dropped (Vitam refuses them on a stream)."""
+        sends them. $offset, $limit and $facets are dropped (Vitam refuses them on a stream). VitamStreamRefused
+        when Vitam's metadata settings refuse it (docs/vitam.md, 3.1)."""
         path = f"{ACCESS}/units/stream"
-        response = self._request("GET", path, json_body=_stream_body(query), stream=True)
+        try:
+            response = self._request("GET", path, json_body=_stream_body(query), stream=True)
+        except (errors.VitamUnauthorized, errors.VitamBadRequest) as error:
+            # Vitam's metadata limits on the stream (AccessExternalResource.streamUnits): an empty 401 (no error
+            # envelope) past unitsStreamExecutionLimit reads a day, 417 past unitsStreamThreshold units.
+            setting = ("unitsStreamThreshold" if error.status == 417 else
+                       "unitsStreamExecutionLimit" if error.status == 401 and not error.code else "")
+            if not setting:
+                raise
+            raise errors.VitamStreamRefused(error.description, setting=setting, status=error.status,
+                                            request_id=error.request_id, method="GET", path=path) from error
         count = response.headers.get("X-Units-Count", "")
         return UnitStream(count=int(count) if count.isdigit() else None,
                           units=(json.loads(line) for line in self._lines(response, "GET", path)),

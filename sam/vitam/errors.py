@@ -122,6 +122,25 @@ class VitamUnauthorized(VitamError):
         )
 
 
+class VitamStreamRefused(VitamError):
+    """GET /units/stream refused by Vitam's metadata configuration: an empty 401 once the tenant's stream reads
+    of the day are spent (unitsStreamExecutionLimit), 417 above unitsStreamThreshold units. `setting` names it."""
+
+    def __init__(self, description: str = "", *, setting: str, **kwargs):
+        self.setting = setting
+        super().__init__(description, **kwargs)
+
+    def _next_step(self):
+        if self.setting == "unitsStreamThreshold":
+            return gettext(
+                "The archive system refuses to list this many units in one read (its setting "
+                "unitsStreamThreshold): narrow the selection, or ask the Vitam operator to raise unitsStreamThreshold.")
+        return gettext(
+            "The archive system refuses to list more units today: this tenant has used its reads of long lists for "
+            "the day (its setting unitsStreamExecutionLimit). Nothing was changed; try again tomorrow, or ask the "
+            "Vitam operator to set unitsStreamExecutionLimit to 0 (no limit) or higher.")
+
+
 class VitamForbidden(VitamError):
     """403: refused in the current state (for example another import is running)."""
 

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from sam.vitam.dsl import Select, gt, range_
+from sam.vitam.dsl import MAX_RESULT_WINDOW, Select
 from sam.vitam.types import HITS_TOTAL_CAP
 
 PAGE = 1000
@@ -21,22 +21,51 @@ def distribution_threshold() -> int:
     return int(settings.VITAM.get("DISTRIBUTION_THRESHOLD") or 100_000)
 
 
+def batch_size() -> int:
+    """Units per Vitam operation when SAM cuts a large one (SAM_VITAM_BATCH_SIZE, Vitam's 10,000 by default):
+    far below Elasticsearch's 65,536 terms of one `$in` (index.max_terms_count)."""
+    return int(settings.VITAM.get("BATCH_SIZE") or 10_000)
+
+
+def part_size() -> int:
+    """Units of one part when an operation is cut: within the distribution threshold and the batch size."""
+    return min(distribution_threshold(), batch_size())
+
+
+def unit_ids(client, conditions: list[dict], *, limit: int) -> list[str]:
+    """Identifiers of the units matching `conditions`, sorted, at most limit + 1 (more means too many).
+
+    Below Vitam's capped $hits.total one plain search reads them. Past it, /units/stream (the one external way
+    past the 10,000 window: Vitam's DSL has no scroll, and Elasticsearch refuses range queries on _id, so no
+    keyset paging on #id), closed as soon as limit + 1 ids are read. A stream spends one of the tenant's daily
+    stream reads (unitsStreamExecutionLimit): the plain search comes first so small selections spend none."""
+    query = Select().where(*(conditions or [{"$exists": "#id"}])).fields("#id")
+    first = client.search_units(query.limit(min(PAGE, limit + 1)).build())
+    ids = [unit["#id"] for unit in first.results]
+    if first.total < HITS_TOTAL_CAP:
+        if first.total > len(ids) and len(ids) <= limit:
+            ids = [unit["#id"] for unit in client.search_units(
+                query.limit(min(first.total, limit + 1, MAX_RESULT_WINDOW)).build()).results]
+        return sorted(ids)
+    stream = client.stream_units(query)
+    ids = []
+    try:
+        for unit in stream:
+            ids.append(unit["#id"])
+            if len(ids) > limit:
+                break
+    finally:
+        stream.close()
+    return sorted(ids)
+
+
 def count_units(client, conditions: list[dict], *, limit: int) -> int:
-    """Exact number of units matching `conditions`, counted up to limit + 1 (keyset paging on #id: Vitam's
-    $hits.total stops at 10,000)."""
+    """Exact number of units matching `conditions`, counted up to limit + 1 (Vitam's $hits.total stops at
+    10,000: past it the ids are read from the stream)."""
     first = client.search_units(Select().where(*conditions).fields("#id").limit(1).build()).total
     if first < HITS_TOTAL_CAP or first > limit:
         return first
-    count, last = 0, None
-    while count <= limit:
-        page_conditions = [*conditions, gt("#id", last)] if last else conditions
-        results = client.search_units(Select().where(*page_conditions).order_by("#id").fields("#id")
-                                      .limit(PAGE).build()).results
-        count += len(results)
-        if len(results) < PAGE:
-            break
-        last = results[-1]["#id"]
-    return count
+    return len(unit_ids(client, conditions, limit=limit))
 
 
 def over_threshold_message(count: int, *, what: str, at_least: bool = False) -> str:
@@ -51,34 +80,3 @@ def refuse_over_threshold(count: int, *, what: str, at_least: bool = False) -> N
     """A French refusal naming the count and the limit when one operation cannot take `count` units."""
     if count > distribution_threshold():
         raise ValidationError(over_threshold_message(count, what=what, at_least=at_least))
-
-
-def unit_id_ranges(client, conditions: list[dict], *, size: int) -> list[tuple[str, str]]:
-    """The units matching `conditions` cut into consecutive parts of at most `size` units, each given by its
-    first and last #id (keyset paging in #id order, so past Vitam's 10,000 window): `in_id_range(first, last)`
-    added to the conditions selects exactly one part, however many units match, without a long $in list."""
-    ranges: list[tuple[str, str]] = []
-    first = last = None
-    count = 0
-    while True:
-        page_conditions = [*conditions, gt("#id", last)] if last else conditions
-        ids = [unit["#id"] for unit in client.search_units(
-            Select().where(*page_conditions).order_by("#id").fields("#id").limit(PAGE).build()).results]
-        for unit_id in ids:
-            if count == 0:
-                first = unit_id
-            count += 1
-            if count == size:
-                ranges.append((first, unit_id))
-                count = 0
-        if len(ids) < PAGE:
-            break
-        last = ids[-1]
-    if count:
-        ranges.append((first, ids[-1] if ids else last))
-    return ranges
-
-
-def in_id_range(first: str, last: str) -> dict:
-    """The condition that keeps one part found by unit_id_ranges."""
-    return range_("#id", gte=first, lte=last)

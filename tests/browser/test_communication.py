@@ -104,3 +104,41 @@ def test_a_communication_past_the_threshold_is_delivered_in_two_dips(page, login
 
     page.goto(f"{live_server.url}/t/{cergy.pk}/communications/")
     assert "en 2 parties" in page.locator("main").inner_text()
+
+
+def test_a_communication_whose_units_stream_is_refused_says_which_vitam_setting(page, login, live_server,
+                                                                                 vitam_url, demo, settings,
+                                                                                 monkeypatch):
+    """Past Vitam's capped total (lowered to 2) the job lists the units through /units/stream; vitam-lite's
+    unitsStreamThreshold lowered to 2 refuses it: the page says so in French, naming the setting."""
+    from sam.site.demo import seed_vitam_demo
+    from sam.vitam import limits
+    from vitamlite import dip
+
+    settings.VITAM = {**settings.VITAM, "DISTRIBUTION_THRESHOLD": 2}
+    monkeypatch.setattr(limits, "HITS_TOTAL_CAP", 2)
+    monkeypatch.setattr(dip, "STREAM_THRESHOLD", 2)
+    cergy = Tenant.objects.get(organisation__name="Cergy")
+    seed_vitam_demo([cergy], say=lambda *_: None)
+    login("archiviste.cergy")
+    ARTIFACTS.mkdir(exist_ok=True)
+
+    page.goto(f"{live_server.url}/t/{cergy.pk}/search/?title=Permis+de+construire")
+    page.get_by_role("link", name=FOLDER).first.click()
+    page.wait_for_load_state()
+    page.get_by_label("avec les unités situées dessous").check()
+    page.locator("#add-to-selection").click()
+    page.wait_for_load_state()
+    page.goto(f"{live_server.url}/t/{cergy.pk}/selection/")
+    page.locator("#communicate-selection").click()
+    page.wait_for_load_state()
+    page.get_by_label("Recherche").check()
+    page.locator("#id_requester_name").fill("Mme Leroy")
+    page.get_by_role("button", name="Préparer le DIP").click()
+    page.wait_for_load_state()
+
+    page.wait_for_selector("main p.error")
+    error = page.locator("main p.error").inner_text()
+    assert "unitsStreamThreshold" in error and "réduisez la sélection" in error
+    assert page.locator("#download-dip, #download-dip-1").count() == 0
+    page.screenshot(path=str(ARTIFACTS / "communication-stream-refused.png"), full_page=True)

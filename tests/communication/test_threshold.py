@@ -53,8 +53,8 @@ def test_a_selection_exactly_at_the_limit_is_exported_whole(client, archive, lim
     communication = Communication.objects.get()
     assert communication.state == Communication.State.READY, communication.error
     assert communication.exported_units == 3
-    part = communication.parts.get()  # one part, without an #id range: the whole condition, as before parts
-    assert (part.index, part.first_id, part.last_id) == (1, "", "")
+    part = communication.parts.get()  # one part, without a list of ids: the whole condition, as before parts
+    assert (part.index, part.unit_ids) == (1, [])
 
 
 def test_a_selection_grown_past_the_limit_before_the_job_is_cut_by_the_job(client, archive, limit):

@@ -12,10 +12,12 @@ from pypdf import PdfReader
 from sam.elimination import documents, services
 from sam.elimination.models import MassUpdate, Proposal, ProposalUnit, VitamBatch
 from sam.site.demo import agency_prefix
+from sam.vitam import limits
 from sam.vitam.dsl import Select, in_
 from tenants.vitam_clients import ACCESS, vitam_client
 from tests.elimination.conftest import seed_eliminable
 from tests.elimination.test_workflow import analyse, submit_and_approve, units_left, url
+from vitamlite import dip
 
 pytestmark = pytest.mark.django_db
 
@@ -255,3 +257,30 @@ def test_a_mass_update_past_vitams_count_says_so_then_shows_the_real_number(
     assert update.unit_count == 10_005 and update.ok_count == 10_005
     page = client.get(detail)
     assert not page.context["unit_count_capped"] and "SAM les recense" not in page.content.decode()
+
+
+def test_past_vitams_capped_total_the_candidates_come_from_the_stream(client, two_permits, small_batches,
+                                                                       monkeypatch):
+    """Vitam's $hits.total capped (lowered to 2 here): the units are listed through /units/stream, then analysed
+    and eliminated in batches as below the cap."""
+    monkeypatch.setattr(limits, "HITS_TOTAL_CAP", 2)
+    archive = two_permits
+    proposal = analyse(client, archive)
+    assert proposal.state == Proposal.State.DRAFT, proposal.error
+    assert set(proposal.units.values_list("unit_id", flat=True)) == eliminable_ids(archive)
+    proposal = submit_and_approve(client, archive, proposal)
+    client.force_login(archive.archivist_a)
+    assert client.post(url("proposal_execute", proposal)).status_code == 302
+    proposal.refresh_from_db()
+    assert (proposal.state, proposal.destroyed_count) == (Proposal.State.EXECUTED, 6), proposal.error
+
+
+def test_a_stream_refused_by_vitam_fails_the_analysis_naming_the_setting(client, two_permits, small_batches,
+                                                                         monkeypatch):
+    monkeypatch.setattr(limits, "HITS_TOTAL_CAP", 2)
+    monkeypatch.setattr(dip, "STREAM_THRESHOLD", 2)  # Vitam's unitsStreamThreshold, lowered
+    proposal = analyse(client, two_permits)
+    assert proposal.state == Proposal.State.FAILED
+    assert "unitsStreamThreshold" in proposal.error and "réduisez la sélection" in proposal.error
+    assert not proposal.units.exists() and not proposal.batches.exists()
+    assert units_left(two_permits.tenant_a, eliminable_ids(two_permits)) == eliminable_ids(two_permits)

@@ -28,8 +28,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('index', models.PositiveIntegerField(verbose_name='part')),
-                ('first_id', models.CharField(blank=True, max_length=100)),
-                ('last_id', models.CharField(blank=True, max_length=100)),
+                ('unit_ids', models.JSONField(blank=True, default=list)),
                 ('state', models.CharField(choices=[('pending', 'Not started'), ('running', 'Being prepared'), ('done', 'Ready'), ('failed', 'Failed')], default='pending', max_length=16, verbose_name='state')),
                 ('operation_id', models.CharField(blank=True, max_length=100, verbose_name='operation')),
                 ('exported_units', models.PositiveIntegerField(default=0, verbose_name='units exported')),
