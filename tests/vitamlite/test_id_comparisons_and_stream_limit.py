@@ -14,6 +14,8 @@ from vitamlite import stream_limits, units_store
 from vitamlite.ids import new_guid
 from vitamlite.referentials import store as referentials
 
+from tests.vitamlite.test_elimination_analysis import wait_status
+
 UNITS = "/access-external/v1/units"
 OBJECTS = "/access-external/v1/objects"
 INHERITED = "/access-external/v1/unitsWithInheritedRules"
@@ -82,6 +84,14 @@ def test_comparison_on_id_is_refused_on_objects_and_inherited_rules_as_vitam(htt
 def test_comparison_on_id_fails_the_stream_with_an_empty_500(http, loaded):
     response = get(http, STREAM, {"$roots": [], "$query": [{"$gt": {"#id": UNIT_IDS[0]}}], "$projection": {}})
     assert response.status_code == 500 and response.content == b""
+
+
+def test_a_workflow_selecting_with_a_comparison_on_id_ends_fatal(http, loaded):
+    # CheckDistributionThresholdBase answers FATAL when metadata refuses the selection.
+    response = http.post("/access-external/v1/dipexport", contract=CONTRACT,
+                         json={"$roots": [], "$query": [{"$gt": {"#id": UNIT_IDS[0]}}], "$projection": {}})
+    assert response.status_code == 202, response.text
+    assert wait_status(http, response.headers["X-Request-Id"]) == "FATAL"
 
 
 def test_comparison_on_another_field_still_works(http, loaded):
