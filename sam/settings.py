@@ -332,6 +332,9 @@ VITAMLITE = {
     "TENANTS": env_str("VITAMLITE_TENANTS", "0-9"),
     # Fault injection for reliability tests, e.g. "slow:/access-external/v1/units=5;error503:/ingest-external".
     "FAULTS": env_str("VITAMLITE_FAULTS", ""),
+    # Units streams per tenant per day (Vitam's unitsStreamExecutionLimit, whose own default is 3); 0 = unlimited:
+    # SAM's deployment guide asks for a Vitam configured for SAM's use.
+    "UNITS_STREAM_EXECUTION_LIMIT": env_int("VITAMLITE_UNITS_STREAM_EXECUTION_LIMIT", 0, minimum=0),
 }
 if VITAM["URL"] and HTTPS and not EMBEDDED_VITAM and not VITAM["CERT"] and not VITAM["CERTS_DIR"]:
     raise ImproperlyConfigured("SAM_VITAM_CERT and SAM_VITAM_KEY are required for a real Vitam (mutual TLS)")

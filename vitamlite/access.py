@@ -28,6 +28,22 @@ def _precondition_failed(description: str) -> VitamHttpError:
                           context="ACCESS_EXTERNAL", state="code_vitam")
 
 
+# What access-external relays (unchanged, 400) when Elasticsearch refuses the search: access-internal's
+# getErrorEntity(BAD_REQUEST, message) with message = description = the exception text that came up from
+# metadata. For units, MetaDataClientRest.selectUnits re-throws metadata's description, which is
+# BadRequestException(ElasticsearchStatusException).getMessage(), i.e. the cause's toString(); for object
+# groups and unitsWithInheritedRules the client's check() throws "Invalid Parse Operation" instead.
+ES_SEARCH_REFUSED = ("org.elasticsearch.ElasticsearchStatusException: Elasticsearch exception "
+                     "[type=search_phase_execution_exception, reason=all shards failed]")
+METADATA_CLIENT_INVALID_PARSE = "Invalid Parse Operation"
+
+
+def search_refused(description: str) -> VitamHttpError:
+    """The 400 envelope of a search Elasticsearch refused (a comparison or a range on #id)."""
+    return VitamHttpError(400, "BAD_REQUEST", description, message=description, context="ACCESS",
+                          state="code_vitam")
+
+
 def _check_track_total_hits(query: dict) -> None:
     """Vitam refuses $track_total_hits unless authorizeTrackTotalHits is set (it is not, by default)."""
     if isinstance(query.get("$filter"), dict) and query["$filter"].get("$track_total_hits") is True:
@@ -42,13 +58,19 @@ def _search_response(ctx, result):
 @endpoint("GET", ACCESS + "/units", contract=True, dsl="select_multiple")
 def search_units(ctx, request):
     _check_track_total_hits(ctx.query)
-    return _search_response(ctx, dsl.search_units(ctx.db, ctx.tenant, ctx.query, ctx.restriction))
+    try:
+        return _search_response(ctx, dsl.search_units(ctx.db, ctx.tenant, ctx.query, ctx.restriction))
+    except dsl.IdRangeUnsupported:
+        raise search_refused(ES_SEARCH_REFUSED)
 
 
 @endpoint("GET", ACCESS + "/objects", contract=True, dsl="select_multiple")
 def search_objects(ctx, request):
     _check_track_total_hits(ctx.query)
-    return _search_response(ctx, dsl.search_object_groups(ctx.db, ctx.tenant, ctx.query, ctx.restriction))
+    try:
+        return _search_response(ctx, dsl.search_object_groups(ctx.db, ctx.tenant, ctx.query, ctx.restriction))
+    except dsl.IdRangeUnsupported:
+        raise search_refused(METADATA_CLIENT_INVALID_PARSE)
 
 
 def _visible_unit(ctx, unit_id: str, projection=None) -> dict:
@@ -142,4 +164,4 @@ def _download(ctx, request, group: dict):
     })
 
 
-__all__ = ["find_version"]
+__all__ = ["METADATA_CLIENT_INVALID_PARSE", "find_version", "search_refused"]

@@ -15,6 +15,8 @@ neither. The zip is written to disk object by object (never held in memory) and 
 The stream refuses $offset, $limit and $facets with an empty 401, as AccessExternalResource.streamUnits does
 (SelectMultipleSchemaValidator.validateStreamQuery raises a ValidationException it maps to UNAUTHORIZED),
 counts the units in X-Units-Count, and reads rows with its own connection while the client consumes them.
+Past the tenant's daily limit (unitsStreamExecutionLimit, see stream_limits) it answers an empty 401; a query
+Elasticsearch would refuse (a comparison or a range on #id) fails in metadata's scroll: an empty 500.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from werkzeug import Response
 
-from vitamlite import binaries, catalogue, dsl, logbook, processing, reports, units_store
+from vitamlite import binaries, catalogue, dsl, logbook, processing, reports, stream_limits, units_store
 from vitamlite.contracts_filter import restriction_from_contract
 from vitamlite.dsl.search import project, projection_fields, unit_stream_statements
 from vitamlite.dsl.sql import install_functions
@@ -426,11 +428,19 @@ def stream_units(ctx, request):
     filters = query.get("$filter") or {}
     if "$offset" in filters or "$limit" in filters or query.get("$facets"):  # an empty $facets is accepted
         return Response(status=401)
+    if not stream_limits.allowed(ctx.db, ctx.tenant, stream_limits.UNITS, ctx.config.units_stream_execution_limit):
+        return Response(status=401)  # MetadataScrollLimitExceededException → AccessUnauthorizedException
     install_functions(ctx.db)
-    count_sql, sql, params = unit_stream_statements(ctx.tenant, query, ctx.restriction)
+    try:
+        count_sql, sql, params = unit_stream_statements(ctx.tenant, query, ctx.restriction)
+    except dsl.IdRangeUnsupported:
+        # MetadataResource.streamUnits catches the scroll's failure as any Exception: 500 without body,
+        # which access-internal and access-external relay as they are.
+        return Response(status=500)
     count = ctx.db.execute(count_sql, params).fetchone()[0]
     if count > STREAM_THRESHOLD:
         return Response(status=417)
+    stream_limits.record(ctx.db, ctx.tenant, stream_limits.UNITS)
     fields = projection_fields(query.get("$projection"))
     store = ctx.store
 

@@ -4,7 +4,8 @@
     url = base_url()   # "http://127.0.0.1:PORT", same server for every caller of this process
 
 Configuration comes from settings.VITAMLITE: DATA_DIR, TENANTS ("0-9"), FAULTS (fault spec), and optionally
-ADMIN_TENANT (default settings.VITAM["ADMIN_TENANT"] or 1) and CONTEXT (security context identifier).
+ADMIN_TENANT (default settings.VITAM["ADMIN_TENANT"] or 1), CONTEXT (security context identifier) and
+UNITS_STREAM_EXECUTION_LIMIT (units streams per tenant per day, 0 = unlimited, applied to the running server).
 A different DATA_DIR/TENANTS/ADMIN_TENANT/CONTEXT starts another server (tests override settings);
 a different FAULTS is applied to the running server. After a fork the child starts its own server.
 """
@@ -31,6 +32,7 @@ def _settings() -> dict:
         "admin_tenant": int(lite.get("ADMIN_TENANT", vitam.get("ADMIN_TENANT", 1))),
         "context": lite.get("CONTEXT") or None,
         "faults": lite.get("FAULTS") or "",
+        "units_stream_execution_limit": int(lite.get("UNITS_STREAM_EXECUTION_LIMIT") or 0),
     }
 
 
@@ -54,6 +56,7 @@ def server() -> RunningServer:
         elif getattr(running, "fault_spec", "") != config["faults"]:
             running.set_faults(config["faults"])
             running.fault_spec = config["faults"]
+        running.app.config.units_stream_execution_limit = config["units_stream_execution_limit"]
         return running
 
 

@@ -11,6 +11,7 @@ Also serves GET /access-external/v1/unitsWithInheritedRules.
 """
 
 from vitamlite import dsl, units_store
+from vitamlite.access import METADATA_CLIENT_INVALID_PARSE, search_refused
 from vitamlite.http import endpoint, json_ok
 from vitamlite.ingest.manifest import RULE_CATEGORIES
 
@@ -196,7 +197,10 @@ def _with_needed_fields(query: dict) -> tuple[dict, set]:
 def units_with_inherited_rules(ctx, request):
     """Units selected by the DSL (filtered by the access contract), each with its InheritedRules."""
     query, added = _with_needed_fields(ctx.query or {})
-    result = dsl.search_units(ctx.db, ctx.tenant, query, ctx.restriction)
+    try:
+        result = dsl.search_units(ctx.db, ctx.tenant, query, ctx.restriction)
+    except dsl.IdRangeUnsupported:
+        raise search_refused(METADATA_CLIENT_INVALID_PARSE)
     inherited = inherited_rules_for(ctx.db, ctx.tenant, result.results)
     units = []
     for unit in result.results:

@@ -94,6 +94,8 @@ class Config:
     loaded_modules: list = field(default_factory=list)
     # Tenant → Vitam collections whose identifiers the client gives (slave mode, vitam_tenants_usage_external).
     external_identifiers: dict = field(default_factory=dict)
+    # Streams of units a tenant may run per day (metadata's unitsStreamExecutionLimit; 0 = unlimited).
+    units_stream_execution_limit: int = 0
 
 
 def _security_error(description: str) -> VitamHttpError:
@@ -110,8 +112,9 @@ class VitamLiteApp:
     """WSGI callable: faults → routing → tenant → context → admin-only → DSL → contract → handler."""
 
     def __init__(self, data_dir, *, tenants="0-9", admin_tenant=1, context=None, faults="", tls=False,
-                 external_identifiers=""):
+                 external_identifiers="", units_stream_execution_limit=0):
         self.config = Config(str(data_dir), parse_tenants(tenants), int(admin_tenant), context or None, tls)
+        self.config.units_stream_execution_limit = int(units_stream_execution_limit)
         self.config.external_identifiers = parse_external_identifiers(external_identifiers)
         self.config.loaded_modules = load_endpoint_modules()
         self.store = Store(data_dir)
@@ -335,10 +338,11 @@ class VitamLiteApp:
 
 
 def create_app(data_dir, *, tenants="0-9", admin_tenant=1, context=None, faults="", tls=False,
-               external_identifiers="") -> VitamLiteApp:
+               external_identifiers="", units_stream_execution_limit=0) -> VitamLiteApp:
     """Build the WSGI application over a data directory (created if missing)."""
     return VitamLiteApp(data_dir, tenants=tenants, admin_tenant=admin_tenant, context=context, faults=faults,
-                        tls=tls, external_identifiers=external_identifiers)
+                        tls=tls, external_identifiers=external_identifiers,
+                        units_stream_execution_limit=units_stream_execution_limit)
 
 
 class _QuietHandler(WSGIRequestHandler):
@@ -402,11 +406,13 @@ def tls_context(cert: str, key: str, ca: str) -> ssl.SSLContext:
 
 
 def start_in_thread(data_dir, *, host="127.0.0.1", port=0, tenants="0-9", admin_tenant=1, context=None,
-                    faults="", ssl_context: ssl.SSLContext | None = None, external_identifiers="") -> RunningServer:
+                    faults="", ssl_context: ssl.SSLContext | None = None, external_identifiers="",
+                    units_stream_execution_limit=0) -> RunningServer:
     """Serve vitam-lite over HTTP (HTTPS with `ssl_context`, see tls_context) in a background thread; port 0
     picks a free port (see .base_url)."""
     app = create_app(data_dir, tenants=tenants, admin_tenant=admin_tenant, context=context, faults=faults,
-                     tls=ssl_context is not None, external_identifiers=external_identifiers)
+                     tls=ssl_context is not None, external_identifiers=external_identifiers,
+                     units_stream_execution_limit=units_stream_execution_limit)
     return RunningServer(app, host, port, ssl_context)
 
 

@@ -6,11 +6,14 @@
 - `search_documents(docs, query)` evaluates SELECT_SINGLE (or multiple) queries in Python over small
   collections (referentials, logbook operations) with the same semantics.
 - `search_unit_ids` returns every matching unit id (no result window) for workflows.
+- `IdRangeUnsupported` for a comparison or a range on `#id` of units/object groups (Elasticsearch refuses
+  range queries on `_id`: Vitam answers 400, see access.py).
 - `TrackTotalHitsUnauthorized` (HTTP 401 in Vitam) when `$track_total_hits` is asked but not allowed.
 """
 
 from .evaluate import matches
 from .search import (
+    IdRangeUnsupported,
     SearchResult,
     TrackTotalHitsUnauthorized,
     get_object_group,
@@ -24,6 +27,7 @@ from .validation import DslInvalid, validate
 
 __all__ = [
     "DslInvalid",
+    "IdRangeUnsupported",
     "SearchResult",
     "TrackTotalHitsUnauthorized",
     "get_object_group",

@@ -36,6 +36,18 @@ class TrackTotalHitsUnauthorized(Exception):
     description = "$track_total_hits is not authorized!"
 
 
+class IdRangeUnsupported(Exception):
+    """A comparison ($gt, $gte, $lt, $lte) or a $range on `#id` of units or object groups.
+
+    Vitam sends `#id` to Elasticsearch as `_id` (VarNameAdapter) in a range query
+    (QueryToElasticsearch.compareCommand/rangeCommand); Elasticsearch 7.17 refuses range queries on
+    `_id` (IdFieldType has no rangeQuery): "all shards failed", HTTP 400, which metadata turns into a 400
+    (ElasticsearchAccess.search: BadRequestException). `$in`, `$eq`, `$nin` and sorting on `#id` work."""
+
+    def __init__(self, field: str, operator: str):
+        super().__init__(f"{operator} on {field}: Elasticsearch does not support range queries on _id")
+
+
 @dataclasses.dataclass
 class SearchResult:
     results: list
@@ -219,6 +231,20 @@ def _check_fields(query: dict) -> None:
 # -- units and object groups in SQL -----------------------------------------------------------
 
 
+def _reject_id_ranges(query: dict) -> None:
+    """Raise IdRangeUnsupported for a comparison or a range on `#id` anywhere in the query, before either
+    evaluator (the SQL column or the Python semantics) could answer it."""
+    operator, arg = operator_of(query)
+    if operator in ("$and", "$or", "$not"):
+        for sub in arg:
+            _reject_id_ranges(sub)
+    elif operator == "$subobject":
+        for sub in arg.values():
+            _reject_id_ranges(sub)
+    elif (operator in COMPARISONS or operator == "$range") and isinstance(arg, dict) and "#id" in arg:
+        raise IdRangeUnsupported("#id", operator)
+
+
 def restriction_sql(tenant: int, restriction: Restriction | None, params: list) -> str:
     """The access contract filter on the alias `u` (vitam-api.md section 9.3)."""
     if restriction is None:
@@ -336,6 +362,7 @@ def _units_where(tenant: int, query: dict, restriction: Restriction | None) -> t
 
     for position, root_query in enumerate(queries):
         _check_fields(root_query)
+        _reject_id_ranges(root_query)
         params = [tenant]
         clauses = ["u.tenant = ?"]
         depth = _depth_of(root_query)
@@ -619,6 +646,7 @@ def _object_groups_where(tenant: int, query: dict, restriction: Restriction | No
         clauses.append("dsl_match(u.doc, ?)")
     for root_query in queries:
         _check_fields(root_query)
+        _reject_id_ranges(root_query)
         clauses.append(compiler.compile(root_query, params))
     clauses.append(_object_group_restriction_sql(restriction, params))
     return " AND ".join(clauses), params

@@ -45,15 +45,21 @@ class Command(BaseCommand):
             "--external-identifiers", default=lite.get("EXTERNAL_IDENTIFIERS", VITAM_DEPLOYMENT_EXTERNAL_IDENTIFIERS),
             help="tenants whose contracts, profiles... need the client's Identifier (Vitam's slave mode), e.g. "
                  '"0:INGEST_CONTRACT,ACCESS_CONTRACT;1:CONTEXT"; default: Vitam\'s default deployment; "" for none')
+        parser.add_argument(
+            "--units-stream-execution-limit", type=int, default=lite.get("UNITS_STREAM_EXECUTION_LIMIT", 0),
+            help="units streams (GET /units/stream) per tenant per day, as Vitam's unitsStreamExecutionLimit "
+                 "(Vitam's default deployment: 3); default 0 = unlimited")
 
     def handle(self, *args, host, port, data_dir, tenants, admin_tenant, context, faults, cert, key, ca, identity,
-               external_identifiers, **options):
+               external_identifiers, units_stream_execution_limit, **options):
         if not data_dir:
             raise CommandError("--data-dir is required (or settings.VITAMLITE['DATA_DIR'])")
         try:
             tenant_set = parse_tenants(tenants)
         except ValueError as exc:
             raise CommandError(f"--tenants {tenants!r}: {exc}")
+        if units_stream_execution_limit < 0:
+            raise CommandError("--units-stream-execution-limit must be 0 (unlimited) or more")
         if admin_tenant not in tenant_set:
             raise CommandError(f"--admin-tenant {admin_tenant} is not in --tenants {tenants}")
         try:
@@ -82,7 +88,8 @@ class Command(BaseCommand):
         try:
             running = start_in_thread(data_dir, host=host, port=port, tenants=tenants, admin_tenant=admin_tenant,
                                       context=context, faults=faults, ssl_context=ssl_context,
-                                      external_identifiers=external_identifiers)
+                                      external_identifiers=external_identifiers,
+                                      units_stream_execution_limit=units_stream_execution_limit)
         except FaultSpecError as exc:
             raise CommandError(f"--faults: {exc}")
         except OSError as exc:
