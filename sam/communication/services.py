@@ -95,14 +95,20 @@ def communication_start(*, actor, selection, purpose: str, purpose_detail: str, 
                             "requester": communication.requester_name, "service": communication.requester_service,
                             "usages": list(usages), "logbook": with_logbook, "units": preview["count"],
                             "hidden": preview["hidden"]}, request=request)
-        url = reverse("communication:detail", kwargs={"tenant_pk": tenant.pk, "pk": communication.pk})
-        job = job_enqueue(actor=actor, organisation=tenant.organisation, tenant=tenant, kind="communication_dip",
-                          label=_("Communication: %(title)s") % {"title": communication.title},
-                          task="sam.communication.tasks.communication_export_task", result_url=url,
-                          communication_id=communication.pk)
-        Communication.objects.filter(pk=communication.pk).update(job=job)
+        _export_enqueue(actor=actor, communication=communication)
     communication.refresh_from_db()
     return communication
+
+
+def _export_enqueue(*, actor, communication: Communication) -> None:
+    """The job that asks Vitam for the communication's DIPs (its parts not done yet) and follows them."""
+    tenant = communication.tenant
+    url = reverse("communication:detail", kwargs={"tenant_pk": tenant.pk, "pk": communication.pk})
+    job = job_enqueue(actor=actor, organisation=tenant.organisation, tenant=tenant, kind="communication_dip",
+                      label=_("Communication: %(title)s") % {"title": communication.title},
+                      task="sam.communication.tasks.communication_export_task", result_url=url,
+                      communication_id=communication.pk)
+    Communication.objects.filter(pk=communication.pk).update(job=job)
 
 
 def _title_of(selection) -> str:
@@ -271,11 +277,6 @@ def communication_resume(*, actor, communication: Communication, request=None) -
                      after={"parts": len(parts), "done": [part.index for part in parts
                                                           if part.state == CommunicationPart.State.DONE]},
                      request=request)
-        url = reverse("communication:detail", kwargs={"tenant_pk": tenant.pk, "pk": communication.pk})
-        job = job_enqueue(actor=actor, organisation=tenant.organisation, tenant=tenant, kind="communication_dip",
-                          label=_("Communication: %(title)s") % {"title": communication.title},
-                          task="sam.communication.tasks.communication_export_task", result_url=url,
-                          communication_id=communication.pk)
-        Communication.objects.filter(pk=communication.pk).update(job=job)
+        _export_enqueue(actor=actor, communication=communication)
     communication.refresh_from_db()
     return communication

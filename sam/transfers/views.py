@@ -92,7 +92,7 @@ def transfer_group(request, tenant_pk, pk):
     """A transfer in parts as one: its parts, their state and files, the totals, the resumption."""
     head = selectors.transfer_group_get_for_user(request.user, tenant_pk, pk)
     return render(request, "transfers/transfer_group.html", {
-        "tenant": head.tenant, "head": head, "job": head.job, 
+        "tenant": head.tenant, "head": head, "job": head.job,
         "summary": selectors.group_summary(list(head.parts.all())), "limit": _limit(),
         "send_form": SendForm(tenant=head.tenant)})
 
