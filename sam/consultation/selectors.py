@@ -49,6 +49,7 @@ from sam.deposits.models import Deposit
 from sam.elimination.models import MassUpdate, Proposal, VitamBatch
 from sam.proof.models import ProofRequest
 from sam.lib.display import vitam_datetime
+from sam.vitam import limits
 from sam.vitam.errors import VitamError, VitamNotFound
 from tenants.vitam_clients import ADMIN, RESEARCHER, MissingContract, access_contract_for, vitam_client
 
@@ -319,14 +320,13 @@ def search_units(tenant, criteria: dict, *, user, page: int = 1, per_page: int =
 
 
 def units_for_export(tenant, criteria: dict, *, user, fields=None):
-    """(total, iterator over every unit the criteria select), read from Vitam's /units/stream as it sends them:
-    no 10,000 window, nothing held in memory. The total is Vitam's exact count (X-Units-Count)."""
+    """(total, iterator over every unit the criteria select), read page by page or from Vitam's /units/stream
+    past 10,000 (limits.units_all): no 10,000 window, nothing held in memory."""
     client = client_for(tenant, user=user)
     query = unit_query(criteria, fields=fields or RESULT_FIELDS)
     if not criteria.get("sort"):
         query = query.order_by("StartDate")
-    stream = client.stream_units(query)
-    return (stream.count or 0), iter(stream)
+    return limits.units_all(client, query)
 
 
 # --- one unit --------------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from sam.lib.display import human_size
 from sam.lib.zip_names import UniqueNames, safe_name
 from sam.selection import selectors
 from sam.vitam.dsl import Select, in_
+from sam.vitam import limits
 from sam.vitam.errors import VitamError, VitamUnavailable
 from tenants.audit import audit_record
 from tenants.vitam_clients import ADMIN, RESEARCHER, access_contract_for, vitam_client
@@ -90,7 +91,7 @@ def zip_plan(*, actor, selection, usages) -> ZipPlan:
         raise ValidationError(_("The selection is empty: tick units in the search results first."))
     client = client_for(selection.tenant, user=actor)
     units, parents = [], {}
-    for unit in client.stream_units(query.fields(*UNIT_FIELDS)):
+    for unit in limits.units_all(client, query.fields(*UNIT_FIELDS))[1]:
         planned = PlannedUnit(id=unit["#id"], title=unit.get("Title", ""), parent=None, group=unit.get("#object") or "",
                               metadata={key: unit[key] for key in DESCRIPTION_FIELDS if unit.get(key)})
         units.append(planned)

@@ -6,6 +6,8 @@ first and refuses in French with the count and the limit before starting anythin
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.formats import number_format
@@ -57,6 +59,25 @@ def unit_ids(client, conditions: list[dict], *, limit: int) -> list[str]:
     finally:
         stream.close()
     return sorted(ids)
+
+
+def units_all(client, query: Select) -> tuple[int, Iterator[dict]]:
+    """(how many, iterator over) every unit the query selects, read without holding them: while Vitam's count
+    is below its 10,000 cap, pages of PAGE units (sorted as asked, then by #id so that no unit moves between
+    pages), else /units/stream. Exports of a few thousand units spend none of the tenant's daily stream reads
+    (unitsStreamExecutionLimit)."""
+    paged = query.order_by("#id")
+    first = client.search_units(paged.offset(0).limit(PAGE).build())
+    if first.total >= HITS_TOTAL_CAP:
+        stream = client.stream_units(query)
+        return (stream.count if stream.count is not None else first.total), iter(stream)
+    return first.total, _pages(client, paged, first)
+
+
+def _pages(client, query: Select, first) -> Iterator[dict]:
+    yield from first.results
+    for offset in range(PAGE, first.total, PAGE):
+        yield from client.search_units(query.offset(offset).limit(min(PAGE, MAX_RESULT_WINDOW - offset)).build()).results
 
 
 def count_units(client, conditions: list[dict], *, limit: int) -> int:

@@ -78,3 +78,27 @@ def test_a_communication_whose_stream_is_refused_fails_in_french_before_any_dip(
     assert communication.state == Communication.State.FAILED
     assert "unitsStreamThreshold" in communication.error and "réduisez la sélection" in communication.error
     assert not communication.parts.exists()
+
+
+@pytest.mark.parametrize("page", [1000, 2, 1])
+def test_every_unit_of_a_query_below_the_cap_comes_in_pages_once_each_without_the_stream(folder_units,
+                                                                                        monkeypatch, page):
+    """limits.units_all (the CSV export, the selection's zip): pages sorted as asked then by #id."""
+    client, conditions, everything = folder_units
+    monkeypatch.setattr(limits, "PAGE", page)
+    monkeypatch.setattr(dip, "STREAM_THRESHOLD", 0)  # a stream would be refused: none is asked for
+    total, units = limits.units_all(client, Select().where(*conditions).fields("#id", "Title").order_by("Title"))
+    units = list(units)
+    assert total == 3 and sorted(unit["#id"] for unit in units) == everything
+    titles = [unit["Title"] for unit in units]
+    assert titles == sorted(titles)
+
+
+def test_every_unit_of_a_query_past_the_cap_comes_from_the_stream(folder_units, monkeypatch):
+    client, conditions, everything = folder_units
+    monkeypatch.setattr(limits, "HITS_TOTAL_CAP", 2)
+    total, units = limits.units_all(client, Select().where(*conditions).fields("#id"))
+    assert total == 3 and sorted(unit["#id"] for unit in units) == everything
+    monkeypatch.setattr(dip, "STREAM_THRESHOLD", 2)
+    with pytest.raises(VitamStreamRefused):
+        limits.units_all(client, Select().where(*conditions).fields("#id"))
