@@ -15,24 +15,29 @@ SEDA = "{fr:gouv:culture:archivesdefrance:seda:v2.1}"
 FOLDER = "Permis de construire — 2008"
 
 
-def test_archivist_communicates_a_folder_and_opens_the_dip_manifest(page, login, live_server, vitam_url, demo):
+def _communication_form_for_the_folder(page, login, live_server):
+    """Cergy's demo archives in vitam-lite; archiviste.cergy puts the 2008 permits folder and the units below it
+    in the selection, then opens the communication form from the selection page. Returns Cergy's tenant."""
     from sam.site.demo import seed_vitam_demo
 
     cergy = Tenant.objects.get(organisation__name="Cergy")
     seed_vitam_demo([cergy], say=lambda *_: None)
     login("archiviste.cergy")
     ARTIFACTS.mkdir(exist_ok=True)
-
     page.goto(f"{live_server.url}/t/{cergy.pk}/search/?title=Permis+de+construire")
     page.get_by_role("link", name=FOLDER).first.click()
     page.wait_for_load_state()
     page.get_by_label("avec les unités situées dessous").check()
     page.locator("#add-to-selection").click()
     page.wait_for_load_state()
-
     page.goto(f"{live_server.url}/t/{cergy.pk}/selection/")
     page.locator("#communicate-selection").click()
     page.wait_for_load_state()
+    return cergy
+
+
+def test_archivist_communicates_a_folder_and_opens_the_dip_manifest(page, login, live_server, vitam_url, demo):
+    cergy = _communication_form_for_the_folder(page, login, live_server)
     assert "3 unités archivistiques seront communiquées" in page.locator("#communication-preview").inner_text()
     page.get_by_label("Demande d’un service versant").check()
     page.locator("#id_requester_name").fill("M. Dupont")
@@ -67,23 +72,8 @@ def test_archivist_communicates_a_folder_and_opens_the_dip_manifest(page, login,
 def test_a_communication_past_the_threshold_is_delivered_in_two_dips(page, login, live_server, vitam_url, demo,
                                                                       settings):
     """Vitam's distribution threshold lowered to 2: the 3 units of the folder come in 2 DIPs, each downloaded."""
-    from sam.site.demo import seed_vitam_demo
-
     settings.VITAM = {**settings.VITAM, "DISTRIBUTION_THRESHOLD": 2}
-    cergy = Tenant.objects.get(organisation__name="Cergy")
-    seed_vitam_demo([cergy], say=lambda *_: None)
-    login("archiviste.cergy")
-    ARTIFACTS.mkdir(exist_ok=True)
-
-    page.goto(f"{live_server.url}/t/{cergy.pk}/search/?title=Permis+de+construire")
-    page.get_by_role("link", name=FOLDER).first.click()
-    page.wait_for_load_state()
-    page.get_by_label("avec les unités situées dessous").check()
-    page.locator("#add-to-selection").click()
-    page.wait_for_load_state()
-    page.goto(f"{live_server.url}/t/{cergy.pk}/selection/")
-    page.locator("#communicate-selection").click()
-    page.wait_for_load_state()
+    cergy = _communication_form_for_the_folder(page, login, live_server)
     assert "livrée en 2 DIP d’au plus 2 unités" in page.locator("#communication-parts-notice").inner_text()
     page.get_by_label("Recherche").check()
     page.locator("#id_requester_name").fill("Mme Leroy")
@@ -111,27 +101,13 @@ def test_a_communication_whose_units_stream_is_refused_says_which_vitam_setting(
                                                                                  monkeypatch):
     """Past Vitam's capped total (lowered to 2) the job lists the units through /units/stream; vitam-lite's
     unitsStreamThreshold lowered to 2 refuses it: the page says so in French, naming the setting."""
-    from sam.site.demo import seed_vitam_demo
     from sam.vitam import limits
     from vitamlite import dip
 
     settings.VITAM = {**settings.VITAM, "DISTRIBUTION_THRESHOLD": 2}
     monkeypatch.setattr(limits, "HITS_TOTAL_CAP", 2)
     monkeypatch.setattr(dip, "STREAM_THRESHOLD", 2)
-    cergy = Tenant.objects.get(organisation__name="Cergy")
-    seed_vitam_demo([cergy], say=lambda *_: None)
-    login("archiviste.cergy")
-    ARTIFACTS.mkdir(exist_ok=True)
-
-    page.goto(f"{live_server.url}/t/{cergy.pk}/search/?title=Permis+de+construire")
-    page.get_by_role("link", name=FOLDER).first.click()
-    page.wait_for_load_state()
-    page.get_by_label("avec les unités situées dessous").check()
-    page.locator("#add-to-selection").click()
-    page.wait_for_load_state()
-    page.goto(f"{live_server.url}/t/{cergy.pk}/selection/")
-    page.locator("#communicate-selection").click()
-    page.wait_for_load_state()
+    cergy = _communication_form_for_the_folder(page, login, live_server)
     page.get_by_label("Recherche").check()
     page.locator("#id_requester_name").fill("Mme Leroy")
     page.get_by_role("button", name="Préparer le DIP").click()
