@@ -123,11 +123,11 @@ def test_transfer_the_2008_permits_then_import_a_reply_keeping_one_unit(page, lo
     page.screenshot(path=str(ARTIFACTS / "transfer-bordereau.png"), full_page=True)
 
 
-def test_a_transfer_past_the_limit_of_one_operation_is_shown_as_one_in_parts(page, login, live_server, vitam_url,
-                                                                             demo, settings):
+def _transfer_form_for_the_register(page, login, live_server):
+    """Cergy's demo archives in vitam-lite; archiviste.cergy puts the 1920 births register and the units below it
+    in the selection, then opens the transfer form from the selection page. Returns Cergy's tenant."""
     from sam.site.demo import seed_vitam_demo
 
-    settings.VITAM = {**settings.VITAM, "DISTRIBUTION_THRESHOLD": 2}
     cergy = Tenant.objects.get(organisation__name="Cergy")
     seed_vitam_demo([cergy], say=lambda *_: None)
     login("archiviste.cergy")
@@ -141,6 +141,13 @@ def test_a_transfer_past_the_limit_of_one_operation_is_shown_as_one_in_parts(pag
     page.goto(f"{live_server.url}/t/{cergy.pk}/selection/")
     page.get_by_role("link", name="Transférer").click()
     page.wait_for_load_state()
+    return cergy
+
+
+def test_a_transfer_past_the_limit_of_one_operation_is_shown_as_one_in_parts(page, login, live_server, vitam_url,
+                                                                             demo, settings):
+    settings.VITAM = {**settings.VITAM, "DISTRIBUTION_THRESHOLD": 2}
+    cergy = _transfer_form_for_the_register(page, login, live_server)
     assert "plusieurs parties" in page.locator("#transfer-parts-rule").inner_text()
     page.locator("#id_archival_agreement").fill("IC-AD95-DEFINITIF")
     page.get_by_role("button", name="Préparer le transfert").click()
@@ -163,22 +170,8 @@ def test_a_transfer_past_the_limit_of_one_operation_is_shown_as_one_in_parts(pag
 
 def test_a_transfer_in_parts_whose_first_part_vitam_refused_is_resumed_from_its_page(
         page, login, live_server, vitam_url, vitamlite_server, demo, settings):
-    from sam.site.demo import seed_vitam_demo
-
     settings.VITAM = {**settings.VITAM, "DISTRIBUTION_THRESHOLD": 2}
-    cergy = Tenant.objects.get(organisation__name="Cergy")
-    seed_vitam_demo([cergy], say=lambda *_: None)
-    login("archiviste.cergy")
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.goto(f"{live_server.url}/t/{cergy.pk}/search/?title=Registre+des+naissances+1920")
-    page.get_by_role("link", name=REGISTER).first.click()
-    page.wait_for_load_state()
-    page.locator("input[name=with_descendants]").check()
-    page.locator("#add-to-selection").click()
-    page.wait_for_load_state()
-    page.goto(f"{live_server.url}/t/{cergy.pk}/selection/")
-    page.get_by_role("link", name="Transférer").click()
-    page.wait_for_load_state()
+    cergy = _transfer_form_for_the_register(page, login, live_server)
     page.locator("#id_archival_agreement").fill("IC-AD95-DEFINITIF")
     vitamlite_server.set_faults("error503:/access-external/v1/transfers")
     try:
