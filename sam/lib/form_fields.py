@@ -55,12 +55,18 @@ class AccessibleBoundField(BoundField):
 
 
 class FieldGroupRenderer(Jinja2):
-    """Django's Jinja2 form renderer, drawing `as_field_group` with SAM's field markup, and select lists with
-    their options written inline (sam/site/jinja2/components/select.html: the same HTML as Django's)."""
+    """Django's Jinja2 form renderer, drawing `as_field_group` with SAM's field markup, and select lists and
+    single inputs with their included templates written inline (sam/site/jinja2/components/select.html and
+    input.html: the same HTML as Django's, one template where Django's engine walks three)."""
 
     field_template_name = "components/field.html"
     bound_field_class = AccessibleBoundField
-    _INLINED = {"django/forms/widgets/select.html": "components/select.html"}
+    _INLINED = {
+        "django/forms/widgets/select.html": "components/select.html",
+        **{f"django/forms/widgets/{name}.html": "components/input.html"
+           for name in ("input", "text", "date", "hidden", "number", "email", "url", "password", "search", "tel",
+                        "time", "datetime")},
+    }
 
     def get_template(self, template_name):
         return super().get_template(self._INLINED.get(template_name, template_name))

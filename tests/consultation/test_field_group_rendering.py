@@ -1,6 +1,7 @@
 """The consultation forms' fields drawn by SAM's form renderer (`{{ form.name.as_field_group }}`, select lists
-with inline options: sam.lib.form_fields) give the same HTML as before: templates/components/field.html through
-Django's template engine, the widgets through Django's own Jinja2 templates."""
+and inputs with their included templates inline: sam.lib.form_fields) give the same HTML as before:
+templates/components/field.html through Django's template engine, the widgets through Django's own Jinja2
+templates."""
 
 import pytest
 from django import forms
