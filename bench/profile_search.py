@@ -4,6 +4,9 @@ Same world as bench/consultation_search.py (SQLite, vitam-lite over HTTP in a th
 queries of one page, SAM's CPU per page without the profiler (this thread's CPU time, p50 over --pages pages),
 then with it (overhead included) and the 30 costliest functions. DEBUG is off, as in production: Django's
 template engine without debug information, Jinja2 without its reload checks.
+The floor (profile_search_floor_*): the CPU of the part every signed-in page pays before its own work, measured
+the same way, interleaved with the search page (bench/floor_urls.py): an empty page behind the whole middleware
+(session, user, CSRF, second factor...), the same after the tenant check, the layout around an empty content.
 Usage: .venv/bin/python bench/profile_search.py [--units 5000] [--pages 50] [--stats FILE] [--lines 30]
 """
 
@@ -36,6 +39,8 @@ def main() -> None:
     from django.urls import reverse
 
     settings.DEBUG = False  # before the first page: the template engines read it when they are built
+    settings.ROOT_URLCONF = "floor_urls"  # SAM's URLs and the floor's pages
+    from floor_urls import FLOOR_PAGES
     url = reverse("consultation:search", args=[tenant.pk])
     browser = Client()
     browser.force_login(archivist)
@@ -47,12 +52,21 @@ def main() -> None:
     print(f"profile_search_queries {len(captured)} queries")
     for query in captured:
         print("#", query["sql"][:140])
-    cpu_per_page = []
-    for values in params[2:]:
+    floors = {name: "/" + pattern.format(tenant=tenant.pk) for name, pattern in FLOOR_PAGES}
+    for floor_url in floors.values():
+        assert browser.get(floor_url).status_code == 200, floor_url
+    cpu_per_page, cpu_floor = [], {name: [] for name in floors}
+    for values in params[2:]:  # interleaved: the machine's ups and downs weigh on both alike
         started = time.thread_time()
         browser.get(url, values)
         cpu_per_page.append((time.thread_time() - started) * 1000)
+        for name, floor_url in floors.items():
+            started = time.thread_time()
+            browser.get(floor_url)
+            cpu_floor[name].append((time.thread_time() - started) * 1000)
     print(f"profile_search_cpu_p50 {statistics.median(cpu_per_page):.1f} ms")
+    for name, values in cpu_floor.items():
+        print(f"profile_search_floor_{name}_cpu_p50 {statistics.median(values):.1f} ms")
     profile = cProfile.Profile()
     started = time.thread_time()
     profile.enable()
