@@ -45,9 +45,12 @@ from sam.vitam.dsl import (
 from referentials.models import ReferentialImport
 from referentials.selectors import rule_names
 from referentials.trees.models import TreeKind, TreePublication
+from sam.communication.models import CommunicationPart
 from sam.deposits.models import Deposit
 from sam.elimination.models import MassUpdate, Proposal, VitamBatch
 from sam.proof.models import ProofRequest
+from sam.reclassification.models import PublishedChange
+from sam.transfers.models import Transfer
 from sam.lib.display import vitam_datetime
 from sam.vitam import limits
 from sam.vitam.errors import VitamError, VitamNotFound
@@ -570,7 +573,8 @@ def search_operations(tenant, filters: dict, *, user, page: int = 1) -> SearchPa
     query = operation_query(filters).offset((page - 1) * OPERATIONS_PER_PAGE).limit(OPERATIONS_PER_PAGE)
     response = client_for(tenant, user=user).search_operations(query)
     operations = [decorate_operation(op) for op in response.results]
-    subjects = operation_subjects(tenant, [op["id"] for op in operations])
+    subjects = operation_subjects(tenant, [op["id"] for op in operations],
+                                  processes={op.get("evTypeProc") or "" for op in operations})
     for operation in operations:
         operation["subject"] = subjects.get(operation["id"])
     return SearchPage(results=operations, total=response.total, page=page, per_page=OPERATIONS_PER_PAGE)
@@ -588,40 +592,91 @@ def _subject_rows(queryset, *, kind: str, operation: str, title: str, detail: st
              "person_first", "person_last", "person_login").order_by()
 
 
-def operation_subjects(tenant, operation_ids) -> dict[str, dict]:
-    """What each Vitam operation is about in SAM (the deposit, the rule import, the elimination proposal,
-    the mass update, the publication of a tree) and who asked for it, by operation id: one UNION query for a page of the journal.
-    A proposal or mass update past one Vitam operation has one operation per VitamBatch: each links to it."""
-    ids = [i for i in operation_ids if i]
-    if not ids:
-        return {}
-    branches = [
-        _subject_rows(Deposit.objects.filter(tenant=tenant, operation_id__in=ids), kind="deposit",
-                      operation="operation_id", title="title", detail="originating_agency", person="created_by"),
-        _subject_rows(ReferentialImport.objects.filter(tenant=tenant, operation_id__in=ids), kind="import",
-                      operation="operation_id", title="filename", detail="kind", person="created_by"),
+# Where SAM keeps what each kind of its records asked Vitam: kind -> the branch of operation_subjects' UNION.
+# A proposal or mass update past one Vitam operation has one operation per VitamBatch: each links to it.
+_SUBJECT_BRANCHES = {
+    "deposit": lambda tenant, ids: [_subject_rows(
+        Deposit.objects.filter(tenant=tenant, operation_id__in=ids), kind="deposit",
+        operation="operation_id", title="title", detail="originating_agency", person="created_by")],
+    "import": lambda tenant, ids: [_subject_rows(
+        ReferentialImport.objects.filter(tenant=tenant, operation_id__in=ids), kind="import",
+        operation="operation_id", title="filename", detail="kind", person="created_by")],
+    "analysis": lambda tenant, ids: [
         _subject_rows(Proposal.objects.filter(tenant=tenant, analysis_operation_id__in=ids), kind="analysis",
                       operation="analysis_operation_id", title="title", detail="reference", person="created_by"),
-        _subject_rows(Proposal.objects.filter(tenant=tenant, action_operation_id__in=ids), kind="elimination",
-                      operation="action_operation_id", title="title", detail="reference", person="executed_by"),
-        _subject_rows(MassUpdate.objects.filter(tenant=tenant, operation_id__in=ids), kind="mass_update",
-                      operation="operation_id", title="description", detail="", person="created_by"),
         _subject_rows(VitamBatch.objects.filter(proposal__tenant=tenant, kind=VitamBatch.Kind.ANALYSIS,
                                                 operation_id__in=ids),
                       kind="analysis", operation="operation_id", pk="proposal", title="proposal__title",
-                      detail="proposal__reference", person="proposal__created_by"),
+                      detail="proposal__reference", person="proposal__created_by")],
+    "elimination": lambda tenant, ids: [
+        _subject_rows(Proposal.objects.filter(tenant=tenant, action_operation_id__in=ids), kind="elimination",
+                      operation="action_operation_id", title="title", detail="reference", person="executed_by"),
         _subject_rows(VitamBatch.objects.filter(proposal__tenant=tenant, kind=VitamBatch.Kind.ELIMINATION,
                                                 operation_id__in=ids),
                       kind="elimination", operation="operation_id", pk="proposal", title="proposal__title",
-                      detail="proposal__reference", person="proposal__executed_by"),
+                      detail="proposal__reference", person="proposal__executed_by")],
+    "mass_update": lambda tenant, ids: [
+        _subject_rows(MassUpdate.objects.filter(tenant=tenant, operation_id__in=ids), kind="mass_update",
+                      operation="operation_id", title="description", detail="", person="created_by"),
         _subject_rows(VitamBatch.objects.filter(mass_update__tenant=tenant, operation_id__in=ids),
                       kind="mass_update", operation="operation_id", pk="mass_update",
-                      title="mass_update__description", detail="", person="mass_update__created_by"),
-        _subject_rows(TreePublication.objects.filter(draft__tenant=tenant, operation_id__in=ids), kind="publication",
-                      operation="operation_id", title="draft__title", detail="draft__kind", person="started_by"),
-        _subject_rows(ProofRequest.objects.filter(tenant=tenant, operation_id__in=ids), kind="proof",
-                      operation="operation_id", title="unit_title", detail="usage", person="requested_by"),
-    ]
+                      title="mass_update__description", detail="", person="mass_update__created_by")],
+    "publication": lambda tenant, ids: [_subject_rows(
+        TreePublication.objects.filter(draft__tenant=tenant, operation_id__in=ids), kind="publication",
+        operation="operation_id", title="draft__title", detail="draft__kind", person="started_by")],
+    "proof": lambda tenant, ids: [_subject_rows(
+        ProofRequest.objects.filter(tenant=tenant, operation_id__in=ids), kind="proof",
+        operation="operation_id", title="unit_title", detail="usage", person="requested_by")],
+    "communication": lambda tenant, ids: [_subject_rows(
+        CommunicationPart.objects.filter(communication__tenant=tenant, operation_id__in=ids), kind="communication",
+        operation="operation_id", pk="communication", title="communication__title",
+        detail="communication__requester_name", person="communication__created_by")],
+    "transfer": lambda tenant, ids: [
+        _subject_rows(Transfer.objects.filter(tenant=tenant, operation_id__in=ids), kind="transfer",
+                      operation="operation_id", title="reference", detail="archival_agency", person="created_by"),
+        _subject_rows(Transfer.objects.filter(tenant=tenant, regularisation_operation_id__in=ids),
+                      kind="transfer_regularisation", operation="regularisation_operation_id", title="reference",
+                      detail="archival_agency", person="created_by")],
+    "transfer_reply": lambda tenant, ids: [_subject_rows(
+        Transfer.objects.filter(tenant=tenant, reply_operation_id__in=ids), kind="transfer_reply",
+        operation="reply_operation_id", title="reference", detail="archival_agency", person="created_by")],
+    "published_change": lambda tenant, ids: [_subject_rows(
+        PublishedChange.objects.filter(tenant=tenant, operation_id__in=ids), kind="published_change",
+        operation="operation_id", title="label", detail="kind", person="created_by")],
+}
+# Which of those each kind of Vitam operation (its evTypeProc) can be about: a page of the journal looks only
+# where its operations can be found. A process missing here is looked for everywhere.
+SUBJECT_KINDS_BY_PROCESS = {
+    "INGEST": ("deposit", "publication"),
+    "MASTERDATA": ("import",),
+    "ELIMINATION": ("analysis", "elimination", "published_change"),
+    "MASS_UPDATE": ("mass_update", "published_change"),
+    "UPDATE": ("mass_update", "published_change"),
+    "AUDIT": ("proof",),
+    "EXPORT_PROBATIVE_VALUE": ("proof",),
+    "EXPORT_DIP": ("communication",),
+    "ARCHIVE_TRANSFER": ("transfer",),
+    "TRANSFER_REPLY": ("transfer_reply",),
+    "RECLASSIFICATION": ("published_change",),
+    "TRACEABILITY": (),
+    "INTERNAL_OPERATING_OP": (),
+}
+
+
+def operation_subjects(tenant, operation_ids, processes=None) -> dict[str, dict]:
+    """What each Vitam operation is about in SAM (the deposit, the rule import, the elimination proposal, the mass
+    update, the publication of a tree, the communication, the transfer, the change of published units...) and
+    who asked for it, by operation id: one UNION query for a page of the journal, over the kinds of records the
+    page's `processes` (the operations' evTypeProc; None: every kind) can be about."""
+    ids = [i for i in operation_ids if i]
+    if processes is None or not set(processes) <= SUBJECT_KINDS_BY_PROCESS.keys():
+        kinds = list(_SUBJECT_BRANCHES)
+    else:
+        kinds = [kind for kind in _SUBJECT_BRANCHES
+                 if any(kind in SUBJECT_KINDS_BY_PROCESS[process] for process in processes)]
+    branches = [branch for kind in kinds for branch in _SUBJECT_BRANCHES[kind](tenant, ids)]
+    if not ids or not branches:
+        return {}
     rows = branches[0].union(*branches[1:], all=True)
     subjects = {}
     for row in rows:
@@ -629,6 +684,8 @@ def operation_subjects(tenant, operation_ids) -> dict[str, dict]:
         detail = row["subject_detail"]
         if row["subject_kind"] == "publication":  # the kind of tree, as archivists name it
             detail = TreeKind(detail).label if detail in TreeKind.values else detail
+        elif row["subject_kind"] == "published_change":
+            detail = PublishedChange.Kind(detail).label if detail in PublishedChange.Kind.values else detail
         subjects.setdefault(row["subject_operation"], {
             "kind": row["subject_kind"], "pk": row["subject_pk"], "title": row["subject_title"],
             "detail": detail, "person": person})
@@ -641,7 +698,8 @@ def get_operation(tenant, operation_id: str, *, user) -> dict:
     except VitamNotFound:
         raise Http404("No such operation") from None
     decorated = decorate_operation(operation)
-    decorated["subject"] = operation_subjects(tenant, [decorated["id"]]).get(decorated["id"])
+    decorated["subject"] = operation_subjects(tenant, [decorated["id"]],
+                                             processes={decorated.get("evTypeProc") or ""}).get(decorated["id"])
     decorated["event_rows"] = [_event(event) for event in operation.get("events") or []]
     return decorated
 
