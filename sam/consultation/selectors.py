@@ -9,6 +9,7 @@ Failures of Vitam come back as VitamError (views turn them into French messages)
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -580,69 +581,63 @@ def search_operations(tenant, filters: dict, *, user, page: int = 1) -> SearchPa
     return SearchPage(results=operations, total=response.total, page=page, per_page=OPERATIONS_PER_PAGE)
 
 
-def _subject_rows(queryset, *, kind: str, operation: str, title: str, detail: str, person: str, pk: str = "pk"):
-    """One branch of the UNION below: the same columns, in the same order, for every kind of SAM record."""
-    text = CharField()
-    return queryset.annotate(
-        subject_kind=Value(kind, output_field=text), subject_pk=F(pk), subject_operation=F(operation),
-        subject_title=F(title), subject_detail=F(detail) if detail else Value("", output_field=text),
-        person_first=F(f"{person}__first_name"), person_last=F(f"{person}__last_name"),
-        person_login=F(f"{person}__username"),
-    ).values("subject_kind", "subject_pk", "subject_operation", "subject_title", "subject_detail",
-             "person_first", "person_last", "person_login").order_by()
+class _SubjectSource(NamedTuple):
+    """Where SAM keeps one kind of operation it asked Vitam for: the model, the path from it to the tenant and
+    to the operation id, and the fields that say what it is about and who asked."""
+
+    model: type
+    tenant: str
+    operation: str
+    title: str
+    detail: str
+    person: str
+    pk: str = "pk"
+    filters: tuple = ()
+
+    def rows(self, kind: str, tenant, ids):
+        """One branch of operation_subjects' UNION: the same columns, in the same order, for every source."""
+        text = CharField()
+        queryset = self.model.objects.filter(**{self.tenant: tenant, f"{self.operation}__in": ids},
+                                             **dict(self.filters))
+        return queryset.annotate(
+            subject_kind=Value(kind, output_field=text), subject_pk=F(self.pk),
+            subject_operation=F(self.operation), subject_title=F(self.title),
+            subject_detail=F(self.detail) if self.detail else Value("", output_field=text),
+            person_first=F(f"{self.person}__first_name"), person_last=F(f"{self.person}__last_name"),
+            person_login=F(f"{self.person}__username"),
+        ).values("subject_kind", "subject_pk", "subject_operation", "subject_title", "subject_detail",
+                 "person_first", "person_last", "person_login").order_by()
 
 
-# Where SAM keeps what each kind of its records asked Vitam: kind -> the branch of operation_subjects' UNION.
-# A proposal or mass update past one Vitam operation has one operation per VitamBatch: each links to it.
-_SUBJECT_BRANCHES = {
-    "deposit": lambda tenant, ids: [_subject_rows(
-        Deposit.objects.filter(tenant=tenant, operation_id__in=ids), kind="deposit",
-        operation="operation_id", title="title", detail="originating_agency", person="created_by")],
-    "import": lambda tenant, ids: [_subject_rows(
-        ReferentialImport.objects.filter(tenant=tenant, operation_id__in=ids), kind="import",
-        operation="operation_id", title="filename", detail="kind", person="created_by")],
-    "analysis": lambda tenant, ids: [
-        _subject_rows(Proposal.objects.filter(tenant=tenant, analysis_operation_id__in=ids), kind="analysis",
-                      operation="analysis_operation_id", title="title", detail="reference", person="created_by"),
-        _subject_rows(VitamBatch.objects.filter(proposal__tenant=tenant, kind=VitamBatch.Kind.ANALYSIS,
-                                                operation_id__in=ids),
-                      kind="analysis", operation="operation_id", pk="proposal", title="proposal__title",
-                      detail="proposal__reference", person="proposal__created_by")],
-    "elimination": lambda tenant, ids: [
-        _subject_rows(Proposal.objects.filter(tenant=tenant, action_operation_id__in=ids), kind="elimination",
-                      operation="action_operation_id", title="title", detail="reference", person="executed_by"),
-        _subject_rows(VitamBatch.objects.filter(proposal__tenant=tenant, kind=VitamBatch.Kind.ELIMINATION,
-                                                operation_id__in=ids),
-                      kind="elimination", operation="operation_id", pk="proposal", title="proposal__title",
-                      detail="proposal__reference", person="proposal__executed_by")],
-    "mass_update": lambda tenant, ids: [
-        _subject_rows(MassUpdate.objects.filter(tenant=tenant, operation_id__in=ids), kind="mass_update",
-                      operation="operation_id", title="description", detail="", person="created_by"),
-        _subject_rows(VitamBatch.objects.filter(mass_update__tenant=tenant, operation_id__in=ids),
-                      kind="mass_update", operation="operation_id", pk="mass_update",
-                      title="mass_update__description", detail="", person="mass_update__created_by")],
-    "publication": lambda tenant, ids: [_subject_rows(
-        TreePublication.objects.filter(draft__tenant=tenant, operation_id__in=ids), kind="publication",
-        operation="operation_id", title="draft__title", detail="draft__kind", person="started_by")],
-    "proof": lambda tenant, ids: [_subject_rows(
-        ProofRequest.objects.filter(tenant=tenant, operation_id__in=ids), kind="proof",
-        operation="operation_id", title="unit_title", detail="usage", person="requested_by")],
-    "communication": lambda tenant, ids: [_subject_rows(
-        CommunicationPart.objects.filter(communication__tenant=tenant, operation_id__in=ids), kind="communication",
-        operation="operation_id", pk="communication", title="communication__title",
-        detail="communication__requester_name", person="communication__created_by")],
-    "transfer": lambda tenant, ids: [
-        _subject_rows(Transfer.objects.filter(tenant=tenant, operation_id__in=ids), kind="transfer",
-                      operation="operation_id", title="reference", detail="archival_agency", person="created_by"),
-        _subject_rows(Transfer.objects.filter(tenant=tenant, regularisation_operation_id__in=ids),
-                      kind="transfer_regularisation", operation="regularisation_operation_id", title="reference",
-                      detail="archival_agency", person="created_by")],
-    "transfer_reply": lambda tenant, ids: [_subject_rows(
-        Transfer.objects.filter(tenant=tenant, reply_operation_id__in=ids), kind="transfer_reply",
-        operation="reply_operation_id", title="reference", detail="archival_agency", person="created_by")],
-    "published_change": lambda tenant, ids: [_subject_rows(
-        PublishedChange.objects.filter(tenant=tenant, operation_id__in=ids), kind="published_change",
-        operation="operation_id", title="label", detail="kind", person="created_by")],
+# Each kind of SAM record a journal line can be about, and where it is kept. A proposal or mass update past one
+# Vitam operation has one operation per VitamBatch: each links to it.
+_SUBJECT_SOURCES = {
+    "deposit": (_SubjectSource(Deposit, "tenant", "operation_id", "title", "originating_agency", "created_by"),),
+    "import": (_SubjectSource(ReferentialImport, "tenant", "operation_id", "filename", "kind", "created_by"),),
+    "analysis": (
+        _SubjectSource(Proposal, "tenant", "analysis_operation_id", "title", "reference", "created_by"),
+        _SubjectSource(VitamBatch, "proposal__tenant", "operation_id", "proposal__title", "proposal__reference",
+                       "proposal__created_by", pk="proposal", filters=(("kind", VitamBatch.Kind.ANALYSIS),))),
+    "elimination": (
+        _SubjectSource(Proposal, "tenant", "action_operation_id", "title", "reference", "executed_by"),
+        _SubjectSource(VitamBatch, "proposal__tenant", "operation_id", "proposal__title", "proposal__reference",
+                       "proposal__executed_by", pk="proposal", filters=(("kind", VitamBatch.Kind.ELIMINATION),))),
+    "mass_update": (
+        _SubjectSource(MassUpdate, "tenant", "operation_id", "description", "", "created_by"),
+        _SubjectSource(VitamBatch, "mass_update__tenant", "operation_id", "mass_update__description", "",
+                       "mass_update__created_by", pk="mass_update")),
+    "publication": (_SubjectSource(TreePublication, "draft__tenant", "operation_id", "draft__title", "draft__kind",
+                                   "started_by"),),
+    "proof": (_SubjectSource(ProofRequest, "tenant", "operation_id", "unit_title", "usage", "requested_by"),),
+    "communication": (_SubjectSource(CommunicationPart, "communication__tenant", "operation_id",
+                                     "communication__title", "communication__requester_name",
+                                     "communication__created_by", pk="communication"),),
+    "transfer": (_SubjectSource(Transfer, "tenant", "operation_id", "reference", "archival_agency", "created_by"),),
+    "transfer_regularisation": (_SubjectSource(Transfer, "tenant", "regularisation_operation_id", "reference",
+                                               "archival_agency", "created_by"),),
+    "transfer_reply": (_SubjectSource(Transfer, "tenant", "reply_operation_id", "reference", "archival_agency",
+                                      "created_by"),),
+    "published_change": (_SubjectSource(PublishedChange, "tenant", "operation_id", "label", "kind", "created_by"),),
 }
 # Which of those each kind of Vitam operation (its evTypeProc) can be about: a page of the journal looks only
 # where its operations can be found. A process missing here is looked for everywhere.
@@ -655,7 +650,7 @@ SUBJECT_KINDS_BY_PROCESS = {
     "AUDIT": ("proof",),
     "EXPORT_PROBATIVE_VALUE": ("proof",),
     "EXPORT_DIP": ("communication",),
-    "ARCHIVE_TRANSFER": ("transfer",),
+    "ARCHIVE_TRANSFER": ("transfer", "transfer_regularisation"),
     "TRANSFER_REPLY": ("transfer_reply",),
     "RECLASSIFICATION": ("published_change",),
     "TRACEABILITY": (),
@@ -670,13 +665,13 @@ def operation_subjects(tenant, operation_ids, processes=None) -> dict[str, dict]
     page's `processes` (the operations' evTypeProc; None: every kind) can be about."""
     ids = [i for i in operation_ids if i]
     if processes is None or not set(processes) <= SUBJECT_KINDS_BY_PROCESS.keys():
-        kinds = list(_SUBJECT_BRANCHES)
+        kinds = list(_SUBJECT_SOURCES)
     else:
-        kinds = [kind for kind in _SUBJECT_BRANCHES
+        kinds = [kind for kind in _SUBJECT_SOURCES
                  if any(kind in SUBJECT_KINDS_BY_PROCESS[process] for process in processes)]
-    branches = [branch for kind in kinds for branch in _SUBJECT_BRANCHES[kind](tenant, ids)]
-    if not ids or not branches:
+    if not ids or not kinds:
         return {}
+    branches = [source.rows(kind, tenant, ids) for kind in kinds for source in _SUBJECT_SOURCES[kind]]
     rows = branches[0].union(*branches[1:], all=True)
     subjects = {}
     for row in rows:
