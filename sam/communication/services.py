@@ -31,6 +31,7 @@ from sam.selection import selectors as selection_selectors
 from sam.selection.models import SelectionEntry
 from sam.vitam import Select, VitamError, in_, limits
 from sam.vitam.ids import tenant_of_id
+from sam.vitam.types import HITS_TOTAL_CAP
 from tenants.audit import audit_record
 
 OPERATION_TIMEOUT = 6 * 3600  # seconds: a DIP of a whole fonds may take Vitam hours
@@ -61,9 +62,10 @@ def communication_preview(*, actor, selection) -> dict:
     ticked = list(selection.entries.filter(kind=SelectionEntry.Kind.UNIT).values_list("unit_id", flat=True))
     visible = client.search_units(Select().where(in_("#id", ticked)).fields("#id").limit(1)).total if ticked else 0
     size = limits.part_size()
-    # Past Vitam's capped $hits.total the job counts exactly and cuts; here only a count known above the limit.
+    # Past Vitam's capped $hits.total (`capped`: "at least") the job counts exactly and cuts; here the parts of
+    # the count known, a lower bound when capped.
     return {"condition": condition, "count": count, "hidden": max(0, len(ticked) - visible),
-            "parts": -(-count // size) if count > size else 1}
+            "parts": -(-count // size) if count > size else 1, "capped": count >= HITS_TOTAL_CAP}
 
 
 def communication_start(*, actor, selection, purpose: str, purpose_detail: str, requester_name: str,
@@ -187,6 +189,8 @@ def _cut_into_parts(client, communication: Communication) -> list[CommunicationP
     ids = limits.unit_ids(client, [communication.condition], limit=MAX_UNITS)
     chunks = [ids[start:start + size] for start in range(0, len(ids), size)] if len(ids) > size else [[]]
     with transaction.atomic():
+        # The units counted exactly, where the request had Vitam's capped count ("at least 10,000").
+        Communication.objects.filter(pk=communication.pk).update(selected_count=len(ids))
         return [CommunicationPart.objects.create(communication=communication, index=index, unit_ids=chunk)
                 for index, chunk in enumerate(chunks, 1)]
 
