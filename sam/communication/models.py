@@ -102,6 +102,8 @@ class CommunicationPart(models.Model):
     exported_objects = models.PositiveIntegerField(_("objects exported"), default=0)
     size = models.BigIntegerField(_("size"), default=0)
     error = models.TextField(_("error"), blank=True)
+    # From the part's own end: a part done hours before the others expires that much earlier.
+    expires_at = models.DateTimeField(_("available until"), null=True, blank=True)
 
     class Meta:
         ordering = ["communication", "index"]
@@ -112,3 +114,27 @@ class CommunicationPart(models.Model):
 
     def __str__(self):
         return f"{self.communication} ({self.index})"
+
+    @property
+    def is_expired(self) -> bool:
+        return (self.expires_at is not None and timezone.now() >= self.expires_at) or self.communication.is_expired
+
+    @property
+    def downloadable(self) -> bool:
+        """A part done is downloaded at once, whatever the state of the others, until it expires."""
+        return self.state == self.State.DONE and not self.is_expired
+
+    def unavailable_reason(self, parts: int) -> str:
+        """Why the part cannot be downloaded now, in the archivist's words ("" when it can)."""
+        if self.downloadable:
+            return ""
+        named = {"part": self.index, "parts": parts}
+        if self.state == self.State.DONE:
+            return _("Part %(part)s of %(parts)s is no longer available: its retention period has ended. Ask for "
+                     "a new communication.") % named
+        if self.state == self.State.FAILED:
+            return _("Part %(part)s of %(parts)s failed: “Resume” the communication to prepare it again.") % named
+        if self.communication.state == Communication.State.FAILED:
+            return _("Part %(part)s of %(parts)s was not prepared: the communication stopped before it. “Resume” "
+                     "goes on from the first part not done.") % named
+        return _("Part %(part)s of %(parts)s is being prepared by Vitam: it can be downloaded once ready.") % named

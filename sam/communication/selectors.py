@@ -33,7 +33,16 @@ def communication_get_for_user(user, tenant_pk, pk) -> Communication:
 
 
 def part_of(communication: Communication, index: int) -> CommunicationPart:
-    part = communication.parts.filter(index=index).exclude(operation_id="").defer("unit_ids").first()
+    """The part, done or not (its download says why it cannot be had yet); 404 past the last part."""
+    part = communication.parts.filter(index=index).defer("unit_ids").first()
     if part is None:
         raise Http404("No such part")
     return part
+
+
+def communication_parts(communication: Communication) -> list[CommunicationPart]:
+    """The parts, each with why it cannot be downloaded now (`unavailable`, "" when it can)."""
+    parts = list(communication.parts.defer("unit_ids"))
+    for part in parts:
+        part.unavailable = part.unavailable_reason(len(parts))
+    return parts

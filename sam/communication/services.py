@@ -31,6 +31,7 @@ from sam.selection import selectors as selection_selectors
 from sam.selection.models import SelectionEntry
 from sam.vitam import Select, VitamError, in_, limits
 from sam.vitam.ids import tenant_of_id
+from sam.vitam.types import HITS_TOTAL_CAP
 from tenants.audit import audit_record
 
 OPERATION_TIMEOUT = 6 * 3600  # seconds: a DIP of a whole fonds may take Vitam hours
@@ -61,9 +62,10 @@ def communication_preview(*, actor, selection) -> dict:
     ticked = list(selection.entries.filter(kind=SelectionEntry.Kind.UNIT).values_list("unit_id", flat=True))
     visible = client.search_units(Select().where(in_("#id", ticked)).fields("#id").limit(1)).total if ticked else 0
     size = limits.part_size()
-    # Past Vitam's capped $hits.total the job counts exactly and cuts; here only a count known above the limit.
+    # Past Vitam's capped $hits.total (`capped`: "at least") the job counts exactly and cuts; here the parts of
+    # the count known, a lower bound when capped.
     return {"condition": condition, "count": count, "hidden": max(0, len(ticked) - visible),
-            "parts": -(-count // size) if count > size else 1}
+            "parts": -(-count // size) if count > size else 1, "capped": count >= HITS_TOTAL_CAP}
 
 
 def communication_start(*, actor, selection, purpose: str, purpose_detail: str, requester_name: str,
@@ -139,10 +141,11 @@ def communication_run(*, communication: Communication, on_progress) -> None:
         communication_fail(communication=communication,
                            message=_failure_message(parts, current, reason) if current else reason)
         raise
-    now = timezone.now()
+    # Ready when its last part ended; the DIP as a whole is available while every part is: until the first expires.
+    retention = datetime.timedelta(days=settings.DIP_RETENTION_DAYS)
     Communication.objects.filter(pk=communication.pk).update(
-        state=Communication.State.READY, finished_at=now, error="",
-        expires_at=now + datetime.timedelta(days=settings.DIP_RETENTION_DAYS))
+        state=Communication.State.READY, finished_at=max(part.expires_at for part in parts) - retention, error="",
+        expires_at=min(part.expires_at for part in parts))
 
 
 def _export_part(client, communication: Communication, part: CommunicationPart, parts: int, on_progress) -> bool:
@@ -172,7 +175,8 @@ def _export_part(client, communication: Communication, part: CommunicationPart, 
     part.exported_units = report.get("nbUnits", 0)
     part.exported_objects = report.get("nbObjects", 0)
     part.size = report.get("size", 0)
-    part.save(update_fields=["state", "error", "exported_units", "exported_objects", "size"])
+    part.expires_at = timezone.now() + datetime.timedelta(days=settings.DIP_RETENTION_DAYS)
+    part.save(update_fields=["state", "error", "exported_units", "exported_objects", "size", "expires_at"])
     on_progress(part.index * PART_STEPS, parts * PART_STEPS,
                 _("Part %(part)s of %(parts)s ready") % {"part": part.index, "parts": parts})
     return True
@@ -185,6 +189,8 @@ def _cut_into_parts(client, communication: Communication) -> list[CommunicationP
     ids = limits.unit_ids(client, [communication.condition], limit=MAX_UNITS)
     chunks = [ids[start:start + size] for start in range(0, len(ids), size)] if len(ids) > size else [[]]
     with transaction.atomic():
+        # The units counted exactly, where the request had Vitam's capped count ("at least 10,000").
+        Communication.objects.filter(pk=communication.pk).update(selected_count=len(ids))
         return [CommunicationPart.objects.create(communication=communication, index=index, unit_ids=chunk)
                 for index, chunk in enumerate(chunks, 1)]
 
@@ -248,11 +254,15 @@ def communication_fail(*, communication: Communication, message: str) -> None:
 
 def communication_download(*, actor, communication: Communication, index: int = 1, request=None):
     """One part (the only one within Vitam's threshold) and its DIP as a stream of chunks (never held whole),
-    once the download is recorded in the audit trail."""
-    if not communication.downloadable:
-        raise ValidationError(_("This DIP is no longer available: its retention period has ended. Ask for a new "
-                                "communication.") if communication.is_expired else _("The DIP is not ready."))
+    once the download is recorded in the audit trail. A part done is downloaded whatever the state of the
+    others (a communication still running or stopped by a later part), until its own retention ends."""
     part = communication_selectors.part_of(communication, index)
+    if not part.downloadable:
+        if part.is_expired:
+            raise ValidationError(_("This DIP is no longer available: its retention period has ended. Ask for a "
+                                    "new communication."))
+        parts = communication.parts.count()
+        raise ValidationError(part.unavailable_reason(parts) if parts > 1 else _("The DIP is not ready."))
     stream = client_for(communication.tenant, user=actor).open_dip(part.operation_id)
     audit_record(actor=actor, action="communication.download", tenant=communication.tenant, target=communication,
                  after={"operation": part.operation_id, "part": part.index, "parts": communication.parts.count(),

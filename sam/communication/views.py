@@ -74,9 +74,12 @@ def communication_list(request, tenant_pk):
 @require_GET
 def communication_detail(request, tenant_pk, pk):
     communication = selectors.communication_get_for_user(request.user, tenant_pk, pk)
+    parts = selectors.communication_parts(communication)
+    downloadable = [part for part in parts if part.downloadable]
     return render(request, "communication/communication_detail.html", {
-        "tenant": communication.tenant, "communication": communication,
-        "parts": list(communication.parts.defer("unit_ids")),
+        "tenant": communication.tenant, "communication": communication, "parts": parts,
+        "downloadable_parts": downloadable,
+        "downloadable_indexes": ", ".join(str(part.index) for part in downloadable),
         "threshold": _threshold_label(),
         "job": communication.job if communication.state == Communication.State.RUNNING else None})
 

@@ -11,13 +11,12 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sam.lib.jobs.services import job_enqueue
 from sam.transfers import services
 from sam.transfers.models import ReceivingPlatform, Transfer
+from sam.transfers.selectors import ANSWERED
 from sam.vitam import VitamClient, VitamContext, VitamError
 from sam.vitam.client import WORKFLOWS
 from sam.vitam.session import TlsIdentity
@@ -70,6 +69,7 @@ def transfer_send(*, actor, transfer: Transfer, platform: ReceivingPlatform, req
         raise ValidationError(_("Only a transfer whose SIP is ready can be sent (it is %(state)s).") % {
             "state": transfer.get_state_display()})
     _check_platform(transfer, platform)
+    services.reply_order_check(transfer)
     with transaction.atomic():
         services._transition(transfer, actor=actor, action="send", request=request, state=Transfer.State.SENDING,
                              platform=platform, error="")
@@ -88,20 +88,19 @@ def parts_send(*, actor, head: Transfer, platform: ReceivingPlatform, request=No
         raise ValidationError(_("No part of this transfer has its SIP ready to be sent."))
     for part in parts:
         _check_platform(part, platform)
+    services.reply_order_check(parts[0])  # the platform's replies come at once: each needs the one before it
     with transaction.atomic():
         for part in parts:
             services._transition(part, actor=actor, action="send", request=request, state=Transfer.State.SENDING,
                                  platform=platform, error="")
-        job = job_enqueue(actor=actor, organisation=head.organisation, tenant=head.tenant, kind="transfer_send_parts",
-                          label=_("Sending of transfer %(reference)s in parts") % {"reference": head.group_reference},
-                          task="sam.transfers.tasks.transfer_parts_send_task", transfer_id=head.pk,
-                          result_url=reverse("transfers:group", args=[head.tenant_id, head.pk]))
-        Transfer.objects.filter(pk=head.pk).update(job=job)
+        services.parts_send_enqueue(head, actor=actor)
 
 
 def parts_deliver(*, head: Transfer, on_progress, actor=None) -> None:
     """Deliver the parts being sent, in order; a part that could not be delivered stops the others, which go
-    back to "SIP ready" to be sent again."""
+    back to "SIP ready" to be sent again. Replies are integrated in the order of the parts: while a part's reply
+    is still being integrated (its own job), the next parts wait in "being sent"; the end of that reply
+    delivers them (services.reply_run)."""
     parts = list(Transfer.objects.filter(group=head, state=Transfer.State.SENDING)
                  .select_related("tenant", "organisation", "platform").order_by("part_index"))
     for number, part in enumerate(parts):
@@ -112,6 +111,8 @@ def parts_deliver(*, head: Transfer, on_progress, actor=None) -> None:
                 services._transition(left, actor=None, action="send_failed", state=Transfer.State.SIP_READY,
                                      error=_("Not sent: part %(index)s could not be delivered.") % {
                                          "index": part.part_index})
+            return
+        if part.state not in ANSWERED:
             return
 
 

@@ -64,6 +64,7 @@ class GroupSummary:
     failed: list[Transfer]
     ready: list[Transfer]  # parts whose SIP Vitam built
     not_ready: list[Transfer]
+    next_reply: Transfer | None  # the part whose reply comes next (parts are answered in order)
 
     @property
     def state(self) -> str:
@@ -111,7 +112,30 @@ def group_summary(parts: list[Transfer]) -> GroupSummary:
         accepted_count=sum(part.accepted_count for part in parts),
         refused_count=sum(part.refused_count for part in parts),
         failed=[part for part in parts if part.state == Transfer.State.FAILED], ready=ready,
-        not_ready=[part for part in parts if part not in ready])
+        not_ready=[part for part in parts if part not in ready], next_reply=first_unanswered(parts))
+
+
+# A transfer in parts is answered in the order of its parts: the first parts hold the deepest units, and Vitam
+# purges no unit that still has children (PurgeUnitPlugin keeps it: NON_DESTROYABLE_HAS_CHILD_UNITS). A part is
+# answered once its reply is integrated (its refused units kept in Vitam, and with them their parents of the
+# later parts, as they should be) or was a refusal (nothing purged).
+ANSWERED = (Transfer.State.DONE, Transfer.State.REFUSED)
+REPLY_IN_PROGRESS = (Transfer.State.REGULARISING, Transfer.State.REPLY_RUNNING)
+AWAITING_REPLY = (Transfer.State.SIP_READY, Transfer.State.SENT)
+
+
+def first_unanswered(parts: list[Transfer], before: int | None = None) -> Transfer | None:
+    """The first part (before the part `before`, if given) whose reply is not integrated yet."""
+    return next((part for part in sorted(parts, key=lambda part: part.part_index)
+                 if part.state not in ANSWERED and (before is None or part.part_index < before)), None)
+
+
+def unanswered_before(transfer: Transfer) -> Transfer | None:
+    """For a part of a transfer in parts, the first earlier part whose reply must be integrated first."""
+    if transfer.part_index <= 1:
+        return None
+    return (Transfer.objects.filter(group_id=transfer.group_id, part_index__lt=transfer.part_index)
+            .exclude(state__in=ANSWERED).order_by("part_index").first())
 
 
 def transfer_group_get_for_user(user, tenant_pk, pk) -> Transfer:

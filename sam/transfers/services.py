@@ -31,7 +31,7 @@ from sam.lib import safe_xml
 from sam.lib.jobs.services import job_enqueue
 from sam.transfers import documents
 from sam.transfers.models import Transfer
-from sam.transfers.selectors import NS, SEDA_NS, transferred_units
+from sam.transfers.selectors import NS, REPLY_IN_PROGRESS, SEDA_NS, transferred_units, unanswered_before
 from sam.vitam import VitamError, limits
 from sam.vitam.dsl import Select, eq, in_, lte
 from tenants.audit import audit_record
@@ -306,6 +306,24 @@ def reply_check(transfer: Transfer, data: bytes) -> ReplyReading:
                         [unit_id for unit_id in transferred if unit_id not in accepted])
 
 
+def reply_order_check(transfer: Transfer) -> None:
+    """Refuse a part's reply while an earlier part's reply is not integrated (selectors.ANSWERED says why the
+    order matters), naming the part to answer first. Sending a part to a receiving platform, which answers at
+    once, is refused alike."""
+    earlier = unanswered_before(transfer)
+    if earlier is None:
+        return
+    named = {"part": earlier.part_index, "parts": earlier.part_count, "reference": earlier.reference}
+    if earlier.state in REPLY_IN_PROGRESS:
+        raise ValidationError(_(
+            "The reply of part %(part)s of %(parts)s (%(reference)s) is still being integrated in Vitam: import "
+            "this part's reply once it is done. The parts are answered in their order, the deepest units first: "
+            "Vitam purges no unit that still has children.") % named)
+    raise ValidationError(_(
+        "Import first the reply of part %(part)s of %(parts)s (%(reference)s): the parts are answered in their "
+        "order, the deepest units first, as Vitam purges no unit that still has children.") % named)
+
+
 def _enqueue_step(transfer: Transfer, *, actor, kind: str, label: str, task: str) -> None:
     job = job_enqueue(actor=actor, organisation=transfer.organisation, tenant=transfer.tenant, kind=kind,
                       label=label, task=task, transfer_id=transfer.pk,
@@ -329,6 +347,7 @@ def reply_import(*, actor, transfer: Transfer, data: bytes, request=None) -> Tra
     if transfer.state not in (Transfer.State.SIP_READY, Transfer.State.SENT):
         raise ValidationError(_("This transfer does not await a reply (it is %(state)s).") % {
             "state": transfer.get_state_display()})
+    reply_order_check(transfer)
     reading = reply_check(transfer, data)
     path = storage_dir(transfer) / f"{transfer.reference}-reply-{hashlib.sha256(data).hexdigest()[:12]}.xml"
     path.write_bytes(data)
@@ -406,6 +425,7 @@ def regularisation_run(*, transfer: Transfer, on_progress, actor=None) -> None:
     except (vitam_side.SelectionError, VitamError) as error:
         message = error.user_message() if hasattr(error, "user_message") else str(error)
         _transition(transfer, actor=None, action="regularisation_failed", state=Transfer.State.SENT, error=message)
+        _next_parts_stop(transfer)
         return
     transfer.refresh_from_db()
     path = storage_dir(transfer) / f"{transfer.reference}-regularisation-reply.xml"
@@ -416,8 +436,39 @@ def regularisation_run(*, transfer: Transfer, on_progress, actor=None) -> None:
         _enqueue_reply(transfer, actor=actor)
 
 
-def reply_run(*, transfer: Transfer, on_progress) -> None:
-    """TRANSFER_REPLY in Vitam, then the units still there counted: those are the refused ones."""
+def parts_send_enqueue(head: Transfer, *, actor) -> None:
+    """The job delivering the parts of a transfer in parts being sent (delivery.parts_deliver)."""
+    job = job_enqueue(actor=actor, organisation=head.organisation, tenant=head.tenant, kind="transfer_send_parts",
+                      label=_("Sending of transfer %(reference)s in parts") % {"reference": head.group_reference},
+                      task="sam.transfers.tasks.transfer_parts_send_task", transfer_id=head.pk,
+                      result_url=reverse("transfers:group", args=[head.tenant_id, head.pk]))
+    Transfer.objects.filter(pk=head.pk).update(job=job)
+
+
+def _parts_waiting_to_be_sent(transfer: Transfer):
+    """The later parts being sent that wait for this part's reply to be integrated (delivery.parts_deliver)."""
+    return Transfer.objects.filter(group_id=transfer.group_id, part_index__gt=transfer.part_index,
+                                   state=Transfer.State.SENDING).order_by("part_index")
+
+
+def _next_parts_deliver(transfer: Transfer, *, actor) -> None:
+    if transfer.group_id and _parts_waiting_to_be_sent(transfer).exists():
+        parts_send_enqueue(Transfer.objects.select_related("tenant", "organisation").get(pk=transfer.group_id),
+                           actor=actor)
+
+
+def _next_parts_stop(transfer: Transfer) -> None:
+    """This part's reply failed: the later parts waiting to be sent go back to "SIP ready", not sent."""
+    if not transfer.group_id:
+        return
+    for left in _parts_waiting_to_be_sent(transfer):
+        _transition(left, actor=None, action="send_failed", state=Transfer.State.SIP_READY, error=_(
+            "Not sent: the reply of part %(index)s could not be integrated.") % {"index": transfer.part_index})
+
+
+def reply_run(*, transfer: Transfer, on_progress, actor=None) -> None:
+    """TRANSFER_REPLY in Vitam, then the units still there counted: those are the refused ones. The later parts
+    of a transfer in parts waiting to be sent are delivered then (on behalf of `actor`, who imported the reply)."""
     client = vitam_side.client_for(transfer.tenant)
     try:
         operation_id = client.transfer_reply(transfer.vitam_reply_path)
@@ -434,10 +485,12 @@ def reply_run(*, transfer: Transfer, on_progress) -> None:
     except (vitam_side.SelectionError, VitamError) as error:
         message = error.user_message() if hasattr(error, "user_message") else str(error)
         _transition(transfer, actor=None, action="reply_failed", state=Transfer.State.SENT, error=message)
+        _next_parts_stop(transfer)
         return
     _transition(transfer, actor=None, action="reply_done", state=Transfer.State.DONE, reply_operation_id=operation_id,
                 accepted_count=len(ids) - len(left), refused_count=len(left), refused_unit_ids=sorted(left),
                 replied_at=timezone.now(), error="")
+    _next_parts_deliver(transfer, actor=actor)
 
 
 # --- bordereau de transfert ----------------------------------------------------------------------------

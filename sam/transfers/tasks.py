@@ -53,7 +53,7 @@ def transfer_regularisation_task(job_id, transfer_id):
 @task(queue_name="vitam")
 def transfer_reply_task(job_id, transfer_id):
     _run_while(job_id, transfer_id, Transfer.State.REPLY_RUNNING, lambda transfer, job, on_progress:
-               services.reply_run(transfer=transfer, on_progress=on_progress))
+               services.reply_run(transfer=transfer, actor=job.created_by, on_progress=on_progress))
 
 
 @task(queue_name="vitam")

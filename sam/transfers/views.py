@@ -83,6 +83,7 @@ def transfer_detail(request, tenant_pk, pk):
     transfer = selectors.transfer_get_for_user(request.user, tenant_pk, pk)
     return render(request, "transfers/transfer_detail.html", {
         "tenant": transfer.tenant, "transfer": transfer, "job": transfer.job, "reply_form": ReplyForm(),
+        "reply_first": selectors.unanswered_before(transfer) if transfer.state in selectors.AWAITING_REPLY else None,
         "send_form": SendForm(tenant=transfer.tenant), "limit": _limit(), **documents.agency_labels(transfer)})
 
 

@@ -118,3 +118,53 @@ def test_a_communication_whose_units_stream_is_refused_says_which_vitam_setting(
     assert "unitsStreamThreshold" in error and "réduisez la sélection" in error
     assert page.locator("#download-dip, #download-dip-1").count() == 0
     page.screenshot(path=str(ARTIFACTS / "communication-stream-refused.png"), full_page=True)
+
+
+def test_the_done_part_of_a_communication_whose_second_part_failed_is_downloaded(page, login, live_server,
+                                                                                 vitam_url, vitamlite_server, demo,
+                                                                                 settings):
+    """Part 1 of 2 ready, then Vitam unreachable when part 2 is asked: the page offers part 1's DIP now, says why
+    part 2 cannot be had, and part 2's address refuses in French."""
+    from sam.communication import services
+    from sam.communication.models import Communication
+    from sam.vitam.errors import VitamError
+
+    settings.VITAM = {**settings.VITAM, "DISTRIBUTION_THRESHOLD": 2}
+    cergy = _communication_form_for_the_folder(page, login, live_server)
+    page.get_by_label("Recherche").check()
+    page.locator("#id_requester_name").fill("Mme Leroy")
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend",
+                                  "QUEUES": ["default", "vitam"]}}  # the test runs the export itself
+    page.get_by_role("button", name="Préparer le DIP").click()
+    page.wait_for_load_state()
+    communication = Communication.objects.get(tenant=cergy)
+
+    def vitam_down_after_the_first_part(done, total, message):
+        if message == "Partie 1 sur 2 prête":
+            vitamlite_server.set_faults("error503:/access-external/v2/dipexport")
+
+    try:
+        with pytest.raises(VitamError):
+            services.communication_run(communication=communication, on_progress=vitam_down_after_the_first_part)
+    finally:
+        vitamlite_server.set_faults("")
+    communication.refresh_from_db()
+    assert communication.state == Communication.State.FAILED
+    first = communication.parts.get(index=1)
+
+    page.reload()
+    assert "Partie 1 sur 2 prête\u00a0: téléchargez-la dès maintenant" in page.locator(
+        "#communication-parts-available").inner_text()
+    assert "La partie 2 sur 2 n’a pas été préparée\u00a0: la communication s’est arrêtée avant elle." in page.locator(
+        "#part-unavailable-2").inner_text()
+    assert page.locator("#download-dip-2").count() == 0 and page.locator("#resume-communication").count() == 1
+    page.screenshot(path=str(ARTIFACTS / "communication-part-failed.png"), full_page=True)
+    with page.expect_download() as download_info:
+        page.locator("#download-dip-1").click()
+    with zipfile.ZipFile(io.BytesIO(open(download_info.value.path(), "rb").read())) as dip:
+        units = [unit.get("id") for unit in etree.fromstring(dip.read("manifest.xml")).iter(SEDA + "ArchiveUnit")]
+    assert units == first.unit_ids
+
+    page.goto(f"{live_server.url}/t/{cergy.pk}/communications/{communication.pk}/parts/2/dip.zip")
+    assert "La partie 2 sur 2 n’a pas été préparée" in page.locator("main").inner_text()
+    assert not page.console_errors

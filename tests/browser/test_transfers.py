@@ -191,3 +191,35 @@ def test_a_transfer_in_parts_whose_first_part_vitam_refused_is_resumed_from_its_
     assert "SIP prêt 2/2" in page.locator("#group-state").inner_text()
     assert page.locator("#group-failure").count() == 0
     assert not page.console_errors
+
+
+def test_the_group_page_says_which_reply_comes_next_and_refuses_the_next_parts_reply_first(
+        page, login, live_server, vitam_url, demo, settings, tmp_path):
+    settings.VITAM = {**settings.VITAM, "DISTRIBUTION_THRESHOLD": 2}
+    cergy = _transfer_form_for_the_register(page, login, live_server)
+    page.locator("#id_archival_agreement").fill("IC-AD95-DEFINITIF")
+    page.get_by_role("button", name="Préparer le transfert").click()
+    page.wait_for_load_state()
+    head = Transfer.objects.get(tenant=cergy, part_index=1)
+    second = Transfer.objects.get(group=head, part_index=2)
+    page.goto(f"{live_server.url}/t/{cergy.pk}/transfers/{head.pk}/parts/")
+    assert f"Réponse attendue ensuite\u00a0: partie 1 sur 2 ({head.reference})" in page.locator(
+        "#group-next-reply").inner_text()
+    assert "Après la réponse de la partie 1" in page.locator("#transfer-parts").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "transfer-in-parts-next-reply.png"), full_page=True)
+
+    page.goto(f"{live_server.url}/t/{cergy.pk}/transfers/{second.pk}/")
+    assert f"partie 1 sur 2 ({head.reference})" in page.locator("#reply-first").inner_text()
+    manifest = etree.fromstring(zipfile.ZipFile(second.sip_path).read("manifest.xml"))
+    reply_path = tmp_path / "reponse-partie-2.xml"
+    reply_path.write_bytes(_reply(manifest, manifest.xpath("//s:ArchiveUnit/s:Content/s:SystemId/text()",
+                                                           namespaces=NS)))
+    page.locator("#id_reply").set_input_files(str(reply_path))
+    page.get_by_role("button", name="Importer la réponse").click()
+    page.wait_for_load_state()
+    assert f"Importez d’abord la réponse de la partie 1 sur 2 ({head.reference})" in page.locator(
+        "main").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "transfer-reply-out-of-order.png"), full_page=True)
+    second.refresh_from_db()
+    assert second.state == Transfer.State.SIP_READY and not second.reply_path
+    assert not page.console_errors

@@ -3,12 +3,15 @@ vitam-lite over HTTP: every unit in exactly one DIP, one download per part (each
 stops the rest and says so, and "Reprendre" runs only what is left without asking Vitam twice for a part.
 The folder of the fixture holds 3 units; with the council minutes of 2019 the selection holds 4."""
 
+import datetime
 import html
 import io
 import zipfile
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 from lxml import etree
 
 from sam.communication import services
@@ -131,7 +134,8 @@ def test_a_part_ending_ko_stops_the_rest_and_resume_runs_only_what_is_left(clien
     page = html.unescape(client.get(detail_url).content.decode())
     assert "La partie 2 sur 2 a échoué" in page
     assert "Parties faites\u00a0: 1 (2 unités)\u00a0; parties non faites\u00a0: 2" in page
-    assert 'id="resume-communication"' in page and 'id="download-dip' not in page
+    # Part 1 is done: downloadable at once (issue 15); part 2 says why not.
+    assert 'id="resume-communication"' in page and 'id="download-dip-1"' in page and 'id="download-dip-2"' not in page
 
     limit(2)
     assert client.post(reverse("communication:resume", args=[archive.tenant_a.pk, communication.pk])
@@ -252,3 +256,66 @@ def test_vitam_unreachable_before_the_cut_fails_and_resumes_from_the_start(clien
     communication.refresh_from_db()
     assert communication.state == Communication.State.READY and communication.parts.count() == 2
     assert len(export_operations(archive)) == 2
+
+
+def test_a_done_part_downloads_while_the_next_runs_and_after_it_failed(client, archive, limit, queued_tasks):
+    """Part 1 is downloaded while Vitam prepares part 2, and again once part 2 has failed; part 2's address says
+    in French why it cannot be had; each download is audited with its part."""
+    limit(2)
+    selection = folder_selection(archive, archive.ids["Deliberations 2019 A"])
+    client.force_login(archive.archivist_a)
+    client.post(create_url(archive, selection), FORM)
+    communication = Communication.objects.get()
+    detail_url = reverse("communication:detail", args=[archive.tenant_a.pk, communication.pk])
+    seen_while_running = {}
+
+    def download_the_first_part_meanwhile(done, total, message):
+        if message == "Partie 1 sur 2 prête":
+            seen_while_running["units"] = dip_unit_ids(client, part_url(archive, communication, 1))
+            seen_while_running["page"] = html.unescape(client.get(detail_url).content.decode())
+            seen_while_running["second"] = html.unescape(
+                client.get(part_url(archive, communication, 2), follow=True).content.decode())
+            limit(1)  # the second part's 2 units are now more than Vitam takes: CHECK_DISTRIBUTION_THRESHOLD KO
+
+    services.communication_run(communication=communication, on_progress=download_the_first_part_meanwhile)
+    communication.refresh_from_db()
+    first, second = communication.parts.all()
+    assert communication.state == Communication.State.FAILED
+    assert (first.state, second.state) == (CommunicationPart.State.DONE, CommunicationPart.State.FAILED)
+    assert seen_while_running["units"] == first.unit_ids  # the zip's manifest holds part 1's units, only them
+    assert "Partie 1 sur 2 prête : téléchargez-la dès maintenant, sans attendre les autres." in (
+        seen_while_running["page"])
+    assert "La partie 2 sur 2 est en cours de préparation par Vitam : elle pourra être téléchargée une fois " \
+           "prête." in seen_while_running["second"]
+
+    assert dip_unit_ids(client, part_url(archive, communication, 1)) == first.unit_ids
+    refused = html.unescape(client.get(part_url(archive, communication, 2), follow=True).content.decode())
+    assert "La partie 2 sur 2 a échoué : « Reprendre » la communication pour la préparer à " \
+           "nouveau." in refused
+    page = html.unescape(client.get(detail_url).content.decode())
+    assert 'id="download-dip-1"' in page and 'id="download-dip-2"' not in page and 'id="part-unavailable-2"' in page
+    downloads = AuditEntry.objects.filter(action="communication.download", tenant=archive.tenant_a)
+    assert [(entry.after["part"], entry.after["operation"]) for entry in downloads.order_by("pk")] == [
+        (1, first.operation_id)] * 2  # part 2's refusals left no entry
+
+
+def test_a_part_expires_from_its_own_end(client, archive, limit, queued_tasks):
+    """A part done early expires SAM_DIP_RETENTION_DAYS after its own end; the whole DIP is available until its
+    first part expires."""
+    limit(2)
+    selection = folder_selection(archive, archive.ids["Deliberations 2019 A"])
+    client.force_login(archive.archivist_a)
+    client.post(create_url(archive, selection), FORM)
+    communication = Communication.objects.get()
+    services.communication_run(communication=communication, on_progress=lambda *progress: None)
+    communication.refresh_from_db()
+    first, second = communication.parts.all()
+    retention = datetime.timedelta(days=settings.DIP_RETENTION_DAYS)
+    assert first.expires_at - retention <= second.expires_at - retention <= communication.finished_at
+    assert communication.expires_at == first.expires_at
+
+    CommunicationPart.objects.filter(pk=first.pk).update(expires_at=timezone.now() - datetime.timedelta(minutes=1))
+    refused = html.unescape(client.get(part_url(archive, communication, 1), follow=True).content.decode())
+    assert "Ce DIP n’est plus disponible" in refused
+    assert dip_unit_ids(client, part_url(archive, communication, 2)) == second.unit_ids
+    assert [entry.after["part"] for entry in AuditEntry.objects.filter(action="communication.download")] == [2]

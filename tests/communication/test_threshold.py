@@ -7,6 +7,7 @@ The folder of the fixture holds 3 units."""
 import html
 
 import pytest
+from django.urls import reverse
 
 from sam.communication import services
 from sam.communication.models import Communication
@@ -124,3 +125,38 @@ def test_vitamlite_export_past_its_default_threshold_within_the_querys_is_a_warn
     client.post(create_url(archive, selection), FORM)
     communication = Communication.objects.get()
     assert communication.state == Communication.State.READY and communication.exported_units == 3
+
+
+def test_a_selection_past_vitams_capped_count_is_announced_as_at_least(client, archive, limit, vitamlite_server):
+    """Vitam's $hits.total stops at 10,000: the form says "au moins 10 000" units and "au moins N DIP", N the
+    parts of those 10,000 (a lower bound); the job counts the units exactly when it cuts them."""
+    from sam.selection.models import Selection, SelectionEntry
+    from sam.site.demo import agency_prefix
+    from vitamlite import units_store
+    from vitamlite.ids import new_guid
+
+    tenant, agency = archive.tenant_a.vitam_id, f"{agency_prefix(archive.org_a)}-URBA"
+    db = vitamlite_server.app.store.new_connection()
+    units_store.insert_units(db, tenant, [
+        {"#id": new_guid(tenant), "Title": f"Registre matricule {n}", "DescriptionLevel": "Item",
+         "#unitType": "INGEST", "#originating_agency": agency, "#opi": new_guid(tenant), "#unitups": [],
+         "#management": {}} for n in range(10_005)])
+    db.commit()
+    db.close()
+    selection = Selection.objects.create(user=archive.archivist_a, tenant=archive.tenant_a,
+                                         organisation=archive.tenant_a.organisation)
+    SelectionEntry.objects.create(selection=selection, kind=SelectionEntry.Kind.SEARCH, label="Registre matricule",
+                                  parameters={"title": "Registre matricule"})
+    limit(4000)
+    client.force_login(archive.archivist_a)
+    page = html.unescape(client.get(create_url(archive, selection)).content.decode())
+    assert "au moins 10\u00a0000 unités archivistiques seront communiquées" in page
+    assert ("Vitam ne compte pas au-delà de 10\u00a0000 unités\u00a0: la communication sera livrée en au moins 3 DIP "
+            "d’au plus 4\u00a0000 unités chacun") in page
+    assert "10000" not in page and "livrée en 3 DIP" not in page
+
+    assert client.post(create_url(archive, selection), {**FORM, "usages": []}).status_code == 302
+    communication = Communication.objects.get()
+    detail = reverse("communication:detail", args=[archive.tenant_a.pk, communication.pk])
+    assert communication.selected_count == 10_005  # counted exactly when cut
+    assert communication.parts.count() == 3 and "10005" in client.get(detail).content.decode()

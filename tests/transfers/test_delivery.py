@@ -11,7 +11,8 @@ import pytest
 from django.urls import reverse
 
 from sam.site.demo import ensure_referentials
-from sam.transfers import delivery
+from sam.lib.jobs.models import Job
+from sam.transfers import delivery, services
 from sam.transfers.models import ReceivingPlatform, Transfer
 from sam.vitam import VitamContext
 from sam.vitam.session import close_sessions
@@ -206,3 +207,58 @@ def test_a_transfer_in_parts_is_sent_part_after_part_and_each_reply_purges_its_u
     page = html.unescape(client.post(reverse("transfers:parts_send", args=[archive.tenant_a.pk, head.pk]),
                                      {"platform": platform.pk}, follow=True).content.decode())
     assert "Aucune partie de ce transfert n’a de SIP prêt à envoyer." in page
+
+
+def test_a_part_is_delivered_once_the_reply_of_the_part_before_is_integrated(
+        client, archive, receiving, certs, settings):
+    """The platform answers at once: part 2 is delivered only when part 1's reply has gone through Vitam (its
+    own job), so that the replies reach Vitam in the order of the parts; the end of that reply sends part 2."""
+    settings.VITAM = {**settings.VITAM, "DISTRIBUTION_THRESHOLD": 2}
+    platform = delivery.platform_save(actor=archive.referent_a, tenant=archive.tenant_a,
+                                      data=platform_data(receiving, certs))
+    prepare_receiving_tenant(platform, archive)
+    with pytest.raises(Transfer.MultipleObjectsReturned):
+        start_from_selection(client, archive)
+    head = Transfer.objects.get(tenant=archive.tenant_a, part_index=1)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend",
+                                  "QUEUES": ["default", "vitam"]}}  # the test runs each job's work itself
+    client.post(reverse("transfers:parts_send", args=[archive.tenant_a.pk, head.pk]), {"platform": platform.pk})
+
+    delivery.parts_deliver(head=head, actor=archive.archivist_a, on_progress=lambda *progress: None)
+    first, second = Transfer.objects.filter(group=head).order_by("part_index")
+    assert first.state == Transfer.State.REPLY_RUNNING, first.error
+    assert (second.state, second.delivery_operation_id) == (Transfer.State.SENDING, "")
+    assert Job.objects.filter(kind="transfer_send_parts").count() == 1
+
+    services.reply_run(transfer=first, actor=archive.archivist_a, on_progress=lambda *progress: None)
+    first.refresh_from_db()
+    assert first.state == Transfer.State.DONE
+    again = Job.objects.filter(kind="transfer_send_parts").order_by("pk").last()
+    assert Job.objects.filter(kind="transfer_send_parts").count() == 2 and again.created_by == archive.archivist_a
+    delivery.parts_deliver(head=head, actor=again.created_by, on_progress=lambda *progress: None)
+    second.refresh_from_db()
+    assert second.state == Transfer.State.REPLY_RUNNING and second.delivery_operation_id, second.error
+    services.reply_run(transfer=second, actor=archive.archivist_a, on_progress=lambda *progress: None)
+    second.refresh_from_db()
+    assert second.state == Transfer.State.DONE
+    assert remaining(archive, [archive.ids[title] for title in FOLDER_UNITS]) == set()
+
+
+def test_parts_are_not_sent_while_an_earlier_part_awaits_its_reply(client, archive, receiving, certs, settings):
+    """Part 1's SIP was taken by hand (awaiting its reply): sending part 2 to the platform, whose reply would come
+    at once and could not be imported, is refused naming part 1; nothing is sent."""
+    settings.VITAM = {**settings.VITAM, "DISTRIBUTION_THRESHOLD": 2}
+    platform = delivery.platform_save(actor=archive.referent_a, tenant=archive.tenant_a,
+                                      data=platform_data(receiving, certs))
+    with pytest.raises(Transfer.MultipleObjectsReturned):
+        start_from_selection(client, archive)
+    head = Transfer.objects.get(tenant=archive.tenant_a, part_index=1)
+    client.get(reverse("transfers:sip", args=[archive.tenant_a.pk, head.pk]))  # taken to the receiving service
+    head.refresh_from_db()
+    assert head.state == Transfer.State.SENT
+    page = html.unescape(client.post(reverse("transfers:parts_send", args=[archive.tenant_a.pk, head.pk]),
+                                     {"platform": platform.pk}, follow=True).content.decode())
+    assert f"Importez d’abord la réponse de la partie 1 sur 2 ({head.reference})" in page
+    second = Transfer.objects.get(group=head, part_index=2)
+    assert (second.state, second.platform) == (Transfer.State.SIP_READY, None)
+    assert not Job.objects.filter(kind="transfer_send_parts").exists()

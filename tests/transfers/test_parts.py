@@ -3,6 +3,7 @@ for the fixture's folder of 3 units): made of parts, one ARCHIVE_TRANSFER and on
 one; a part that fails stops the rest and is resumed without asking Vitam twice. Against vitam-lite over HTTP."""
 
 import html
+import re
 
 import pytest
 
@@ -263,3 +264,95 @@ def test_a_part_ending_ko_in_vitam_stops_the_rest_and_is_asked_again_on_resumpti
     assert first_again.operation_id != first.operation_id
     assert archive_transfers(archive) == sorted([first.operation_id, first_again.operation_id,
                                                  second_again.operation_id])
+
+
+def transfer_replies(archive) -> list[str]:
+    """The TRANSFER_REPLY operations in Vitam's journal of the tenant."""
+    found = vitam_client(archive.tenant_a).search_operations(SelectSingle().where(eq("evType", "TRANSFER_REPLY")))
+    return [operation["evId"] for operation in found.results]
+
+
+def text_of(response) -> str:
+    """The page's text as read, links' markup left out."""
+    return html.unescape(re.sub(r"<[^>]+>", "", response.content.decode()))
+
+
+def queue_the_jobs(settings):
+    """From here on jobs are only enqueued: the test runs each reply's work itself, to see the part between."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend",
+                                  "QUEUES": ["default", "vitam"]}}
+
+
+def test_replies_are_imported_in_the_order_of_the_parts(client, archive, two_per_operation, settings, tmp_path):
+    """Part 2's reply (the folder) before part 1's (its items) is refused, naming part 1, with nothing kept nor
+    asked of Vitam; the group page says which reply comes next; in the right order both are accepted."""
+    head = post_transfer(client, archive)
+    first, second = parts_of(head)
+    group_page = text_of(client.get(url("group", archive, pk=head.pk)))
+    assert f"Réponse attendue ensuite\u00a0: partie 1 sur 2 ({first.reference})." in group_page
+    assert "Après la réponse de la partie 1" in group_page
+    detail = client.get(url("detail", archive, pk=second.pk))
+    assert 'id="reply-first"' in detail.content.decode()
+    assert f"La réponse de la partie 1 sur 2 ({first.reference}) doit être intégrée avant celle-ci" in text_of(detail)
+
+    second_ids = sip_unit_ids(client, archive, second)  # downloading the SIP records the part as sent
+    second.refresh_from_db()
+    state_before, audit_before = second.state, AuditEntry.objects.count()
+    settings.DATA_DIR = tmp_path  # where a reply would be kept: empty, to see that nothing is
+    refused = html.unescape(post_reply(client, archive, second, reply_for(second.operation_id, second_ids)))
+    assert (f"Importez d’abord la réponse de la partie 1 sur 2 ({first.reference})\u00a0: les parties reçoivent "
+            "leur réponse dans leur ordre") in refused
+    second.refresh_from_db()
+    assert (second.state, second.reply_path, second.accepted_count) == (state_before, "", 0)
+    assert not list(services.storage_dir(second).glob("*reply*")) and transfer_replies(archive) == []
+    assert AuditEntry.objects.count() == audit_before  # a refusal, as any refused reply, is not audited
+    assert remaining(archive, [archive.ids[title] for title in FOLDER]) == {archive.ids[title] for title in FOLDER}
+
+    post_reply(client, archive, first, reply_for(first.operation_id, sip_unit_ids(client, archive, first)))
+    first.refresh_from_db()
+    assert first.state == Transfer.State.DONE, first.error
+    group_page = text_of(client.get(url("group", archive, pk=head.pk)))
+    assert f"Réponse attendue ensuite\u00a0: partie 2 sur 2 ({second.reference})." in group_page
+    post_reply(client, archive, second, reply_for(second.operation_id, second_ids))
+    second.refresh_from_db()
+    assert second.state == Transfer.State.DONE and second.accepted_count == 1, second.error
+    assert remaining(archive, [archive.ids[title] for title in FOLDER]) == set()
+    assert 'id="group-next-reply"' not in client.get(url("group", archive, pk=head.pk)).content.decode()
+
+
+def test_a_partial_earlier_reply_must_be_integrated_first_and_keeps_the_folder_of_its_refused_item(
+        client, archive, two_per_operation, settings):
+    """Part 1 answered in part (one item refused): while its regularisation and reply run, part 2's reply is
+    refused; once part 1 is done, part 2 counts as answerable, and Vitam keeps the folder, which still holds the
+    refused item (NON_DESTROYABLE_HAS_CHILD_UNITS): the bordereau of part 2 shows it refused."""
+    head = post_transfer(client, archive)
+    first, second = parts_of(head)
+    queue_the_jobs(settings)
+    kept_item, purged_item = archive.ids["PC 0047 garage A"], archive.ids["PC 0012 maison A"]
+    post_reply(client, archive, first, reply_for(first.operation_id, [purged_item]))
+    first.refresh_from_db()
+    assert first.state == Transfer.State.REGULARISING
+
+    second_reply = reply_for(second.operation_id, [archive.ids["Permis de construire 2008 A"]])
+    refused = html.unescape(post_reply(client, archive, second, second_reply))
+    assert (f"La réponse de la partie 1 sur 2 ({first.reference}) est encore en cours d’intégration dans "
+            "Vitam") in refused
+    group_page = text_of(client.get(url("group", archive, pk=head.pk)))
+    assert f"La réponse de la partie 1 sur 2 ({first.reference}) est en cours d’intégration dans Vitam" in group_page
+
+    services.regularisation_run(transfer=first, actor=archive.archivist_a, on_progress=lambda *progress: None)
+    first.refresh_from_db()
+    assert first.state == Transfer.State.REPLY_RUNNING
+    assert "encore en cours d’intégration" in html.unescape(post_reply(client, archive, second, second_reply))
+    services.reply_run(transfer=first, on_progress=lambda *progress: None)
+    first.refresh_from_db()
+    assert (first.state, first.accepted_count, first.refused_count) == (Transfer.State.DONE, 1, 1)
+
+    post_reply(client, archive, second, second_reply)
+    second.refresh_from_db()
+    assert second.state == Transfer.State.REPLY_RUNNING, second.error
+    services.reply_run(transfer=second, on_progress=lambda *progress: None)
+    second.refresh_from_db()
+    folder = archive.ids["Permis de construire 2008 A"]
+    assert (second.state, second.refused_unit_ids) == (Transfer.State.DONE, [folder])
+    assert remaining(archive, [archive.ids[title] for title in FOLDER]) == {folder, kept_item}
