@@ -9,9 +9,9 @@ Failures of Vitam come back as VitamError (views turn them into French messages)
 from __future__ import annotations
 
 import math
-from typing import NamedTuple
 from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
 
 from django.core.cache import cache
 from django.db.models import CharField, F, Value
