@@ -6,3 +6,8 @@ class Config(AppConfig):
     name = "sam.communication"
     label = "communication"
     verbose_name = _("Communications of archives (DIP)")
+
+    def ready(self):
+        from sam.lib.jobs.recovery import on_abandoned_register
+
+        on_abandoned_register("communication_dip", "sam.communication.services.communication_abandon")

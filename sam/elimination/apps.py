@@ -17,6 +17,9 @@ class Config(AppConfig):
 
     def ready(self):
         from sam.elimination.models import Notification
+        from sam.lib.jobs.recovery import on_abandoned_register
 
         post_save.connect(_forget_unread_count, sender=Notification, dispatch_uid="elimination-unread-save")
         post_delete.connect(_forget_unread_count, sender=Notification, dispatch_uid="elimination-unread-delete")
+        for kind in ("mass_update_rules", "mass_update_description"):
+            on_abandoned_register(kind, "sam.elimination.services.mass_update_abandon")

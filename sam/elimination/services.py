@@ -913,6 +913,16 @@ def _mass_update_stopped(update: MassUpdate, batch: VitamBatch | None, reason: s
             "number": batch.number if batch else "?", "done": done, "remaining": update.unit_count - done})
 
 
+def mass_update_abandon(job) -> None:
+    """Its job's worker stopped too many times (sam.lib.jobs.recovery): the update is interrupted (or failed if
+    nothing was sent), saying what was done, with its « Reprendre »."""
+    update = MassUpdate.objects.filter(job=job, state=MassUpdate.State.RUNNING).first()
+    if update is not None:
+        batch = VitamBatch.objects.filter(mass_update=update).exclude(state=VitamBatch.State.DONE).order_by(
+            "number").first()
+        _mass_update_stopped(update, batch, job.error)
+
+
 def mass_update_resume(*, actor, update: MassUpdate, request=None) -> MassUpdate:
     """Send again the batches of an interrupted update that are not done (never one that is)."""
     with transaction.atomic():

@@ -219,6 +219,18 @@ def _archive_transfer(client, transfer: Transfer, ids: list[str], on_progress, *
                 sip_size=result.size, operation_id=operation_id, unit_count=len(ids), error="")
 
 
+def preparation_abandon(job) -> None:
+    """Its job's worker stopped too many times (sam.lib.jobs.recovery): the transfer (in parts: its first part
+    still in preparation) fails with the job's error, and the group's « Reprendre » starts again there."""
+    head = Transfer.objects.filter(job=job).first()
+    if head is None:
+        return
+    preparing = (Transfer.objects.filter(group=head) if head.part_count else Transfer.objects.filter(pk=head.pk))
+    transfer = preparing.filter(state=Transfer.State.PREPARING).order_by("part_index").first()
+    if transfer is not None:
+        _transition(transfer, actor=None, action="failed", state=Transfer.State.FAILED, error=job.error)
+
+
 def parts_resume(*, actor, head: Transfer, request=None) -> None:
     """Start again at the failed part: the parts whose SIP is ready are left as they are."""
     with transaction.atomic():

@@ -313,8 +313,9 @@ class VitamClient:
         )
 
     def wait_for_operation(self, operation_id: str, timeout: float = 600.0, poll_interval: float = 0.5,
-                           max_interval: float = 10.0) -> OperationStatus:
-        """Poll until COMPLETED (or a FATAL pause); back-off ×1.5 between polls up to max_interval."""
+                           max_interval: float = 10.0, on_poll=None) -> OperationStatus:
+        """Poll until COMPLETED (or a FATAL pause); back-off ×1.5 between polls up to max_interval.
+        `on_poll()` is called between polls (a background job's heartbeat)."""
         deadline = time.monotonic() + timeout
         interval = poll_interval
         while True:
@@ -327,6 +328,8 @@ class VitamClient:
                     f"operation {operation_id} still {status.state}/{status.status} after {timeout:.0f} s",
                     method="HEAD", path=f"{ADMIN}/operations/{operation_id}", request_id=operation_id,
                 )
+            if on_poll is not None:
+                on_poll()
             time.sleep(min(interval, remaining))
             interval = min(interval * 1.5, max_interval)
 
