@@ -8,7 +8,7 @@ import threading
 import pytest
 from django.core.management import call_command
 from django.db import connection
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_tasks_db.models import DBTaskResult
 
 from sam.elimination import vitam_side
@@ -68,6 +68,19 @@ def test_two_runs_on_the_same_stale_job_queue_it_once(world, settings):
     worker_takes(queued_for(job)[-1])
     job.refresh_from_db()
     assert job.state == Job.State.SUCCEEDED and job.result == {"counted": 3} and job.attempt == 2
+
+
+@pytest.mark.django_db
+def test_the_state_of_a_job_running_again_says_it_was_interrupted(world):
+    job = Job.objects.create(kind="count", label="Counting", organisation=world.org_a, attempt=2)
+    with job_running(job.pk) as running, translation.override("fr"):
+        assert running.state_text == "En cours (interrompu, repris automatiquement\u00a0: tentative 2)"
+    with translation.override("fr"):
+        job.refresh_from_db()
+        assert job.state_text == "Terminé"
+        first_run = Job.objects.create(kind="count", label="Counting", organisation=world.org_a,
+                                       state=Job.State.RUNNING)
+        assert first_run.state_text == "En cours"
 
 
 @pytest.mark.django_db

@@ -7,6 +7,7 @@ import datetime
 
 from django.db import connection
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django_tasks import task_backends
 
 from sam.lib.jobs.models import Job
@@ -20,16 +21,27 @@ class WorkerKilled(BaseException):
 def worker_killed_after_recording_operation(table: str, is_the_row):
     """The worker dies right after the UPDATE that records the operation id of the row of `table` for which
     `is_the_row(pk)` holds (Vitam has accepted the operation, SAM has kept its id, nothing else happened)."""
+    with worker_killed_at_update(table, "operation_id", is_the_row, before=False):
+        yield
+
+
+@contextlib.contextmanager
+def worker_killed_at_update(table: str, column: str, is_the_row, *, before: bool):
+    """The worker dies just before (or after) an UPDATE of `column` of the row of `table` for which
+    `is_the_row(pk)` holds."""
     prefix = f'UPDATE "{table}" SET '
 
-    def die_after(execute, sql, params, many, context):
+    def die_there(execute, sql, params, many, context):
+        hit = (sql.startswith(prefix) and f'"{column}" =' in sql.partition(" WHERE ")[0] and params
+               and is_the_row(params[-1]))
+        if hit and before:
+            raise WorkerKilled(f"worker killed before {table} {params[-1]} changed {column}")
         result = execute(sql, params, many, context)
-        if (sql.startswith(prefix) and '"operation_id" =' in sql.partition(" WHERE ")[0] and params
-                and is_the_row(params[-1])):
-            raise WorkerKilled(f"worker killed after {table} {params[-1]} recorded its operation")
+        if hit:
+            raise WorkerKilled(f"worker killed after {table} {params[-1]} changed {column}")
         return result
 
-    with connection.execute_wrapper(die_after):
+    with connection.execute_wrapper(die_there):
         yield
 
 
@@ -46,3 +58,10 @@ def queued_for(job: Job) -> list:
 def worker_takes(result) -> None:
     """A worker takes a queued task and runs it."""
     result.task.call(*result.args, **result.kwargs)
+
+
+def worker_takes_job(job: Job) -> None:
+    """A worker runs the job's task as the job recorded it (the dummy queue of another thread, e.g. the browser
+    tests' live server, is out of reach)."""
+    job.refresh_from_db()
+    import_string(job.task_path).call(job_id=job.pk, **job.task_kwargs)

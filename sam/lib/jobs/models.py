@@ -60,8 +60,9 @@ class Job(models.Model):
 
     @property
     def state_text(self) -> str:
-        """The state, saying when the work was taken up again after its worker stopped."""
-        if self.attempt > 1 and not self.is_finished:
+        """The state, saying when the work runs again after its worker stopped (while it waits, its message
+        says so with the attempts)."""
+        if self.attempt > 1 and self.state == self.State.RUNNING:
             return _("%(state)s (interrupted, taken up again automatically: attempt %(attempt)s)") % {
                 "state": self.get_state_display(), "attempt": self.attempt}
         return str(self.get_state_display())
