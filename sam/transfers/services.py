@@ -28,7 +28,7 @@ from lxml import etree
 
 from sam.elimination import vitam_side
 from sam.lib import safe_xml
-from sam.lib.jobs.services import job_enqueue
+from sam.lib.jobs.services import job_enqueue, job_heartbeat
 from sam.transfers import documents
 from sam.transfers.models import Transfer
 from sam.transfers.selectors import NS, SEDA_NS, transferred_units
@@ -211,7 +211,7 @@ def _archive_transfer(client, transfer: Transfer, ids: list[str], on_progress, *
                 "operations.") % {"status": status.status, "op": operation_id})
         on_progress(len(ids), len(ids), _("Downloading the SIP"))
         path = storage_dir(transfer) / f"{transfer.reference}.zip"
-        result = client.download_transfer_sip(operation_id, path)
+        result = client.download_transfer_sip(operation_id, path, on_chunk=job_heartbeat)  # a SIP of gigabytes
     except (vitam_side.SelectionError, VitamError) as error:
         _transition(transfer, actor=None, action="failed", state=Transfer.State.FAILED, error=_error_message(error))
         return

@@ -216,8 +216,9 @@ class VitamClient:
                                        request_id=result.request_id)
         return result.results[0]
 
-    def _stream_to(self, response, dest, method, path) -> DownloadResult:
-        """Copy a streamed body in 1 MiB chunks; a failed download leaves nothing behind."""
+    def _stream_to(self, response, dest, method, path, on_chunk=None) -> DownloadResult:
+        """Copy a streamed body in 1 MiB chunks; a failed download leaves nothing behind. `on_chunk()` is called
+        after each chunk (a background job's heartbeat)."""
         size = 0
         headers = dict(response.headers)
         result_kwargs = {
@@ -235,6 +236,8 @@ class VitamClient:
                         for chunk in response.iter_content(CHUNK):
                             handle.write(chunk)
                             size += len(chunk)
+                            if on_chunk is not None:
+                                on_chunk()
                     os.replace(partial, target)
                 except BaseException:
                     partial.unlink(missing_ok=True)
@@ -245,6 +248,8 @@ class VitamClient:
                     for chunk in response.iter_content(CHUNK):
                         dest.write(chunk)
                         size += len(chunk)
+                        if on_chunk is not None:
+                            on_chunk()
                 except BaseException:
                     if start is not None:
                         dest.seek(start)
@@ -258,10 +263,10 @@ class VitamClient:
             response.close()
         return DownloadResult(size=size, **result_kwargs)
 
-    def _download(self, path, dest, *, service="access", headers=None, accept=OCTET) -> DownloadResult:
+    def _download(self, path, dest, *, service="access", headers=None, accept=OCTET, on_chunk=None) -> DownloadResult:
         response = self._request("GET", path, service=service, headers=headers, accept=accept, long=True,
                                  stream=True)
-        return self._stream_to(response, dest, "GET", path)
+        return self._stream_to(response, dest, "GET", path, on_chunk)
 
     # --- status --------------------------------------------------------------------------
 
@@ -697,9 +702,10 @@ class VitamClient:
         response = self._request("POST", f"{ACCESS}/transfers", json_body=body)
         return response.headers.get("X-Request-Id", "")
 
-    def download_transfer_sip(self, operation_id: str, dest) -> DownloadResult:
-        """GET /transfers/{id}/sip: the ArchiveTransfer SIP (zip), streamed to a path or a file object."""
-        return self._download(f"{ACCESS}/transfers/{operation_id}/sip", dest)
+    def download_transfer_sip(self, operation_id: str, dest, on_chunk=None) -> DownloadResult:
+        """GET /transfers/{id}/sip: the ArchiveTransfer SIP (zip), streamed to a path or a file object;
+        `on_chunk()` after each MiB."""
+        return self._download(f"{ACCESS}/transfers/{operation_id}/sip", dest, on_chunk=on_chunk)
 
     def transfer_reply(self, fileobj_or_path) -> str:
         """POST /transfers/reply with the receiving service's ArchiveTransferReply (XML); returns the

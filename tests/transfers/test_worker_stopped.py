@@ -12,6 +12,7 @@ from django.core.management import call_command
 from sam.lib.jobs.models import Job
 from sam.transfers.models import Transfer
 from tenants.models import AuditEntry
+from tenants.vitam_clients import vitam_client
 from tests.jobs.worker import WorkerKilled, queued_for, time_passes, worker_killed_after_recording_operation, \
     worker_takes
 from tests.transfers.test_parts import archive_transfers, parts_of, post_transfer, queued_tasks, \
@@ -64,6 +65,12 @@ def test_a_transfer_whose_worker_died_is_taken_up_again_asking_vitam_once_per_pa
     assert archive_transfers(archive) == sorted(asked)  # one ARCHIVE_TRANSFER per part
     assert job.state == Job.State.SUCCEEDED
     assert AuditEntry.objects.filter(action="job.recovered", target_id=str(job.pk)).count() == 1
+
+    # the SIP's download beats too (a SIP of gigabytes takes minutes): once per MiB read
+    beats, sip = [], io.BytesIO()
+    result = vitam_client(archive.tenant_a).download_transfer_sip(second.operation_id, sip,
+                                                                  on_chunk=lambda: beats.append(1))
+    assert result.size == len(sip.getvalue()) > 0 and len(beats) == -(-result.size // (1024 * 1024))
 
 
 def test_past_the_last_attempt_the_part_fails_and_the_group_offers_to_resume(
