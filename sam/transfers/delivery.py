@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sam.lib.jobs.services import job_enqueue
+from sam.lib.jobs.services import job_enqueue, job_heartbeat
 from sam.transfers import services
 from sam.transfers.models import ReceivingPlatform, Transfer
 from sam.vitam import VitamClient, VitamContext, VitamError
@@ -139,7 +139,7 @@ def transfer_deliver(*, transfer: Transfer, on_progress, actor=None) -> None:
         services._transition(transfer, actor=None, action="delivered", state=Transfer.State.SENT,
                              delivery_operation_id=operation_id, sent_at=timezone.now())
         on_progress(1, 3, _("The receiving platform takes the SIP in"))
-        status = client.wait_for_operation(operation_id, timeout=INGEST_TIMEOUT)
+        status = client.wait_for_operation(operation_id, timeout=INGEST_TIMEOUT, on_poll=job_heartbeat)
         on_progress(2, 3, _("Fetching the receiving platform's reply"))
         atr = client.get_atr(operation_id)
     except VitamError as error:

@@ -101,6 +101,23 @@ def test_a_job_killed_at_each_attempt_fails_after_the_last_one(world, settings):
             .order_by("pk")] == ["job.recovered", "job.recovered", "job.abandoned"]
 
 
+@pytest.mark.django_db
+def test_a_job_whose_task_would_do_again_what_it_did_fails_at_once(world, settings):
+    """A kind no feature declared able to run again (a tree's publication would ingest it twice)."""
+    settings.TASKS = DUMMY
+    job = job_enqueue(actor=world.archivist_a, organisation=world.org_a, kind="count_once", label="Counting",
+                      task=count_to, total=3)
+    killed_while_running(job)
+    time_passes(job)
+    report = recovery.jobs_recover()
+    assert (report.recovered, report.abandoned) == ([], [job.pk])
+    job.refresh_from_db()
+    assert job.state == Job.State.FAILED and len(queued_for(job)) == 1
+    assert job.error == ("Le travail a été interrompu par l’arrêt du processus des tâches et ne peut pas être repris "
+                         "automatiquement (il referait ce qui a peut-être déjà été fait)\u00a0: vérifiez son "
+                         "résultat, relancez-le ou contactez l’administrateur.")
+
+
 @pytest.mark.django_db(transaction=True)  # the worker closes its connections between tasks
 @pytest.mark.parametrize("lost", ["row deleted", "taken by a worker that stopped"])
 def test_a_queued_job_the_database_queue_lost_is_queued_again(world, settings, lost):

@@ -1,9 +1,11 @@
 """Work whose worker stopped (deploy, out of memory, reboot) taken up again: `manage.py jobs_recover`.
 
-A RUNNING job whose heartbeat is older than the delay lost its worker: its task is queued again (the features
-keep each Vitam operation id before following it, so a second run goes on without asking Vitam twice). Past
-the last attempt the job fails, and the feature that started it is told (`on_abandoned_register`), so that
-its row shows its failed state and its « Reprendre » button instead of staying "en cours" for ever.
+A RUNNING job whose heartbeat is older than the delay lost its worker: its task is queued again when its kind
+was declared able to run again (`rerun_register`: the feature keeps each Vitam operation id before following
+it, so a second run goes on without asking Vitam twice). Past the last attempt, or at once for a kind whose task
+would do again what it may have done (an ingest sent twice), the job fails, and the feature that started it is
+told (`on_abandoned_register`), so that its row shows its failed state and its « Reprendre » button instead of
+staying "en cours" for ever.
 
 A QUEUED job is taken up again only on the database queue, when django-tasks' row of its task is gone, has
 ended without running the job, or was taken by a worker that stopped before starting the job.
@@ -36,6 +38,13 @@ job_recovered = Signal()
 job_abandoned = Signal()
 
 _abandon_callbacks: dict[str, str] = {}  # job kind -> dotted path of `callback(job)`
+_rerunnable: set[str] = set()  # job kinds whose task, run again, skips what it had done
+
+
+def rerun_register(*kinds: str) -> None:
+    """Jobs of these kinds may be queued again after their worker stopped: their task skips what it had done
+    (operation ids kept before following them, states checked). Features call it from their AppConfig.ready."""
+    _rerunnable.update(kinds)
 
 
 def on_abandoned_register(kind: str, callback_path: str) -> None:
@@ -104,9 +113,14 @@ def _take_up(job: Job, *, cutoff, max_attempts: int) -> str:
     if job.state == Job.State.RUNNING:
         claim = claim.filter(_stale_filter(cutoff))
     attempt = job.attempt + 1
-    if attempt > max_attempts or not job.task_path:
+    # A queued job never started: its task may always be queued again.
+    rerunnable = job.kind in _rerunnable or job.state == Job.State.QUEUED
+    if attempt > max_attempts or not job.task_path or not rerunnable:
         error = _("The work was interrupted %(count)s times by the stop of the background worker and was not "
-                  "taken up again: contact the administrator.") % {"count": job.attempt}
+                  "taken up again: contact the administrator.") % {"count": job.attempt} if rerunnable else _(
+            "The work was interrupted by the stop of the background worker and cannot be taken up again "
+            "automatically (it could do again what was already done): check its result, start it again or "
+            "contact the administrator.")
         if not claim.update(state=Job.State.FAILED, error=error, message=_("Failed"), finished_at=timezone.now()):
             return ""
         job.refresh_from_db()
