@@ -116,11 +116,13 @@ def _take_up(job: Job, *, cutoff, max_attempts: int) -> str:
     # A queued job never started: its task may always be queued again.
     rerunnable = job.kind in _rerunnable or job.state == Job.State.QUEUED
     if attempt > max_attempts or not job.task_path or not rerunnable:
-        error = _("The work was interrupted %(count)s times by the stop of the background worker and was not "
-                  "taken up again: contact the administrator.") % {"count": job.attempt} if rerunnable else _(
-            "The work was interrupted by the stop of the background worker and cannot be taken up again "
-            "automatically (it could do again what was already done): check its result, start it again or "
-            "contact the administrator.")
+        if rerunnable:
+            error = _("The work was interrupted %(count)s times by the stop of the background worker and was not "
+                      "taken up again: contact the administrator.") % {"count": job.attempt}
+        else:
+            error = _("The work was interrupted by the stop of the background worker and cannot be taken up again "
+                      "automatically (it could do again what was already done): check its result, start it again "
+                      "or contact the administrator.")
         if not claim.update(state=Job.State.FAILED, error=error, message=_("Failed"), finished_at=timezone.now()):
             return ""
         job.refresh_from_db()
