@@ -497,6 +497,19 @@ def _action_batch_run(client, proposal: Proposal, batch: VitamBatch, date: str, 
     return status
 
 
+def proposal_action_abandon(job) -> None:
+    """Its job's worker stopped too many times (sam.lib.jobs.recovery). An operation Vitam has: the proposal stays
+    executing, saying why, and « Suivre de nouveau » follows it; none sent yet: back to approved, nothing destroyed."""
+    proposal = Proposal.objects.filter(action_job=job, state=Proposal.State.EXECUTING).first()
+    if proposal is None:
+        return
+    sent = VitamBatch.objects.filter(proposal=proposal, kind=VitamBatch.Kind.ELIMINATION).exclude(operation_id="")
+    if proposal.action_operation_id or sent.exists():
+        Proposal.objects.filter(pk=proposal.pk).update(error=job.error)
+        return
+    _action_stopped(proposal, None, job.error, base_url=job.task_kwargs.get("base_url", ""), unreachable=True)
+
+
 def _action_stopped(proposal: Proposal, batch: VitamBatch | None, reason: str, *, base_url: str,
                     unreachable: bool = False) -> None:
     """A batch failed: with nothing destroyed yet the proposal is back to approved (Vitam unreachable) or
