@@ -154,7 +154,7 @@ ACTION_LABELS = {
     "transfer.resume": _("Transfer in parts resumed at its failed part"),
     # Background work whose worker stopped (manage.py jobs_recover).
     "job.recovered": _("Background work taken up again after its worker stopped"),
-    "job.abandoned": _("Background work abandoned after its worker stopped too many times"),
+    "job.abandoned": _("Background work abandoned after its worker stopped (not taken up again)"),
 }
 
 

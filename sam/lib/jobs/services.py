@@ -44,7 +44,7 @@ def _resolve(task):
     return import_string(task) if isinstance(task, str) else task
 
 
-def task_path(task) -> str:
+def _task_path(task) -> str:
     return task if isinstance(task, str) else task.module_path
 
 
@@ -72,7 +72,7 @@ def job_enqueue(*, actor, organisation, tenant=None, kind, label, task, result_u
     job = Job.objects.create(
         kind=kind, label=str(label), organisation=organisation, tenant=tenant,
         created_by=actor if getattr(actor, "pk", None) else None, result_url=result_url,
-        task_path=task_path(task), task_kwargs=task_kwargs,
+        task_path=_task_path(task), task_kwargs=task_kwargs,
     )
     job_task_enqueue(job, task)
     return Job.objects.get(pk=job.pk)  # the immediate backend (tests) may already have run it
