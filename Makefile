@@ -68,6 +68,8 @@ demo: migrate
 # with the background-task worker beside it; Ctrl-C stops both.
 run: install static demo
 	@echo "SAM: http://$(HOST):$(PORT)/  (demo password: sam-demo-2026)"
+	@# Work left "en cours" by a machine stopped mid-job: no worker runs yet, so a job silent for a minute is orphaned.
+	$(PY) manage.py jobs_recover --stale-minutes 1
 	@trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py db_worker --queue-name '*' --interval 0.5 & worker=$$!; \
 	SAM_OTP_REQUIRED=false $(PY) manage.py runserver $(HOST):$(PORT)

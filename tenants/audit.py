@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import models
 
+from sam.lib.jobs.recovery import job_abandoned
 from sam.lib.proxies import is_trusted_proxy
 from sam.lib.request_id import current_request_id
 from tenants.models import AuditEntry, User
@@ -107,6 +108,13 @@ def record_login(sender, request, user, **kwargs):
     """Every sign-in, whatever the way: a password, or single sign-on (the backend Django says it used)."""
     method = "oidc" if getattr(user, "backend", "").endswith("OIDCBackend") else "password"
     audit_record(actor=user, action="auth.login", target=user, after={"method": method}, request=request)
+
+
+def record_job_recovery(sender, job, signal, **kwargs):
+    """jobs_recover queued again (or abandoned) work whose worker stopped: done by the system, no one's act."""
+    action = "job.abandoned" if signal is job_abandoned else "job.recovered"
+    audit_record(actor=None, action=action, organisation=job.organisation, tenant=job.tenant, target=job,
+                 after={"kind": job.kind, "attempt": job.attempt, "message": job.error or job.message})
 
 
 def record_login_failure(sender, credentials, request=None, **kwargs):

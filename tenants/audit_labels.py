@@ -152,6 +152,9 @@ ACTION_LABELS = {
     "transfer.platform_delete": _("Receiving platform removed"),
     "transfer.split": _("Transfer made of several parts (more units than one Vitam operation takes)"),
     "transfer.resume": _("Transfer in parts resumed at its failed part"),
+    # Background work whose worker stopped (manage.py jobs_recover).
+    "job.recovered": _("Background work taken up again after its worker stopped"),
+    "job.abandoned": _("Background work abandoned after its worker stopped (not taken up again)"),
 }
 
 

@@ -36,7 +36,7 @@ from referentials.spreadsheets import normalise_name
 from referentials.trees import selectors
 from referentials.trees.models import TreeChange, TreeDraft, TreeKind, TreeNode, TreePublication
 from referentials.trees.seda_schema import manifest_errors
-from sam.lib.jobs.services import job_enqueue, job_progress
+from sam.lib.jobs.services import job_enqueue, job_heartbeat, job_progress
 from sam.lib import vitam_messages
 from sam.lib.seda.sip import DESCRIPTION_LEVELS, SipPackage, SipUnit, build_manifest, write_sip
 from sam.vitam import VitamError, VitamNotFound
@@ -549,7 +549,7 @@ def publish_run(job, *, publication_id, archival_agency):
     publication.operation_id = operation_id
     try:
         # A background job: polling every 2 s at most tells the user soon after Vitam ends.
-        status = client.wait_for_operation(operation_id, timeout=3600, max_interval=2.0)
+        status = client.wait_for_operation(operation_id, timeout=3600, max_interval=2.0, on_poll=job_heartbeat)
         _record_result(publication, status, client.get_atr(operation_id))
     except VitamError as exc:
         # Vitam has the SIP: the tree may well be published. The draft stays locked until the result is

@@ -247,6 +247,18 @@ def _operation_report(client, operation_id: str) -> dict:
             if key in ("nbUnits", "nbObjects", "size") and isinstance(value, int)} if isinstance(data, dict) else {}
 
 
+def communication_abandon(job) -> None:
+    """Its job's worker stopped too many times (sam.lib.jobs.recovery): the communication fails saying which
+    parts were done, and shows « Reprendre »."""
+    communication = Communication.objects.filter(job=job, state=Communication.State.RUNNING).first()
+    if communication is None:
+        return
+    parts = list(communication.parts.defer("unit_ids"))
+    current = next((part for part in parts if part.state != CommunicationPart.State.DONE), None)
+    communication_fail(communication=communication,
+                       message=_failure_message(parts, current, job.error) if current else job.error)
+
+
 def communication_fail(*, communication: Communication, message: str) -> None:
     Communication.objects.filter(pk=communication.pk).update(state=Communication.State.FAILED, error=message,
                                                              finished_at=timezone.now())

@@ -17,6 +17,14 @@ class Config(AppConfig):
 
     def ready(self):
         from sam.elimination.models import Notification
+        from sam.lib.jobs.recovery import on_abandoned_register, rerun_register
 
         post_save.connect(_forget_unread_count, sender=Notification, dispatch_uid="elimination-unread-save")
         post_delete.connect(_forget_unread_count, sender=Notification, dispatch_uid="elimination-unread-delete")
+        # Actions and mass updates send each batch once (its operation id kept under its row lock); an analysis
+        # run again asks Vitam to analyse again, which changes nothing in the archives; documents are laid out again.
+        rerun_register("elimination_analysis", "elimination_action", "elimination_bordereau_pdf",
+                       "elimination_certificate", "mass_update_rules", "mass_update_description")
+        for kind in ("mass_update_rules", "mass_update_description"):
+            on_abandoned_register(kind, "sam.elimination.services.mass_update_abandon")
+        on_abandoned_register("elimination_action", "sam.elimination.services.proposal_action_abandon")

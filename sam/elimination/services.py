@@ -497,6 +497,19 @@ def _action_batch_run(client, proposal: Proposal, batch: VitamBatch, date: str, 
     return status
 
 
+def proposal_action_abandon(job) -> None:
+    """Its job's worker stopped too many times (sam.lib.jobs.recovery). An operation Vitam has: the proposal stays
+    executing, saying why, and « Suivre de nouveau » follows it; none sent yet: back to approved, nothing destroyed."""
+    proposal = Proposal.objects.filter(action_job=job, state=Proposal.State.EXECUTING).first()
+    if proposal is None:
+        return
+    sent = VitamBatch.objects.filter(proposal=proposal, kind=VitamBatch.Kind.ELIMINATION).exclude(operation_id="")
+    if proposal.action_operation_id or sent.exists():
+        Proposal.objects.filter(pk=proposal.pk).update(error=job.error)
+        return
+    _action_stopped(proposal, None, job.error, base_url=job.task_kwargs.get("base_url", ""), unreachable=True)
+
+
 def _action_stopped(proposal: Proposal, batch: VitamBatch | None, reason: str, *, base_url: str,
                     unreachable: bool = False) -> None:
     """A batch failed: with nothing destroyed yet the proposal is back to approved (Vitam unreachable) or
@@ -911,6 +924,16 @@ def _mass_update_stopped(update: MassUpdate, batch: VitamBatch | None, reason: s
                                "operations before it, %(remaining)s remain. Resume the update to send the remaining "
                                "units only.") % {
             "number": batch.number if batch else "?", "done": done, "remaining": update.unit_count - done})
+
+
+def mass_update_abandon(job) -> None:
+    """Its job's worker stopped too many times (sam.lib.jobs.recovery): the update is interrupted (or failed if
+    nothing was sent), saying what was done, with its « Reprendre »."""
+    update = MassUpdate.objects.filter(job=job, state=MassUpdate.State.RUNNING).first()
+    if update is not None:
+        batch = VitamBatch.objects.filter(mass_update=update).exclude(state=VitamBatch.State.DONE).order_by(
+            "number").first()
+        _mass_update_stopped(update, batch, job.error)
 
 
 def mass_update_resume(*, actor, update: MassUpdate, request=None) -> MassUpdate:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from sam.lib import vitam_messages
+from sam.lib.jobs.services import job_heartbeat
 from sam.vitam import VitamError, VitamTimeout, limits
 from sam.vitam.dsl import Select, eq, gte, in_, lte, match_all, or_
 from tenants.vitam_clients import ACCESS, vitam_client
@@ -133,6 +134,7 @@ def follow(client, operation_id: str, on_progress, *, timeout: float = 3600, int
         progress = operation_progress(client, operation_id)
         if progress:
             on_progress(*progress)
+        job_heartbeat()  # a follow may last hours: the job's worker says it is alive (once every 30 s)
         if time.monotonic() > deadline:
             raise VitamTimeout(f"operation {operation_id} still running after {timeout:.0f} s",
                                method="HEAD", path="operations", request_id=operation_id)

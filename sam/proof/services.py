@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sam.consultation import selectors as consultation
-from sam.lib.jobs.services import job_enqueue
+from sam.lib.jobs.services import job_enqueue, job_heartbeat
 from sam.proof.models import ProofRequest
 from sam.consultation.seda_labels import USAGES
 from sam.vitam import limits
@@ -102,7 +102,7 @@ def proof_follow(*, proof: ProofRequest) -> ProofRequest:
     """Wait for Vitam's operation, then keep the report's overall status (the report stays in Vitam)."""
     client = vitam_client(proof.tenant, contract=ACCESS)
     try:
-        status = client.wait_for_operation(proof.operation_id, timeout=FOLLOW_TIMEOUT)
+        status = client.wait_for_operation(proof.operation_id, timeout=FOLLOW_TIMEOUT, on_poll=job_heartbeat)
     except VitamUnavailable as error:
         return _failed(proof, _("The archive system could not be followed to the end (%(reason)s): request the "
                                 "report again later.") % {"reason": error.user_message()})

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from sam.elimination import services as elimination_services
 from sam.elimination.models import Proposal
 from sam.lib import vitam_messages
-from sam.lib.jobs.services import job_enqueue, job_progress
+from sam.lib.jobs.services import job_enqueue, job_heartbeat, job_progress
 from sam.reclassification import selectors
 from sam.reclassification.models import PublishedChange
 from sam.vitam import VitamError, eq, in_
@@ -191,7 +191,8 @@ def change_run(job, *, change: PublishedChange) -> None:
             change.operation_id = operation_id
         job_progress(job, 2, 3, _("Processing by the archive system (operation %(id)s)") % {
             "id": change.operation_id}, force=True)
-        status = client.wait_for_operation(change.operation_id, timeout=3600, max_interval=2.0)
+        status = client.wait_for_operation(change.operation_id, timeout=3600, max_interval=2.0,
+                                            on_poll=job_heartbeat)
         reason, code = ("", "") if status.is_ok else _refusal(client, change.operation_id)
     except VitamError as error:
         # Unreachable or slow: the change page says so (the job keeps the same message).

@@ -14,7 +14,8 @@ def job_status(request, pk):
     job = job_get_for_user(user=request.user, pk=pk)
     return JsonResponse({
         "state": job.state,
-        "state_label": job.get_state_display(),
+        "state_label": job.state_text,
+        "attempt": job.attempt,
         "finished": job.is_finished,
         "done": job.progress_done,
         "total": job.progress_total,

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sam.lib.jobs.services import job_heartbeat
 from sam.transfers import services
 from sam.transfers.models import ReceivingPlatform, Transfer
 from sam.transfers.selectors import ANSWERED
@@ -140,7 +141,7 @@ def transfer_deliver(*, transfer: Transfer, on_progress, actor=None) -> None:
         services._transition(transfer, actor=None, action="delivered", state=Transfer.State.SENT,
                              delivery_operation_id=operation_id, sent_at=timezone.now())
         on_progress(1, 3, _("The receiving platform takes the SIP in"))
-        status = client.wait_for_operation(operation_id, timeout=INGEST_TIMEOUT)
+        status = client.wait_for_operation(operation_id, timeout=INGEST_TIMEOUT, on_poll=job_heartbeat)
         on_progress(2, 3, _("Fetching the receiving platform's reply"))
         atr = client.get_atr(operation_id)
     except VitamError as error:

@@ -28,7 +28,7 @@ from lxml import etree
 
 from sam.elimination import vitam_side
 from sam.lib import safe_xml
-from sam.lib.jobs.services import job_enqueue
+from sam.lib.jobs.services import job_enqueue, job_heartbeat
 from sam.transfers import documents
 from sam.transfers.models import Transfer
 from sam.transfers.selectors import NS, REPLY_IN_PROGRESS, SEDA_NS, transferred_units, unanswered_before
@@ -211,12 +211,24 @@ def _archive_transfer(client, transfer: Transfer, ids: list[str], on_progress, *
                 "operations.") % {"status": status.status, "op": operation_id})
         on_progress(len(ids), len(ids), _("Downloading the SIP"))
         path = storage_dir(transfer) / f"{transfer.reference}.zip"
-        result = client.download_transfer_sip(operation_id, path)
+        result = client.download_transfer_sip(operation_id, path, on_chunk=job_heartbeat)  # a SIP of gigabytes
     except (vitam_side.SelectionError, VitamError) as error:
         _transition(transfer, actor=None, action="failed", state=Transfer.State.FAILED, error=_error_message(error))
         return
     _transition(transfer, actor=None, action="sip_ready", state=Transfer.State.SIP_READY, sip_path=str(path),
                 sip_size=result.size, operation_id=operation_id, unit_count=len(ids), error="")
+
+
+def preparation_abandon(job) -> None:
+    """Its job's worker stopped too many times (sam.lib.jobs.recovery): the transfer (in parts: its first part
+    still in preparation) fails with the job's error, and the group's « Reprendre » starts again there."""
+    head = Transfer.objects.filter(job=job).first()
+    if head is None:
+        return
+    preparing = (Transfer.objects.filter(group=head) if head.part_count else Transfer.objects.filter(pk=head.pk))
+    transfer = preparing.filter(state=Transfer.State.PREPARING).order_by("part_index").first()
+    if transfer is not None:
+        _transition(transfer, actor=None, action="failed", state=Transfer.State.FAILED, error=job.error)
 
 
 def parts_resume(*, actor, head: Transfer, request=None) -> None:

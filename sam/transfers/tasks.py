@@ -30,6 +30,11 @@ def _prepared_message(transfer: Transfer) -> str:
 
 @task(queue_name="vitam")
 def transfer_prepare_task(job_id, transfer_id):
+    if Transfer.objects.filter(pk=transfer_id, part_count__gt=0).exists():
+        # Run again after the split (its worker stopped): the parts still in preparation go on, whatever the state
+        # of the first one.
+        _parts_run(job_id, transfer_id)
+        return
     _run_while(job_id, transfer_id, Transfer.State.PREPARING, lambda transfer, job, on_progress:
                services.transfer_prepare(transfer=transfer, on_progress=on_progress), message=_prepared_message)
 
@@ -37,6 +42,10 @@ def transfer_prepare_task(job_id, transfer_id):
 @task(queue_name="vitam")
 def transfer_parts_task(job_id, transfer_id):
     """The parts of a transfer still in preparation, from the failed one on (resumption)."""
+    _parts_run(job_id, transfer_id)
+
+
+def _parts_run(job_id, transfer_id) -> None:
     with job_running(job_id) as job:
         head = Transfer.objects.select_related("tenant", "organisation").get(pk=transfer_id)
         services.parts_run(head=head, on_progress=lambda done, total, message: job_progress(job, done, total,

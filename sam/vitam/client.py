@@ -216,8 +216,9 @@ class VitamClient:
                                        request_id=result.request_id)
         return result.results[0]
 
-    def _stream_to(self, response, dest, method, path) -> DownloadResult:
-        """Copy a streamed body in 1 MiB chunks; a failed download leaves nothing behind."""
+    def _stream_to(self, response, dest, method, path, on_chunk=None) -> DownloadResult:
+        """Copy a streamed body in 1 MiB chunks; a failed download leaves nothing behind. `on_chunk()` is called
+        after each chunk (a background job's heartbeat)."""
         size = 0
         headers = dict(response.headers)
         result_kwargs = {
@@ -235,6 +236,8 @@ class VitamClient:
                         for chunk in response.iter_content(CHUNK):
                             handle.write(chunk)
                             size += len(chunk)
+                            if on_chunk is not None:
+                                on_chunk()
                     os.replace(partial, target)
                 except BaseException:
                     partial.unlink(missing_ok=True)
@@ -245,6 +248,8 @@ class VitamClient:
                     for chunk in response.iter_content(CHUNK):
                         dest.write(chunk)
                         size += len(chunk)
+                        if on_chunk is not None:
+                            on_chunk()
                 except BaseException:
                     if start is not None:
                         dest.seek(start)
@@ -258,10 +263,10 @@ class VitamClient:
             response.close()
         return DownloadResult(size=size, **result_kwargs)
 
-    def _download(self, path, dest, *, service="access", headers=None, accept=OCTET) -> DownloadResult:
+    def _download(self, path, dest, *, service="access", headers=None, accept=OCTET, on_chunk=None) -> DownloadResult:
         response = self._request("GET", path, service=service, headers=headers, accept=accept, long=True,
                                  stream=True)
-        return self._stream_to(response, dest, "GET", path)
+        return self._stream_to(response, dest, "GET", path, on_chunk)
 
     # --- status --------------------------------------------------------------------------
 
@@ -313,8 +318,9 @@ class VitamClient:
         )
 
     def wait_for_operation(self, operation_id: str, timeout: float = 600.0, poll_interval: float = 0.5,
-                           max_interval: float = 10.0) -> OperationStatus:
-        """Poll until COMPLETED (or a FATAL pause); back-off ×1.5 between polls up to max_interval."""
+                           max_interval: float = 10.0, on_poll=None) -> OperationStatus:
+        """Poll until COMPLETED (or a FATAL pause); back-off ×1.5 between polls up to max_interval.
+        `on_poll()` is called between polls (a background job's heartbeat)."""
         deadline = time.monotonic() + timeout
         interval = poll_interval
         while True:
@@ -327,6 +333,8 @@ class VitamClient:
                     f"operation {operation_id} still {status.state}/{status.status} after {timeout:.0f} s",
                     method="HEAD", path=f"{ADMIN}/operations/{operation_id}", request_id=operation_id,
                 )
+            if on_poll is not None:
+                on_poll()
             time.sleep(min(interval, remaining))
             interval = min(interval * 1.5, max_interval)
 
@@ -694,9 +702,10 @@ class VitamClient:
         response = self._request("POST", f"{ACCESS}/transfers", json_body=body)
         return response.headers.get("X-Request-Id", "")
 
-    def download_transfer_sip(self, operation_id: str, dest) -> DownloadResult:
-        """GET /transfers/{id}/sip: the ArchiveTransfer SIP (zip), streamed to a path or a file object."""
-        return self._download(f"{ACCESS}/transfers/{operation_id}/sip", dest)
+    def download_transfer_sip(self, operation_id: str, dest, on_chunk=None) -> DownloadResult:
+        """GET /transfers/{id}/sip: the ArchiveTransfer SIP (zip), streamed to a path or a file object;
+        `on_chunk()` after each MiB."""
+        return self._download(f"{ACCESS}/transfers/{operation_id}/sip", dest, on_chunk=on_chunk)
 
     def transfer_reply(self, fileobj_or_path) -> str:
         """POST /transfers/reply with the receiving service's ArchiveTransferReply (XML); returns the

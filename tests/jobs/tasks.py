@@ -2,7 +2,10 @@
 
 from django_tasks import task
 
+from sam.lib.jobs.recovery import rerun_register
 from sam.lib.jobs.services import job_progress, job_running
+
+rerun_register("count")  # counting again does nothing twice
 
 
 @task()

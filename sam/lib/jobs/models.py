@@ -36,6 +36,14 @@ class Job(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    # The worker's last sign of life: a RUNNING job whose heartbeat is old lost its worker (jobs_recover).
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
+    # What to run again when the worker died: the task's dotted path, its keyword arguments (plain ids), and
+    # django-tasks' id of the queued task (a queued job whose task vanished from the database queue).
+    task_path = models.CharField(max_length=200, blank=True)
+    task_kwargs = models.JSONField(default=dict, blank=True)
+    task_result_id = models.CharField(max_length=64, blank=True)
+    attempt = models.PositiveSmallIntegerField(_("attempt"), default=1)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -49,6 +57,15 @@ class Job(models.Model):
     @property
     def is_finished(self):
         return self.state in (self.State.SUCCEEDED, self.State.FAILED)
+
+    @property
+    def state_text(self) -> str:
+        """The state, saying when the work runs again after its worker stopped (while it waits, its message
+        says so with the attempts)."""
+        if self.attempt > 1 and self.state == self.State.RUNNING:
+            return _("%(state)s (interrupted, taken up again automatically: attempt %(attempt)s)") % {
+                "state": self.get_state_display(), "attempt": self.attempt}
+        return str(self.get_state_display())
 
     @property
     def percent(self):

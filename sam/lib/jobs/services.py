@@ -16,9 +16,14 @@ backend. A failure is kept on the job with a French message instead of vanishing
 
 Services name their tasks by dotted path (`task_enqueue`, `task_enqueue_later`, `job_enqueue`),
 resolved when queued: a tasks.py module imports its services, and services never import tasks.
+
+A running job beats (`heartbeat_at`) when it starts, with each progress write and, in long waits, through
+`job_heartbeat()`; the job keeps its task's path and arguments, so that `manage.py jobs_recover`
+(sam/lib/jobs/recovery.py) queues it again when its worker stopped.
 """
 
 import contextlib
+import contextvars
 import logging
 import time
 
@@ -30,6 +35,8 @@ from sam.lib.jobs.models import Job
 
 logger = logging.getLogger(__name__)
 PROGRESS_INTERVAL = 0.5  # seconds between two progress writes
+HEARTBEAT_INTERVAL = 30.0  # seconds between two heartbeats of a long wait: one write, well within jobs_recover's delay
+_current_job = contextvars.ContextVar("sam_current_job", default=None)
 
 
 def _resolve(task):
@@ -37,9 +44,14 @@ def _resolve(task):
     return import_string(task) if isinstance(task, str) else task
 
 
-def task_enqueue(task, **task_kwargs) -> None:
-    """Queue a task (object or dotted path); the immediate backend (tests) runs it at once."""
-    _resolve(task).enqueue(**task_kwargs)
+def _task_path(task) -> str:
+    return task if isinstance(task, str) else task.module_path
+
+
+def task_enqueue(task, **task_kwargs):
+    """Queue a task (object or dotted path); the immediate backend (tests) runs it at once. Returns
+    django-tasks' TaskResult."""
+    return _resolve(task).enqueue(**task_kwargs)
 
 
 def task_enqueue_later(task, *, run_after, **task_kwargs) -> None:
@@ -55,13 +67,21 @@ def task_enqueue_later(task, *, run_after, **task_kwargs) -> None:
 def job_enqueue(*, actor, organisation, tenant=None, kind, label, task, result_url="", **task_kwargs) -> Job:
     """Record the job, then queue its task (same transaction: the worker sees both or neither).
 
-    `task` is the task object or its dotted path."""
+    `task` is the task object or its dotted path; `task_kwargs` are plain values (kept as JSON, to run the
+    task again after its worker stopped)."""
     job = Job.objects.create(
         kind=kind, label=str(label), organisation=organisation, tenant=tenant,
         created_by=actor if getattr(actor, "pk", None) else None, result_url=result_url,
+        task_path=_task_path(task), task_kwargs=task_kwargs,
     )
-    task_enqueue(task, job_id=job.pk, **task_kwargs)
+    job_task_enqueue(job, task)
     return Job.objects.get(pk=job.pk)  # the immediate backend (tests) may already have run it
+
+
+def job_task_enqueue(job: Job, task=None) -> None:
+    """Queue the job's task (its recorded one unless given) and keep django-tasks' id of it."""
+    result = task_enqueue(task or job.task_path, job_id=job.pk, **job.task_kwargs)
+    Job.objects.filter(pk=job.pk).update(task_result_id=str(result.id))
 
 
 @contextlib.contextmanager
@@ -69,9 +89,10 @@ def job_running(job_id):
     """Mark the job running, yield it, then mark it finished or failed (the error is kept)."""
     job = Job.objects.get(pk=job_id)
     job.state = Job.State.RUNNING
-    job.started_at = timezone.now()
-    job.save(update_fields=["state", "started_at"])
-    job._last_report = 0.0
+    job.started_at = job.heartbeat_at = timezone.now()
+    job.save(update_fields=["state", "started_at", "heartbeat_at"])
+    job._last_report, job._last_heartbeat = 0.0, time.monotonic()
+    token = _current_job.set(job)
     try:
         yield job
     except Exception as exc:  # noqa: BLE001 — the job must record any failure, then the worker goes on
@@ -83,6 +104,8 @@ def job_running(job_id):
         job.finished_at = timezone.now()
         job.save(update_fields=["state", "error", "message", "finished_at", "progress_done", "progress_total"])
         return
+    finally:
+        _current_job.reset(token)
     job.state = Job.State.SUCCEEDED
     job.finished_at = timezone.now()
     if job.progress_total:
@@ -97,5 +120,20 @@ def job_progress(job: Job, done: int, total: int, message: str = "", *, force: b
         job.message = str(message)[:500]
     now = time.monotonic()
     if force or done >= total or now - getattr(job, "_last_report", 0.0) >= PROGRESS_INTERVAL:
-        job._last_report = now
-        Job.objects.filter(pk=job.pk).update(progress_done=done, progress_total=total, message=job.message)
+        job._last_report = job._last_heartbeat = now
+        job.heartbeat_at = timezone.now()
+        Job.objects.filter(pk=job.pk).update(progress_done=done, progress_total=total, message=job.message,
+                                             heartbeat_at=job.heartbeat_at)
+
+
+def job_heartbeat() -> None:
+    """Tell the job this task runs (if any) that its worker is alive; at most one write every
+    HEARTBEAT_INTERVAL seconds, so a poll loop may call it on every turn."""
+    job = _current_job.get()
+    if job is None:
+        return
+    now = time.monotonic()
+    if now - getattr(job, "_last_heartbeat", 0.0) >= HEARTBEAT_INTERVAL:
+        job._last_heartbeat = now
+        job.heartbeat_at = timezone.now()
+        Job.objects.filter(pk=job.pk).update(heartbeat_at=job.heartbeat_at)

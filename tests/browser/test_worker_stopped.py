@@ -1,0 +1,68 @@
+"""archiviste.cergy's communication in 2 parts loses its background worker in part 2, twice: the page says the work
+was interrupted and taken up again automatically, then, past the last attempt, that it failed and why, with
+« Reprendre », which ends it with one DIP per part."""
+
+import pytest
+
+from sam.communication.models import Communication, CommunicationPart
+from sam.lib.jobs.models import Job
+from sam.lib.jobs.recovery import jobs_recover
+from tests.browser.conftest import ARTIFACTS
+from tests.browser.test_communication import _communication_form_for_the_folder
+from tests.jobs.worker import WorkerKilled, time_passes, worker_killed_after_recording_operation, \
+    worker_killed_at_update, worker_takes_job
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+DUMMY = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend", "QUEUES": ["default", "vitam"]}}
+IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default", "vitam"]}}
+
+
+def second_part(pk) -> bool:
+    return CommunicationPart.objects.filter(pk=pk, index=2).exists()
+
+
+def worker_dies_in_part_2(job: Job, *, asked: bool) -> None:
+    """Part 2 asked of Vitam, then the worker is gone; or, asked already, gone just before part 2 is ready."""
+    dying = (worker_killed_at_update("communication_communicationpart", "exported_units", second_part, before=True)
+             if asked else worker_killed_after_recording_operation("communication_communicationpart", second_part))
+    with pytest.raises(WorkerKilled), dying:
+        worker_takes_job(job)
+    time_passes(job)
+
+
+def test_a_communication_whose_worker_stopped_says_so_then_offers_to_resume(page, login, live_server, vitam_url,
+                                                                             demo, settings):
+    settings.VITAM = {**settings.VITAM, "DISTRIBUTION_THRESHOLD": 2}
+    settings.TASKS = DUMMY  # the test is the worker: it takes the queued tasks itself
+    _communication_form_for_the_folder(page, login, live_server)
+    page.get_by_label("Recherche").check()
+    page.locator("#id_requester_name").fill("Mme Leroy")
+    page.get_by_role("button", name="Préparer le DIP").click()
+    page.wait_for_load_state()
+    detail_url = page.url
+    communication = Communication.objects.get()
+    job = communication.job
+
+    worker_dies_in_part_2(job, asked=False)
+    assert jobs_recover(max_attempts=2).recovered == [job.pk]
+    page.goto(detail_url)
+    assert page.locator(".job-message").inner_text() == (
+        "En attente — Reprise après l’arrêt du processus des tâches (tentative 2 sur 2)")
+    page.screenshot(path=str(ARTIFACTS / "communication-worker-stopped-taken-up.png"), full_page=True)
+
+    worker_dies_in_part_2(job, asked=True)
+    assert jobs_recover(max_attempts=2).abandoned == [job.pk]
+    page.goto(detail_url)
+    assert page.locator("#communication-state").inner_text() == "En échec"
+    main = page.locator("main").inner_text()
+    assert "La partie 2 sur 2 a échoué\u00a0: Le travail a été interrompu 2 fois" in main
+    assert "contactez l’administrateur" in main
+    page.screenshot(path=str(ARTIFACTS / "communication-worker-stopped-abandoned.png"), full_page=True)
+
+    settings.TASKS = IMMEDIATE
+    page.locator("#resume-communication").click()
+    page.wait_for_selector("#download-dip-2")
+    communication.refresh_from_db()
+    assert communication.state == Communication.State.READY
+    assert len({part.operation_id for part in communication.parts.all()}) == 2
+    assert not page.console_errors
