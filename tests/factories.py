@@ -94,3 +94,20 @@ def make_world() -> World:
         controller=make_user("controller.ad", organisation=archives, role=Role.CONTROLLER),
         researcher_a=make_user("researcher.a", organisation=org_a, role=Role.RESEARCHER),
     )
+
+
+def put_registers_past_vitams_count(vitamlite_server, archive, count=10_005) -> None:
+    """`count` items "Registre matricule N" of commune A's URBA service written straight into vitam-lite's store
+    (faster than ingests): a search for them passes Vitam's capped $hits.total of 10,000."""
+    from sam.site.demo import agency_prefix
+    from vitamlite import units_store
+    from vitamlite.ids import new_guid
+
+    tenant, agency = archive.tenant_a.vitam_id, f"{agency_prefix(archive.org_a)}-URBA"
+    db = vitamlite_server.app.store.new_connection()
+    units_store.insert_units(db, tenant, [
+        {"#id": new_guid(tenant), "Title": f"Registre matricule {n}", "DescriptionLevel": "Item",
+         "#unitType": "INGEST", "#originating_agency": agency, "#opi": new_guid(tenant), "#unitups": [],
+         "#management": {}} for n in range(count)])
+    db.commit()
+    db.close()

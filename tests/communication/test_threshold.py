@@ -18,6 +18,7 @@ from tenants.models import AuditEntry
 from tenants.vitam_clients import ACCESS, vitam_client
 from tests.communication.test_communication import FOLDER, FORM, create_url, folder_selection
 from tests.elimination.conftest import Archive, seed_eliminable
+from tests.factories import put_registers_past_vitams_count
 
 pytestmark = pytest.mark.django_db
 
@@ -131,18 +132,8 @@ def test_a_selection_past_vitams_capped_count_is_announced_as_at_least(client, a
     """Vitam's $hits.total stops at 10,000: the form says "au moins 10 000" units and "au moins N DIP", N the
     parts of those 10,000 (a lower bound); the job counts the units exactly when it cuts them."""
     from sam.selection.models import Selection, SelectionEntry
-    from sam.site.demo import agency_prefix
-    from vitamlite import units_store
-    from vitamlite.ids import new_guid
 
-    tenant, agency = archive.tenant_a.vitam_id, f"{agency_prefix(archive.org_a)}-URBA"
-    db = vitamlite_server.app.store.new_connection()
-    units_store.insert_units(db, tenant, [
-        {"#id": new_guid(tenant), "Title": f"Registre matricule {n}", "DescriptionLevel": "Item",
-         "#unitType": "INGEST", "#originating_agency": agency, "#opi": new_guid(tenant), "#unitups": [],
-         "#management": {}} for n in range(10_005)])
-    db.commit()
-    db.close()
+    put_registers_past_vitams_count(vitamlite_server, archive)
     selection = Selection.objects.create(user=archive.archivist_a, tenant=archive.tenant_a,
                                          organisation=archive.tenant_a.organisation)
     SelectionEntry.objects.create(selection=selection, kind=SelectionEntry.Kind.SEARCH, label="Registre matricule",

@@ -17,6 +17,7 @@ from sam.vitam.dsl import Select, in_
 from tenants.vitam_clients import ACCESS, vitam_client
 from tests.elimination.conftest import seed_eliminable
 from tests.elimination.test_workflow import analyse, submit_and_approve, units_left, url
+from tests.factories import put_registers_past_vitams_count
 from vitamlite import dip
 
 pytestmark = pytest.mark.django_db
@@ -224,17 +225,7 @@ def test_a_mass_update_past_vitams_count_says_so_then_shows_the_real_number(
         client, archive, queued_tasks, vitamlite_server, settings):
     """Vitam's $hits.total stops at 10,000 with no flag: the preview says "10,000 or more", the run lists the
     units and records their real number."""
-    from vitamlite import units_store
-    from vitamlite.ids import new_guid
-
-    tenant, agency = archive.tenant_a.vitam_id, f"{agency_prefix(archive.org_a)}-URBA"
-    db = vitamlite_server.app.store.new_connection()
-    units_store.insert_units(db, tenant, [
-        {"#id": new_guid(tenant), "Title": f"Registre matricule {n}", "DescriptionLevel": "Item",
-         "#unitType": "INGEST", "#originating_agency": agency, "#opi": new_guid(tenant), "#unitups": [],
-         "#management": {}} for n in range(10_005)])
-    db.commit()
-    db.close()
+    put_registers_past_vitams_count(vitamlite_server, archive)
     client.force_login(archive.archivist_a)
     data = {"title": "Registre matricule", "action": "add", "category": "HoldRule", "rule": "HOL-00001",
             "hold_reason": "Contentieux"}
