@@ -140,8 +140,8 @@ def test_the_done_part_of_a_communication_whose_second_part_failed_is_downloaded
     page.locator("#id_requester_name").fill("Mme Leroy")
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend",
                                   "QUEUES": ["default", "vitam"]}}  # the test runs the export itself
-    page.get_by_role("button", name="Préparer le DIP").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Préparer le DIP").click()
     communication = Communication.objects.get(tenant=cergy)
 
     def vitam_down_after_the_first_part(done, total, message):

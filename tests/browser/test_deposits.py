@@ -76,8 +76,10 @@ def test_simple_deposit_of_a_small_folder_tree(page, login, live_server, vitam_w
     row.locator("input[name$='-title']").fill("Arrêté de circulation n° 12")
     row.locator("input[name$='-start']").fill("2019-12-31")
     row.locator("input[name$='-end']").fill("2019-01-01")
-    page.locator("form.deposit-review button[type=submit]").click()
-    assert "la date de fin est antérieure" in page.content().lower() or "Ligne 3" in page.content()
+    with page.expect_navigation():
+        page.locator("form.deposit-review button[type=submit]").click()
+    alert = page.locator(".message-error").first.inner_text()
+    assert "Ligne 3 (2019/arrete-12.txt)\u00a0: Date de fin — La date de fin est antérieure" in alert, alert
     row.locator("input[name$='-start']").fill("2019-03-04")
     row.locator("input[name$='-end']").fill("2019-03-04")
     page.locator("form.deposit-review button[type=submit]").click()
@@ -86,7 +88,9 @@ def test_simple_deposit_of_a_small_folder_tree(page, login, live_server, vitam_w
     deposit = Deposit.objects.get(tenant=tenant)
     assert deposit.state == Deposit.State.READY and deposit.object_count == 2
     assert "arrete-12.txt" not in page.content() or "2019" in page.content()
-    page.locator(f"form[action$='/deposits/{deposit.pk}/send/'] button").click()
+    # The POST redirects to this same page: wait for that navigation, or the reload below races it.
+    with page.expect_navigation():
+        page.locator(f"form[action$='/deposits/{deposit.pk}/send/'] button").click()
     for _ in range(120):  # the follow-up of Vitam's operation may still run in the server's thread
         deposit.refresh_from_db()
         if deposit.is_finished:
