@@ -27,4 +27,5 @@ class Config(AppConfig):
                        "elimination_certificate", "mass_update_rules", "mass_update_description")
         for kind in ("mass_update_rules", "mass_update_description"):
             on_abandoned_register(kind, "sam.elimination.services.mass_update_abandon")
+        on_abandoned_register("elimination_analysis", "sam.elimination.services.analysis_abandon")
         on_abandoned_register("elimination_action", "sam.elimination.services.proposal_action_abandon")

@@ -254,6 +254,14 @@ def _analysis_failed(proposal: Proposal, error: Exception) -> str:
     return message
 
 
+def analysis_abandon(job) -> None:
+    """Its job's worker stopped too many times (sam.lib.jobs.recovery): the proposal fails as an analysis that
+    stopped on an error (no half-read rows), instead of staying « analyse en cours » for ever."""
+    proposal = Proposal.objects.filter(analysis_job=job, state=Proposal.State.ANALYSING).first()
+    if proposal is not None:
+        _analysis_failed(proposal, vitam_side.SelectionError(job.error))
+
+
 def _analysis_done(proposal: Proposal, candidates: int) -> None:
     """The proposal becomes a draft with its figures: destroyable, in conflict, kept."""
     destroy = ProposalUnit.objects.filter(proposal=proposal, status=ProposalUnit.Status.DESTROY).count()

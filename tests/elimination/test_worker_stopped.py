@@ -1,6 +1,6 @@
-"""A mass update or an elimination in several Vitam operations whose background worker stopped mid-job: past the
-last attempt of `manage.py jobs_recover` the page says why and offers to go on (« Reprendre », « Suivre de
-nouveau »), which sends no operation twice (vitam-lite over HTTP; the worker dies for real in the middle of the
+"""A mass update, an elimination or its analysis in several Vitam operations whose background worker stopped
+mid-job: past the last attempt of `manage.py jobs_recover` the page says why and offers to go on (« Reprendre »,
+« Suivre de nouveau », a new analysis), which sends no operation twice (vitam-lite over HTTP; the worker dies for real in the middle of the
 task, tests.jobs.worker)."""
 
 import html
@@ -93,3 +93,44 @@ def test_an_elimination_whose_worker_stopped_says_why_and_is_followed_again_dest
     assert proposal.batches.get(kind=VitamBatch.Kind.ELIMINATION, number=1).operation_id == first.operation_id
     assert (proposal.destroyed_count, proposal.not_destroyed_count) == (6, 0)
     assert not units_left(archive.tenant_a, eliminable_ids(archive))
+
+
+def test_an_analysis_whose_worker_stopped_is_taken_up_again_then_fails_clearly_past_the_last_attempt(
+        client, two_permits, small_batches, queued_tasks, settings):
+    archive = two_permits
+    proposal = analyse(client, archive)
+    job = Job.objects.get(pk=proposal.analysis_job_id)
+
+    def killed_once_the_second_batch_is_sent():
+        # Vitam has the second batch's analysis, SAM its id; the worker dies before following it
+        return worker_killed_at_update(
+            "elimination_vitambatch", "operation_id",
+            lambda pk: VitamBatch.objects.filter(pk=pk, number=2, kind=VitamBatch.Kind.ANALYSIS).exists(),
+            before=False)
+
+    with pytest.raises(WorkerKilled), killed_once_the_second_batch_is_sent():
+        worker_takes_job(job)
+    assert proposal.units.exists()  # the first batch's units were recorded
+    time_passes(job)
+    out = io.StringIO()
+    call_command("jobs_recover", "--max-attempts", "2", stdout=out)
+    assert out.getvalue().strip() == "jobs taken up again: 1, abandoned: 0, errors: 0"
+    with pytest.raises(WorkerKilled), killed_once_the_second_batch_is_sent():
+        worker_takes_job(job)  # taken up again, and stopped again at the same place
+    time_passes(job)
+    out = io.StringIO()
+    call_command("jobs_recover", "--max-attempts", "2", stdout=out)
+    assert out.getvalue().strip() == "jobs taken up again: 0, abandoned: 1, errors: 0"
+
+    proposal.refresh_from_db()
+    assert proposal.state == Proposal.State.FAILED
+    assert proposal.error.startswith("Le travail a été interrompu 2 fois par l’arrêt du processus des tâches")
+    assert not proposal.units.exists() and not proposal.batches.exists()  # nothing half-read left behind
+    page = html.unescape(client.get(url("proposal_detail", proposal)).content.decode())
+    assert "Le travail a été interrompu 2 fois" in page and "Analyse en cours" not in page
+
+    # Run whole once more (a new worker, no stop): the same selection analyses to its draft.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+                                  "QUEUES": ["default", "vitam"]}}
+    again = analyse(client, archive)
+    assert again.state == Proposal.State.DRAFT and again.destroy_count == 6, again.error
