@@ -58,6 +58,7 @@ ACTION_LABELS = {
     "deposits.describe": _("Deposit described"),
     "deposits.check": _("Deposit checked"),
     "deposits.send": _("Deposit sent"),
+    "deposits.check_interrupted": _("Deposit check interrupted (worker stopped)"),
     "deposits.retry": _("Deposit retried"),
     "deposits.cancel": _("Deposit cancelled"),
     "deposits.complete": _("Deposit finished"),

@@ -113,6 +113,11 @@ class Deposit(tenant_owned(related_name="deposits")):
         return self.state == self.State.WAITING_RETRY
 
     @property
+    def waits_for_the_archivist(self) -> bool:
+        """Waiting for a retry with none planned: its work was interrupted (worker stopped), not Vitam out of reach."""
+        return self.state == self.State.WAITING_RETRY and self.next_attempt_at is None
+
+    @property
     def can_cancel(self) -> bool:
         return self.state in (self.State.REVIEW, self.State.READY, self.State.WAITING_RETRY) and not self.operation_id
 

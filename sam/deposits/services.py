@@ -373,6 +373,20 @@ def _wait_for_retry(deposit: Deposit, phase: str, error: Exception, *, recheck: 
                        deposit_id=deposit.pk)
 
 
+def deposit_check_abandon(job) -> None:
+    """Its check's worker stopped too many times (sam.lib.jobs.recovery): the deposit and its files are kept and
+    wait for the archivist (« Réessayer » or « Annuler »), with the reason, instead of staying "being checked"."""
+    with transaction.atomic():
+        deposit = Deposit.objects.select_for_update().filter(job=job, state=Deposit.State.CHECKING).first()
+        if deposit is None:
+            return
+        deposit.state, deposit.retry_phase = Deposit.State.WAITING_RETRY, ""  # a retry checks again
+        deposit.next_attempt_at, deposit.last_error = None, job.error
+        deposit.save()
+        audit_record(actor=None, action="deposits.check_interrupted", tenant=deposit.tenant, target=deposit,
+                     after={"job": job.pk, "attempts": job.attempt})
+
+
 def deposit_retry(*, actor, deposit: Deposit, request=None) -> Deposit:
     """Retry by hand (or from the scheduled task): start again where Vitam was unreachable."""
     with transaction.atomic():
