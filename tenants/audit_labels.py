@@ -59,6 +59,8 @@ ACTION_LABELS = {
     "deposits.check": _("Deposit checked"),
     "deposits.send": _("Deposit sent"),
     "deposits.check_interrupted": _("Deposit check interrupted (worker stopped)"),
+    "deposits.send_interrupted": _("Deposit send interrupted (worker stopped)"),
+    "deposits.send_found": _("Deposit found in Vitam (earlier attempt followed, not sent again)"),
     "deposits.retry": _("Deposit retried"),
     "deposits.cancel": _("Deposit cancelled"),
     "deposits.complete": _("Deposit finished"),

@@ -5,6 +5,8 @@ contract (communicable archives); referential administration needs no access con
 two a user reads archives with is decided in access_contract_for() only, never by a caller.
 """
 
+import dataclasses
+
 from django.utils.translation import gettext as _
 
 from sam.vitam import VitamClient, VitamContext
@@ -30,12 +32,16 @@ def access_contract_for(user, tenant) -> str:
     return ACCESS if allowed else RESEARCHER
 
 
-def vitam_client(tenant, *, contract: str = ACCESS) -> VitamClient:
+def vitam_client(tenant, *, contract: str = ACCESS, application_id: str | None = None) -> VitamClient:
+    """`application_id`: instead of SAM's own X-Application-Id, one Vitam keeps in the operation's logbook
+    (evIdAppSession), to find that operation again (an ingest whose answer SAM did not keep)."""
     if contract == ADMIN:
         access_contract = None
     else:
         access_contract = tenant.researcher_access_contract if contract == RESEARCHER else tenant.access_contract
         if not access_contract:
             raise MissingContract(f"tenant {tenant.vitam_id} has no {contract} contract")
-    return VitamClient(VitamContext(tenant=tenant.vitam_id, access_contract=access_contract),
-                       organisation=tenant.organisation)
+    context = VitamContext(tenant=tenant.vitam_id, access_contract=access_contract)
+    if application_id:
+        context = dataclasses.replace(context, application_id=application_id)
+    return VitamClient(context, organisation=tenant.organisation)

@@ -43,6 +43,7 @@ from sam.vitam.dsl import (
     or_,
     range_,
 )
+from sam.vitam.types import final_outcome
 from referentials.models import ReferentialImport
 from referentials.selectors import rule_names
 from referentials.trees.models import TreeKind, TreePublication
@@ -542,17 +543,6 @@ def operation_query(filters: dict) -> SelectSingle:
     if conditions:
         query = query.where(*conditions)
     return query.order_by("evDateTime", desc=True)
-
-
-def final_outcome(operation: dict) -> str:
-    """The operation's outcome is the one of its last event (the first one only says STARTED)."""
-    events = operation.get("events") or []
-    last = events[-1] if events else operation
-    if last.get("evType") == operation.get("evType") and last.get("outcome") not in (None, "", "STARTED"):
-        return last["outcome"]
-    if operation.get("outcome") not in (None, "", "STARTED"):
-        return operation["outcome"]
-    return "STARTED"
 
 
 def decorate_operation(operation: dict) -> dict:

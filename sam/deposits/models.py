@@ -84,6 +84,9 @@ class Deposit(tenant_owned(related_name="deposits")):
     created_at = models.DateTimeField(_("deposited on"), auto_now_add=True, db_index=True)
     checked_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(_("sent on"), null=True, blank=True)
+    # When a worker began streaming the SIP to Vitam (None while the send waits in the queue); with updated_at,
+    # beaten during the upload, it tells a send in progress from one whose worker stopped.
+    sending_since = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(_("completed on"), null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 

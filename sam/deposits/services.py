@@ -40,14 +40,15 @@ from sam.lib import safe_xml
 from sam.lib.jobs.services import job_enqueue, task_enqueue, task_enqueue_later
 from sam.lib.seda import checks
 from sam.lib.seda.sip import write_sip
-from sam.vitam import VitamError, VitamUnavailable
-from sam.vitam.dsl import SelectSingle, in_
+from sam.vitam import VitamError, VitamUnavailable, final_outcome
+from sam.vitam.dsl import SelectSingle, eq, in_
 from tenants.audit import audit_record
 from tenants.vitam_clients import ACCESS, ADMIN, MissingContract, vitam_client
 
 logger = logging.getLogger(__name__)
 CHUNK = 1024 * 1024
 FOLLOW_WINDOW_SECONDS = 120  # one follow-up task polls this long, then hands over to the next
+SEND_HEARTBEAT_SECONDS = 30  # a send in progress shows it is alive at least this often
 RETRY_DELAYS = (30, 60, 120, 300, 600, 1800, 3600)  # seconds; then every hour
 
 
@@ -230,8 +231,8 @@ def deposit_send_start(*, actor, deposit: Deposit, request=None) -> Deposit:
         deposit = Deposit.objects.select_for_update().get(pk=deposit.pk)
         if deposit.state != Deposit.State.READY:
             raise ValidationError(_("This deposit cannot be sent in its current state."))
-        deposit.state = Deposit.State.SENDING
-        deposit.save(update_fields=["state", "updated_at"])
+        deposit.state, deposit.sending_since = Deposit.State.SENDING, None  # queued: no worker sends it yet
+        deposit.save(update_fields=["state", "sending_since", "updated_at"])
         audit_record(actor=actor, action="deposits.send", tenant=deposit.tenant, target=deposit,
                      after={"workflow": deposit.workflow}, request=request)
     task_enqueue("sam.deposits.tasks.deposit_send_task", deposit_id=deposit.pk)
@@ -240,14 +241,27 @@ def deposit_send_start(*, actor, deposit: Deposit, request=None) -> Deposit:
 
 
 def deposit_send(*, deposit: Deposit) -> Deposit:
-    """Stream the SIP to Vitam (POST /ingests). Unreachable Vitam → waiting_retry, file kept."""
+    """Stream the SIP to Vitam (POST /ingests). Unreachable Vitam → waiting_retry, file kept.
+
+    Each attempt names itself to Vitam (X-Application-Id, kept as the operation's evIdAppSession): before sending
+    again, SAM asks Vitam whether an earlier attempt reached it (an answer lost to a timeout or to a stopped
+    worker) and follows that operation instead of ingesting the archives twice."""
     deposit.state = Deposit.State.SENDING
     deposit.attempts += 1
-    deposit.save(update_fields=["state", "attempts", "updated_at"])
-    client = vitam_client(deposit.tenant, contract=ADMIN)
+    deposit.sending_since = timezone.now()
+    deposit.save(update_fields=["state", "attempts", "sending_since", "updated_at"])
     try:
-        operation_id = client.ingest(deposit.file_path, context_id=deposit.workflow,
-                                     manifest_digest=deposit.manifest_sha512 or None)
+        earlier = _earlier_ingest(deposit)
+    except VitamError as error:  # unreachable, or Vitam refused the question: never send blind
+        _wait_for_retry(deposit, Deposit.Phase.SEND, error)
+        return deposit
+    if earlier is not None:
+        return _earlier_ingest_adopt(deposit, earlier)
+    try:
+        client = vitam_client(deposit.tenant, contract=ADMIN, application_id=_attempt_name(deposit, deposit.attempts))
+        with open(deposit.file_path, "rb") as handle:
+            operation_id = client.ingest(_BeatingReader(handle, deposit.pk), context_id=deposit.workflow,
+                                         manifest_digest=deposit.manifest_sha512 or None)
     except VitamUnavailable as error:
         _wait_for_retry(deposit, Deposit.Phase.SEND, error)
         return deposit
@@ -264,6 +278,94 @@ def deposit_send(*, deposit: Deposit) -> Deposit:
     deposit.retry_phase, deposit.next_attempt_at, deposit.last_error = "", None, ""
     deposit.save()
     return deposit
+
+
+class _BeatingReader:
+    """The SIP as requests streams it (its length known: Vitam gets a Content-Length), touching the deposit's
+    updated_at at most every SEND_HEARTBEAT_SECONDS while bytes leave, so that a long upload is not taken for
+    a send whose worker stopped (deposits_sending_recover)."""
+
+    def __init__(self, handle, deposit_pk: int):
+        self._handle, self._deposit_pk = handle, deposit_pk
+        self._size = os.fstat(handle.fileno()).st_size
+        self._beaten = time.monotonic()
+
+    def __len__(self) -> int:
+        return self._size
+
+    def __iter__(self):  # requests streams bodies that iterate; http.client reads them with read()
+        return iter(lambda: self.read(64 * 1024), b"")
+
+    def read(self, size: int = -1) -> bytes:
+        if time.monotonic() - self._beaten >= SEND_HEARTBEAT_SECONDS:
+            Deposit.objects.filter(pk=self._deposit_pk).update(updated_at=timezone.now())
+            self._beaten = time.monotonic()
+        return self._handle.read(size)
+
+
+def _attempt_name(deposit: Deposit, attempt: int) -> str:
+    """The X-Application-Id of one attempt to send the deposit (Vitam's evIdAppSession)."""
+    return f"{settings.VITAM.get('APPLICATION_ID') or 'SAM'}-DEPOSIT-{deposit.pk}-{attempt}"
+
+
+def _earlier_ingest(deposit: Deposit) -> dict | None:
+    """The ingest operation of an earlier attempt that reached Vitam, if any: one running or judged on its
+    manifest. One that failed before reading the manifest (a SIP cut short) received nothing: sent again."""
+    if deposit.attempts <= 1:
+        return None
+    try:
+        client = vitam_client(deposit.tenant, contract=ACCESS)
+    except MissingContract:
+        logger.warning("deposit %s: no access contract to look for an earlier attempt in Vitam", deposit.pk)
+        return None
+    names = [_attempt_name(deposit, attempt) for attempt in range(1, deposit.attempts)]
+    query = SelectSingle().where(eq("evTypeProc", "INGEST"), in_("evIdAppSession", names)).order_by(
+        "evDateTime", desc=True).limit(len(names))
+    for operation in client.search_operations(query.build()).results:
+        outcome = final_outcome(operation)
+        if outcome not in ("KO", "FATAL") or (operation.get("obIdIn") and
+                                              operation.get("obIdIn") == deposit.message_identifier):
+            return operation
+    return None
+
+
+def _earlier_ingest_adopt(deposit: Deposit, operation: dict) -> Deposit:
+    """An earlier attempt reached Vitam: follow its operation, send nothing."""
+    deposit.operation_id = operation.get("evIdProc") or operation.get("evId") or operation.get("#id")
+    deposit.state, deposit.sent_at = Deposit.State.SENT, timezone.now()
+    deposit.retry_phase, deposit.next_attempt_at, deposit.last_error = "", None, ""
+    deposit.save()
+    audit_record(actor=None, action="deposits.send_found", tenant=deposit.tenant, target=deposit,
+                 after={"operation": deposit.operation_id, "attempts": deposit.attempts})
+    logger.warning("deposit %s: Vitam has operation %s of an earlier attempt; followed, not sent again",
+                   deposit.pk, deposit.operation_id)
+    return deposit
+
+
+def deposits_sending_recover(*, stale_minutes: int = 10) -> int:
+    """Sends whose worker stopped (deploy, out of memory, reboot) wait for a retry due at once: its
+    deposit_send looks in Vitam for the interrupted attempt before sending again. A send is taken for stopped
+    once silent longer than the upload's own timeout (Vitam's answer may take that long) plus `stale_minutes`;
+    one still waiting in the queue (no worker began it) is left alone."""
+    upload_timeout = float(settings.VITAM.get("UPLOAD_TIMEOUT", 600.0))
+    cutoff = timezone.now() - timedelta(minutes=stale_minutes, seconds=upload_timeout)
+    recovered = 0
+    for pk in Deposit.objects.filter(state=Deposit.State.SENDING, sending_since__isnull=False,
+                                     updated_at__lt=cutoff).values_list("pk", flat=True):
+        with transaction.atomic():
+            deposit = Deposit.objects.select_for_update().filter(
+                pk=pk, state=Deposit.State.SENDING, updated_at__lt=cutoff).first()
+            if deposit is None:
+                continue  # it beat meanwhile
+            deposit.state, deposit.retry_phase = Deposit.State.WAITING_RETRY, Deposit.Phase.SEND
+            deposit.next_attempt_at, deposit.sending_since = timezone.now(), None
+            deposit.last_error = _("The send to Vitam was interrupted by the stop of the background worker: SAM "
+                                   "checks whether Vitam received it before sending it again.")
+            deposit.save()
+            audit_record(actor=None, action="deposits.send_interrupted", tenant=deposit.tenant, target=deposit,
+                         after={"attempts": deposit.attempts})
+        recovered += 1
+    return recovered
 
 
 def deposit_follow(*, deposit: Deposit, window: float = FOLLOW_WINDOW_SECONDS, poll_interval: float = 0.3) -> bool:
@@ -407,7 +509,7 @@ def deposit_retry(*, actor, deposit: Deposit, request=None) -> Deposit:
     if phase == Deposit.Phase.FOLLOW:
         task_enqueue("sam.deposits.tasks.deposit_follow_task", deposit_id=deposit.pk)
     elif phase == Deposit.Phase.SEND:
-        Deposit.objects.filter(pk=deposit.pk).update(state=Deposit.State.SENDING)
+        Deposit.objects.filter(pk=deposit.pk).update(state=Deposit.State.SENDING, sending_since=None)
         task_enqueue("sam.deposits.tasks.deposit_send_task", deposit_id=deposit.pk)
     else:
         deposit_check_start(actor=actor, deposit=deposit)

@@ -47,12 +47,12 @@ from sam.vitam.errors import (
     VitamUnauthorized,
     VitamUnavailable,
 )
-from sam.vitam.types import CheckReport, OperationStatus, VitamResponse
+from sam.vitam.types import CheckReport, OperationStatus, VitamResponse, final_outcome
 
 __all__ = [
     "CheckReport", "GetById", "OperationStatus", "Select", "SelectSingle", "VitamBadRequest",
     "VitamClient", "VitamConflict", "VitamContext", "VitamError", "VitamForbidden", "VitamNotFound",
     "VitamResponse", "VitamServerError", "VitamTimeout", "VitamTlsError", "VitamUnauthorized", "VitamUnavailable",
-    "and_", "eq", "exists", "gt", "gte", "in_", "lt", "lte", "match", "match_all", "match_phrase",
+    "and_", "eq", "exists", "final_outcome", "gt", "gte", "in_", "lt", "lte", "match", "match_all", "match_phrase",
     "match_phrase_prefix", "missing", "ne", "nin", "not_", "or_", "range_", "regex", "search", "wildcard",
 ]

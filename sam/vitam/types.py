@@ -148,3 +148,14 @@ class UnitStream:
     def close(self) -> None:
         if self.response is not None:
             self.response.close()
+
+
+def final_outcome(operation: dict) -> str:
+    """A logbook operation's outcome is the one of its last event (the first one only says STARTED)."""
+    events = operation.get("events") or []
+    last = events[-1] if events else operation
+    if last.get("evType") == operation.get("evType") and last.get("outcome") not in (None, "", "STARTED"):
+        return last["outcome"]
+    if operation.get("outcome") not in (None, "", "STARTED"):
+        return operation["outcome"]
+    return "STARTED"
