@@ -299,6 +299,10 @@ def import_run(*, import_: ReferentialImport, actor, request=None) -> Referentia
             _lock(tenant)
             client = vitam_client(tenant, contract=ADMIN)
             current, _documents = _current(client, kind)
+            if (import_.state == ReferentialImport.State.RUNNING and kind.fingerprint(current) != import_.base_fingerprint
+                    and kind.fingerprint(current) == kind.fingerprint(
+                        _target_rows(kind, import_.base_rows, import_.rows, import_.mode))):
+                return _import_found_done(import_, kind, current, actor=actor)
             if kind.fingerprint(current) != import_.base_fingerprint:
                 meanwhile = kind.diff(import_.base_rows, current)
                 _preview(import_, client, kind, current)
@@ -328,6 +332,25 @@ def import_run(*, import_: ReferentialImport, actor, request=None) -> Referentia
             state=ReferentialImport.State.FAILED, error=error.user_message(), finished_at=timezone.now())
         import_.refresh_from_db()
     return import_
+
+
+def _import_found_done(import_: ReferentialImport, kind: Kind, current: list[dict], *, actor) -> ReferentialImport:
+    """Run again after its worker stopped, the import finds Vitam's referential already as it would make it:
+    Vitam imported it before the worker could write it down. Recorded (and audited) now, not imported twice."""
+    import_.state, import_.error, import_.finished_at = ReferentialImport.State.IMPORTED, "", timezone.now()
+    import_.save()
+    audit_record(actor=actor, action=f"referentials.{kind.name}_import", tenant=import_.tenant, target=import_,
+                 before={"fingerprint": import_.base_fingerprint, "count": len(import_.base_rows)},
+                 after={**_diff_audit(kind.diff(import_.base_rows, current)), "count": len(current),
+                        "mode": import_.mode, "file": import_.filename, "found_in_vitam_after_a_worker_stop": True})
+    return import_
+
+
+def import_abandon(job) -> None:
+    """Its job's worker stopped too many times (sam.lib.jobs.recovery): the import fails with the reason and
+    may be confirmed again (its preview is checked against Vitam's referential first)."""
+    ReferentialImport.objects.filter(job=job, state=ReferentialImport.State.RUNNING).update(
+        state=ReferentialImport.State.FAILED, error=job.error, finished_at=timezone.now())
 
 
 def _changes_sentence(diff: Diff) -> str:
