@@ -87,6 +87,7 @@ def test_a_check_interrupted_past_its_last_attempt_keeps_the_deposit_for_the_arc
     detail = reverse("deposits:deposit_detail", kwargs={"tenant_pk": deposit.tenant_id, "pk": deposit.pk})
     page = html.unescape(client.get(detail).content.decode())
     assert "Le travail sur ce versement a été interrompu." in page and deposit.last_error in page
+    assert "Interrompu — en attente de l’archiviste" in page  # the state, not « Vitam injoignable »
     assert "Vitam n’a pas pu être joint" not in page
     assert "Réessayer" in page and "Annuler le versement" in page
 
