@@ -231,6 +231,30 @@ def preparation_abandon(job) -> None:
         _transition(transfer, actor=None, action="failed", state=Transfer.State.FAILED, error=job.error)
 
 
+def reply_abandon(job) -> None:
+    """A reply or regularisation job whose worker stopped too many times (sam.lib.jobs.recovery): the transfer
+    awaits its reply again, with the reason, as when Vitam refused it; the later parts are not sent."""
+    transfer = Transfer.objects.filter(job=job, state__in=(Transfer.State.REPLY_RUNNING,
+                                                           Transfer.State.REGULARISING)).first()
+    if transfer is not None:
+        action = "reply_failed" if transfer.state == Transfer.State.REPLY_RUNNING else "regularisation_failed"
+        _transition(transfer, actor=None, action=action, state=Transfer.State.SENT, error=job.error)
+        _next_parts_stop(transfer)
+
+
+def sending_abandon(job) -> None:
+    """A sending job whose worker stopped too many times: the parts it had not delivered go back to "SIP ready",
+    saying to check the receiving platform (it may have received one) before sending again."""
+    head = Transfer.objects.filter(job=job).first()
+    if head is None:
+        return
+    sending = Transfer.objects.filter(group=head) if head.part_count else Transfer.objects.filter(pk=head.pk)
+    error = job.error + " " + _("Check on the receiving platform whether it received the SIP before sending it "
+                                "again.")
+    for transfer in sending.filter(state=Transfer.State.SENDING).order_by("part_index"):
+        _transition(transfer, actor=None, action="send_failed", state=Transfer.State.SIP_READY, error=error)
+
+
 def parts_resume(*, actor, head: Transfer, request=None) -> None:
     """Start again at the failed part: the parts whose SIP is ready are left as they are."""
     with transaction.atomic():
@@ -372,13 +396,13 @@ def reply_import(*, actor, transfer: Transfer, data: bytes, request=None) -> Tra
                         state=Transfer.State.REFUSED, refused_unit_ids=reading.refused, replied_at=timezone.now())
         elif reading.refused:
             _transition(transfer, actor=actor, action="reply_partial", request=request, **received,
-                        state=Transfer.State.REGULARISING)
+                        state=Transfer.State.REGULARISING, regularisation_operation_id="")
             _enqueue_step(transfer, actor=actor, kind="transfer_regularisation",
                           task="sam.transfers.tasks.transfer_regularisation_task",
                           label=_("Regularisation transfer of %(reference)s") % {"reference": transfer.reference})
         else:
             _transition(transfer, actor=actor, action="reply_import", request=request, **received,
-                        state=Transfer.State.REPLY_RUNNING, vitam_reply_path=str(path))
+                        state=Transfer.State.REPLY_RUNNING, vitam_reply_path=str(path), reply_operation_id="")
             _enqueue_reply(transfer, actor=actor)
     transfer.refresh_from_db()
     return transfer
@@ -421,13 +445,8 @@ def regularisation_run(*, transfer: Transfer, on_progress, actor=None) -> None:
     ids = list(transfer.accepted_unit_ids)
     try:
         on_progress(0, len(ids), _("Vitam transfers the accepted units again"))
-        operation_id = client.transfer(Select().where(in_("#id", ids)).threshold(len(ids)), {
-            "archivalAgreement": transfer.archival_agreement,
-            "originatingAgencyIdentifier": transfer.originating_agency,
-            "archivalAgencyIdentifier": transfer.archival_agency, "transferringAgency": transfer.transferring_agency,
-            "relatedTransferReference": [transfer.operation_id],
-            "comment": _("Regularisation of transfer %(reference)s") % {"reference": transfer.reference}})
-        Transfer.objects.filter(pk=transfer.pk).update(regularisation_operation_id=operation_id)
+        # Run again after its worker stopped, the job follows the operation Vitam already has.
+        operation_id = transfer.regularisation_operation_id or _regularisation_ask(client, transfer, ids)
         status = vitam_side.follow(client, operation_id, lambda done, total: on_progress(
             done, total, _("Vitam transfers the accepted units again")))
         if status.status not in ("OK", "WARNING"):
@@ -444,8 +463,20 @@ def regularisation_run(*, transfer: Transfer, on_progress, actor=None) -> None:
     path.write_bytes(regularisation_reply_xml(transfer))
     with transaction.atomic():
         _transition(transfer, actor=None, action="regularisation_ready", state=Transfer.State.REPLY_RUNNING,
-                    regularisation_operation_id=operation_id, vitam_reply_path=str(path))
+                    regularisation_operation_id=operation_id, vitam_reply_path=str(path), reply_operation_id="")
         _enqueue_reply(transfer, actor=actor)
+
+
+def _regularisation_ask(client, transfer: Transfer, ids: list[str]) -> str:
+    """ARCHIVE_TRANSFER of the accepted units; its id kept before it is followed."""
+    operation_id = client.transfer(Select().where(in_("#id", ids)).threshold(len(ids)), {
+        "archivalAgreement": transfer.archival_agreement,
+        "originatingAgencyIdentifier": transfer.originating_agency,
+        "archivalAgencyIdentifier": transfer.archival_agency, "transferringAgency": transfer.transferring_agency,
+        "relatedTransferReference": [transfer.operation_id],
+        "comment": _("Regularisation of transfer %(reference)s") % {"reference": transfer.reference}})
+    Transfer.objects.filter(pk=transfer.pk).update(regularisation_operation_id=operation_id)
+    return operation_id
 
 
 def parts_send_enqueue(head: Transfer, *, actor) -> None:
@@ -483,8 +514,10 @@ def reply_run(*, transfer: Transfer, on_progress, actor=None) -> None:
     of a transfer in parts waiting to be sent are delivered then (on behalf of `actor`, who imported the reply)."""
     client = vitam_side.client_for(transfer.tenant)
     try:
-        operation_id = client.transfer_reply(transfer.vitam_reply_path)
-        Transfer.objects.filter(pk=transfer.pk).update(reply_operation_id=operation_id)
+        operation_id = transfer.reply_operation_id  # run again after its worker stopped: followed, not re-sent
+        if not operation_id:
+            operation_id = client.transfer_reply(transfer.vitam_reply_path)
+            Transfer.objects.filter(pk=transfer.pk).update(reply_operation_id=operation_id)
         status = vitam_side.follow(client, operation_id, lambda done, total: on_progress(
             done, total, _("Vitam purges the accepted units")))
         if status.status not in ("OK", "WARNING"):
