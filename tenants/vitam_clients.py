@@ -9,7 +9,7 @@ import dataclasses
 
 from django.utils.translation import gettext as _
 
-from sam.vitam import VitamClient, VitamContext
+from sam.vitam import SelectSingle, VitamClient, VitamContext, eq, in_
 from tenants.permissions import can, request_checker_of
 
 ACCESS = "access"
@@ -45,3 +45,17 @@ def vitam_client(tenant, *, contract: str = ACCESS, application_id: str | None =
     if application_id:
         context = dataclasses.replace(context, application_id=application_id)
     return VitamClient(context, organisation=tenant.organisation)
+
+
+def operation_name(*parts) -> str:
+    """An X-Application-Id naming one SAM request to Vitam (SAM's own id, then `parts`), e.g. SAM-DEPOSIT-12-2:
+    Vitam keeps it as the operation's evIdAppSession, so the operation can be found when its answer was lost."""
+    return "-".join([VitamContext(tenant=0).application_id, *map(str, parts)])
+
+
+def operations_named(tenant, names: list[str], *, process: str | None = None) -> list[dict]:
+    """The tenant's logbook operations (of type `process`, evTypeProc, if given) Vitam received under these
+    names, latest first. MissingContract when the tenant has no access contract (the logbook needs one)."""
+    conditions = [in_("evIdAppSession", list(names))] + ([eq("evTypeProc", process)] if process else [])
+    query = SelectSingle().where(*conditions).order_by("evDateTime", desc=True).limit(max(1, len(names)))
+    return vitam_client(tenant, contract=ACCESS).search_operations(query.build()).results

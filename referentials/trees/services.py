@@ -41,7 +41,7 @@ from sam.lib import vitam_messages
 from sam.lib.seda.sip import DESCRIPTION_LEVELS, SipPackage, SipUnit, build_manifest, write_sip
 from sam.vitam import VitamError, VitamNotFound
 from tenants.audit import audit_record
-from tenants.vitam_clients import ACCESS, ADMIN, MissingContract, vitam_client
+from tenants.vitam_clients import ACCESS, ADMIN, MissingContract, operation_name, operations_named, vitam_client
 
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
 
@@ -522,7 +522,8 @@ def publish_run(job, *, publication_id, archival_agency):
         package = _package(draft, _sip_units(draft, tree, rule_types), originating_agency=publication.originating_agency,
                            archival_agency=archival_agency,
                            message_identifier=f"SAM-TREE-{draft.pk}-{publication.draft_version}-{uuid.uuid4().hex[:8]}")
-        client = vitam_client(tenant, contract=ADMIN)
+        # Named (evIdAppSession) so that an ingest whose answer was lost with its worker is found again.
+        client = vitam_client(tenant, contract=ADMIN, application_id=operation_name("TREE", publication.pk))
         with tempfile.TemporaryDirectory(prefix="sam-tree-") as folder:
             built = write_sip(package, Path(folder) / "sip.zip")
             with zipfile.ZipFile(built.path) as archive:
@@ -603,16 +604,33 @@ def publication_refresh(*, actor, publication, request=None) -> TreePublication:
 
 
 def publication_settle(publication) -> TreePublication:
-    """A publication whose job ended without a verdict (worker stopped): release the draft."""
+    """A publication whose job ended without a verdict (worker stopped): its result is to be confirmed when Vitam
+    has its ingest (its id kept, or found by its name: the worker may have stopped before keeping it); else the
+    draft is released. Nothing is decided while Vitam cannot say."""
     job = publication.job
     if publication.state == TreePublication.State.RUNNING and job is not None and job.is_finished:
-        if publication.operation_id:
+        operation_id = publication.operation_id
+        if not operation_id:
+            try:
+                found = operations_named(publication.draft.tenant, [operation_name("TREE", publication.pk)])
+            except MissingContract:
+                found = []
+            except VitamError:
+                return publication  # asked again at the next look
+            operation_id = (found[0].get("evIdProc") or found[0].get("evId")) if found else ""
+        if operation_id:
             TreePublication.objects.filter(pk=publication.pk, state=TreePublication.State.RUNNING).update(
-                state=TreePublication.State.UNCONFIRMED, error=job.error)
+                state=TreePublication.State.UNCONFIRMED, error=job.error, operation_id=operation_id)
         else:
             _publication_failed(publication, job.error or _("The publication stopped before sending."))
         publication.refresh_from_db()
     return publication
+
+
+def publication_abandon(job) -> None:
+    """Its job's worker stopped (sam.lib.jobs.recovery): settled at once, not at the next look at its page."""
+    for publication in TreePublication.objects.filter(job=job, state=TreePublication.State.RUNNING):
+        publication_settle(publication)
 
 
 def _publication_failed(publication, message):

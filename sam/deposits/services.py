@@ -41,9 +41,9 @@ from sam.lib.jobs.services import job_enqueue, task_enqueue, task_enqueue_later
 from sam.lib.seda import checks
 from sam.lib.seda.sip import write_sip
 from sam.vitam import VitamError, VitamUnavailable, final_outcome
-from sam.vitam.dsl import SelectSingle, eq, in_
+from sam.vitam.dsl import SelectSingle, in_
 from tenants.audit import audit_record
-from tenants.vitam_clients import ACCESS, ADMIN, MissingContract, vitam_client
+from tenants.vitam_clients import ACCESS, ADMIN, MissingContract, operation_name, operations_named, vitam_client
 
 logger = logging.getLogger(__name__)
 CHUNK = 1024 * 1024
@@ -305,7 +305,7 @@ class _BeatingReader:
 
 def _attempt_name(deposit: Deposit, attempt: int) -> str:
     """The X-Application-Id of one attempt to send the deposit (Vitam's evIdAppSession)."""
-    return f"{settings.VITAM.get('APPLICATION_ID') or 'SAM'}-DEPOSIT-{deposit.pk}-{attempt}"
+    return operation_name("DEPOSIT", deposit.pk, attempt)
 
 
 def _earlier_ingest(deposit: Deposit) -> dict | None:
@@ -313,15 +313,13 @@ def _earlier_ingest(deposit: Deposit) -> dict | None:
     manifest. One that failed before reading the manifest (a SIP cut short) received nothing: sent again."""
     if deposit.attempts <= 1:
         return None
+    names = [_attempt_name(deposit, attempt) for attempt in range(1, deposit.attempts)]
     try:
-        client = vitam_client(deposit.tenant, contract=ACCESS)
+        operations = operations_named(deposit.tenant, names, process="INGEST")
     except MissingContract:
         logger.warning("deposit %s: no access contract to look for an earlier attempt in Vitam", deposit.pk)
         return None
-    names = [_attempt_name(deposit, attempt) for attempt in range(1, deposit.attempts)]
-    query = SelectSingle().where(eq("evTypeProc", "INGEST"), in_("evIdAppSession", names)).order_by(
-        "evDateTime", desc=True).limit(len(names))
-    for operation in client.search_operations(query.build()).results:
+    for operation in operations:
         outcome = final_outcome(operation)
         if outcome not in ("KO", "FATAL") or (operation.get("obIdIn") and
                                               operation.get("obIdIn") == deposit.message_identifier):
