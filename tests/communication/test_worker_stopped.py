@@ -4,10 +4,8 @@ EXPORT_DIP per part in Vitam's journal); past the last attempt the communication
 « Reprendre ». Against vitam-lite over HTTP; the worker dies for real in the middle of the task (tests.jobs.worker)."""
 
 import html
-import io
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 
 from sam.communication.models import Communication, CommunicationPart
@@ -15,8 +13,8 @@ from sam.lib.jobs.models import Job
 from tenants.models import AuditEntry
 from tests.communication.test_communication import FORM, create_url, folder_selection
 from tests.communication.test_parts import archive, export_operations, limit, queued_tasks  # noqa: F401 fixtures
-from tests.jobs.worker import WorkerKilled, queued_for, time_passes, worker_killed_after_recording_operation, \
-    worker_takes
+from tests.jobs.worker import WorkerKilled, queued_for, recover, time_passes, \
+    worker_killed_after_recording_operation, worker_takes
 
 pytestmark = pytest.mark.django_db
 
@@ -42,12 +40,6 @@ def communication_whose_worker_died_in_part_2(client, archive, limit) -> tuple[C
     assert first.state == CommunicationPart.State.DONE
     assert second.state == CommunicationPart.State.RUNNING and second.operation_id
     return communication, job
-
-
-def recover(*args) -> str:
-    out = io.StringIO()
-    call_command("jobs_recover", *args, stdout=out)
-    return out.getvalue().strip()
 
 
 def test_a_communication_whose_worker_died_is_taken_up_again_asking_vitam_once_per_part(

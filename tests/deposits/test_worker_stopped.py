@@ -25,7 +25,7 @@ from tenants.vitam_clients import ACCESS, ADMIN, vitam_client
 from tenants.models import AuditEntry
 from tests.deposits.conftest import build_sip, stored_files
 from tests.deposits.test_deposits import latest, upload
-from tests.jobs.worker import WorkerKilled, time_passes, worker_killed_at_update, worker_takes_job
+from tests.jobs.worker import WorkerKilled, recover, time_passes, worker_killed_at_update, worker_takes_job
 
 pytestmark = pytest.mark.django_db
 
@@ -62,9 +62,7 @@ def checked_deposit_whose_worker_dies(client, vitam_world, tmp_path, title):
 def test_a_check_whose_worker_stopped_is_run_again_and_the_deposit_goes_on(client, vitam_world, tmp_path,
                                                                            queued_tasks, settings):
     deposit, job = checked_deposit_whose_worker_dies(client, vitam_world, tmp_path, "Contrôle repris")
-    out = io.StringIO()
-    call_command("jobs_recover", stdout=out)
-    assert out.getvalue().strip() == "jobs taken up again: 1, abandoned: 0, errors: 0"
+    assert recover() == "jobs taken up again: 1, abandoned: 0, errors: 0"
     run_tasks_at_once(settings)
     worker_takes_job(job)
     deposit.refresh_from_db()
@@ -75,9 +73,7 @@ def test_a_check_whose_worker_stopped_is_run_again_and_the_deposit_goes_on(clien
 def test_a_check_interrupted_past_its_last_attempt_keeps_the_deposit_for_the_archivist(
         client, vitam_world, tmp_path, deposits_dir, queued_tasks, settings):
     deposit, job = checked_deposit_whose_worker_dies(client, vitam_world, tmp_path, "Contrôle interrompu")
-    out = io.StringIO()
-    call_command("jobs_recover", "--max-attempts", "1", stdout=out)
-    assert out.getvalue().strip() == "jobs taken up again: 0, abandoned: 1, errors: 0"
+    assert recover("--max-attempts", "1") == "jobs taken up again: 0, abandoned: 1, errors: 0"
 
     deposit.refresh_from_db()
     assert deposit.state == Deposit.State.WAITING_RETRY and deposit.waits_for_the_archivist
@@ -117,6 +113,13 @@ def sent_deposit_whose_worker_dies(client, vitam_world, tmp_path, settings, titl
     return deposit
 
 
+def deposits_retry() -> str:
+    """`manage.py deposits_retry` as the timer runs it; its one line of output."""
+    out = io.StringIO()
+    call_command("deposits_retry", stdout=out)
+    return out.getvalue().strip()
+
+
 def silent_since(deposit, *, seconds):
     Deposit.objects.filter(pk=deposit.pk).update(updated_at=timezone.now() - datetime.timedelta(seconds=seconds))
 
@@ -143,9 +146,7 @@ def test_a_send_whose_answer_was_lost_with_its_worker_is_followed_not_sent_twice
     assert operation["evTypeProc"] == "INGEST"
 
     run_tasks_at_once(settings)
-    out = io.StringIO()
-    call_command("deposits_retry", stdout=out)
-    assert out.getvalue().strip() == "deposits retried: 1, follow-ups resumed: 0, interrupted sends: 1"
+    assert deposits_retry() == "deposits retried: 1, follow-ups resumed: 0, interrupted sends: 1"
     deposit.refresh_from_db()
     assert deposit.state == Deposit.State.COMPLETED and deposit.operation_status == "OK", deposit.explanation
     assert deposit.operation_id == operation["evId"] and deposit.attempts == 2
@@ -163,9 +164,7 @@ def test_a_send_whose_worker_stopped_before_vitam_had_it_is_sent_again_once(clie
                                              column="attempts", before=False)
     assert attempt_operations(deposit, 1) == []
     run_tasks_at_once(settings)
-    out = io.StringIO()
-    call_command("deposits_retry", stdout=out)
-    assert out.getvalue().strip() == "deposits retried: 1, follow-ups resumed: 0, interrupted sends: 1"
+    assert deposits_retry() == "deposits retried: 1, follow-ups resumed: 0, interrupted sends: 1"
     deposit.refresh_from_db()
     assert deposit.state == Deposit.State.COMPLETED and deposit.operation_status == "OK", deposit.explanation
     [operation] = ingests_of(deposit)
@@ -222,7 +221,7 @@ def test_an_attempt_vitam_refused_without_reading_its_manifest_is_sent_again(cli
     assert first.wait_for_operation(refused).status in ("KO", "FATAL")
 
     run_tasks_at_once(settings)
-    call_command("deposits_retry", stdout=io.StringIO())
+    deposits_retry()
     deposit.refresh_from_db()
     assert deposit.state == Deposit.State.COMPLETED and deposit.operation_status == "OK", deposit.explanation
     assert deposit.operation_id != refused

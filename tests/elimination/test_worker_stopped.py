@@ -1,13 +1,11 @@
 """A mass update, an elimination or its analysis in several Vitam operations whose background worker stopped
 mid-job: past the last attempt of `manage.py jobs_recover` the page says why and offers to go on (« Reprendre »,
-« Suivre de nouveau », a new analysis), which sends no operation twice (vitam-lite over HTTP; the worker dies for real in the middle of the
-task, tests.jobs.worker)."""
+« Suivre de nouveau », a new analysis), which sends no operation twice (vitam-lite over HTTP; the worker dies for
+real in the middle of the task, tests.jobs.worker)."""
 
 import html
-import io
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 
 from sam.elimination import services
@@ -17,7 +15,7 @@ from sam.site.demo import agency_prefix
 from tests.elimination.test_batches import eliminable_ids, hold_rule_count, queued_tasks, small_batches, \
     two_permits  # noqa: F401 fixtures
 from tests.elimination.test_workflow import analyse, submit_and_approve, units_left, url
-from tests.jobs.worker import WorkerKilled, time_passes, worker_killed_at_update, worker_takes_job
+from tests.jobs.worker import WorkerKilled, recover, time_passes, worker_killed_at_update, worker_takes_job
 
 pytestmark = pytest.mark.django_db
 
@@ -39,9 +37,7 @@ def test_a_mass_update_whose_worker_stopped_is_interrupted_then_resumed_sending_
     assert first.state == VitamBatch.State.SENT and first.operation_id
     time_passes(job)
 
-    out = io.StringIO()
-    call_command("jobs_recover", "--max-attempts", "1", stdout=out)
-    assert out.getvalue().strip() == "jobs taken up again: 0, abandoned: 1, errors: 0"
+    assert recover("--max-attempts", "1") == "jobs taken up again: 0, abandoned: 1, errors: 0"
     update.refresh_from_db()
     assert update.state == MassUpdate.State.INTERRUPTED
     assert update.error.startswith("Le travail a été interrompu 1 fois par l’arrêt du processus des tâches")
@@ -75,9 +71,7 @@ def test_an_elimination_whose_worker_stopped_says_why_and_is_followed_again_dest
             before=True):
         worker_takes_job(job)
     time_passes(job)
-    out = io.StringIO()
-    call_command("jobs_recover", "--max-attempts", "1", stdout=out)
-    assert out.getvalue().strip() == "jobs taken up again: 0, abandoned: 1, errors: 0"
+    assert recover("--max-attempts", "1") == "jobs taken up again: 0, abandoned: 1, errors: 0"
     proposal.refresh_from_db()
     assert proposal.state == Proposal.State.EXECUTING and "contactez l’administrateur" in proposal.error
     client.force_login(archive.archivist_a)
@@ -112,15 +106,11 @@ def test_an_analysis_whose_worker_stopped_is_taken_up_again_then_fails_clearly_p
         worker_takes_job(job)
     assert proposal.units.exists()  # the first batch's units were recorded
     time_passes(job)
-    out = io.StringIO()
-    call_command("jobs_recover", "--max-attempts", "2", stdout=out)
-    assert out.getvalue().strip() == "jobs taken up again: 1, abandoned: 0, errors: 0"
+    assert recover("--max-attempts", "2") == "jobs taken up again: 1, abandoned: 0, errors: 0"
     with pytest.raises(WorkerKilled), killed_once_the_second_batch_is_sent():
         worker_takes_job(job)  # taken up again, and stopped again at the same place
     time_passes(job)
-    out = io.StringIO()
-    call_command("jobs_recover", "--max-attempts", "2", stdout=out)
-    assert out.getvalue().strip() == "jobs taken up again: 0, abandoned: 1, errors: 0"
+    assert recover("--max-attempts", "2") == "jobs taken up again: 0, abandoned: 1, errors: 0"
 
     proposal.refresh_from_db()
     assert proposal.state == Proposal.State.FAILED

@@ -4,7 +4,9 @@ state), so the Job stays RUNNING and the feature's row "en cours"; then time pas
 
 import contextlib
 import datetime
+import io
 
+from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -65,3 +67,10 @@ def worker_takes_job(job: Job) -> None:
     tests' live server, is out of reach)."""
     job.refresh_from_db()
     import_string(job.task_path).call(job_id=job.pk, **job.task_kwargs)
+
+
+def recover(*args) -> str:
+    """`manage.py jobs_recover` as the timer runs it; its one line of output."""
+    out = io.StringIO()
+    call_command("jobs_recover", *args, stdout=out)
+    return out.getvalue().strip()

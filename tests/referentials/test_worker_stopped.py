@@ -3,17 +3,15 @@ for real in the middle of the task (tests.jobs.worker), vitam-lite over HTTP: `m
 again, which compares Vitam's referential with the preview first, so nothing is imported twice and nothing is
 lost; past the last attempt the import fails, saying why, and can be confirmed again."""
 
-import io
 
 import pytest
-from django.core.management import call_command
 
 from referentials import services
 from referentials.kinds import RULES
 from referentials.models import ReferentialImport
 from sam.lib.jobs.models import Job
 from tenants.models import AuditEntry
-from tests.jobs.worker import WorkerKilled, time_passes, worker_killed_at_update, worker_takes_job
+from tests.jobs.worker import WorkerKilled, recover, time_passes, worker_killed_at_update, worker_takes_job
 from tests.referentials.conftest import import_operations, rule_ids
 from tests.referentials.test_rules_import import latest_import, upload, url
 
@@ -59,9 +57,7 @@ def test_an_import_vitam_had_done_when_the_worker_stopped_is_recorded_not_import
     assert import_operations(vitam_world.tenant_a) == before + 1
     assert not AuditEntry.objects.filter(action="referentials.rules_import").exists()  # rolled back with SAM's write
 
-    out = io.StringIO()
-    call_command("jobs_recover", stdout=out)
-    assert out.getvalue().strip() == "jobs taken up again: 1, abandoned: 0, errors: 0"
+    assert recover() == "jobs taken up again: 1, abandoned: 0, errors: 0"
     worker_takes_job(job)
     import_.refresh_from_db()
     assert import_.state == ReferentialImport.State.IMPORTED and import_.error == ""
@@ -75,9 +71,7 @@ def test_an_import_interrupted_before_vitam_fails_past_its_last_attempt_and_can_
     import_ = background_import
     before = import_operations(vitam_world.tenant_a)
     worker_dies(import_, after_vitam=False)
-    out = io.StringIO()
-    call_command("jobs_recover", "--max-attempts", "1", stdout=out)
-    assert out.getvalue().strip() == "jobs taken up again: 0, abandoned: 1, errors: 0"
+    assert recover("--max-attempts", "1") == "jobs taken up again: 0, abandoned: 1, errors: 0"
     import_.refresh_from_db()
     assert import_.state == ReferentialImport.State.FAILED
     assert import_.error.startswith("Le travail a été interrompu 1 fois par l’arrêt du processus des tâches")

@@ -7,7 +7,6 @@ import html
 import io
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 
 from sam.lib.jobs.models import Job
@@ -16,8 +15,8 @@ from sam.transfers.models import Transfer
 from sam.vitam import SelectSingle, eq
 from tenants.models import AuditEntry
 from tenants.vitam_clients import ACCESS, vitam_client
-from tests.jobs.worker import WorkerKilled, queued_for, time_passes, worker_killed_after_recording_operation, \
-    worker_killed_at_update, worker_takes
+from tests.jobs.worker import WorkerKilled, queued_for, recover, time_passes, \
+    worker_killed_after_recording_operation, worker_killed_at_update, worker_takes
 from tests.transfers.test_parts import archive_transfers, parts_of, post_transfer, queued_tasks, \
     two_per_operation  # noqa: F401 fixtures
 from tests.transfers.test_transfers import post_reply, remaining, reply_for, start_from_selection, url
@@ -42,12 +41,6 @@ def transfer_whose_worker_died_in_part_2(client, archive) -> tuple[Transfer, Job
     job.refresh_from_db()
     assert job.state == Job.State.RUNNING
     return head, job
-
-
-def recover(*args) -> str:
-    out = io.StringIO()
-    call_command("jobs_recover", *args, stdout=out)
-    return out.getvalue().strip()
 
 
 def test_a_transfer_whose_worker_died_is_taken_up_again_asking_vitam_once_per_part(

@@ -146,6 +146,11 @@ def test_lost_follow_up_keeps_the_draft_locked_until_the_result_is_read_again(vi
     assert draft.state == TreeDraft.State.PUBLISHING  # nobody can publish it twice meanwhile
     with pytest.raises(ValidationError):
         services.node_add(actor=world.referent_a, draft=draft, version=draft.version, identifier="N", title="N")
+    read_the_result_again(client, world, publication)
+
+
+def read_the_result_again(client, world, publication):
+    """Once Vitam's ingest has ended, the referent's « Vérifier de nouveau » publishes the draft."""
     from tenants.vitam_clients import ADMIN, vitam_client
 
     vitam_client(world.tenant_a, contract=ADMIN).wait_for_operation(publication.operation_id, timeout=60,
@@ -154,8 +159,9 @@ def test_lost_follow_up_keeps_the_draft_locked_until_the_result_is_read_again(vi
     url = reverse("trees:publication_refresh", kwargs={"tenant_pk": world.tenant_a.pk, "pk": publication.pk})
     assert client.post(url).status_code == 302
     publication.refresh_from_db()
-    draft.refresh_from_db()
-    assert (publication.state, publication.status, draft.state) == ("done", "OK", TreeDraft.State.PUBLISHED)
+    publication.draft.refresh_from_db()
+    assert (publication.state, publication.status, publication.draft.state) == (
+        "done", "OK", TreeDraft.State.PUBLISHED)
 
 
 @pytest.mark.django_db

@@ -4,19 +4,17 @@ for real (tests.jobs.worker), vitam-lite over HTTP. Never run again (the tree wo
 not kept its id) waits for its result to be read again, draft locked; one Vitam never received releases the
 draft."""
 
-import io
 
 import pytest
-from django.core.management import call_command
-from django.urls import reverse
 
 from referentials.trees import services
 from referentials.trees.models import TreeDraft, TreePublication
 from sam.lib.jobs.models import Job
 from sam.vitam import SelectSingle, eq
-from tenants.vitam_clients import ACCESS, ADMIN, vitam_client
-from tests.jobs.worker import WorkerKilled, queued_for, time_passes, worker_killed_at_update, worker_takes
-from tests.trees.test_publication import agency, import_plan
+from tenants.vitam_clients import ACCESS, vitam_client
+from tests.jobs.worker import WorkerKilled, queued_for, recover, time_passes, worker_killed_at_update, \
+    worker_takes
+from tests.trees.test_publication import agency, import_plan, read_the_result_again
 
 pytestmark = pytest.mark.django_db
 
@@ -41,9 +39,7 @@ def publication_whose_worker_died(world, name, *, after_vitam: bool):
     publication.refresh_from_db()
     assert publication.state == TreePublication.State.RUNNING and not publication.operation_id
     time_passes(job)
-    out = io.StringIO()
-    call_command("jobs_recover", stdout=out)
-    assert out.getvalue().strip() == "jobs taken up again: 0, abandoned: 1, errors: 0"
+    assert recover() == "jobs taken up again: 0, abandoned: 1, errors: 0"
     publication.refresh_from_db()
     draft.refresh_from_db()
     return draft, publication
@@ -64,13 +60,7 @@ def test_a_publication_vitam_received_is_found_by_its_name_and_its_result_read_a
     assert publication.state == TreePublication.State.UNCONFIRMED and publication.operation_id == received
     assert draft.state == TreeDraft.State.PUBLISHING  # nobody publishes it twice meanwhile
 
-    vitam_client(world.tenant_a, contract=ADMIN).wait_for_operation(received, timeout=60, poll_interval=0.2)
-    client.force_login(world.referent_a)
-    url = reverse("trees:publication_refresh", kwargs={"tenant_pk": world.tenant_a.pk, "pk": publication.pk})
-    assert client.post(url).status_code == 302
-    publication.refresh_from_db()
-    draft.refresh_from_db()
-    assert (publication.state, publication.status, draft.state) == ("done", "OK", TreeDraft.State.PUBLISHED)
+    read_the_result_again(client, world, publication)
     assert set(tree_ingests(world)) - before == {received}  # ingested once
 
 
