@@ -299,9 +299,9 @@ def import_run(*, import_: ReferentialImport, actor, request=None) -> Referentia
             _lock(tenant)
             client = vitam_client(tenant, contract=ADMIN)
             current, _documents = _current(client, kind)
-            if (import_.state == ReferentialImport.State.RUNNING and kind.fingerprint(current) != import_.base_fingerprint
-                    and kind.fingerprint(current) == kind.fingerprint(
-                        _target_rows(kind, import_.base_rows, import_.rows, import_.mode))):
+            already = kind.fingerprint(_target_rows(kind, import_.base_rows, import_.rows, import_.mode))
+            if (import_.state == ReferentialImport.State.RUNNING and import_.base_fingerprint != already
+                    and kind.fingerprint(current) == already):
                 return _import_found_done(import_, kind, current, actor=actor)
             if kind.fingerprint(current) != import_.base_fingerprint:
                 meanwhile = kind.diff(import_.base_rows, current)
