@@ -27,7 +27,9 @@ UNIT_ID_HELP = _("Type part of its title, then choose it in the list (for exampl
 
 
 def _choices(mapping, empty_label):
-    return [("", empty_label)] + [(key, label) for key, label in mapping.items()]
+    """The choices of a page's filter as a function: Django deep-copies a field's list of choices for each form it
+    builds (every search page), and shares a function as it is."""
+    return lambda: [("", empty_label), *mapping.items()]
 
 
 class DateInput(forms.DateInput):
@@ -80,8 +82,8 @@ class SearchForm(FastRenderedForm):
                            help_text=_("Type part of the title of the deposit (bordereau), then choose it in "
                                        "the list."), widget=PickerInput("deposits"),
                            error_messages={"invalid": _("Enter the identifier of an operation.")})
-    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORTS, widget=forms.Select)
-    per_page = forms.TypedChoiceField(label=_("Results per page"), required=False, choices=PER_PAGE, coerce=int,
+    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=lambda: SORTS, widget=forms.Select)
+    per_page = forms.TypedChoiceField(label=_("Results per page"), required=False, choices=lambda: PER_PAGE, coerce=int,
                                       empty_value=25, widget=forms.Select)
     page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
@@ -158,7 +160,7 @@ class ResearcherSearchForm(FastRenderedForm):
 class OperationFilterForm(FastRenderedForm):
     type = forms.ChoiceField(label=_("Type"), required=False, choices=_choices(OPERATION_TYPES, _("Any type")))
     status = forms.ChoiceField(label=_("Status"), required=False,
-                               choices=[("", _("Any status"))] + [(k, v[0]) for k, v in OUTCOMES.items()])
+                               choices=_choices({key: value[0] for key, value in OUTCOMES.items()}, _("Any status")))
     date_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
     date_to = forms.DateField(label=_("To"), required=False, widget=DateInput())
     page = forms.IntegerField(required=False, min_value=1, max_value=MAX_RESULT_WINDOW // 25,
